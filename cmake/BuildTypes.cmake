@@ -1,0 +1,26 @@
+# Build types: Release (default), Debug, RelWithDebInfo and Sanitize (ASan + UBSan).
+set(_neuroscale_build_types Release Debug RelWithDebInfo Sanitize)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+set_property(CACHE CMAKE_BUILD_TYPE PROPERTY STRINGS ${_neuroscale_build_types})
+if(CMAKE_BUILD_TYPE AND NOT CMAKE_BUILD_TYPE IN_LIST _neuroscale_build_types)
+  message(FATAL_ERROR "CMAKE_BUILD_TYPE='${CMAKE_BUILD_TYPE}' is not one of: "
+                      "${_neuroscale_build_types}")
+endif()
+
+# Sanitize: AddressSanitizer + UndefinedBehaviorSanitizer. UB aborts (no recovery) so a
+# test cannot pass while UB is reported. vptr checks are off: LibTorch is built without
+# sanitizer type info and its polymorphic types trip false positives in them.
+set(_san "-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined")
+set(CMAKE_CXX_FLAGS_SANITIZE "-O1 -g -fno-omit-frame-pointer ${_san}"
+    CACHE STRING "C++ flags for the Sanitize build type" FORCE)
+set(CMAKE_C_FLAGS_SANITIZE "-O1 -g -fno-omit-frame-pointer ${_san}"
+    CACHE STRING "C flags for the Sanitize build type" FORCE)
+foreach(_kind EXE SHARED MODULE)
+  set(CMAKE_${_kind}_LINKER_FLAGS_SANITIZE "${_san}"
+      CACHE STRING "Linker flags for the Sanitize build type" FORCE)
+endforeach()
+mark_as_advanced(CMAKE_CXX_FLAGS_SANITIZE CMAKE_C_FLAGS_SANITIZE
+                 CMAKE_EXE_LINKER_FLAGS_SANITIZE CMAKE_SHARED_LINKER_FLAGS_SANITIZE
+                 CMAKE_MODULE_LINKER_FLAGS_SANITIZE)

@@ -1,0 +1,74 @@
+# Every external library becomes an imported target here; nothing else calls find_package.
+#   torch                LibTorch (Debian 1.13 CPU, or 2.x via Torch_DIR/CMAKE_PREFIX_PATH)
+#   MPI::MPI_C           Open MPI
+#   neuroscale::hdf5     parallel HDF5 (serial HDF5 is rejected)
+#   Boost::serialization, TBB::tbb, neuroscale::yaml
+#   GTest::gtest, GTest::gmock                        (tests only)
+#   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
+
+find_package(Torch REQUIRED)
+find_package(MPI REQUIRED COMPONENTS C)
+find_package(Boost 1.71 REQUIRED COMPONENTS serialization)
+find_package(TBB REQUIRED)
+find_package(Threads REQUIRED)
+
+# --- yaml-cpp: 0.7 exports `yaml-cpp`, 0.8 exports `yaml-cpp::yaml-cpp`.
+find_package(yaml-cpp REQUIRED)
+add_library(neuroscale::yaml INTERFACE IMPORTED)
+if(TARGET yaml-cpp::yaml-cpp)
+  target_link_libraries(neuroscale::yaml INTERFACE yaml-cpp::yaml-cpp)
+else()
+  target_link_libraries(neuroscale::yaml INTERFACE yaml-cpp)
+endif()
+
+# --- Parallel HDF5. Debian installs it under hdf5/openmpi; FindHDF5 finds it through the
+# h5pcc wrapper when parallel is preferred. A serial HDF5 cannot do MPI-IO, so stop here.
+set(HDF5_PREFER_PARALLEL TRUE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(NOT HDF5_IS_PARALLEL)
+  message(FATAL_ERROR
+    "neuroscale needs a *parallel* HDF5 (built with MPI-IO), but the HDF5 found "
+    "(${HDF5_C_LIBRARIES}) is serial. On Debian/Ubuntu: apt-get install libhdf5-openmpi-dev; "
+    "elsewhere point HDF5_ROOT or HDF5_C_COMPILER_EXECUTABLE at an h5pcc from a parallel build.")
+endif()
+add_library(neuroscale::hdf5 INTERFACE IMPORTED)
+target_include_directories(neuroscale::hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+target_link_libraries(neuroscale::hdf5 INTERFACE ${HDF5_C_LIBRARIES} MPI::MPI_C)
+target_compile_definitions(neuroscale::hdf5 INTERFACE ${HDF5_C_DEFINITIONS} ${HDF5_DEFINITIONS})
+
+# --- NCCL + CUDA runtime (optional). AUTO: use them whenever both are installed.
+string(TOUPPER "${NEUROSCALE_WITH_NCCL}" NEUROSCALE_WITH_NCCL)
+if(NOT NEUROSCALE_WITH_NCCL MATCHES "^(AUTO|ON|OFF)$")
+  message(FATAL_ERROR "NEUROSCALE_WITH_NCCL='${NEUROSCALE_WITH_NCCL}': expected AUTO, ON or OFF")
+endif()
+set(NEUROSCALE_HAVE_NCCL OFF)
+if(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF")
+  find_package(CUDAToolkit QUIET)
+  find_path(NCCL_INCLUDE_DIR nccl.h
+            HINTS ENV NCCL_HOME ENV NCCL_ROOT ${CUDAToolkit_INCLUDE_DIRS}
+            PATH_SUFFIXES include)
+  find_library(NCCL_LIBRARY nccl
+               HINTS ENV NCCL_HOME ENV NCCL_ROOT ${CUDAToolkit_LIBRARY_DIR}
+               PATH_SUFFIXES lib lib64)
+  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
+    set(NEUROSCALE_HAVE_NCCL ON)
+    add_library(neuroscale::nccl INTERFACE IMPORTED)
+    target_include_directories(neuroscale::nccl SYSTEM INTERFACE ${NCCL_INCLUDE_DIR})
+    target_link_libraries(neuroscale::nccl INTERFACE ${NCCL_LIBRARY} CUDA::cudart)
+    message(STATUS "NCCL: ${NCCL_LIBRARY} (CUDA ${CUDAToolkit_VERSION})")
+  elseif(NEUROSCALE_WITH_NCCL STREQUAL "ON")
+    message(FATAL_ERROR
+      "NEUROSCALE_WITH_NCCL=ON but the CUDA toolkit (found: ${CUDAToolkit_FOUND}) or NCCL "
+      "(nccl.h: ${NCCL_INCLUDE_DIR}, libnccl: ${NCCL_LIBRARY}) is missing; set NCCL_HOME "
+      "or CUDAToolkit_ROOT, or configure with -DNEUROSCALE_WITH_NCCL=AUTO|OFF.")
+  else()
+    message(STATUS "NCCL backend: not compiled (CUDA toolkit or NCCL not found)")
+  endif()
+endif()
+
+if(NEUROSCALE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  if(NOT TARGET GTest::gmock)
+    message(FATAL_ERROR "GoogleMock not found: apt-get install libgmock-dev")
+  endif()
+endif()

@@ -1,0 +1,44 @@
+#include "core/process_info.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+
+namespace neuroscale {
+namespace {
+
+// The first of `names` that is set and parses as a non-negative integer.
+int env_int(std::initializer_list<const char*> names, int fallback) {
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    char* end = nullptr;
+    long parsed = std::strtol(value, &end, 10);
+    if (*end == '\0' && parsed >= 0) return static_cast<int>(parsed);
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::string ProcessInfo::describe() const {
+  std::ostringstream out;
+  out << "rank " << rank << "/" << world_size << " on " << host << " (pid " << pid << ")";
+  return out.str();
+}
+
+ProcessInfo detect_process() {
+  ProcessInfo info;
+  info.rank = env_int({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}, 0);
+  info.world_size = env_int({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"}, 1);
+  info.local_rank =
+      env_int({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}, 0);
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
+  if (info.host.empty()) info.host = "unknown-host";
+  info.pid = static_cast<long>(getpid());
+  return info;
+}
+
+}  // namespace neuroscale

@@ -1,0 +1,30 @@
+// Small text utilities shared by error messages and the command line: edit distance and
+// "did you mean" suggestions, joining, and human-readable sizes and durations.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace neuroscale {
+
+// Levenshtein distance (insert, delete, substitute each cost 1).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` by edit distance, if it is close enough to be a plausible
+// typo (distance <= max(2, |word| / 3)); empty otherwise. Ties go to the first candidate.
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
+
+// " (did you mean 'x'?)" when a near candidate exists, "" otherwise.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// 1536 -> "1.5 KiB"; 3.2e9 -> "3.0 GiB".
+std::string format_bytes(double bytes);
+// 59.2 -> "59.2 s"; 3725 -> "1 h 02 min".
+std::string format_duration(double seconds);
+
+}  // namespace neuroscale

@@ -1,0 +1,119 @@
+#include "io/corpus/corpus_reader.h"
+
+#include "core/check.h"
+#include "io/hdf5/h5_file.h"
+
+namespace neuroscale::io {
+
+CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path) {
+  file_ = open_file(path, comm);
+  const hid_t root = file_.get();
+  NS_CHECK_AS(DataError, has_attribute(root, "format") &&
+                             read_string_attribute(root, "format") == kCorpusFormatName,
+              "'", path, "' is an HDF5 file but not a neuroscale corpus (attribute 'format' is not '",
+              kCorpusFormatName, "')");
+  const std::int64_t version = read_int_attribute(root, "format_version");
+  NS_CHECK_AS(DataError, version == kCorpusFormatVersion, "'", path, "' has corpus format version ",
+              version, "; this build reads version ", kCorpusFormatVersion,
+              " (convert it with the neuroscale that wrote it, or upgrade)");
+  index_.bin_ms = read_double_attribute(root, "bin_ms");
+  index_.feature_dtype = read_string_attribute(root, "feature_dtype");
+  index_.source = read_string_attribute(root, "source");
+
+  {
+    H5Id group = open_group(root, "subjects");
+    auto names = read_strings(group.get(), "name");
+    auto species = read_strings(group.get(), "species");
+    auto layouts = read_strings(group.get(), "feature_layout");
+    auto channels = read_array<std::int32_t>(group.get(), "n_channels");
+    NS_CHECK_AS(DataError, species.size() == names.size() && layouts.size() == names.size() &&
+                               channels.size() == names.size(),
+                "'", path, "': /subjects columns have different lengths");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      index_.subjects.push_back({names[i], species[i], channels[i], layouts[i]});
+    }
+  }
+  {
+    H5Id group = open_group(root, "sessions");
+    auto subject = read_array<std::int32_t>(group.get(), "subject");
+    auto dates = read_strings(group.get(), "date");
+    auto day = read_array<std::int32_t>(group.get(), "day");
+    auto tasks = read_strings(group.get(), "task");
+    norm_offset_ = read_array<std::int64_t>(group.get(), "norm_offset");
+    NS_CHECK_AS(DataError, dates.size() == subject.size() && day.size() == subject.size() &&
+                               tasks.size() == subject.size() && norm_offset_.size() == subject.size(),
+                "'", path, "': /sessions columns have different lengths");
+    for (std::size_t i = 0; i < subject.size(); ++i) {
+      index_.sessions.push_back({subject[i], dates[i], day[i], tasks[i]});
+    }
+    norm_mean_ = open_dataset(group.get(), "norm_mean");
+    norm_std_ = open_dataset(group.get(), "norm_std");
+  }
+  {
+    H5Id group = open_group(root, "trials");
+    index_.trial_session = read_array<std::int32_t>(group.get(), "session");
+    index_.trial_split = read_array<std::int8_t>(group.get(), "split");
+    index_.trial_bins = read_array<std::int32_t>(group.get(), "n_bins");
+    index_.trial_row = read_array<std::int64_t>(group.get(), "row");
+    index_.label_offset = read_array<std::int64_t>(group.get(), "label_offset");
+    index_.label_count = read_array<std::int32_t>(group.get(), "label_count");
+    index_.text_offset = read_array<std::int64_t>(group.get(), "text_offset");
+    index_.text_length = read_array<std::int32_t>(group.get(), "text_length");
+  }
+  index_.validate(path);
+
+  H5Id labels = open_group(root, "labels");
+  labels_ = open_dataset(labels.get(), "phonemes");
+  H5Id text = open_group(root, "text");
+  text_ = open_dataset(text.get(), "utf8");
+  H5Id features = open_group(root, "features");
+  for (std::size_t s = 0; s < index_.subjects.size(); ++s) {
+    const auto& subject = index_.subjects[s];
+    features_.push_back(open_dataset(features.get(), subject.name));
+    auto dims = dataset_dims(features_.back().get());
+    const auto rows = index_.subject_rows(static_cast<std::int32_t>(s));
+    NS_CHECK_AS(DataError, dims.size() == 2 && dims[0] == static_cast<hsize_t>(rows) &&
+                               dims[1] == static_cast<hsize_t>(subject.n_channels),
+                "'", path, "': /features/", subject.name, " should be [", rows, ", ",
+                subject.n_channels, "]");
+  }
+}
+
+std::vector<float> CorpusReader::read_trial(std::size_t trial) const {
+  NS_CHECK_AS(DataError, trial < index_.trial_count(), "'", path_, "': trial ", trial,
+              " does not exist (", index_.trial_count(), " trials)");
+  const std::int32_t subject = index_.trial_subject(trial);
+  std::vector<float> out(static_cast<std::size_t>(index_.trial_bins[trial]) *
+                         static_cast<std::size_t>(index_.subjects[subject].n_channels));
+  read_rows(features_[subject].get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(index_.trial_row[trial]),
+            static_cast<hsize_t>(index_.trial_bins[trial]), out.data());
+  return out;
+}
+
+std::vector<std::uint8_t> CorpusReader::read_labels(std::size_t trial) const {
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(index_.label_count.at(trial)));
+  read_rows(labels_.get(), H5T_NATIVE_UINT8, static_cast<hsize_t>(index_.label_offset[trial]),
+            out.size(), out.data());
+  return out;
+}
+
+std::string CorpusReader::read_text(std::size_t trial) const {
+  std::string out(static_cast<std::size_t>(index_.text_length.at(trial)), '\0');
+  read_rows(text_.get(), H5T_NATIVE_UINT8, static_cast<hsize_t>(index_.text_offset[trial]),
+            out.size(), out.data());
+  return out;
+}
+
+void CorpusReader::read_session_stats(std::size_t session, std::vector<float>& mean,
+                                      std::vector<float>& std) const {
+  const auto channels = static_cast<std::size_t>(
+      index_.subjects[index_.sessions.at(session).subject].n_channels);
+  mean.resize(channels);
+  std.resize(channels);
+  read_rows(norm_mean_.get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(norm_offset_[session]),
+            channels, mean.data());
+  read_rows(norm_std_.get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(norm_offset_[session]),
+            channels, std.data());
+}
+
+}  // namespace neuroscale::io

@@ -1,0 +1,136 @@
+#include "jobs/cli/arg_parser.h"
+
+#include <algorithm>
+#include <ostream>
+#include <sstream>
+
+#include "core/check.h"
+#include "core/text.h"
+#include "io/config/config_document.h"
+
+namespace neuroscale::jobs {
+
+ArgParser::ArgParser(std::string program, std::string summary)
+    : program_(std::move(program)), summary_(std::move(summary)) {}
+
+void ArgParser::flag(const std::string& name, bool* out, const std::string& help) {
+  options_.push_back({name, "", help, out, nullptr, false, false});
+}
+
+void ArgParser::option(const std::string& name, std::string* out, const std::string& value_name,
+                       const std::string& help, bool required) {
+  options_.push_back({name, value_name, help, nullptr, out, required, false});
+}
+
+void ArgParser::positional(const std::string& name, std::string* out, const std::string& help,
+                           bool required) {
+  positionals_.push_back({name, help, out, required});
+}
+
+void ArgParser::overrides(std::vector<std::string>* out) { overrides_ = out; }
+
+ArgParser::Option* ArgParser::find(const std::string& name) {
+  for (auto& option : options_) {
+    if (option.name == name) return &option;
+  }
+  return nullptr;
+}
+
+void ArgParser::fail(const std::string& message) const {
+  NS_THROW(UsageError, program_, ": ", message, " (see '", program_, " --help')");
+}
+
+bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
+  std::size_t next_positional = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      out << help();
+      return false;
+    }
+    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      std::string name = arg, value;
+      bool inline_value = false;
+      if (auto eq = arg.find('='); eq != std::string::npos) {
+        name = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+        inline_value = true;
+      }
+      Option* option = find(name);
+      if (option == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& o : options_) names.push_back(o.name);
+        names.push_back("--help");
+        fail("unknown option '" + name + "'" + did_you_mean(name, names));
+      }
+      if (option->seen) fail("option '" + name + "' given twice");
+      option->seen = true;
+      if (option->flag != nullptr) {
+        if (inline_value) fail("option '" + name + "' takes no value");
+        *option->flag = true;
+        continue;
+      }
+      if (!inline_value) {
+        if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+          fail("option '" + name + "' needs a value (" + option->value_name + ")");
+        }
+        value = args[++i];
+      }
+      if (value.empty()) fail("option '" + name + "' needs a non-empty value (" + option->value_name + ")");
+      *option->value = value;
+      continue;
+    }
+    if (arg.size() > 1 && arg[0] == '-' && arg != "-") fail("unknown option '" + arg + "'");
+    if (next_positional < positionals_.size()) {
+      *positionals_[next_positional++].value = arg;
+      continue;
+    }
+    if (overrides_ != nullptr && io::is_override(arg)) {
+      overrides_->push_back(arg);
+      continue;
+    }
+    fail("unexpected argument '" + arg + "'" +
+         (overrides_ != nullptr ? " (config overrides are written key.sub=value)" : ""));
+  }
+  for (std::size_t p = next_positional; p < positionals_.size(); ++p) {
+    if (positionals_[p].required) fail("missing argument " + positionals_[p].name);
+  }
+  for (const auto& option : options_) {
+    if (option.required && !option.seen) {
+      fail("missing required option " + option.name + " " + option.value_name);
+    }
+  }
+  return true;
+}
+
+std::string ArgParser::help() const {
+  std::ostringstream out;
+  out << "usage: " << program_;
+  for (const auto& option : options_) {
+    std::string text = option.name + (option.value_name.empty() ? "" : " " + option.value_name);
+    out << " " << (option.required ? text : "[" + text + "]");
+  }
+  for (const auto& p : positionals_) out << " " << (p.required ? p.name : "[" + p.name + "]");
+  if (overrides_ != nullptr) out << " [key.sub=value ...]";
+  out << "\n\n" << summary_ << "\n";
+  if (!positionals_.empty()) {
+    out << "\narguments:\n";
+    for (const auto& p : positionals_) out << "  " << p.name << std::string(std::max<int>(2, 24 - int(p.name.size())), ' ') << p.help << "\n";
+  }
+  out << "\noptions:\n";
+  auto line = [&](const std::string& left, const std::string& text) {
+    out << "  " << left << std::string(std::max<int>(2, 24 - int(left.size())), ' ') << text << "\n";
+  };
+  for (const auto& option : options_) {
+    line(option.name + (option.value_name.empty() ? "" : " " + option.value_name),
+         option.help + (option.required ? " (required)" : ""));
+  }
+  line("-h, --help", "show this help and exit");
+  if (overrides_ != nullptr) {
+    line("key.sub=value", "override a config value (after the options; see docs/configuration.md)");
+  }
+  if (!epilog_.empty()) out << "\n" << epilog_;
+  return out.str();
+}
+
+}  // namespace neuroscale::jobs

@@ -1,0 +1,53 @@
+// Command-line parsing for `neuroscale` subcommands: --flag, --option VALUE (or
+// --option=VALUE), positional arguments, and trailing `key.sub=value` config overrides.
+// Unknown options are UsageErrors with the nearest valid option suggested.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace neuroscale::jobs {
+
+class ArgParser {
+ public:
+  // `program` is how the user invoked it ("neuroscale synth").
+  ArgParser(std::string program, std::string summary);
+
+  void flag(const std::string& name, bool* out, const std::string& help);
+  void option(const std::string& name, std::string* out, const std::string& value_name,
+              const std::string& help, bool required = false);
+  void positional(const std::string& name, std::string* out, const std::string& help,
+                  bool required = true);
+  // Accept `key.sub=value` arguments (collected in order) after the options.
+  void overrides(std::vector<std::string>* out);
+  // Free text appended to --help (examples, notes).
+  void epilog(const std::string& text) { epilog_ = text; }
+
+  // Parses `args` (without the program and subcommand names). Returns false after printing
+  // help to `out` for --help/-h; throws UsageError for anything invalid.
+  bool parse(const std::vector<std::string>& args, std::ostream& out);
+  std::string help() const;
+
+ private:
+  struct Option {
+    std::string name, value_name, help;
+    bool* flag = nullptr;
+    std::string* value = nullptr;
+    bool required = false, seen = false;
+  };
+  struct Positional {
+    std::string name, help;
+    std::string* value;
+    bool required;
+  };
+  Option* find(const std::string& name);
+  [[noreturn]] void fail(const std::string& message) const;
+
+  std::string program_, summary_, epilog_;
+  std::vector<Option> options_;
+  std::vector<Positional> positionals_;
+  std::vector<std::string>* overrides_ = nullptr;
+};
+
+}  // namespace neuroscale::jobs

@@ -1,0 +1,88 @@
+// neuroscale: the command-line entry point. Dispatches to a subcommand, turns every error
+// into one clear line and an exit code, and takes the whole MPI job down when one rank fails.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "jobs/runtime.h"
+
+namespace neuroscale::jobs {
+namespace {
+
+std::string top_level_help() {
+  std::string text =
+      "usage: neuroscale [--help] [--version] <command> [options] [key.sub=value ...]\n\n"
+      "Pretrain and tune neural-data foundation models across MPI ranks and GPUs.\n\n"
+      "commands:\n";
+  for (const auto& command : commands()) {
+    std::string name = command.name;
+    text += "  " + name + std::string(12 - name.size(), ' ') + command.summary + "\n";
+  }
+  text +=
+      "\nRun 'neuroscale <command> --help' for a command's options. Multi-rank runs:\n"
+      "  mpirun -np N neuroscale <command> ...    srun --mpi=pmix neuroscale <command> ...\n"
+      "Documentation: docs/ (cli.md, configuration.md, corpus-format.md).\n";
+  return text;
+}
+
+int dispatch(Runtime& runtime, const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << top_level_help();
+    return args.empty() ? static_cast<int>(ExitCode::kUsage) : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << version_text();
+    return 0;
+  }
+  std::vector<std::string> names;
+  for (const auto& command : commands()) {
+    if (args[0] == command.name) {
+      return command.run(runtime, std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+    names.push_back(command.name);
+  }
+  if (args[0].rfind("-", 0) == 0) {
+    NS_THROW(UsageError, "unknown option '", args[0], "' (expected a command; see 'neuroscale --help')");
+  }
+  NS_THROW(UsageError, "unknown command '", args[0], "'", did_you_mean(args[0], names),
+           "; commands: ", join(names, ", "));
+}
+
+// Prints one line for the user (plus the throw site with --verbose); in a multi-rank job
+// aborts every rank, since the others may be waiting for this one in a collective.
+int fail(Runtime& runtime, const char* kind, const std::string& message, const std::string& where,
+         int code, bool verbose) {
+  std::string text = message;
+  if (!verbose) text = text.substr(0, text.find('\n'));  // LibTorch messages carry traces
+  const auto& process = runtime.process();
+  std::string prefix = "neuroscale";
+  if (process.world_size > 1) prefix += " [rank " + std::to_string(process.rank) + "/" +
+                                        std::to_string(process.world_size) + " on " + process.host + "]";
+  std::fprintf(stderr, "%s: %s: %s\n", prefix.c_str(), kind, text.c_str());
+  if (verbose && !where.empty()) std::fprintf(stderr, "  thrown at %s\n", where.c_str());
+  std::fflush(stderr);
+  if (runtime.mpi_active() && runtime.mpi().size() > 1) runtime.mpi().abort(code);
+  return code;
+}
+
+}  // namespace
+}  // namespace neuroscale::jobs
+
+int main(int argc, char** argv) {
+  using namespace neuroscale;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool verbose = false;
+  for (const auto& arg : args) verbose = verbose || arg == "--verbose";
+  jobs::Runtime runtime;
+  try {
+    return jobs::dispatch(runtime, args);
+  } catch (const Error& e) {
+    return jobs::fail(runtime, e.kind(), e.what(), e.where(), static_cast<int>(e.exit_code()), verbose);
+  } catch (const std::exception& e) {
+    return jobs::fail(runtime, "error", e.what(), "", static_cast<int>(ExitCode::kFailure), verbose);
+  }
+}

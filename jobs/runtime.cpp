@@ -1,0 +1,53 @@
+#include "jobs/runtime.h"
+
+#include <hdf5.h>
+#include <torch/version.h>
+
+#include "distributed/accelerator.h"
+#include "neuroscale/build_config.h"
+#include "neuroscale/git_revision.h"
+
+namespace neuroscale::jobs {
+
+void add_common_options(ArgParser& parser, CommonOptions& options) {
+  parser.flag("--verbose", &options.verbose, "print error context and debug messages");
+  parser.option("--log-level", &options.log_level, "LEVEL", "debug, info (default), warn or error");
+  parser.flag("--log-all-ranks", &options.log_all_ranks, "log to the console from every rank, not just rank 0");
+}
+
+distributed::MpiContext& Runtime::mpi() {
+  if (!mpi_) mpi_ = std::make_unique<distributed::MpiContext>();
+  return *mpi_;
+}
+
+void Runtime::configure(const CommonOptions& options) {
+  verbose_ = options.verbose;
+  LoggerOptions logging;
+  logging.level = options.verbose ? LogLevel::kDebug : parse_log_level(options.log_level);
+  logging.all_ranks = options.log_all_ranks;
+  logger_ = std::make_unique<Logger>(process_, logging, std::cerr);
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"synth", "generate a synthetic cross-species neural corpus", run_synth},
+      {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
+  };
+  return kCommands;
+}
+
+std::string version_text() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  std::string text = std::string("neuroscale ") + NEUROSCALE_VERSION + " (git " +
+                     NEUROSCALE_GIT_REVISION + ", " + NEUROSCALE_BUILD_TYPE + " build)\n";
+  text += "LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+          std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH) + "\n";
+  text += "MPI: " + distributed::mpi_library_version() + "\n";
+  text += "HDF5 " + std::to_string(major) + "." + std::to_string(minor) + "." +
+          std::to_string(release) + (H5_HAVE_PARALLEL ? " (parallel)" : " (serial)") + "\n";
+  text += distributed::nccl_version() + "\n";
+  return text;
+}
+
+}  // namespace neuroscale::jobs

@@ -1,0 +1,63 @@
+// What every subcommand runs with: the process identity, the logger, and (when the
+// subcommand needs it) the MPI context. Owned by main; subcommands receive it by reference.
+#pragma once
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "core/process_info.h"
+#include "distributed/mpi/mpi_context.h"
+#include "jobs/cli/arg_parser.h"
+
+namespace neuroscale::jobs {
+
+// Options every subcommand accepts.
+struct CommonOptions {
+  bool verbose = false;         // error context and debug logging
+  bool log_all_ranks = false;   // console logging from every rank, not just rank 0
+  std::string log_level = "info";
+};
+void add_common_options(ArgParser& parser, CommonOptions& options);
+
+class Runtime {
+ public:
+  Runtime() : process_(detect_process()) {}
+
+  const ProcessInfo& process() const { return process_; }
+  // Initialises MPI on first use; afterwards a failure on any rank aborts the whole job.
+  distributed::MpiContext& mpi();
+  bool mpi_active() const { return mpi_ != nullptr; }
+
+  // Applies the common options (log level, ranks); call once after parsing.
+  void configure(const CommonOptions& options);
+  Logger& logger() { return *logger_; }
+  bool verbose() const { return verbose_; }
+
+ private:
+  ProcessInfo process_;
+  std::unique_ptr<distributed::MpiContext> mpi_;
+  std::unique_ptr<Logger> logger_ = std::make_unique<Logger>(process_, LoggerOptions{}, std::cerr);
+  bool verbose_ = false;
+};
+
+// One `neuroscale` subcommand. `run` parses its own arguments (after the subcommand name)
+// and returns the process exit code; errors are thrown.
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(Runtime& runtime, const std::vector<std::string>& args);
+};
+
+// The subcommands, in the order `neuroscale --help` lists them.
+const std::vector<Command>& commands();
+
+int run_synth(Runtime& runtime, const std::vector<std::string>& args);
+int run_corpus(Runtime& runtime, const std::vector<std::string>& args);
+
+// `neuroscale --version` text: version, git revision, and the libraries found.
+std::string version_text();
+
+}  // namespace neuroscale::jobs
