@@ -1,6 +1,5 @@
 // neuroscale: the command-line entry point. Dispatches to a subcommand, turns every error
 // into one clear line and an exit code, and takes the whole MPI job down when one rank fails.
-#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -52,23 +51,6 @@ int dispatch(Runtime& runtime, const std::vector<std::string>& args) {
            "; commands: ", join(names, ", "));
 }
 
-// Prints one line for the user (plus the throw site with --verbose); in a multi-rank job
-// aborts every rank, since the others may be waiting for this one in a collective.
-int fail(Runtime& runtime, const char* kind, const std::string& message, const std::string& where,
-         int code, bool verbose) {
-  std::string text = message;
-  if (!verbose) text = text.substr(0, text.find('\n'));  // LibTorch messages carry traces
-  const auto& process = runtime.process();
-  std::string prefix = "neuroscale";
-  if (process.world_size > 1) prefix += " [rank " + std::to_string(process.rank) + "/" +
-                                        std::to_string(process.world_size) + " on " + process.host + "]";
-  std::fprintf(stderr, "%s: %s: %s\n", prefix.c_str(), kind, text.c_str());
-  if (verbose && !where.empty()) std::fprintf(stderr, "  thrown at %s\n", where.c_str());
-  std::fflush(stderr);
-  if (runtime.mpi_active() && runtime.mpi().size() > 1) runtime.mpi().abort(code);
-  return code;
-}
-
 }  // namespace
 }  // namespace neuroscale::jobs
 
@@ -81,8 +63,8 @@ int main(int argc, char** argv) {
   try {
     return jobs::dispatch(runtime, args);
   } catch (const Error& e) {
-    return jobs::fail(runtime, e.kind(), e.what(), e.where(), static_cast<int>(e.exit_code()), verbose);
+    return jobs::report_failure(runtime, e.kind(), e.what(), e.where(), static_cast<int>(e.exit_code()), verbose);
   } catch (const std::exception& e) {
-    return jobs::fail(runtime, "error", e.what(), "", static_cast<int>(ExitCode::kFailure), verbose);
+    return jobs::report_failure(runtime, "error", e.what(), "", static_cast<int>(ExitCode::kFailure), verbose);
   }
 }

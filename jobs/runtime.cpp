@@ -3,6 +3,8 @@
 #include <hdf5.h>
 #include <torch/version.h>
 
+#include <cstdio>
+
 #include "distributed/accelerator.h"
 #include "neuroscale/build_config.h"
 #include "neuroscale/git_revision.h"
@@ -34,6 +36,23 @@ const std::vector<Command>& commands() {
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
   };
   return kCommands;
+}
+
+int report_failure(Runtime& runtime, const char* kind, const std::string& message,
+                   const std::string& where, int code, bool verbose) {
+  std::string text = message;
+  if (!verbose) text = text.substr(0, text.find('\n'));  // LibTorch messages carry traces
+  const auto& process = runtime.process();
+  std::string prefix = "neuroscale";
+  if (process.world_size > 1) {
+    prefix += " [rank " + std::to_string(process.rank) + "/" + std::to_string(process.world_size) +
+              " on " + process.host + "]";
+  }
+  std::fprintf(stderr, "%s: %s: %s\n", prefix.c_str(), kind, text.c_str());
+  if (verbose && !where.empty()) std::fprintf(stderr, "  thrown at %s\n", where.c_str());
+  std::fflush(stderr);
+  if (runtime.mpi_active() && runtime.mpi().size() > 1) runtime.mpi().abort(code);
+  return code;
 }
 
 std::string version_text() {

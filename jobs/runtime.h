@@ -57,6 +57,12 @@ const std::vector<Command>& commands();
 int run_synth(Runtime& runtime, const std::vector<std::string>& args);
 int run_corpus(Runtime& runtime, const std::vector<std::string>& args);
 
+// Reports an error the way every neuroscale process does: one line on stderr ("neuroscale
+// [rank r/N on host]: <kind>: <message>", the throw site too when `verbose`), then, in a
+// multi-rank job, MPI_Abort so no other rank waits forever. Returns `code` otherwise.
+int report_failure(Runtime& runtime, const char* kind, const std::string& message,
+                   const std::string& where, int code, bool verbose);
+
 // `neuroscale --version` text: version, git revision, and the libraries found.
 std::string version_text();
 

@@ -21,7 +21,8 @@ namespace neuroscale::io {
 struct ConfigDocument::Impl {
   YAML::Node root;
   std::string source;
-  // Display path ("subjects[0].channels") -> the override that set it.
+  // Overrides in the order given; display path ("subjects[0].channels") -> the override.
+  std::vector<std::string> pending;
   std::map<std::string, std::string> overrides;
 
   // "file.yaml:12" or "command-line override 'a.b=1' (applied to file.yaml)".
@@ -304,9 +305,19 @@ bool is_override(const std::string& arg) {
 
 void ConfigDocument::apply_overrides(const std::vector<std::string>& overrides) {
   for (const std::string& text : overrides) {
-    std::string where = "command-line override '" + text + "'";
-    NS_CHECK_AS(ConfigError, is_override(text), where,
-                ": expected key.sub=value (key of letters, digits, '_', '-' and '.')");
+    NS_CHECK_AS(ConfigError, is_override(text), "command-line override '", text,
+                "': expected key.sub=value (key of letters, digits, '_', '-' and '.')");
+    impl_->pending.push_back(text);
+  }
+}
+
+namespace {
+
+// Applies `texts` to `root`, recording each override's display path in `origins`.
+void apply_to(YAML::Node root, const std::vector<std::string>& texts,
+              std::map<std::string, std::string>& origins) {
+  for (const std::string& text : texts) {
+    const std::string where = "command-line override '" + text + "'";
     auto eq = text.find('=');
     std::string key = text.substr(0, eq);
     std::vector<std::string> segments;
@@ -326,7 +337,7 @@ void ConfigDocument::apply_overrides(const std::vector<std::string>& overrides) 
     }
 
     // Walk to the parent of the last segment, creating mappings as needed.
-    YAML::Node node = impl_->root;
+    YAML::Node node = root;
     std::string display;
     for (std::size_t i = 0; i < segments.size(); ++i) {
       const std::string& seg = segments[i];
@@ -357,13 +368,27 @@ void ConfigDocument::apply_overrides(const std::vector<std::string>& overrides) 
         node.reset(next);
       }
     }
-    impl_->overrides[display] = text;
+    origins[display] = text;
   }
 }
 
+}  // namespace
+
 void ConfigDocument::read_into(const Describer& describe) const {
   std::vector<KeyInfo> schema = list_keys(describe);
-  YamlReader reader(*impl_, impl_->root, "", schema);
+  {
+    YamlReader reader(*impl_, impl_->root, "", schema);
+    describe(reader);
+    reader.finish();
+  }
+  if (impl_->pending.empty()) return;
+  // Second pass: the resolved values (file + defaults) with the overrides applied on top.
+  // Errors can only come from overrides now; origin() names them.
+  Impl resolved;
+  resolved.source = impl_->source;
+  resolved.root = YAML::Load(to_yaml(describe));
+  apply_to(resolved.root, impl_->pending, resolved.overrides);
+  YamlReader reader(resolved, resolved.root, "", schema);
   describe(reader);
   reader.finish();
 }

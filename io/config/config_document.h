@@ -20,9 +20,11 @@ class ConfigDocument {
   // An empty document: every key keeps its default.
   static ConfigDocument empty(const std::string& source);
 
-  // Applies overrides "a.b.c=value" in order; the value is parsed as YAML, so "[1, 2]" is a
-  // list. A numeric segment indexes a list ("subjects.0.channels=96"). Throws ConfigError
-  // for a malformed override or one that descends into a non-mapping value.
+  // Adds overrides "a.b.c=value", applied in order by read_into on top of the file *and*
+  // the defaults, so "subjects.0.channels=96" works on a list the file does not mention.
+  // The value is parsed as YAML ("[1, 2]" is a list); a numeric segment indexes a list.
+  // Throws ConfigError for a malformed override now, for one that does not fit the
+  // schema when read.
   void apply_overrides(const std::vector<std::string>& overrides);
 
   const std::string& source() const;

@@ -1,0 +1,36 @@
+#include <gtest/gtest.h>
+
+#include "core/text.h"
+
+namespace neuroscale {
+namespace {
+
+TEST(Text, EditDistanceHandComputed) {
+  EXPECT_EQ(edit_distance("", ""), 0u);
+  EXPECT_EQ(edit_distance("abc", ""), 3u);
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("lr", "lrr"), 1u);
+  EXPECT_EQ(edit_distance("flaw", "lawn"), 2u);
+}
+
+TEST(Text, NearestSuggestsOnlyPlausibleTypos) {
+  const std::vector<std::string> keys = {"lr", "weight_decay", "warmup_steps"};
+  EXPECT_EQ(nearest("weight_decy", keys), "weight_decay");
+  EXPECT_EQ(nearest("warmup_step", keys), "warmup_steps");
+  EXPECT_EQ(nearest("completely_different", keys), "");
+  EXPECT_EQ(did_you_mean("lrr", keys), " (did you mean 'lr'?)");
+  EXPECT_EQ(did_you_mean("zzzzzzzz", keys), "");
+}
+
+TEST(Text, FormatsSizesAndDurations) {
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(3.0 * 1024 * 1024 * 1024), "3.0 GiB");
+  EXPECT_EQ(format_duration(59.24), "59.2 s");
+  EXPECT_EQ(format_duration(125), "2 min 05 s");
+  EXPECT_EQ(format_duration(3725), "1 h 02 min");
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+}
+
+}  // namespace
+}  // namespace neuroscale

@@ -1,0 +1,15 @@
+// Fixture for tests that need a GPU. Name such tests *_CUDA; without a device they skip
+// with the reason (no GPU, or the NCCL/CUDA backend not compiled).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "distributed/accelerator.h"
+
+class CudaTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string reason = neuroscale::distributed::no_gpu_reason();
+    if (!reason.empty()) GTEST_SKIP() << reason;
+  }
+};

@@ -1,0 +1,146 @@
+// End-to-end tests of the `neuroscale` executable: exit codes, one-line errors, help.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result run(const std::string& arguments) {
+  // One output pair per test case: CTest runs cases in parallel processes.
+  const std::string base = testing::TempDir() + "neuroscale_cli_" +
+                           testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string command = std::string(NEUROSCALE_BINARY) + " " + arguments + " >" + base +
+                              ".out 2>" + base + ".err";
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
+}
+
+std::string write_config(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+const std::string kTiny = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/tiny.yaml";
+
+int count_lines(const std::string& text) {
+  int lines = 0;
+  for (char c : text) lines += c == '\n';
+  return lines;
+}
+
+TEST(Cli, MisspelledConfigKeyIsOneLineWithFileLineAndNearestKey) {
+  const std::string config = write_config("typo.yaml",
+      "seed: 3\nsubjects:\n  - name: h\n    electrodez: 96\n");
+  Result r = run("synth --config " + config + " --output /tmp/never.h5");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "neuroscale: config error: " + config +
+                       ":4: unknown key 'subjects[0].electrodez' (did you mean 'subjects[0].electrodes'?)\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Cli, MisspelledOverrideIsOneLineNamingTheOverride) {
+  Result r = run("synth --config " + kTiny + " --output /tmp/never.h5 seeed=3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "neuroscale: config error: command-line override 'seeed=3' (applied to " + kTiny +
+                       "): unknown key 'seeed' (did you mean 'seed'?)\n");
+}
+
+TEST(Cli, WrongTypeAndOutOfRangeValues) {
+  Result type = run("synth --config " + kTiny + " --output /tmp/never.h5 latent_dim=wide");
+  EXPECT_EQ(type.code, 2);
+  EXPECT_EQ(type.err, "neuroscale: config error: command-line override 'latent_dim=wide' (applied to " +
+                          kTiny + "): 'latent_dim' expects an integer, got 'wide'\n");
+  const std::string config = write_config("range.yaml", "seed: 1\nval_fraction: 0.9\n");
+  Result range = run("synth --config " + config + " --output /tmp/never.h5");
+  EXPECT_EQ(range.code, 2);
+  EXPECT_EQ(range.err, "neuroscale: config error: " + config +
+                           ":2: 'val_fraction' = 0.9 is out of range (expected in [0, 0.5])\n");
+  Result choice = run("synth --output /tmp/never.h5 subjects.1.species=cat");
+  EXPECT_EQ(choice.code, 2);
+  EXPECT_NE(choice.err.find("'subjects[1].species' = 'cat' is not valid (expected one of: human, monkey)"),
+            std::string::npos) << choice.err;
+}
+
+TEST(Cli, UsageErrorsAreClear) {
+  Result command = run("pretrian");
+  EXPECT_EQ(command.code, 2);
+  EXPECT_EQ(count_lines(command.err), 1);
+  EXPECT_NE(command.err.find("unknown command 'pretrian'"), std::string::npos);
+  Result flag = run("synth --outptu x.h5");
+  EXPECT_EQ(flag.code, 2);
+  EXPECT_EQ(flag.err, "neuroscale: usage error: neuroscale synth: unknown option '--outptu' (did you mean "
+                      "'--output'?) (see 'neuroscale synth --help')\n");
+  Result missing = run("synth");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("missing required option --output FILE"), std::string::npos);
+  Result action = run("corpus inof x.h5");
+  EXPECT_EQ(action.code, 2);
+  EXPECT_NE(action.err.find("unknown action 'inof' (did you mean 'info'?)"), std::string::npos);
+}
+
+TEST(Cli, HelpForEverySubcommandAndVersion) {
+  Result top = run("--help");
+  EXPECT_EQ(top.code, 0);
+  for (const char* command : {"synth", "corpus"}) {
+    EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
+    Result help = run(std::string(command) + " --help");
+    EXPECT_EQ(help.code, 0) << command;
+    EXPECT_NE(help.out.find(std::string("usage: neuroscale ") + command), std::string::npos) << help.out;
+  }
+  Result version = run("--version");
+  EXPECT_EQ(version.code, 0);
+  for (const char* text : {"neuroscale 0.", "git ", "LibTorch ", "MPI: Open MPI", "HDF5 1.", "(parallel)", "NCCL"}) {
+    EXPECT_NE(version.out.find(text), std::string::npos) << text << " in\n" << version.out;
+  }
+}
+
+TEST(Cli, DryRunPrintsResolvedConfigWithOverrides) {
+  Result r = run("synth --config " + kTiny + " --output /tmp/never.h5 --dry-run seed=77 subjects.0.sessions=5");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("seed: 77\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sessions: 5\n"), std::string::npos) << r.out;
+  EXPECT_EQ(std::fopen("/tmp/never.h5", "r"), nullptr);
+}
+
+TEST(Cli, SynthThenInfoAndNoSilentOverwrite) {
+  const std::string output = testing::TempDir() + "neuroscale_cli_corpus.h5";
+  std::remove(output.c_str());
+  Result synth = run("synth --config " + kTiny + " --output " + output);
+  ASSERT_EQ(synth.code, 0) << synth.err;
+  Result info = run("corpus info " + output);
+  EXPECT_EQ(info.code, 0);
+  EXPECT_NE(info.out.find("2 subjects, 4 sessions, 32 trials"), std::string::npos) << info.out;
+  const std::string before = slurp(output);
+  Result again = run("synth --config " + kTiny + " --output " + output + " seed=5");
+  EXPECT_EQ(again.code, 3);
+  EXPECT_NE(again.err.find("already exists (pass --force to replace it)"), std::string::npos) << again.err;
+  EXPECT_EQ(slurp(output), before);
+  Result forced = run("synth --config " + kTiny + " --output " + output + " --force seed=5");
+  EXPECT_EQ(forced.code, 0) << forced.err;
+  EXPECT_NE(slurp(output), before);
+}
+
+TEST(Cli, BadDataFileIsADataErrorNamingTheFile) {
+  const std::string path = write_config("not_a_corpus.h5", "plain text\n");
+  Result r = run("corpus info " + path);
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, "neuroscale: data error: '" + path + "' does not exist or is not an HDF5 file\n");
+}
+
+}  // namespace
