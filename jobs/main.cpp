@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool verbose = false;
   for (const auto& arg : args) verbose = verbose || arg == "--verbose";
-  jobs::Runtime runtime;
+  jobs::Runtime runtime(std::vector<std::string>(argv, argv + argc));
   try {
     return jobs::dispatch(runtime, args);
   } catch (const Error& e) {

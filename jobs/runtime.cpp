@@ -30,6 +30,20 @@ void Runtime::configure(const CommonOptions& options) {
   logger_ = std::make_unique<Logger>(process_, logging, std::cerr);
 }
 
+void Runtime::open_run_directory(const std::string& path, const std::string& resolved_config) {
+  io::RunDirectory dir(path);
+  if (process_.rank == 0) {
+    dir.write_file("config.yaml", resolved_config);
+    std::string environment = "command:";
+    for (const auto& arg : command_line_) environment += " " + arg;
+    environment += "\nworld_size: " + std::to_string(process_.world_size) + "\nhost (rank 0): " +
+                   process_.host + "\n" + version_text();
+    dir.write_file("environment.txt", environment);
+  }
+  logger_->open_file(dir.log_path(process_.rank));
+  logger_->info("run directory: ", dir.path());
+}
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"synth", "generate a synthetic cross-species neural corpus", run_synth},

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/process_info.h"
 #include "distributed/mpi/mpi_context.h"
+#include "io/run/run_directory.h"
 #include "jobs/cli/arg_parser.h"
 
 namespace neuroscale::jobs {
@@ -24,7 +25,9 @@ void add_common_options(ArgParser& parser, CommonOptions& options);
 
 class Runtime {
  public:
-  Runtime() : process_(detect_process()) {}
+  // `command_line` is the full argv, recorded in the run directory.
+  explicit Runtime(std::vector<std::string> command_line = {})
+      : process_(detect_process()), command_line_(std::move(command_line)) {}
 
   const ProcessInfo& process() const { return process_; }
   // Initialises MPI on first use; afterwards a failure on any rank aborts the whole job.
@@ -34,10 +37,16 @@ class Runtime {
   // Applies the common options (log level, ranks); call once after parsing.
   void configure(const CommonOptions& options);
   Logger& logger() { return *logger_; }
+
+  // Creates the run directory `path` (every rank), writes config.yaml (`resolved_config`)
+  // and environment.txt from rank 0, and sends this rank's log lines to logs/rank-N.log.
+  // Call after MPI is up when the job is multi-rank.
+  void open_run_directory(const std::string& path, const std::string& resolved_config);
   bool verbose() const { return verbose_; }
 
  private:
   ProcessInfo process_;
+  std::vector<std::string> command_line_;
   std::unique_ptr<distributed::MpiContext> mpi_;
   std::unique_ptr<Logger> logger_ = std::make_unique<Logger>(process_, LoggerOptions{}, std::cerr);
   bool verbose_ = false;

@@ -12,7 +12,7 @@ namespace neuroscale::jobs {
 
 int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
-  std::string config_path, output;
+  std::string config_path, output, run_dir;
   bool force = false, dry_run = false;
   std::vector<std::string> overrides;
   CommonOptions common;
@@ -22,6 +22,7 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
                    "--config the built-in tiny corpus is generated (configs/synth/tiny.yaml).");
   parser.option("--config", &config_path, "FILE", "YAML config (configs/synth/*.yaml)");
   parser.option("--output", &output, "FILE", "corpus file to write (.h5)", true);
+  parser.option("--run-dir", &run_dir, "DIR", "also write the resolved config, environment and per-rank logs to DIR");
   parser.flag("--force", &force, "replace an existing output file");
   parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
   add_common_options(parser, common);
@@ -49,6 +50,7 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
 
   // ---- generate and write (collective)
   auto& mpi = runtime.mpi();
+  if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
   log.info("generating synthetic corpus '", output, "' on ", mpi.size(), " rank(s)");
   const auto start = std::chrono::steady_clock::now();

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/check.h"
 #include "io/config/config_document.h"
@@ -163,6 +164,24 @@ TEST(Config, ShippedSynthConfigsAreValid) {
     EXPECT_NO_THROW(doc.read_into([&](ConfigVisitor& v) { describe(v, options); })) << path;
     EXPECT_NO_THROW(validate(options, path));
     EXPECT_GE(options.subjects.size(), 2u) << path;
+  }
+}
+
+}  // namespace
+}  // namespace neuroscale::io
+
+namespace neuroscale::io {
+namespace {
+
+// The key reference in docs/configuration.md lists every synth key the schema declares.
+TEST(Config, DocumentationListsEverySynthKey) {
+  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  SynthOptions options;
+  for (const auto& key : list_keys([&](ConfigVisitor& v) { describe(v, options); })) {
+    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
+        << key.path << " is missing from docs/configuration.md";
   }
 }
 

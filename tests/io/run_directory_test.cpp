@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/check.h"
+#include "io/run/run_directory.h"
+
+namespace neuroscale::io {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(RunDirectory, CreatesLayoutAndWritesAtomically) {
+  const std::string root = testing::TempDir() + "neuroscale_run_" + std::to_string(::getpid());
+  RunDirectory dir(root + "/nested/run/");
+  EXPECT_EQ(dir.path(), root + "/nested/run");
+  EXPECT_EQ(dir.log_path(3), root + "/nested/run/logs/rank-00003.log");
+  struct stat info {};
+  EXPECT_EQ(::stat((root + "/nested/run/logs").c_str(), &info), 0);
+  dir.write_file("config.yaml", "seed: 1\n");
+  dir.write_file("config.yaml", "seed: 2\n");
+  EXPECT_EQ(slurp(root + "/nested/run/config.yaml"), "seed: 2\n");
+  RunDirectory again(root + "/nested/run");  // reopening an existing directory is fine
+}
+
+TEST(RunDirectory, FailedWriteKeepsThePreviousFile) {
+  const std::string root = testing::TempDir() + "neuroscale_run_fail_" + std::to_string(::getpid());
+  RunDirectory dir(root);
+  dir.write_file("metrics.txt", "kept\n");
+  // A directory where the temporary file should go makes the write fail midway.
+  ASSERT_EQ(::mkdir((root + "/metrics.txt.tmp." + std::to_string(::getpid())).c_str(), 0777), 0);
+  EXPECT_THROW(dir.write_file("metrics.txt", "new\n"), DataError);
+  EXPECT_EQ(slurp(root + "/metrics.txt"), "kept\n");
+}
+
+TEST(RunDirectory, UnusablePathIsADataErrorNamingIt) {
+  const std::string file = testing::TempDir() + "neuroscale_run_file";
+  std::ofstream(file) << "x";
+  try {
+    RunDirectory dir(file + "/run");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot create directory '" + file + "/run'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace neuroscale::io
