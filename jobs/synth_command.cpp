@@ -2,6 +2,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "core/check.h"
 #include "core/text.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
@@ -21,7 +22,7 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
                    "subjects sharing latent dynamics) in the neuroscale corpus format. Without\n"
                    "--config the built-in tiny corpus is generated (configs/synth/tiny.yaml).");
   parser.option("--config", &config_path, "FILE", "YAML config (configs/synth/*.yaml)");
-  parser.option("--output", &output, "FILE", "corpus file to write (.h5)", true);
+  parser.option("--output", &output, "FILE", "corpus file to write (.h5; required unless --dry-run)");
   parser.option("--run-dir", &run_dir, "DIR", "also write the resolved config, environment and per-rank logs to DIR");
   parser.flag("--force", &force, "replace an existing output file");
   parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
@@ -47,6 +48,8 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
     std::cout << io::to_yaml(describe);
     return 0;
   }
+  NS_CHECK_AS(UsageError, !output.empty(),
+              "neuroscale synth: missing required option --output FILE (see 'neuroscale synth --help')");
 
   // ---- generate and write (collective)
   auto& mpi = runtime.mpi();

@@ -121,15 +121,22 @@ CorpusWriter::CorpusWriter(const std::string& path, MPI_Comm comm, const CorpusC
 
 CorpusWriter::~CorpusWriter() {
   if (committed_) return;
-  // Not committed (an exception is unwinding): drop handles and the temporary file. HDF5
-  // closes of a parallel file are collective, so a rank failing alone is ended by the
-  // job's MPI_Abort rather than by this cleanup.
-  features_.clear();
-  norm_mean_.reset();
-  norm_std_.reset();
-  half_type_.reset();
-  file_.reset();
-  if (rank_ == 0 && !temp_path_.empty()) std::remove(temp_path_.c_str());
+  // Not committed: an exception is unwinding. Closing a parallel file is collective; if
+  // other ranks are alive and elsewhere, a close would wait forever. So with several ranks
+  // the handles are dropped unclosed and the job's MPI_Abort ends every rank; the target
+  // path is untouched and "<path>.tmp.<pid>" marks the partial file. Alone, clean up.
+  int size = 1;
+  MPI_Comm_size(comm_, &size);
+  std::vector<H5Id*> handles = {&norm_mean_, &norm_std_, &half_type_, &file_};
+  for (auto& dataset : features_) handles.push_back(&dataset);
+  for (H5Id* handle : handles) {
+    if (size > 1) {
+      handle->release();
+    } else {
+      handle->reset();
+    }
+  }
+  if (size == 1 && !temp_path_.empty()) std::remove(temp_path_.c_str());
 }
 
 void CorpusWriter::write_trial(std::size_t trial, const std::vector<float>& features) {

@@ -38,6 +38,9 @@ class H5Id {
   // Closes now, throwing if HDF5 reports a failure (e.g. a collective flush failing).
   void close(const std::string& action);
   void reset() noexcept;
+  // Forgets the id without closing it (for a process that is about to be aborted, where a
+  // collective close would wait for ranks that will never join).
+  void release() noexcept { id_ = -1; }
 
  private:
   hid_t id_ = -1;

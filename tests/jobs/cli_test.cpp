@@ -88,7 +88,8 @@ TEST(Cli, UsageErrorsAreClear) {
                       "'--output'?) (see 'neuroscale synth --help')\n");
   Result missing = run("synth");
   EXPECT_EQ(missing.code, 2);
-  EXPECT_NE(missing.err.find("missing required option --output FILE"), std::string::npos);
+  EXPECT_EQ(missing.err, "neuroscale: usage error: neuroscale synth: missing required option --output FILE "
+                         "(see 'neuroscale synth --help')\n");
   Result action = run("corpus inof x.h5");
   EXPECT_EQ(action.code, 2);
   EXPECT_NE(action.err.find("unknown action 'inof' (did you mean 'info'?)"), std::string::npos);
