@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/sanitizer_defaults.h"
 #include "core/text.h"
 #include "jobs/runtime.h"
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distributed/accelerator.h"
+#include "core/sanitizer_defaults.h"
 #include "distributed/mpi/mpi_context.h"
 
 int main(int argc, char** argv) {

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include "core/check.h"
+#include "core/sanitizer_defaults.h"
 #include "io/mpi/mpi_check.h"
 #include "jobs/runtime.h"
 
