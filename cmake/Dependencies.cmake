@@ -6,7 +6,35 @@
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
+# TorchConfig looks for libtorch.so in the system paths before its own prefix, so a
+# LibTorch 2.x given through Torch_DIR would silently link Debian's libtorch 1.13. Pin the
+# library that sits next to the given config, and refuse a mixed result.
+if(NOT TORCH_LIBRARY)
+  set(_torch_configs)
+  if(Torch_DIR)
+    list(APPEND _torch_configs "${Torch_DIR}")
+  endif()
+  foreach(_prefix IN LISTS CMAKE_PREFIX_PATH)  # e.g. torch.utils.cmake_prefix_path
+    list(APPEND _torch_configs "${_prefix}/Torch" "${_prefix}/share/cmake/Torch")
+  endforeach()
+  foreach(_config IN LISTS _torch_configs)
+    get_filename_component(_torch_prefix "${_config}/../../.." ABSOLUTE)
+    if(EXISTS "${_config}/TorchConfig.cmake" AND EXISTS "${_torch_prefix}/lib/libtorch.so")
+      set(TORCH_LIBRARY "${_torch_prefix}/lib/libtorch.so" CACHE FILEPATH "LibTorch library")
+      break()
+    endif()
+  endforeach()
+endif()
 find_package(Torch REQUIRED)
+get_filename_component(_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
+get_filename_component(_torch_library "${TORCH_LIBRARY}" REALPATH)
+string(FIND "${_torch_library}" "${_torch_prefix}/" _torch_at)
+if(NOT _torch_at EQUAL 0)
+  message(FATAL_ERROR
+    "LibTorch headers come from ${_torch_prefix} but libtorch.so from ${_torch_library}. "
+    "Configure with -DTorch_DIR=<prefix>/share/cmake/Torch (or -DTORCH_LIBRARY=<prefix>/lib/libtorch.so) "
+    "so that both come from the same LibTorch.")
+endif()
 find_package(MPI REQUIRED COMPONENTS C)
 find_package(Boost 1.71 REQUIRED COMPONENTS serialization)
 find_package(TBB REQUIRED)

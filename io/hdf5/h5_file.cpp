@@ -25,8 +25,12 @@ hid_t native_type() {
   if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
 }
 
-// Selects rows [first, first + n) of `dataset` in a new file space.
-H5Id row_selection(hid_t dataset, hsize_t first, hsize_t n, std::vector<hsize_t>& count) {
+// Rows [first, first + n) of a dataset: the selected file space and a matching memory space.
+struct RowSlab {
+  H5Id file_space, memory_space;
+};
+
+RowSlab select_rows(hid_t dataset, hsize_t first, hsize_t n) {
   H5Id space(H5Dget_space(dataset), H5Sclose, "get a dataset's dataspace");
   int rank = H5Sget_simple_extent_ndims(space.get());
   NS_H5_CHECK(rank, "read a dataspace's rank");
@@ -34,13 +38,14 @@ H5Id row_selection(hid_t dataset, hsize_t first, hsize_t n, std::vector<hsize_t>
   NS_H5_CHECK(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "read dataset dims");
   NS_CHECK_AS(DataError, first + n <= dims[0], "rows [", first, ", ", first + n,
               ") are outside a dataset of ", dims[0], " rows");
-  count = dims;
+  std::vector<hsize_t> count = dims;
   count[0] = n;
   start[0] = first;
   NS_H5_CHECK(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr,
                                   count.data(), nullptr),
               "select rows of a dataset");
-  return space;
+  H5Id memory(H5Screate_simple(rank, count.data(), nullptr), H5Sclose, "create a memory dataspace");
+  return {std::move(space), std::move(memory)};
 }
 
 std::string object_name(hid_t object) {
@@ -129,21 +134,17 @@ std::vector<hsize_t> dataset_dims(hid_t dataset) {
 void write_rows(hid_t dataset, hid_t memory_type, hsize_t first_row, hsize_t n_rows,
                 const void* data) {
   if (n_rows == 0) return;
-  std::vector<hsize_t> count;
-  H5Id file_space = row_selection(dataset, first_row, n_rows, count);
-  H5Id memory_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                    H5Sclose, "create a memory dataspace");
-  NS_H5_CHECK(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+  RowSlab slab = select_rows(dataset, first_row, n_rows);
+  NS_H5_CHECK(H5Dwrite(dataset, memory_type, slab.memory_space.get(), slab.file_space.get(),
+                       H5P_DEFAULT, data),
               "write rows to '" + object_name(dataset) + "'");
 }
 
 void read_rows(hid_t dataset, hid_t memory_type, hsize_t first_row, hsize_t n_rows, void* data) {
   if (n_rows == 0) return;
-  std::vector<hsize_t> count;
-  H5Id file_space = row_selection(dataset, first_row, n_rows, count);
-  H5Id memory_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                    H5Sclose, "create a memory dataspace");
-  NS_H5_CHECK(H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+  RowSlab slab = select_rows(dataset, first_row, n_rows);
+  NS_H5_CHECK(H5Dread(dataset, memory_type, slab.memory_space.get(), slab.file_space.get(),
+                      H5P_DEFAULT, data),
               "read rows of '" + object_name(dataset) + "'");
 }
 
