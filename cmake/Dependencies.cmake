@@ -6,9 +6,10 @@
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
-# TorchConfig looks for libtorch.so in the system paths before its own prefix, so a
-# LibTorch 2.x given through Torch_DIR would silently link Debian's libtorch 1.13. Pin the
-# library that sits next to the given config, and refuse a mixed result.
+# TorchConfig looks for libtorch.so and the Caffe2 config in the system paths before its
+# own prefix, so a LibTorch 2.x given through Torch_DIR/CMAKE_PREFIX_PATH would silently
+# mix with Debian's LibTorch 1.13. Pin both to the prefix of the given config, and refuse
+# a mixed result.
 if(NOT TORCH_LIBRARY)
   set(_torch_configs)
   if(Torch_DIR)
@@ -21,6 +22,10 @@ if(NOT TORCH_LIBRARY)
     get_filename_component(_torch_prefix "${_config}/../../.." ABSOLUTE)
     if(EXISTS "${_config}/TorchConfig.cmake" AND EXISTS "${_torch_prefix}/lib/libtorch.so")
       set(TORCH_LIBRARY "${_torch_prefix}/lib/libtorch.so" CACHE FILEPATH "LibTorch library")
+      if(NOT Caffe2_DIR AND EXISTS "${_config}/../Caffe2/Caffe2Config.cmake")
+        get_filename_component(_caffe2_dir "${_config}/../Caffe2" ABSOLUTE)
+        set(Caffe2_DIR "${_caffe2_dir}" CACHE PATH "Caffe2 config of the chosen LibTorch")
+      endif()
       break()
     endif()
   endforeach()
@@ -28,10 +33,19 @@ endif()
 find_package(Torch REQUIRED)
 get_filename_component(_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
 get_filename_component(_torch_library "${TORCH_LIBRARY}" REALPATH)
+get_target_property(_c10_library c10 IMPORTED_LOCATION)
+if(NOT _c10_library)
+  get_target_property(_c10_configs c10 IMPORTED_CONFIGURATIONS)
+  list(GET _c10_configs 0 _c10_config)
+  get_target_property(_c10_library c10 IMPORTED_LOCATION_${_c10_config})
+endif()
+get_filename_component(_c10_library "${_c10_library}" REALPATH)
 string(FIND "${_torch_library}" "${_torch_prefix}/" _torch_at)
-if(NOT _torch_at EQUAL 0)
+string(FIND "${_c10_library}" "${_torch_prefix}/" _c10_at)
+if(NOT _torch_at EQUAL 0 OR NOT _c10_at EQUAL 0)
   message(FATAL_ERROR
-    "LibTorch headers come from ${_torch_prefix} but libtorch.so from ${_torch_library}. "
+    "LibTorch headers come from ${_torch_prefix} but libtorch.so from ${_torch_library} "
+    "and libc10.so from ${_c10_library}. "
     "Configure with -DTorch_DIR=<prefix>/share/cmake/Torch (or -DTORCH_LIBRARY=<prefix>/lib/libtorch.so) "
     "so that both come from the same LibTorch.")
 endif()
