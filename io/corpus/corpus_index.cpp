@@ -27,7 +27,7 @@ std::int64_t CorpusIndex::subject_rows(std::int32_t subject) const {
 }
 
 std::size_t CorpusIndex::add_trial(std::int32_t session, Split split, std::int32_t bins,
-                                   std::int32_t labels, std::int32_t text_bytes) {
+                                   std::int32_t labels, std::int32_t text_bytes, std::int32_t block) {
   const std::int32_t subject = sessions.at(session).subject;
   std::int64_t row = 0, label = 0, text = 0;
   for (std::size_t t = trial_count(); t-- > 0;) {
@@ -48,7 +48,30 @@ std::size_t CorpusIndex::add_trial(std::int32_t session, Split split, std::int32
   label_count.push_back(labels);
   text_offset.push_back(text);
   text_length.push_back(text_bytes);
+  trial_block.push_back(block);
+  trial_norm_group.push_back(-1);
   return trial_count() - 1;
+}
+
+void CorpusIndex::assign_norm_groups() {
+  norm_groups.clear();
+  std::map<std::pair<std::int32_t, std::int32_t>, std::int32_t> ids;
+  const bool per_block = normalization == "per_block";
+  if (!per_block) {
+    for (std::size_t s = 0; s < sessions.size(); ++s) {
+      norm_groups.push_back({static_cast<std::int32_t>(s), -1});
+    }
+  }
+  for (std::size_t t = 0; t < trial_count(); ++t) {
+    if (!per_block) {
+      trial_norm_group[t] = trial_session[t];
+      continue;
+    }
+    auto key = std::make_pair(trial_session[t], trial_block[t]);
+    auto [it, inserted] = ids.emplace(key, static_cast<std::int32_t>(norm_groups.size()));
+    if (inserted) norm_groups.push_back({key.first, key.second});
+    trial_norm_group[t] = it->second;
+  }
 }
 
 void CorpusIndex::validate(const std::string& source_name) const {
@@ -73,8 +96,16 @@ void CorpusIndex::validate(const std::string& source_name) const {
     NS_CHECK_AS(DataError, column->size() == n, f, ": trial columns have different lengths");
   }
   NS_CHECK_AS(DataError, trial_split.size() == n && trial_row.size() == n &&
-                             label_offset.size() == n && text_offset.size() == n,
+                             label_offset.size() == n && text_offset.size() == n &&
+                             trial_block.size() == n && trial_norm_group.size() == n,
               f, ": trial columns have different lengths");
+  NS_CHECK_AS(DataError, normalization == "none" || normalization == "per_day" || normalization == "per_block",
+              f, ": unknown normalization '", normalization, "' (expected none, per_day or per_block)");
+  for (std::size_t g = 0; g < norm_groups.size(); ++g) {
+    NS_CHECK_AS(DataError, norm_groups[g].session >= 0 &&
+                               norm_groups[g].session < static_cast<std::int32_t>(sessions.size()),
+                f, ": normalization group ", g, " refers to session ", norm_groups[g].session);
+  }
   std::map<std::int32_t, std::int64_t> next_row;
   for (std::size_t t = 0; t < n; ++t) {
     NS_CHECK_AS(DataError, trial_session[t] >= 0 &&
@@ -85,6 +116,11 @@ void CorpusIndex::validate(const std::string& source_name) const {
     NS_CHECK_AS(DataError, trial_bins[t] > 0, f, ": trial ", t, " has ", trial_bins[t], " bins");
     NS_CHECK_AS(DataError, label_count[t] >= 0 && text_length[t] >= 0, f, ": trial ", t,
                 " has a negative label or text length");
+    NS_CHECK_AS(DataError, trial_norm_group[t] >= 0 &&
+                               trial_norm_group[t] < static_cast<std::int32_t>(norm_groups.size()) &&
+                               norm_groups[trial_norm_group[t]].session == trial_session[t],
+                f, ": trial ", t, " has normalization group ", trial_norm_group[t],
+                ", which is not one of its session's");
     std::int64_t& expected = next_row[trial_subject(t)];
     NS_CHECK_AS(DataError, trial_row[t] == expected, f, ": trial ", t, " starts at feature row ",
                 trial_row[t], ", expected ", expected, " (rows must be contiguous per subject)");
@@ -104,7 +140,7 @@ std::string summarize(const CorpusIndex& index, const std::string& path) {
   char line[256];
   out << "corpus " << path << " (format " << kCorpusFormatName << " v" << kCorpusFormatVersion
       << ", source " << index.source << ", " << index.feature_dtype << ", " << index.bin_ms
-      << " ms bins)\n";
+      << " ms bins, normalization " << index.normalization << ")\n";
   std::snprintf(line, sizeof(line), "%zu subjects, %zu sessions, %zu trials, %.2f hours (%lld bins)\n",
                 index.subjects.size(), index.sessions.size(), index.trial_count(),
                 total_bins * seconds_per_bin / 3600.0, static_cast<long long>(total_bins));

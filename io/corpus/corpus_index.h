@@ -29,8 +29,16 @@ struct SessionInfo {
   std::string task;          // "attempted_speech", "reaching", ...
 };
 
+// One set of normalisation statistics: a session (per-day) or a block of a session.
+struct NormGroup {
+  std::int32_t session = 0;
+  std::int32_t block = -1;  // -1: the whole session
+};
+
 struct CorpusIndex {
   double bin_ms = 20.0;
+  // What was applied to the stored features: "none" (raw), "per_day" or "per_block" z-score.
+  std::string normalization = "per_day";
   std::string feature_dtype = "float32";  // "float32" | "float16" on disk
   std::string source;                      // what produced the file ("synth", "b2t25", ...)
   std::vector<SubjectInfo> subjects;
@@ -45,6 +53,11 @@ struct CorpusIndex {
   std::vector<std::int32_t> label_count;      // 0 when unlabelled
   std::vector<std::int64_t> text_offset;      // into /text/utf8
   std::vector<std::int32_t> text_length;      // 0 when there is no sentence
+  std::vector<std::int32_t> trial_block;      // recording block within the session
+  std::vector<std::int32_t> trial_norm_group; // index into norm_groups
+
+  // Statistics groups; per_block corpora have one per (session, block), others one per session.
+  std::vector<NormGroup> norm_groups;
 
   std::size_t trial_count() const { return trial_session.size(); }
   std::int32_t trial_subject(std::size_t trial) const {
@@ -55,7 +68,14 @@ struct CorpusIndex {
 
   // Appends a trial, placing its rows after the subject's previous trial; returns its id.
   std::size_t add_trial(std::int32_t session, Split split, std::int32_t bins,
-                        std::int32_t labels, std::int32_t text_bytes);
+                        std::int32_t labels, std::int32_t text_bytes, std::int32_t block = 0);
+
+  // Builds norm_groups and trial_norm_group for `normalization` (per_block: one group per
+  // (session, block) in order of first appearance; otherwise one per session).
+  void assign_norm_groups();
+  std::int32_t norm_group_channels(std::size_t group) const {
+    return subjects[sessions[norm_groups[group].session].subject].n_channels;
+  }
 
   // Throws DataError naming `source_name` and the first inconsistency (bad subject index,
   // overlapping rows, unknown split, ...).

@@ -39,15 +39,24 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     auto dates = read_strings(group.get(), "date");
     auto day = read_array<std::int32_t>(group.get(), "day");
     auto tasks = read_strings(group.get(), "task");
-    norm_offset_ = read_array<std::int64_t>(group.get(), "norm_offset");
     NS_CHECK_AS(DataError, dates.size() == subject.size() && day.size() == subject.size() &&
-                               tasks.size() == subject.size() && norm_offset_.size() == subject.size(),
+                               tasks.size() == subject.size(),
                 "'", path, "': /sessions columns have different lengths");
     for (std::size_t i = 0; i < subject.size(); ++i) {
       index_.sessions.push_back({subject[i], dates[i], day[i], tasks[i]});
     }
-    norm_mean_ = open_dataset(group.get(), "norm_mean");
-    norm_std_ = open_dataset(group.get(), "norm_std");
+  }
+  {
+    H5Id group = open_group(root, "normalization");
+    index_.normalization = read_string_attribute(group.get(), "mode");
+    auto session = read_array<std::int32_t>(group.get(), "session");
+    auto block = read_array<std::int32_t>(group.get(), "block");
+    norm_offset_ = read_array<std::int64_t>(group.get(), "offset");
+    NS_CHECK_AS(DataError, block.size() == session.size() && norm_offset_.size() == session.size(),
+                "'", path, "': /normalization columns have different lengths");
+    for (std::size_t g = 0; g < session.size(); ++g) index_.norm_groups.push_back({session[g], block[g]});
+    norm_mean_ = open_dataset(group.get(), "mean");
+    norm_std_ = open_dataset(group.get(), "std");
   }
   {
     H5Id group = open_group(root, "trials");
@@ -59,6 +68,8 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     index_.label_count = read_array<std::int32_t>(group.get(), "label_count");
     index_.text_offset = read_array<std::int64_t>(group.get(), "text_offset");
     index_.text_length = read_array<std::int32_t>(group.get(), "text_length");
+    index_.trial_block = read_array<std::int32_t>(group.get(), "block");
+    index_.trial_norm_group = read_array<std::int32_t>(group.get(), "norm_group");
   }
   index_.validate(path);
 
@@ -104,16 +115,16 @@ std::string CorpusReader::read_text(std::size_t trial) const {
   return out;
 }
 
-void CorpusReader::read_session_stats(std::size_t session, std::vector<float>& mean,
-                                      std::vector<float>& std) const {
-  const auto channels = static_cast<std::size_t>(
-      index_.subjects[index_.sessions.at(session).subject].n_channels);
+void CorpusReader::read_norm_stats(std::size_t group, std::vector<float>& mean,
+                                   std::vector<float>& std) const {
+  NS_CHECK_AS(DataError, group < index_.norm_groups.size(), "'", path_, "': normalization group ",
+              group, " does not exist");
+  const auto channels = static_cast<std::size_t>(index_.norm_group_channels(group));
   mean.resize(channels);
   std.resize(channels);
-  read_rows(norm_mean_.get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(norm_offset_[session]),
-            channels, mean.data());
-  read_rows(norm_std_.get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(norm_offset_[session]),
-            channels, std.data());
+  const auto offset = static_cast<hsize_t>(norm_offset_[group]);
+  read_rows(norm_mean_.get(), H5T_NATIVE_FLOAT, offset, channels, mean.data());
+  read_rows(norm_std_.get(), H5T_NATIVE_FLOAT, offset, channels, std.data());
 }
 
 }  // namespace neuroscale::io

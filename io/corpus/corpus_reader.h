@@ -28,8 +28,8 @@ class CorpusReader {
   std::vector<float> read_trial(std::size_t trial) const;
   std::vector<std::uint8_t> read_labels(std::size_t trial) const;
   std::string read_text(std::size_t trial) const;
-  void read_session_stats(std::size_t session, std::vector<float>& mean,
-                          std::vector<float>& std) const;
+  // Statistics of normalisation group `group` (see CorpusIndex::norm_groups).
+  void read_norm_stats(std::size_t group, std::vector<float>& mean, std::vector<float>& std) const;
 
  private:
   std::string path_;

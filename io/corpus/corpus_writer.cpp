@@ -70,23 +70,34 @@ CorpusWriter::CorpusWriter(const std::string& path, MPI_Comm comm, const CorpusC
     H5Id group = create_group(root, "sessions");
     std::vector<std::string> dates, tasks;
     std::vector<std::int32_t> subject, day;
-    std::int64_t offset = 0;
     for (const auto& s : index_.sessions) {
       dates.push_back(s.date);
       tasks.push_back(s.task);
       subject.push_back(s.subject);
       day.push_back(s.day);
-      norm_offset_.push_back(offset);
-      offset += index_.subjects[s.subject].n_channels;
     }
     write_array(group.get(), "subject", subject, writer);
     write_strings(group.get(), "date", dates, writer);
     write_array(group.get(), "day", day, writer);
     write_strings(group.get(), "task", tasks, writer);
-    write_array(group.get(), "norm_offset", norm_offset_, writer);
-    const hsize_t total = static_cast<hsize_t>(std::max<std::int64_t>(offset, 0));
-    norm_mean_ = create_dataset(group.get(), "norm_mean", H5T_IEEE_F32LE, {total});
-    norm_std_ = create_dataset(group.get(), "norm_std", H5T_IEEE_F32LE, {total});
+  }
+  {
+    H5Id group = create_group(root, "normalization");
+    write_attribute(group.get(), "mode", index_.normalization);
+    std::vector<std::int32_t> session, block;
+    std::int64_t offset = 0;
+    for (std::size_t g = 0; g < index_.norm_groups.size(); ++g) {
+      session.push_back(index_.norm_groups[g].session);
+      block.push_back(index_.norm_groups[g].block);
+      norm_offset_.push_back(offset);
+      offset += index_.norm_group_channels(g);
+    }
+    write_array(group.get(), "session", session, writer);
+    write_array(group.get(), "block", block, writer);
+    write_array(group.get(), "offset", norm_offset_, writer);
+    const hsize_t total = static_cast<hsize_t>(offset);
+    norm_mean_ = create_dataset(group.get(), "mean", H5T_IEEE_F32LE, {total});
+    norm_std_ = create_dataset(group.get(), "std", H5T_IEEE_F32LE, {total});
   }
   {
     H5Id group = create_group(root, "trials");
@@ -98,6 +109,8 @@ CorpusWriter::CorpusWriter(const std::string& path, MPI_Comm comm, const CorpusC
     write_array(group.get(), "label_count", index_.label_count, writer);
     write_array(group.get(), "text_offset", index_.text_offset, writer);
     write_array(group.get(), "text_length", index_.text_length, writer);
+    write_array(group.get(), "block", index_.trial_block, writer);
+    write_array(group.get(), "norm_group", index_.trial_norm_group, writer);
   }
   {
     H5Id labels = create_group(root, "labels");
@@ -149,12 +162,13 @@ void CorpusWriter::write_trial(std::size_t trial, const std::vector<float>& feat
              static_cast<hsize_t>(index_.trial_bins[trial]), features.data());
 }
 
-void CorpusWriter::write_session_stats(std::size_t session, const std::vector<float>& mean,
-                                       const std::vector<float>& std) {
-  const auto channels = static_cast<std::size_t>(index_.subjects[index_.sessions[session].subject].n_channels);
-  NS_CHECK_EQ(mean.size(), channels, "normalisation mean of session ", session);
-  NS_CHECK_EQ(std.size(), channels, "normalisation std of session ", session);
-  const auto offset = static_cast<hsize_t>(norm_offset_[session]);
+void CorpusWriter::write_norm_stats(std::size_t group, const std::vector<float>& mean,
+                                    const std::vector<float>& std) {
+  NS_ASSERT(group < index_.norm_groups.size(), "normalization group ", group, " out of range");
+  const auto channels = static_cast<std::size_t>(index_.norm_group_channels(group));
+  NS_CHECK_EQ(mean.size(), channels, "normalisation mean of group ", group);
+  NS_CHECK_EQ(std.size(), channels, "normalisation std of group ", group);
+  const auto offset = static_cast<hsize_t>(norm_offset_[group]);
   write_rows(norm_mean_.get(), H5T_NATIVE_FLOAT, offset, channels, mean.data());
   write_rows(norm_std_.get(), H5T_NATIVE_FLOAT, offset, channels, std.data());
 }

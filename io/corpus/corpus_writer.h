@@ -35,9 +35,9 @@ class CorpusWriter {
 
   // Independent. `features` is [trial_bins, n_channels] row-major float32.
   void write_trial(std::size_t trial, const std::vector<float>& features);
-  // Independent. Per-day normalisation statistics of a session (one value per channel).
-  void write_session_stats(std::size_t session, const std::vector<float>& mean,
-                           const std::vector<float>& std);
+  // Independent. Statistics of normalisation group `group` (one value per channel).
+  void write_norm_stats(std::size_t group, const std::vector<float>& mean,
+                        const std::vector<float>& std);
 
   // Collective: closes the file, renames it into place on rank 0, and waits for that.
   void commit();

@@ -182,6 +182,8 @@ CorpusContent plan_synth_corpus(const SynthOptions& o) {
       content.text += plan.text;
     }
   }
+  index.normalization = "per_day";
+  index.assign_norm_groups();
   return content;
 }
 
@@ -278,7 +280,7 @@ void write_synth_corpus(const SynthOptions& options, const std::string& path, MP
     for (std::size_t i = 0; i < generated.trials.size(); ++i) {
       writer.write_trial(generated.trials[i], generated.features[i]);
     }
-    writer.write_session_stats(s, generated.mean, generated.std);
+    writer.write_norm_stats(s, generated.mean, generated.std);  // per-day: group == session
     // Rank 0 reports for all: ranks hold equal shares and advance at about the same pace.
     ++local_done;
     if (rank == 0 && progress) progress(std::min(sessions, local_done * static_cast<std::size_t>(size)), sessions);

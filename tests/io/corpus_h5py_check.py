@@ -15,7 +15,10 @@ with h5py.File(path, "r") as f:
     session_subject = f["sessions/subject"][:]
     trials = f["trials"]
     n = len(trials["session"])
-    for col in ("split", "n_bins", "row", "label_offset", "label_count", "text_offset", "text_length"):
+    assert f["normalization"].attrs["mode"] == b"per_day"
+    assert (f["trials/norm_group"][:] == f["trials/session"][:]).all()  # per-day: one group per session
+    for col in ("split", "n_bins", "row", "label_offset", "label_count", "text_offset", "text_length",
+                "block", "norm_group"):
         assert len(trials[col]) == n, col
     for s, name in enumerate(names):
         feats = f["features/" + name]

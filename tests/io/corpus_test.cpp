@@ -38,7 +38,7 @@ TEST(Corpus, SynthWriteReadRoundTrip) {
       EXPECT_EQ(reader.read_trial(expected.trials[i]), expected.features[i]);
     }
     std::vector<float> mean, std;
-    reader.read_session_stats(session, mean, std);
+    reader.read_norm_stats(session, mean, std);
     EXPECT_EQ(mean, expected.mean);
     EXPECT_EQ(std, expected.std);
   }
@@ -132,6 +132,7 @@ TEST(Corpus, IndexValidationNamesTheProblem) {
   index.sessions.push_back({0, "2024-01-01", 0, "reaching"});
   index.add_trial(0, Split::kTrain, 10, 0, 0);
   index.add_trial(0, Split::kVal, 5, 0, 0);
+  index.assign_norm_groups();
   EXPECT_EQ(index.trial_row[1], 10);
   EXPECT_NO_THROW(index.validate("x.h5"));
   index.trial_row[1] = 9;
@@ -141,6 +142,29 @@ TEST(Corpus, IndexValidationNamesTheProblem) {
   } catch (const DataError& e) {
     EXPECT_STREQ(e.what(), "x.h5: trial 1 starts at feature row 9, expected 10 (rows must be contiguous per subject)");
   }
+}
+
+TEST(Corpus, NormGroupsPerDayAndPerBlock) {
+  CorpusIndex index;
+  index.subjects.push_back({"s", "human", 4, "4 tx"});
+  index.sessions.push_back({0, "2024-01-01", 0, "attempted_speech"});
+  index.sessions.push_back({0, "2024-01-08", 7, "attempted_speech"});
+  index.add_trial(0, Split::kTrain, 10, 0, 0, /*block=*/1);
+  index.add_trial(0, Split::kTrain, 10, 0, 0, /*block=*/2);
+  index.add_trial(1, Split::kTest, 10, 0, 0, /*block=*/1);
+  index.add_trial(0, Split::kVal, 10, 0, 0, /*block=*/1);
+  index.assign_norm_groups();
+  EXPECT_EQ(index.norm_groups.size(), 2u);
+  EXPECT_EQ(index.trial_norm_group, (std::vector<std::int32_t>{0, 0, 1, 0}));
+  index.normalization = "per_block";
+  index.assign_norm_groups();
+  ASSERT_EQ(index.norm_groups.size(), 3u);
+  EXPECT_EQ(index.trial_norm_group, (std::vector<std::int32_t>{0, 1, 2, 0}));
+  EXPECT_EQ(index.norm_groups[2].session, 1);
+  EXPECT_EQ(index.norm_groups[1].block, 2);
+  EXPECT_NO_THROW(index.validate("x.h5"));
+  index.trial_norm_group[2] = 0;  // a group of another session
+  EXPECT_THROW(index.validate("x.h5"), DataError);
 }
 
 TEST(Corpus, SummaryListsSubjectsAndSplits) {
