@@ -12,6 +12,12 @@ namespace neuroscale::io {
 inline constexpr const char* kCorpusFormatName = "neuroscale-corpus";
 inline constexpr std::int64_t kCorpusFormatVersion = 1;
 
+// The 41-class phoneme layout of the Brain-to-Text benchmarks: 0 blank (CTC only, never
+// stored), 1-39 AA..ZH, 40 SIL (word boundary).
+inline constexpr int kBlankId = 0;
+inline constexpr int kSilenceId = 40;
+inline constexpr int kPhonemeClasses = 41;
+
 enum class Split : std::int8_t { kTrain = 0, kVal = 1, kTest = 2 };
 const char* to_string(Split split);
 

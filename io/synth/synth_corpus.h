@@ -16,11 +16,6 @@
 
 namespace neuroscale::io {
 
-// The 41-class layout of the Brain-to-Text benchmarks: 0 blank, 1-39 AA..ZH, 40 SIL.
-inline constexpr int kBlankId = 0;
-inline constexpr int kSilenceId = 40;
-inline constexpr int kPhonemeClasses = 41;
-
 // Index, labels and sentences of the corpus `options` describes (cheap; no features).
 CorpusContent plan_synth_corpus(const SynthOptions& options);
 

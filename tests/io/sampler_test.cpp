@@ -1,0 +1,156 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/check.h"
+#include "io/data/sampler.h"
+#include "io/synth/synth_corpus.h"
+
+namespace neuroscale::io {
+namespace {
+
+CorpusIndex tiny_index() {
+  SynthOptions options;
+  options.subjects[0].trials_per_session = 23;  // uneven batch counts
+  options.subjects[1].trials_per_session = 17;
+  return plan_synth_corpus(options).index;
+}
+
+std::set<std::int64_t> train_trials(const CorpusIndex& index) {
+  std::set<std::int64_t> out;
+  for (std::size_t t = 0; t < index.trial_count(); ++t) {
+    if (index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain)) out.insert(static_cast<std::int64_t>(t));
+  }
+  return out;
+}
+
+TEST(Sampler, EveryTrainTrialExactlyOncePerEpochForAnyRankCount) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.seed = 5;
+  options.batch_trials = 4;
+  GlobalSampler sampler(index, options);
+  for (int world = 1; world <= 5; ++world) {
+    std::multiset<std::int64_t> seen;
+    SamplerPosition position;
+    for (std::int64_t step = 0; step < sampler.steps_per_epoch(world); ++step) {
+      for (int rank = 0; rank < world; ++rank) {
+        SamplerPosition p = position;
+        auto batch = sampler.next(p, rank, world);
+        if (rank == world - 1) position = p;
+        if (!batch) continue;
+        EXPECT_LE(batch->trials.size(), 4u);
+        for (auto t : batch->trials) {
+          EXPECT_EQ(index.trial_subject(t), batch->subject) << "mixed subjects in a micro-batch";
+          seen.insert(t);
+        }
+      }
+    }
+    const auto expected = train_trials(index);
+    EXPECT_EQ(seen.size(), expected.size()) << "world " << world;
+    EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()), expected) << "world " << world;
+    EXPECT_EQ(position.epoch, 0);
+    EXPECT_EQ(position.cursor, sampler.batches_per_epoch());
+  }
+}
+
+TEST(Sampler, GlobalOrderIsIndependentOfWorldSizeAndSeededPerEpoch) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.seed = 9;
+  GlobalSampler sampler(index, options);
+  const auto epoch0 = sampler.epoch_batches(0);
+  for (int world : {1, 2, 3}) {
+    SamplerPosition position;
+    std::vector<std::vector<std::int64_t>> order;
+    for (std::int64_t step = 0; step < sampler.steps_per_epoch(world); ++step) {
+      SamplerPosition after;
+      for (int rank = 0; rank < world; ++rank) {
+        SamplerPosition p = position;
+        if (auto b = sampler.next(p, rank, world)) order.push_back(b->trials);
+        after = p;
+      }
+      position = after;
+    }
+    ASSERT_EQ(order.size(), epoch0.size());
+    for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], epoch0[i].trials);
+  }
+  EXPECT_NE(sampler.epoch_batches(1)[0].trials, epoch0[0].trials);
+  GlobalSampler same(index, options);
+  EXPECT_EQ(same.epoch_batches(0)[3].trials, epoch0[3].trials);
+}
+
+TEST(Sampler, ResumeOnADifferentRankCountContinuesTheSameOrder) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.batch_trials = 3;
+  GlobalSampler sampler(index, options);
+  const auto epoch0 = sampler.epoch_batches(0);
+  SamplerPosition position;
+  std::vector<std::vector<std::int64_t>> order;
+  for (int step = 0; step < 3; ++step) {  // 3 steps on 2 ranks
+    SamplerPosition after;
+    for (int rank = 0; rank < 2; ++rank) {
+      SamplerPosition p = position;
+      order.push_back(sampler.next(p, rank, 2)->trials);
+      after = p;
+    }
+    position = after;
+  }
+  EXPECT_EQ(position, (SamplerPosition{0, 6}));
+  while (position.epoch == 0 && position.cursor < sampler.batches_per_epoch()) {  // resumed on 3
+    SamplerPosition after;
+    for (int rank = 0; rank < 3; ++rank) {
+      SamplerPosition p = position;
+      if (auto b = sampler.next(p, rank, 3)) order.push_back(b->trials);
+      after = p;
+    }
+    position = after;
+  }
+  ASSERT_EQ(order.size(), epoch0.size());
+  for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], epoch0[i].trials) << i;
+  // The next call rolls over into epoch 1.
+  SamplerPosition p = position;
+  auto first = sampler.next(p, 0, 1);
+  EXPECT_EQ(p, (SamplerPosition{1, 1}));
+  EXPECT_EQ(first->trials, sampler.epoch_batches(1)[0].trials);
+}
+
+TEST(Sampler, LengthBucketingReducesPadding) {
+  const CorpusIndex index = tiny_index();
+  auto padding = [&](int bucket_batches) {
+    SamplerOptions options;
+    options.batch_trials = 4;
+    options.bucket_batches = bucket_batches;
+    std::int64_t pad = 0;
+    for (const auto& batch : GlobalSampler(index, options).epoch_batches(0)) {
+      std::int32_t longest = 0;
+      for (auto t : batch.trials) longest = std::max(longest, index.trial_bins[t]);
+      for (auto t : batch.trials) pad += longest - index.trial_bins[t];
+    }
+    return pad;
+  };
+  EXPECT_LT(padding(16), padding(1) * 2 / 3);
+}
+
+TEST(Sampler, SubjectFilterAndErrors) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.subjects = {1};
+  for (const auto& batch : GlobalSampler(index, options).epoch_batches(0)) EXPECT_EQ(batch.subject, 1);
+  options.subjects = {7};
+  EXPECT_THROW(GlobalSampler(index, options), ConfigError);
+  SamplerOptions none;
+  none.split = Split::kTest;
+  none.subjects = {0};
+  CorpusIndex no_test = index;
+  for (auto& split : no_test.trial_split) split = 0;
+  EXPECT_THROW(GlobalSampler(no_test, none), ConfigError);
+  GlobalSampler sampler(index, SamplerOptions{});
+  SamplerPosition bad{0, sampler.batches_per_epoch() + 1};
+  EXPECT_THROW(sampler.next(bad, 0, 1), ConfigError);
+}
+
+}  // namespace
+}  // namespace neuroscale::io
