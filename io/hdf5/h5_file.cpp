@@ -96,6 +96,22 @@ bool link_exists(hid_t parent, const std::string& name) {
   return exists > 0;
 }
 
+namespace {
+
+herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> list_links(hid_t group) {
+  std::vector<std::string> names;
+  NS_H5_CHECK(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_link, &names),
+              "list the members of '" + object_name(group) + "'");
+  return names;
+}
+
 H5Id make_float16_type() {
   H5Id type(H5Tcopy(H5T_IEEE_F32LE), H5Tclose, "copy a float type");
   // binary16: sign bit 15, exponent bits 10-14 (bias 15), mantissa bits 0-9.
@@ -281,6 +297,7 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
     char* text = nullptr;
     H5Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy the string type");
     NS_H5_CHECK(H5Tset_size(type.get(), H5T_VARIABLE), "set a variable string type");
+    NS_H5_CHECK(H5Tset_cset(type.get(), H5Tget_cset(stored.get())), "match the string encoding");
     NS_H5_CHECK(H5Aread(attribute.get(), type.get(), &text), "read attribute '" + name + "'");
     std::string value = text ? text : "";
     H5free_memory(text);
@@ -289,6 +306,7 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
   std::size_t width = H5Tget_size(stored.get());
   std::vector<char> buffer(width + 1, '\0');
   H5Id type = fixed_string_type(width);
+  NS_H5_CHECK(H5Tset_cset(type.get(), H5Tget_cset(stored.get())), "match the string encoding");
   NS_H5_CHECK(H5Aread(attribute.get(), type.get(), buffer.data()), "read attribute '" + name + "'");
   return std::string(buffer.data(), strnlen(buffer.data(), width));
 }

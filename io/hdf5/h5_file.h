@@ -23,6 +23,8 @@ H5Id create_group(hid_t parent, const std::string& name);
 H5Id open_group(hid_t parent, const std::string& name);
 H5Id open_dataset(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
+// Names of the links (groups, datasets) directly under `group`, in name order.
+std::vector<std::string> list_links(hid_t group);
 
 // IEEE binary16 as an HDF5 type (h5py reads it as numpy float16). Caller owns the id.
 H5Id make_float16_type();

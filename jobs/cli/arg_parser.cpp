@@ -14,12 +14,17 @@ ArgParser::ArgParser(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {}
 
 void ArgParser::flag(const std::string& name, bool* out, const std::string& help) {
-  options_.push_back({name, "", help, out, nullptr, false, false});
+  options_.push_back({name, "", help, out, nullptr, nullptr, false, false});
 }
 
 void ArgParser::option(const std::string& name, std::string* out, const std::string& value_name,
                        const std::string& help, bool required) {
-  options_.push_back({name, value_name, help, nullptr, out, required, false});
+  options_.push_back({name, value_name, help, nullptr, out, nullptr, required, false});
+}
+
+void ArgParser::option_list(const std::string& name, std::vector<std::string>* out,
+                            const std::string& value_name, const std::string& help, bool required) {
+  options_.push_back({name, value_name + "...", help, nullptr, nullptr, out, required, false});
 }
 
 void ArgParser::positional(const std::string& name, std::string* out, const std::string& help,
@@ -63,8 +68,16 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
         names.push_back("--help");
         fail("unknown option '" + name + "'" + did_you_mean(name, names));
       }
-      if (option->seen) fail("option '" + name + "' given twice");
+      if (option->seen && option->values == nullptr) fail("option '" + name + "' given twice");
       option->seen = true;
+      if (option->values != nullptr) {
+        if (inline_value) option->values->push_back(value);
+        while (i + 1 < args.size() && args[i + 1].rfind("-", 0) != 0 && !io::is_override(args[i + 1])) {
+          option->values->push_back(args[++i]);
+        }
+        if (option->values->empty()) fail("option '" + name + "' needs at least one value (" + option->value_name + ")");
+        continue;
+      }
       if (option->flag != nullptr) {
         if (inline_value) fail("option '" + name + "' takes no value");
         *option->flag = true;

@@ -17,6 +17,10 @@ class ArgParser {
   void flag(const std::string& name, bool* out, const std::string& help);
   void option(const std::string& name, std::string* out, const std::string& value_name,
               const std::string& help, bool required = false);
+  // An option taking one or more values: "--input a b c" (values up to the next option)
+  // or repeated "--input a --input b".
+  void option_list(const std::string& name, std::vector<std::string>* out,
+                   const std::string& value_name, const std::string& help, bool required = false);
   void positional(const std::string& name, std::string* out, const std::string& help,
                   bool required = true);
   // Accept `key.sub=value` arguments (collected in order) after the options.
@@ -34,6 +38,7 @@ class ArgParser {
     std::string name, value_name, help;
     bool* flag = nullptr;
     std::string* value = nullptr;
+    std::vector<std::string>* values = nullptr;
     bool required = false, seen = false;
   };
   struct Positional {

@@ -1,0 +1,57 @@
+// `neuroscale ingest`: convert recordings of a source format into a corpus file.
+#include <chrono>
+#include <iostream>
+
+#include "core/text.h"
+#include "io/corpus/corpus_reader.h"
+#include "io/ingest/corpus_source.h"
+#include "io/ingest/ingest.h"
+#include "jobs/runtime.h"
+
+namespace neuroscale::jobs {
+
+int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
+  // ---- command line
+  io::IngestOptions options;
+  CommonOptions common;
+  ArgParser parser("neuroscale ingest",
+                   "Convert recordings into a neuroscale corpus (docs/corpus-format.md). Sessions\n"
+                   "are spread over the ranks of an mpirun/srun job. The output is written to a\n"
+                   "temporary file and renamed when complete; inputs are only read.\n\n"
+                   "formats:\n"
+                   "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5");
+  parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", "), true);
+  parser.option_list("--input", &options.inputs, "PATH", "input files or directories", true);
+  parser.option("--output", &options.output, "FILE", "corpus file to write (.h5)", true);
+  parser.option("--normalization", &options.normalization, "MODE",
+                "none, per_day or per_block z-scoring (statistics from the training split; default: b2t25 none)");
+  parser.option("--dtype", &options.dtype, "TYPE", "feature storage: float32 (default) or float16");
+  parser.flag("--force", &options.overwrite, "replace an existing output file");
+  add_common_options(parser, common);
+  parser.epilog(
+      "examples:\n"
+      "  neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5\n"
+      "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5 --dtype float16\n");
+  if (!parser.parse(args, std::cout)) return 0;
+  runtime.configure(common);
+
+  // ---- ingest (collective)
+  auto& mpi = runtime.mpi();
+  Logger& log = runtime.logger();
+  log.info("ingesting ", options.format, " from ", join(options.inputs, ", "), " on ", mpi.size(), " rank(s)");
+  const auto start = std::chrono::steady_clock::now();
+  io::ingest_corpus(options, mpi.world(), [&](std::size_t done, std::size_t total) {
+    log.info("sessions ingested: ", done, "/", total);
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // ---- summary
+  if (mpi.rank() == 0) {
+    io::CorpusReader reader(options.output, MPI_COMM_NULL);
+    log.info("wrote '", options.output, "' in ", format_duration(seconds));
+    std::cout << io::summarize(reader.index(), options.output);
+  }
+  return 0;
+}
+
+}  // namespace neuroscale::jobs
