@@ -2,7 +2,7 @@
 #   torch                LibTorch (Debian 1.13 CPU, or 2.x via Torch_DIR/CMAKE_PREFIX_PATH)
 #   MPI::MPI_C           Open MPI
 #   neuroscale::hdf5     parallel HDF5 (serial HDF5 is rejected)
-#   Boost::serialization, TBB::tbb, neuroscale::yaml
+#   Boost::serialization, TBB::tbb, neuroscale::yaml, neuroscale::matio
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
@@ -62,6 +62,16 @@ if(TARGET yaml-cpp::yaml-cpp)
 else()
   target_link_libraries(neuroscale::yaml INTERFACE yaml-cpp)
 endif()
+
+# --- libmatio (MAT-file reader for the Brain-to-Text '24 ingest).
+find_path(MATIO_INCLUDE_DIR matio.h)
+find_library(MATIO_LIBRARY matio)
+if(NOT MATIO_INCLUDE_DIR OR NOT MATIO_LIBRARY)
+  message(FATAL_ERROR "libmatio not found (MAT files of Brain-to-Text '24): apt-get install libmatio-dev")
+endif()
+add_library(neuroscale::matio INTERFACE IMPORTED)
+target_include_directories(neuroscale::matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
+target_link_libraries(neuroscale::matio INTERFACE ${MATIO_LIBRARY})
 
 # --- Parallel HDF5. Debian installs it under hdf5/openmpi; FindHDF5 finds it through the
 # h5pcc wrapper when parallel is preferred. A serial HDF5 cannot do MPI-IO, so stop here.

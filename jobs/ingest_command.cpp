@@ -19,19 +19,26 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
                    "are spread over the ranks of an mpirun/srun job. The output is written to a\n"
                    "temporary file and renamed when complete; inputs are only read.\n\n"
                    "formats:\n"
-                   "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5");
+                   "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5\n"
+                   "  b2t24   Brain-to-Text '24: competitionData/{train,test,competitionHoldOut}/t12.*.mat\n"
+                   "          (test becomes the val split, competitionHoldOut the test split)");
   parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", "), true);
   parser.option_list("--input", &options.inputs, "PATH", "input files or directories", true);
   parser.option("--output", &options.output, "FILE", "corpus file to write (.h5)", true);
   parser.option("--normalization", &options.normalization, "MODE",
-                "none, per_day or per_block z-scoring (statistics from the training split; default: b2t25 none)");
+                "none, per_day or per_block z-scoring (statistics from the training split;\n"
+                "                          default: b2t25 none, b2t24 per_block)");
   parser.option("--dtype", &options.dtype, "TYPE", "feature storage: float32 (default) or float16");
+  parser.option("--features", &options.features, "LIST",
+                "b2t24: variables joined by '+' (tx1..tx4, spikePow; default tx1+spikePow)");
+  parser.option("--columns", &options.columns, "A:B", "b2t24: columns [A, B) of each variable (default: all; 0:128 = area 6v)");
   parser.flag("--force", &options.overwrite, "replace an existing output file");
   add_common_options(parser, common);
   parser.epilog(
       "examples:\n"
       "  neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5\n"
-      "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5 --dtype float16\n");
+      "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5 --dtype float16\n"
+      "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns 0:128\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
 

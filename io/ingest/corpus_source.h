@@ -2,7 +2,7 @@
 // into the corpus plan (subjects, sessions, trials with lengths, labels and sentences; no
 // features), then reads the raw features of any planned trial. Scanning must be
 // deterministic: every rank of an ingest scans the same inputs to the same plan.
-// Implementations: b2t25 (Brain-to-Text '25 HDF5 tree).
+// Implementations: b2t25 (Brain-to-Text '25 HDF5 tree), b2t24 (Brain-to-Text '24 MAT files).
 #pragma once
 
 #include <memory>
@@ -26,9 +26,16 @@ class CorpusSource {
   virtual std::string locate(std::size_t trial) const = 0;
 };
 
-// The source for `format` ("b2t25"); throws UsageError naming the known formats.
-std::unique_ptr<CorpusSource> make_source(const std::string& format,
-                                          const std::vector<std::string>& inputs);
+// Format-specific choices (b2t24: which variables and columns become features).
+struct SourceOptions {
+  std::vector<std::string> features = {"tx1", "spikePow"};  ///< b2t24 variables, concatenated per bin
+  int first_column = 0;   ///< first column of each variable
+  int end_column = -1;    ///< one past the last column (-1: all)
+};
+
+// The source for `format` (b2t25, b2t24); throws UsageError naming the known formats.
+std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs,
+                                          const SourceOptions& options = {});
 const std::vector<std::string>& source_formats();
 
 }  // namespace neuroscale::io

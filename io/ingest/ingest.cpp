@@ -5,26 +5,64 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/ingest/b2t24_source.h"
 #include "io/ingest/b2t25_source.h"
 #include "io/mpi/mpi_check.h"
 
 namespace neuroscale::io {
 
 const std::vector<std::string>& source_formats() {
-  static const std::vector<std::string> kFormats = {"b2t25"};
+  static const std::vector<std::string> kFormats = {"b2t25", "b2t24"};
   return kFormats;
 }
 
-std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs) {
+std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs,
+                                          const SourceOptions& options) {
   if (format == "b2t25") return std::make_unique<B2t25Source>(inputs);
+  if (format == "b2t24") {
+    return std::make_unique<B2t24Source>(inputs, options.features, options.first_column, options.end_column);
+  }
   NS_THROW(UsageError, "unknown ingest format '", format, "'", did_you_mean(format, source_formats()),
            " (known: ", join(source_formats(), ", "), ")");
 }
 
 std::string default_normalization(const std::string& format) {
   // B2T'25 features arrive z-scored already (its README; BIT's prepare_data asserts it).
-  return format == "b2t25" ? "none" : "per_day";
+  if (format == "b2t25") return "none";
+  return format == "b2t24" ? "per_block" : "per_day";
 }
+
+namespace {
+
+// "tx1+spikePow" and "0:128" into source options; UsageError for malformed text.
+SourceOptions source_options(const IngestOptions& options) {
+  SourceOptions out;
+  out.features.clear();
+  std::string rest = options.features;
+  for (std::size_t start = 0;;) {
+    const auto plus = rest.find('+', start);
+    out.features.push_back(rest.substr(start, plus - start));
+    if (plus == std::string::npos) break;
+    start = plus + 1;
+  }
+  if (!options.columns.empty()) {
+    const auto colon = options.columns.find(':');
+    try {
+      NS_CHECK_AS(UsageError, colon != std::string::npos, "");
+      std::size_t used = 0;
+      out.first_column = std::stoi(options.columns.substr(0, colon), &used);
+      NS_CHECK_AS(UsageError, used == colon, "");
+      const std::string end = options.columns.substr(colon + 1);
+      out.end_column = std::stoi(end, &used);
+      NS_CHECK_AS(UsageError, used == end.size() && out.first_column >= 0 && out.end_column > out.first_column, "");
+    } catch (const std::exception&) {
+      NS_THROW(UsageError, "ingest: --columns '", options.columns, "' is not A:B with 0 <= A < B");
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 namespace {
 
@@ -45,7 +83,7 @@ struct Moments {
 void check_finite(const std::vector<float>& x, std::size_t channels, const std::string& where) {
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i])) {
-      NS_THROW(DataError, where, ": input_features at bin ", i / channels, ", channel ", i % channels, " is ", x[i]);
+      NS_THROW(DataError, where, ": feature at bin ", i / channels, ", channel ", i % channels, " is ", x[i]);
     }
   }
 }
@@ -65,7 +103,7 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
   NS_MPI_CHECK(MPI_Comm_size(comm, &size));
 
   // ---- plan (every rank scans the same inputs to the same index)
-  auto source = make_source(options.format, options.inputs);
+  auto source = make_source(options.format, options.inputs, source_options(options));
   CorpusContent content;
   source->scan(content);
   CorpusIndex& index = content.index;
@@ -74,6 +112,9 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
   index.assign_norm_groups();
   content.provenance = "format: " + options.format + "\ninputs: [" + join(options.inputs, ", ") +
                        "]\nnormalization: " + mode + "\ndtype: " + options.dtype + "\n";
+  if (options.format == "b2t24") {
+    content.provenance += "features: " + options.features + "\ncolumns: \"" + options.columns + "\"\n";
+  }
 
   CorpusWriter writer(options.output, comm, content, options.overwrite);
   const std::size_t sessions = index.sessions.size();

@@ -14,15 +14,18 @@
 namespace neuroscale::io {
 
 struct IngestOptions {
-  std::string format;                 ///< b2t25
+  std::string format;                 ///< b2t25 | b2t24
   std::vector<std::string> inputs;    ///< files or directories of that format
   std::string output;                 ///< corpus file to write
   std::string normalization = "";     ///< none | per_day | per_block ("" = the format's default)
   std::string dtype = "float32";      ///< float32 | float16 storage
+  std::string features = "tx1+spikePow";  ///< b2t24: variables joined by '+'
+  std::string columns = "";           ///< b2t24: "A:B" selects columns [A, B) of each ("" = all)
   bool overwrite = false;             ///< replace an existing output
 };
 
-// The normalisation a format's data needs by default (b2t25: none, already z-scored).
+// The normalisation a format's data needs by default (b2t25: none, already z-scored;
+// b2t24: per_block, as its baseline does).
 std::string default_normalization(const std::string& format);
 
 // Collective over `comm`. `progress(done, total)` is called on rank 0 as sessions finish.
