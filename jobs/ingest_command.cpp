@@ -1,7 +1,9 @@
 // `neuroscale ingest`: convert recordings of a source format into a corpus file.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
+#include "core/check.h"
 #include "core/text.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/ingest/corpus_source.h"
@@ -21,17 +23,22 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
                    "formats:\n"
                    "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5\n"
                    "  b2t24   Brain-to-Text '24: competitionData/{train,test,competitionHoldOut}/t12.*.mat\n"
-                   "          (test becomes the val split, competitionHoldOut the test split)");
+                   "          (test becomes the val split, competitionHoldOut the test split)\n"
+                   "  nwb     NWB files: /units spike times binned in 20 ms over /intervals/trials\n"
+                   "          (or windows of the recording); one file per session");
   parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", "), true);
   parser.option_list("--input", &options.inputs, "PATH", "input files or directories", true);
   parser.option("--output", &options.output, "FILE", "corpus file to write (.h5)", true);
   parser.option("--normalization", &options.normalization, "MODE",
                 "none, per_day or per_block z-scoring (statistics from the training split;\n"
-                "                          default: b2t25 none, b2t24 per_block)");
+                "                          default: b2t25 none, b2t24 per_block, nwb per_day)");
   parser.option("--dtype", &options.dtype, "TYPE", "feature storage: float32 (default) or float16");
   parser.option("--features", &options.features, "LIST",
                 "b2t24: variables joined by '+' (tx1..tx4, spikePow; default tx1+spikePow)");
   parser.option("--columns", &options.columns, "A:B", "b2t24: columns [A, B) of each variable (default: all; 0:128 = area 6v)");
+  std::string window;
+  parser.option("--task", &options.task, "NAME", "nwb: task of the sessions (default reaching)");
+  parser.option("--window", &window, "SECONDS", "nwb without a trials table: window length (default 10)");
   parser.flag("--force", &options.overwrite, "replace an existing output file");
   add_common_options(parser, common);
   parser.epilog(
@@ -41,6 +48,12 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
       "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns 0:128\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
+  if (!window.empty()) {
+    char* end = nullptr;
+    options.window_s = std::strtod(window.c_str(), &end);
+    NS_CHECK_AS(UsageError, *end == '\0' && options.window_s > 0, "neuroscale ingest: --window '", window,
+                "' is not a positive number of seconds");
+  }
 
   // ---- ingest (collective)
   auto& mpi = runtime.mpi();

@@ -47,7 +47,7 @@ void Runtime::open_run_directory(const std::string& path, const std::string& res
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"synth", "generate a synthetic cross-species neural corpus", run_synth},
-      {"ingest", "convert recordings (b2t25, b2t24) into a corpus file", run_ingest},
+      {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
   };
   return kCommands;

@@ -2,7 +2,8 @@
 // into the corpus plan (subjects, sessions, trials with lengths, labels and sentences; no
 // features), then reads the raw features of any planned trial. Scanning must be
 // deterministic: every rank of an ingest scans the same inputs to the same plan.
-// Implementations: b2t25 (Brain-to-Text '25 HDF5 tree), b2t24 (Brain-to-Text '24 MAT files).
+// Implementations: b2t25 (Brain-to-Text '25 HDF5 tree), b2t24 (Brain-to-Text '24 MAT files),
+// nwb (NWB units binned into 20 ms counts).
 #pragma once
 
 #include <memory>
@@ -31,9 +32,11 @@ struct SourceOptions {
   std::vector<std::string> features = {"tx1", "spikePow"};  ///< b2t24 variables, concatenated per bin
   int first_column = 0;   ///< first column of each variable
   int end_column = -1;    ///< one past the last column (-1: all)
+  std::string task = "reaching";  ///< nwb: the sessions' task
+  double window_s = 10.0;         ///< nwb without a trials table: window length in seconds
 };
 
-// The source for `format` (b2t25, b2t24); throws UsageError naming the known formats.
+// The source for `format` (b2t25, b2t24, nwb); throws UsageError naming the known formats.
 std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs,
                                           const SourceOptions& options = {});
 const std::vector<std::string>& source_formats();

@@ -7,12 +7,13 @@
 #include "core/text.h"
 #include "io/ingest/b2t24_source.h"
 #include "io/ingest/b2t25_source.h"
+#include "io/ingest/nwb_source.h"
 #include "io/mpi/mpi_check.h"
 
 namespace neuroscale::io {
 
 const std::vector<std::string>& source_formats() {
-  static const std::vector<std::string> kFormats = {"b2t25", "b2t24"};
+  static const std::vector<std::string> kFormats = {"b2t25", "b2t24", "nwb"};
   return kFormats;
 }
 
@@ -22,6 +23,7 @@ std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::
   if (format == "b2t24") {
     return std::make_unique<B2t24Source>(inputs, options.features, options.first_column, options.end_column);
   }
+  if (format == "nwb") return std::make_unique<NwbSource>(inputs, options.task, options.window_s);
   NS_THROW(UsageError, "unknown ingest format '", format, "'", did_you_mean(format, source_formats()),
            " (known: ", join(source_formats(), ", "), ")");
 }
@@ -59,6 +61,8 @@ SourceOptions source_options(const IngestOptions& options) {
       NS_THROW(UsageError, "ingest: --columns '", options.columns, "' is not A:B with 0 <= A < B");
     }
   }
+  out.task = options.task;
+  out.window_s = options.window_s;
   return out;
 }
 
