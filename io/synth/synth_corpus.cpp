@@ -108,14 +108,16 @@ std::vector<std::pair<std::size_t, std::size_t>> session_table(const SynthOption
 
 // Latent trajectory [bins, latent_dim] of one trial.
 std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& plan, bool speech,
-                                      Rng& noise, std::uint64_t reach_seed) {
+                                      Rng& noise, std::uint64_t reach_seed, std::vector<int>& frame_labels) {
   const int k = o.latent_dim;
   std::vector<double> z(static_cast<std::size_t>(plan.bins) * k, 0.0);
+  frame_labels.assign(static_cast<std::size_t>(plan.bins), 0);
   std::vector<double> target(k, 0.0);
   if (speech) {
     // Each phoneme has a fixed latent pattern shared by every subject and species.
     int t = plan.lead_bins;
-    std::vector<int> label_at(plan.bins, 0);
+    std::vector<int>& label_at = frame_labels;
+    label_at.assign(static_cast<std::size_t>(plan.bins), 0);
     for (std::size_t i = 0; i < plan.phonemes.size(); ++i) {
       for (int f = 0; f < plan.frames[i] && t < plan.bins; ++f) label_at[t++] = plan.phonemes[i];
     }
@@ -133,16 +135,23 @@ std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& pl
       }
     }
   } else {
-    // Reaching: a bell-shaped speed profile along a random direction in latent space.
+    // Centre-out reaching to one of 8 targets: a bell-shaped speed profile along the target
+    // direction; velocity enters the latents through one fixed map shared by every monkey,
+    // so units are cosine-tuned to reach velocity.
+    Rng shared(static_cast<std::uint64_t>(o.seed), {kReach});
+    std::vector<double> map(static_cast<std::size_t>(k) * 2);
+    for (double& w : map) w = shared.normal();
     Rng reach(reach_seed, {kReach});
-    for (int j = 0; j < k; ++j) target[j] = reach.normal();
+    const double angle = 6.283185307179586 * static_cast<double>(reach.uniform_int(0, 7)) / 8.0;
     const double centre = plan.bins * (0.4 + 0.2 * reach.uniform());
     const double width = plan.bins * 0.15;
     std::vector<double> state(k, 0.0);
     for (int t = 0; t < plan.bins; ++t) {
       const double speed = 2.0 * std::exp(-0.5 * std::pow((t - centre) / width, 2));
+      const double vx = speed * std::cos(angle), vy = speed * std::sin(angle);
       for (int j = 0; j < k; ++j) {
-        state[j] = 0.8 * state[j] + 0.2 * speed * target[j] + 0.15 * noise.normal();
+        const double drive = map[static_cast<std::size_t>(j) * 2] * vx + map[static_cast<std::size_t>(j) * 2 + 1] * vy;
+        state[j] = 0.8 * state[j] + 0.2 * drive + 0.15 * noise.normal();
         z[static_cast<std::size_t>(t) * k + j] = state[j];
       }
     }
@@ -206,9 +215,11 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
   // Day-to-day drift: per-electrode gain and offset change between sessions.
   Rng drift(static_cast<std::uint64_t>(o.seed), {kSessionDrift, subject, day_index});
   std::vector<double> gain(electrodes), offset(electrodes);
+  std::vector<char> dropped(electrodes, 0);  // electrodes lost on this day (no signal)
   for (int e = 0; e < electrodes; ++e) {
     gain[e] = std::exp(0.1 * drift.normal());
     offset[e] = 0.2 * drift.normal();
+    dropped[e] = drift.uniform() < o.dropped_fraction;
   }
 
   SessionFeatures out;
@@ -220,15 +231,17 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
     TrialPlan plan = plan_trial(o, subject, day_index, trial_in_session);
     NS_ASSERT(plan.bins == index.trial_bins[t], "plan and index disagree on trial ", t);
     Rng noise(static_cast<std::uint64_t>(o.seed), {kTrialNoise, subject, day_index, trial_in_session});
+    std::vector<int> frame_labels;
     const auto z = latent_trajectory(o, plan, speech, noise,
-                                     static_cast<std::uint64_t>(o.seed) ^ (subject << 40) ^ (day_index << 20) ^ trial_in_session);
+                                     static_cast<std::uint64_t>(o.seed) ^ (subject << 40) ^ (day_index << 20) ^ trial_in_session,
+                                     frame_labels);
     std::vector<float> features(static_cast<std::size_t>(plan.bins) * channels);
     for (int b = 0; b < plan.bins; ++b) {
       for (int e = 0; e < electrodes; ++e) {
         double drive = 0.0;
         for (int j = 0; j < k; ++j) drive += loading[static_cast<std::size_t>(e) * k + j] * z[static_cast<std::size_t>(b) * k + j];
         const double log_rate = std::clamp(baseline[e] + offset[e] + gain[e] * drive, -10.0, 8.0);
-        const double mean_count = std::exp(log_rate) * bin_s;
+        const double mean_count = dropped[e] ? 0.0 : std::exp(log_rate) * bin_s;
         float* row = features.data() + static_cast<std::size_t>(b) * channels;
         row[e] = static_cast<float>(noise.poisson(mean_count));
         if (channels == 2 * electrodes) {
@@ -244,6 +257,7 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
     }
     out.trials.push_back(t);
     out.features.push_back(std::move(features));
+    out.frame_labels.push_back(std::move(frame_labels));
   }
   // Per-day z-score, as applied to real recordings before they reach the model.
   out.mean.resize(channels);

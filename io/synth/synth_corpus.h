@@ -1,8 +1,9 @@
 // The synthetic cross-species corpus: subjects of both species share one latent dynamical
-// system (speech trials are driven by phoneme-specific latent patterns, reaching trials by
-// smooth velocity profiles), seen through subject-specific electrode read-outs with
-// day-to-day drift, emitted as Poisson threshold crossings and spike-band power, and
-// z-scored per day as real recordings are. Ground truth for tests and experiments.
+// system (speech trials are driven by phoneme-specific latent patterns, centre-out reaching
+// trials by velocity through one map shared by all monkeys), seen through subject-specific
+// electrode read-outs with day-to-day drift (gains, offsets, dropped electrodes), emitted as
+// Poisson threshold crossings and spike-band power, and z-scored per day as real
+// recordings are. Ground truth for tests and experiments.
 #pragma once
 
 #include <mpi.h>
@@ -24,6 +25,7 @@ CorpusContent plan_synth_corpus(const SynthOptions& options);
 struct SessionFeatures {
   std::vector<std::size_t> trials;
   std::vector<std::vector<float>> features;  // per trial, [bins, channels]
+  std::vector<std::vector<int>> frame_labels;  // per trial and bin: the phoneme driving it (0: none)
   std::vector<float> mean, std;
 };
 SessionFeatures generate_session(const SynthOptions& options, const CorpusContent& plan,

@@ -23,6 +23,8 @@ void describe(ConfigVisitor& v, SynthOptions& o) {
   v.value("dtype", o.dtype, Field("feature storage type").one_of({"float32", "float16"}));
   v.value("latent_dim", o.latent_dim, Field("dimension of the shared latent dynamics").range(2, 256));
   v.value("base_rate_hz", o.base_rate_hz, Field("mean firing rate of an electrode (Hz)").range(0.5, 500));
+  v.value("dropped_fraction", o.dropped_fraction,
+          Field("chance that an electrode carries no signal on a given day").range(0, 0.5));
   v.value("val_fraction", o.val_fraction, Field("fraction of trials in the val split").range(0, 0.5));
   v.value("test_fraction", o.test_fraction, Field("fraction of trials in the test split").range(0, 0.5));
   v.value("reach_min_bins", o.reach_min_bins, Field("shortest reaching trial in 20 ms bins").range(5, 100000));

@@ -26,6 +26,7 @@ struct SynthOptions {
   std::string dtype = "float32";       ///< feature storage type: float32 | float16
   int latent_dim = 16;                 ///< dimension of the shared latent dynamics
   double base_rate_hz = 20.0;          ///< mean firing rate of an electrode
+  double dropped_fraction = 0.02;      ///< chance that an electrode carries no signal on a day
   double val_fraction = 0.1;           ///< fraction of trials in the val split
   double test_fraction = 0.1;          ///< fraction of trials in the test split
   int reach_min_bins = 40;             ///< shortest reaching trial (20 ms bins)

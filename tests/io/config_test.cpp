@@ -157,7 +157,7 @@ TEST(Config, ResolvedYamlRoundTripsAndListsKeys) {
 }
 
 TEST(Config, ShippedSynthConfigsAreValid) {
-  for (const char* name : {"tiny", "small"}) {
+  for (const char* name : {"tiny", "small", "paper"}) {
     const std::string path = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/" + name + ".yaml";
     SynthOptions options;
     auto doc = ConfigDocument::from_file(path);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "io/config/config_document.h"
 #include "io/synth/synth_corpus.h"
 
 namespace neuroscale::io {
@@ -90,6 +91,93 @@ TEST(Synth, SpeechFeaturesAreTemporallyStructured) {
     }
   }
   EXPECT_GT(num / den, 0.3);
+}
+
+}  // namespace
+}  // namespace neuroscale::io
+
+namespace neuroscale::io {
+namespace {
+
+// Phonemes are decodable from single bins well above chance: nearest-centroid on the
+// spike-band power of training trials, scored on held-out trials of the same subject.
+TEST(Synth, PhonemesDecodableWellAboveChance) {
+  SynthOptions options;
+  options.subjects = {{"human-a", "human", 128, "tx+sbp", "attempted_speech", 2, 60}};
+  CorpusContent plan = plan_synth_corpus(options);
+  const int channels = 256;
+  std::vector<std::vector<double>> centroid(kPhonemeClasses, std::vector<double>(channels, 0.0));
+  std::vector<int> count(kPhonemeClasses, 0);
+  std::vector<std::pair<std::vector<float>, int>> held_out;
+  for (std::size_t session = 0; session < 2; ++session) {
+    SessionFeatures s = generate_session(options, plan, session);
+    for (std::size_t i = 0; i < s.trials.size(); ++i) {
+      const bool train = i % 4 != 0;
+      const auto& x = s.features[i];
+      for (std::size_t b = 0; b < s.frame_labels[i].size(); ++b) {
+        // Skip phoneme onsets, where the latent state is still moving.
+        const int label = s.frame_labels[i][b];
+        if (label == 0 || b < 2 || s.frame_labels[i][b - 2] != label) continue;
+        std::vector<float> row(x.begin() + static_cast<std::ptrdiff_t>(b * channels),
+                               x.begin() + static_cast<std::ptrdiff_t>((b + 1) * channels));
+        if (train) {
+          for (int c = 0; c < channels; ++c) centroid[label][c] += row[c];
+          ++count[label];
+        } else {
+          held_out.emplace_back(std::move(row), label);
+        }
+      }
+    }
+  }
+  int correct = 0;
+  for (const auto& [row, label] : held_out) {
+    int best = -1;
+    double best_distance = 1e300;
+    for (int p = 1; p < kPhonemeClasses; ++p) {
+      if (count[p] == 0) continue;
+      double d = 0;
+      for (int c = 0; c < channels; ++c) d += std::pow(row[c] - centroid[p][c] / count[p], 2);
+      if (d < best_distance) best_distance = d, best = p;
+    }
+    correct += best == label;
+  }
+  ASSERT_GT(held_out.size(), 500u);
+  const double accuracy = static_cast<double>(correct) / held_out.size();
+  EXPECT_GT(accuracy, 10.0 / 40.0) << "chance is about 1/40";
+}
+
+// configs/synth/paper.yaml plans the BIT corpus size: ~367 h, 98 h human and 269 h monkey.
+TEST(Synth, PaperConfigPlansThePaperHours) {
+  SynthOptions options;
+  auto doc = ConfigDocument::from_file(std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/paper.yaml");
+  doc.read_into([&](ConfigVisitor& v) { describe(v, options); });
+  const CorpusIndex index = plan_synth_corpus(options).index;
+  double human = 0, monkey = 0;
+  for (std::size_t t = 0; t < index.trial_count(); ++t) {
+    const double hours = index.trial_bins[t] * 0.02 / 3600.0;
+    (index.subjects[index.trial_subject(t)].species == "human" ? human : monkey) += hours;
+  }
+  EXPECT_NEAR(human, 98.0, 98.0 * 0.05);
+  EXPECT_NEAR(monkey, 269.0, 269.0 * 0.05);
+  EXPECT_NEAR(human + monkey, 367.0, 367.0 * 0.05);
+}
+
+TEST(Synth, DroppedElectrodesCarryNoSpikes) {
+  SynthOptions options;
+  options.dropped_fraction = 0.3;
+  CorpusContent plan = plan_synth_corpus(options);
+  SessionFeatures s = generate_session(options, plan, 2);  // a monkey session: crossings only
+  const int channels = 96;
+  int silent = 0;
+  for (int c = 0; c < channels; ++c) {
+    bool constant = true;
+    for (const auto& x : s.features) {
+      for (std::size_t i = static_cast<std::size_t>(c); i < x.size(); i += channels) constant &= x[i] == 0.0f;
+    }
+    silent += constant && s.mean[c] == 0.0f;
+  }
+  EXPECT_GT(silent, 15);  // about 30% of 96
+  EXPECT_LT(silent, 45);
 }
 
 }  // namespace
