@@ -1,6 +1,7 @@
 #include "io/corpus/corpus_reader.h"
 
 #include "core/check.h"
+#include "core/half.h"
 #include "io/hdf5/h5_file.h"
 
 namespace neuroscale::io {
@@ -77,6 +78,7 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
   labels_ = open_dataset(labels.get(), "phonemes");
   H5Id text = open_group(root, "text");
   text_ = open_dataset(text.get(), "utf8");
+  if (index_.feature_dtype == "float16") half_type_ = make_float16_type();
   H5Id features = open_group(root, "features");
   for (std::size_t s = 0; s < index_.subjects.size(); ++s) {
     const auto& subject = index_.subjects[s];
@@ -96,8 +98,15 @@ std::vector<float> CorpusReader::read_trial(std::size_t trial) const {
   const std::int32_t subject = index_.trial_subject(trial);
   std::vector<float> out(static_cast<std::size_t>(index_.trial_bins[trial]) *
                          static_cast<std::size_t>(index_.subjects[subject].n_channels));
-  read_rows(features_[subject].get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(index_.trial_row[trial]),
-            static_cast<hsize_t>(index_.trial_bins[trial]), out.data());
+  const auto first = static_cast<hsize_t>(index_.trial_row[trial]);
+  const auto rows = static_cast<hsize_t>(index_.trial_bins[trial]);
+  if (half_type_.valid()) {  // read the stored bits and convert here (HDF5's conversion is slow)
+    std::vector<std::uint16_t> bits(out.size());
+    read_rows(features_[subject].get(), half_type_.get(), first, rows, bits.data());
+    half_to_float(bits.data(), out.data(), out.size());
+  } else {
+    read_rows(features_[subject].get(), H5T_NATIVE_FLOAT, first, rows, out.data());
+  }
   return out;
 }
 

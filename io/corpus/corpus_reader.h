@@ -37,6 +37,7 @@ class CorpusReader {
   CorpusIndex index_;
   std::vector<H5Id> features_;
   H5Id labels_, text_, norm_mean_, norm_std_;
+  H5Id half_type_;  // valid for float16 corpora
   std::vector<std::int64_t> norm_offset_;
 };
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "core/half.h"
 #include "io/hdf5/h5_file.h"
 #include "io/mpi/mpi_check.h"
 #include "neuroscale/build_config.h"
@@ -158,8 +159,15 @@ void CorpusWriter::write_trial(std::size_t trial, const std::vector<float>& feat
   const std::size_t expected = static_cast<std::size_t>(index_.trial_bins[trial]) *
                                static_cast<std::size_t>(index_.subjects[subject].n_channels);
   NS_CHECK_EQ(features.size(), expected, "features of trial ", trial);
-  write_rows(features_[subject].get(), H5T_NATIVE_FLOAT, static_cast<hsize_t>(index_.trial_row[trial]),
-             static_cast<hsize_t>(index_.trial_bins[trial]), features.data());
+  const auto first = static_cast<hsize_t>(index_.trial_row[trial]);
+  const auto rows = static_cast<hsize_t>(index_.trial_bins[trial]);
+  if (index_.feature_dtype == "float16") {  // convert here: HDF5's soft conversion is slow
+    std::vector<std::uint16_t> bits(features.size());
+    float_to_half(features.data(), bits.data(), bits.size());
+    write_rows(features_[subject].get(), half_type_.get(), first, rows, bits.data());
+  } else {
+    write_rows(features_[subject].get(), H5T_NATIVE_FLOAT, first, rows, features.data());
+  }
 }
 
 void CorpusWriter::write_norm_stats(std::size_t group, const std::vector<float>& mean,

@@ -110,7 +110,8 @@ void Loader::run() {
   const bool apply_stats = options_.normalize && reader_.index().normalization == "none";
   std::map<std::int32_t, std::pair<std::vector<float>, std::vector<float>>> stats;  // read stage only
   std::atomic<bool> failed{false};
-  tbb::task_arena arena(options_.threads);
+  // No more threads than this process may run on (mpirun binds a rank to its cores).
+  tbb::task_arena arena(std::max(1, std::min(options_.threads, tbb::this_task_arena::max_concurrency())));
   arena.execute([&] {
     tbb::parallel_pipeline(
         static_cast<std::size_t>(options_.prefetch),
