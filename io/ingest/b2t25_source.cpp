@@ -155,6 +155,12 @@ void B2t25Source::scan(CorpusContent& content) {
         H5Id features = open_dataset(group.get(), "input_features");
         const auto dims = dataset_dims(features.get());
         NS_CHECK_AS(DataError, dims.size() == 2, "input_features has ", dims.size(), " dimensions, expected 2 [T, channels]");
+        {
+          H5Id type(H5Dget_type(features.get()), H5Tclose, "get the type of input_features");
+          const H5T_class_t kind = H5Tget_class(type.get());
+          NS_CHECK_AS(DataError, kind == H5T_FLOAT || kind == H5T_INTEGER,
+                      "input_features is not numeric (expected float32 values)");
+        }
         NS_CHECK_AS(DataError, dims[0] > 0, "input_features is empty (0 time bins)");
         const std::int64_t steps = read_int_attribute(group.get(), "n_time_steps");
         NS_CHECK_AS(DataError, steps == static_cast<std::int64_t>(dims[0]), "attribute n_time_steps = ", steps,

@@ -131,8 +131,16 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
     }
     // Pass 1: statistics per group from training trials (all trials if a group has none).
     std::map<std::int32_t, Moments> train, all;
+    // Reads one trial, naming it in any error.
+    auto read = [&](std::size_t t) {
+      try {
+        return source->read_features(t);
+      } catch (const Error& e) {
+        NS_THROW(DataError, source->locate(t), ": ", e.what());
+      }
+    };
     for (std::size_t t : trials) {
-      std::vector<float> x = source->read_features(t);
+      std::vector<float> x = read(t);
       check_finite(x, channels, source->locate(t));
       const std::int32_t g = index.trial_norm_group[t];
       all[g].add(x, channels);
@@ -154,7 +162,7 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
     }
     // Pass 2: normalise and write.
     for (std::size_t t : trials) {
-      std::vector<float> x = source->read_features(t);
+      std::vector<float> x = read(t);
       if (mode != "none") {
         const auto& [mean, std] = stats[index.trial_norm_group[t]];
         for (std::size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - mean[i % channels]) / std[i % channels];

@@ -13,7 +13,7 @@ import numpy as np
 SESSIONS = {"t15.2023.08.11": ("train", "val", "test"), "t15.2023.08.20": ("train", "val")}
 PAD_IDS, PAD_TEXT, CHANNELS = 500, 500, 512
 SENTENCES = ["i want water", "thank you", "good morning doctor", "no", "how are you"]
-CORRUPTIONS = ("missing_features", "wrong_channels", "nan", "empty", "label_range",
+CORRUPTIONS = ("missing_features", "wrong_channels", "wrong_dtype", "nan", "empty", "label_range",
                "seq_len_too_long", "truncated", "not_hdf5")
 
 
@@ -66,6 +66,10 @@ def corrupt_tree(root, kind):
         elif kind == "wrong_channels":
             del g["input_features"]
             g.create_dataset("input_features", data=np.zeros((g.attrs["n_time_steps"], 256), np.float32))
+        elif kind == "wrong_dtype":
+            steps = g.attrs["n_time_steps"]
+            del g["input_features"]
+            g.create_dataset("input_features", data=np.array([[b"x"] * CHANNELS] * steps))
         elif kind == "nan":
             x = g["input_features"][:]
             x[3, 7] = np.nan
