@@ -1,8 +1,5 @@
 #include "io/ingest/b2t24_source.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -10,6 +7,7 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/ingest/source_files.h"
 
 namespace neuroscale::io {
 namespace {
@@ -33,21 +31,6 @@ struct MatVar {
   MatVar& operator=(const MatVar&) = delete;
   MatVar& operator=(MatVar&&) = delete;
 };
-
-bool is_directory(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-}
-
-std::string basename_of(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string parent_name(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  return basename_of(slash == std::string::npos ? "." : path.substr(0, slash));
-}
 
 Split split_of(const std::string& file) {
   const std::string folder = parent_name(file);
@@ -120,12 +103,9 @@ void B2t24Source::scan(CorpusContent& content) {
         if (is_directory(input + "/" + split)) dirs.push_back(input + "/" + split);
       }
       for (const std::string& dir : dirs) {
-        DIR* handle = ::opendir(dir.c_str());
-        NS_CHECK_AS(DataError, handle != nullptr, "cannot list directory '", dir, "'");
-        while (dirent* entry = ::readdir(handle)) {
-          if (std::regex_match(std::string(entry->d_name), kName)) candidates.push_back(dir + "/" + entry->d_name);
+        for (const std::string& name : list_directory(dir)) {
+          if (std::regex_match(name, kName)) candidates.push_back(dir + "/" + name);
         }
-        ::closedir(handle);
       }
       NS_CHECK_AS(DataError, !candidates.empty(), "no Brain-to-Text '24 files (<split>/t12.YYYY.MM.DD.mat) under '",
                   input, "'");
@@ -138,6 +118,7 @@ void B2t24Source::scan(CorpusContent& content) {
   CorpusIndex& index = content.index;
   index.source = "b2t24";
   std::map<std::string, std::int32_t> session_ids;
+  std::vector<std::int64_t> epoch_days;
   for (std::size_t f = 0; f < files_.size(); ++f) {
     const std::string& file = files_[f];
     std::smatch match;
@@ -153,9 +134,8 @@ void B2t24Source::scan(CorpusContent& content) {
     if (!session_ids.count(session_name)) {
       const int y = std::stoi(match[2]), m = std::stoi(match[3]), d = std::stoi(match[4]);
       session_ids[session_name] = static_cast<std::int32_t>(index.sessions.size());
-      char date[16];
-      std::snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
-      index.sessions.push_back({0, date, 0, "attempted_speech"});
+      epoch_days.push_back(days_from_civil(y, m, d));
+      index.sessions.push_back({0, iso_date(y, m, d), 0, "attempted_speech"});
     }
     const std::int32_t session = session_ids[session_name];
     try {
@@ -215,17 +195,7 @@ void B2t24Source::scan(CorpusContent& content) {
     }
   }
   NS_CHECK_AS(DataError, !trials_.empty(), "no trials in the b2t24 inputs");
-  // Days since the first session (dates are real calendar dates; count exactly).
-  auto civil = [](const std::string& date) {
-    int y = std::stoi(date.substr(0, 4)), m = std::stoi(date.substr(5, 2)), d = std::stoi(date.substr(8, 2));
-    y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return static_cast<std::int64_t>(era) * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  };
-  std::int64_t first = INT64_MAX;
-  for (const auto& s : index.sessions) first = std::min(first, civil(s.date));
-  for (auto& s : index.sessions) s.day = static_cast<std::int32_t>(civil(s.date) - first);
+  assign_session_days(index, epoch_days);
 }
 
 void B2t24Source::load(std::size_t file) {

@@ -1,60 +1,19 @@
 #include "io/ingest/b2t25_source.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <map>
 #include <regex>
 
 #include "core/check.h"
 #include "io/hdf5/h5_file.h"
+#include "io/ingest/source_files.h"
 
 namespace neuroscale::io {
 namespace {
 
-bool is_directory(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-}
-
-std::vector<std::string> directory_entries(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* dir = ::opendir(path.c_str());
-  NS_CHECK_AS(DataError, dir != nullptr, "cannot list directory '", path, "'");
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 const std::regex& split_file_pattern() {
   static const std::regex kPattern("data_(train|val|test)\\.hdf5");
   return kPattern;
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-}
-
-std::string basename_of(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string parent_name(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  return basename_of(dir);
 }
 
 Split split_of(const std::string& file) {
@@ -84,12 +43,12 @@ void B2t25Source::scan(CorpusContent& content) {
       continue;
     }
     std::vector<std::string> found;
-    for (const std::string& name : directory_entries(input)) {
+    for (const std::string& name : list_directory(input)) {
       const std::string path = input + "/" + name;
       if (std::regex_match(name, split_file_pattern())) {
         found.push_back(path);
       } else if (is_directory(path)) {
-        for (const std::string& inner : directory_entries(path)) {
+        for (const std::string& inner : list_directory(path)) {
           if (std::regex_match(inner, split_file_pattern())) found.push_back(path + "/" + inner);
         }
       }
@@ -110,7 +69,6 @@ void B2t25Source::scan(CorpusContent& content) {
   index.bin_ms = 20.0;
   static const std::regex kSession("([A-Za-z0-9_-]+)\\.(\\d{4})\\.(\\d{2})\\.(\\d{2})");
   std::map<std::string, std::int32_t> session_ids, subject_ids;
-  std::map<std::int32_t, std::int64_t> first_day;
   std::vector<std::int32_t> file_session;
   std::vector<std::int64_t> session_epoch_day;
   for (const std::string& file : files_) {
@@ -128,19 +86,12 @@ void B2t25Source::scan(CorpusContent& content) {
       NS_CHECK_AS(DataError, m >= 1 && m <= 12 && d >= 1 && d <= 31, "'", file, "': session date '",
                   session_name, "' is not a valid date");
       session_ids[session_name] = static_cast<std::int32_t>(index.sessions.size());
-      const std::int32_t s = subject_ids[subject];
-      const std::int64_t epoch_day = days_from_civil(y, m, d);
-      session_epoch_day.push_back(epoch_day);
-      first_day[s] = first_day.count(s) ? std::min(first_day[s], epoch_day) : epoch_day;
-      char date[16];
-      std::snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
-      index.sessions.push_back({s, date, 0, "attempted_speech"});
+      session_epoch_day.push_back(days_from_civil(y, m, d));
+      index.sessions.push_back({subject_ids[subject], iso_date(y, m, d), 0, "attempted_speech"});
     }
     file_session.push_back(session_ids[session_name]);
   }
-  for (std::size_t s = 0; s < index.sessions.size(); ++s) {
-    index.sessions[s].day = static_cast<std::int32_t>(session_epoch_day[s] - first_day[index.sessions[s].subject]);
-  }
+  assign_session_days(index, session_epoch_day);
 
   // ---- trials
   for (std::size_t f = 0; f < files_.size(); ++f) {

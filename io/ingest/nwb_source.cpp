@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "io/hdf5/h5_file.h"
+#include "io/ingest/source_files.h"
 
 namespace neuroscale::io {
 namespace {
@@ -39,16 +40,8 @@ std::string read_scalar_string(hid_t parent, const std::string& path, const std:
   return value;
 }
 
-std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return static_cast<std::int64_t>(era) * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 std::string stem_of(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string name = basename_of(path);
   auto dot = name.rfind('.');
   return dot == std::string::npos ? name : name.substr(0, dot);
 }
@@ -169,14 +162,7 @@ void NwbSource::scan(CorpusContent& content) {
     }
   }
   NS_CHECK_AS(DataError, !trials_.empty(), "no trials in the nwb inputs");
-  std::map<std::int32_t, std::int64_t> first_day;
-  for (std::size_t s = 0; s < index.sessions.size(); ++s) {
-    const auto subject = index.sessions[s].subject;
-    first_day[subject] = first_day.count(subject) ? std::min(first_day[subject], session_days[s]) : session_days[s];
-  }
-  for (std::size_t s = 0; s < index.sessions.size(); ++s) {
-    index.sessions[s].day = static_cast<std::int32_t>(session_days[s] - first_day[index.sessions[s].subject]);
-  }
+  assign_session_days(index, session_days);
 }
 
 void NwbSource::load(std::size_t file) {
