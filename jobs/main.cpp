@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/sanitizer_defaults.h"
 #include "core/text.h"
 #include "jobs/runtime.h"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (const auto& arg : args) verbose = verbose || arg == "--verbose";
   jobs::Runtime runtime(std::vector<std::string>(argv, argv + argc));
+  install_interrupt_handlers();
   try {
     return jobs::dispatch(runtime, args);
   } catch (const Error& e) {

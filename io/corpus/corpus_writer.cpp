@@ -137,8 +137,9 @@ CorpusWriter::~CorpusWriter() {
   if (committed_) return;
   // Not committed: an exception is unwinding. Closing a parallel file is collective; if
   // other ranks are alive and elsewhere, a close would wait forever. So with several ranks
-  // the handles are dropped unclosed and the job's MPI_Abort ends every rank; the target
-  // path is untouched and "<path>.tmp.<pid>" marks the partial file. Alone, clean up.
+  // the handles are dropped unclosed and the job's MPI_Abort ends every rank. The partial
+  // file is unlinked by whichever rank gets here (others may still hold it open; POSIX
+  // frees it when they end); the target path is untouched.
   int size = 1;
   MPI_Comm_size(comm_, &size);
   std::vector<H5Id*> handles = {&norm_mean_, &norm_std_, &half_type_, &file_};
@@ -150,7 +151,7 @@ CorpusWriter::~CorpusWriter() {
       handle->reset();
     }
   }
-  if (size == 1 && !temp_path_.empty()) std::remove(temp_path_.c_str());
+  if (!temp_path_.empty()) std::remove(temp_path_.c_str());
 }
 
 void CorpusWriter::write_trial(std::size_t trial, const std::vector<float>& features) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/check.h"
+#include "core/interrupt.h"
 #include "core/text.h"
 #include "io/ingest/b2t24_source.h"
 #include "io/ingest/b2t25_source.h"
@@ -140,6 +141,7 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
       }
     };
     for (std::size_t t : trials) {
+      throw_if_interrupted("ingest");
       std::vector<float> x = read(t);
       check_finite(x, channels, source->locate(t));
       const std::int32_t g = index.trial_norm_group[t];
@@ -162,6 +164,7 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
     }
     // Pass 2: normalise and write.
     for (std::size_t t : trials) {
+      throw_if_interrupted("ingest");
       std::vector<float> x = read(t);
       if (mode != "none") {
         const auto& [mean, std] = stats[index.trial_norm_group[t]];

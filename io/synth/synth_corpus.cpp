@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/check.h"
+#include "core/interrupt.h"
 #include "core/random.h"
 #include "io/mpi/mpi_check.h"
 
@@ -290,6 +291,7 @@ void write_synth_corpus(const SynthOptions& options, const std::string& path, MP
   const std::size_t sessions = content.index.sessions.size();
   std::size_t local_done = 0;
   for (std::size_t s = static_cast<std::size_t>(rank); s < sessions; s += static_cast<std::size_t>(size)) {
+    throw_if_interrupted("synth");
     SessionFeatures generated = generate_session(options, content, s);
     for (std::size_t i = 0; i < generated.trials.size(); ++i) {
       writer.write_trial(generated.trials[i], generated.features[i]);
