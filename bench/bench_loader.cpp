@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
 
   // ---- 1. the loader alone
   double trials = 0, bins = 0;
-  std::vector<io::Batch> kept;
+  std::vector<Batch> kept;
   double start = now();
   {
     io::LoaderOptions options;

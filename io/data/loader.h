@@ -19,7 +19,7 @@
 
 #include "io/corpus/corpus_reader.h"
 #include "io/data/bounded_queue.h"
-#include "io/data/batch.h"
+#include "core/batch.h"
 #include "io/data/sampler.h"
 
 namespace neuroscale::io {

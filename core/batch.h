@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace neuroscale::io {
+namespace neuroscale {
 
 struct Batch {
   std::int32_t subject = 0;          // every trial of a batch has this subject
@@ -22,4 +22,4 @@ struct Batch {
   std::int64_t size() const { return static_cast<std::int64_t>(trials.size()); }
 };
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale

@@ -1,0 +1,59 @@
+#include "core/model/attention.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/check.h"
+
+namespace neuroscale::model {
+
+KeyMask make_key_mask(const at::Tensor& padding) {
+  KeyMask mask;
+  mask.keep = padding.logical_not().unsqueeze(1).unsqueeze(1);
+  mask.additive = at::zeros(mask.keep.sizes(), padding.options().dtype(at::kFloat))
+                      .masked_fill_(mask.keep.logical_not(),
+                                    -std::numeric_limits<float>::infinity());
+  return mask;
+}
+
+SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options_) : options(options_) {
+  NS_CHECK_AS(UsageError, options.hidden() % options.heads() == 0,
+              "attention width must be divisible by the number of heads (", options.hidden(),
+              " vs ", options.heads(), ")");
+  NS_CHECK_AS(UsageError, (options.hidden() / options.heads()) % 2 == 0,
+              "rotary embeddings need an even head dimension, got ",
+              options.hidden() / options.heads());
+  const auto d = options.hidden();
+  qkv = register_module("qkv", torch::nn::Linear(d, 3 * d));
+  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
+  // The fused [3d, d] Linear draws from the same U(-1/sqrt(d), 1/sqrt(d)) as three
+  // separate [d, d] ones; only the layout differs from the reference's query/key/value.
+}
+
+at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& rope,
+                                      const KeyMask& mask) {
+  const auto batch = x.size(0), tokens = x.size(1);
+  const auto heads = options.heads(), head_dim = options.hidden() / heads;
+  const double dropout = is_training() ? options.dropout() : 0.0;
+  // [B, N, 3d] -> [3, B, H, N, hd]
+  const auto projected = qkv(x).view({batch, tokens, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
+  const auto query = apply_rotary(projected[0], rope);
+  const auto key = apply_rotary(projected[1], rope);
+  const auto value = projected[2];
+  at::Tensor context;
+#if TORCH_VERSION_MAJOR >= 2
+  // One fused kernel (flash / memory-efficient on GPU, flash on CPU) where LibTorch has it.
+  context = at::scaled_dot_product_attention(query, key, value, mask.keep, dropout, false);
+#else
+  auto scores = at::matmul(query, key.transpose(-2, -1));
+  scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask.additive);
+  auto probabilities = at::softmax(scores, -1);
+  if (dropout > 0.0) probabilities = at::dropout(probabilities, dropout, true);
+  context = at::matmul(probabilities, value);
+#endif
+  return out_proj(context.transpose(1, 2).reshape({batch, tokens, options.hidden()}));
+}
+
+}  // namespace neuroscale::model

@@ -1,0 +1,65 @@
+#include "core/model/bit_encoder.h"
+
+#include <set>
+
+#include "core/check.h"
+
+namespace neuroscale::model {
+
+void validate_subjects(const std::vector<SubjectSpec>& subjects) {
+  NS_CHECK_AS(UsageError, !subjects.empty(), "the model needs at least one subject");
+  std::set<std::string> seen;
+  for (const auto& subject : subjects) {
+    NS_CHECK_AS(UsageError, !subject.name.empty() && subject.name.find('.') == std::string::npos,
+                "subject name '", subject.name, "' cannot name a module (empty or has a '.')");
+    NS_CHECK_AS(UsageError, seen.insert(subject.name).second, "subject '", subject.name,
+                "' appears twice");
+    NS_CHECK_AS(UsageError, subject.channels >= 1, "subject '", subject.name,
+                "' needs at least one channel, got ", subject.channels);
+  }
+}
+
+BitEncoderImpl::BitEncoderImpl(const BitEncoderOptions& options_) : options(options_) {
+  validate_subjects(options.subjects());
+  NS_CHECK_AS(UsageError, options.patch_size() >= 1, "patch size must be positive, got ",
+              options.patch_size());
+  NS_CHECK_AS(UsageError, options.embedding_dropout() >= 0.0 && options.embedding_dropout() < 1.0,
+              "embedding dropout must be in [0, 1), got ", options.embedding_dropout());
+  const auto hidden = options.transformer().hidden();
+  read_in = register_module("read_in", torch::nn::ModuleDict());
+  for (const auto& subject : options.subjects()) {
+    ReadIn layer(subject.channels * options.patch_size(), hidden);
+    read_in->update({{subject.name, layer.ptr()}});
+    read_ins_.push_back(layer);
+  }
+  mask_token = register_parameter("mask_token", at::randn({hidden}) * 0.02);
+  transformer = register_module("transformer", Transformer(options.transformer()));
+}
+
+ReadIn BitEncoderImpl::read_in_for(std::int64_t subject) const {
+  const auto count = static_cast<std::int64_t>(read_ins_.size());
+  NS_CHECK_AS(UsageError, subject >= 0 && subject < count, "subject index ", subject,
+              " is outside the model's ", count, " subjects");
+  return read_ins_[subject];
+}
+
+std::int64_t BitEncoderImpl::token_width(std::int64_t subject) const {
+  return options.subjects().at(subject).channels * options.patch_size();
+}
+
+at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& padding,
+                                   const at::Tensor& positions, std::int64_t subject,
+                                   const at::Tensor& mask) {
+  const auto width = token_width(subject);
+  NS_CHECK_AS(UsageError, tokens.dim() == 3 && tokens.size(2) == width, "subject '",
+              options.subjects()[subject].name, "' expects tokens [B, N, ", width, "], got ",
+              tokens.sizes());
+  auto x = read_in_for(subject)->forward(tokens);
+  if (mask.defined()) x = at::where(mask.unsqueeze(-1), mask_token.expand_as(x), x);
+  if (is_training() && options.embedding_dropout() > 0.0) {
+    x = at::dropout(x, options.embedding_dropout(), true);
+  }
+  return transformer(x, padding, positions);
+}
+
+}  // namespace neuroscale::model

@@ -1,0 +1,33 @@
+#include "core/model/read_in_out.h"
+
+namespace neuroscale::model {
+namespace {
+
+torch::nn::LayerNorm layer_norm(std::int64_t width) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
+}
+
+}  // namespace
+
+ReadInImpl::ReadInImpl(std::int64_t token_width, std::int64_t hidden) {
+  norm_in = register_module("norm_in", layer_norm(token_width));
+  linear = register_module("linear", torch::nn::Linear(token_width, hidden));
+  norm_out = register_module("norm_out", layer_norm(hidden));
+}
+
+at::Tensor ReadInImpl::forward(const at::Tensor& tokens) {
+  return norm_out(linear(norm_in(tokens)));
+}
+
+ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool output_norm) {
+  norm_in = register_module("norm_in", layer_norm(hidden));
+  linear = register_module("linear", torch::nn::Linear(hidden, token_width));
+  if (output_norm) norm_out = register_module("norm_out", layer_norm(token_width));
+}
+
+at::Tensor ReadOutImpl::forward(const at::Tensor& hidden) {
+  auto out = linear(norm_in(hidden));
+  return norm_out ? norm_out(out) : out;
+}
+
+}  // namespace neuroscale::model

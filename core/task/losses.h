@@ -1,0 +1,29 @@
+// Reconstruction losses over selected elements. Both return the SUM over elements whose
+// weight is 1 (weights are 0/1), as the BIT reference back-propagates: summing keeps each
+// element's gradient independent of how elements are split across micro-batches and ranks,
+// and the trainer divides by a global count when a mean is wanted (see docs/model.md).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace neuroscale::task {
+
+enum class ReconstructionLoss { kMse, kPoissonNll };
+
+// "mse" or "poisson_nll"; throws UsageError naming the accepted values otherwise.
+ReconstructionLoss parse_reconstruction_loss(const std::string& name);
+std::string to_string(ReconstructionLoss loss);
+
+// sum(weight * (prediction - target)^2)
+at::Tensor masked_mse_sum(const at::Tensor& prediction, const at::Tensor& target,
+                          const at::Tensor& weight);
+
+// Poisson negative log-likelihood without the log(target!) term, as torch's
+// poisson_nll_loss(full=False): with `log_input` the prediction is a log-rate,
+// exp(p) - t * p; otherwise a rate, p - t * log(p + eps).
+at::Tensor masked_poisson_nll_sum(const at::Tensor& prediction, const at::Tensor& target,
+                                  const at::Tensor& weight, bool log_input, double eps = 1e-8);
+
+}  // namespace neuroscale::task

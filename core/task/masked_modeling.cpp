@@ -1,0 +1,83 @@
+#include "core/task/masked_modeling.h"
+
+#include <torch/nn/module.h>
+
+#include "core/check.h"
+#include "core/model/patching.h"
+
+namespace neuroscale::task {
+namespace {
+
+constexpr std::uint64_t kMaskStream = 0x6d61736b;  // "mask"
+
+}  // namespace
+
+MaskedModelingTask::MaskedModelingTask(const MaskedModelingOptions& options)
+    : options_(options), model_(options.model()) {}
+
+torch::nn::Module& MaskedModelingTask::module() { return *model_; }
+
+at::Tensor MaskedModelingTask::mask_for(const Batch& batch, const StepContext& context) const {
+  NS_CHECK_AS(UsageError, batch.size() >= 1, "masked modelling needs a non-empty batch");
+  const auto patch = options_.model().encoder().patch_size();
+  const auto tokens = (batch.features.size(1) + patch - 1) / patch;
+  Rng rng(options_.seed(), {kMaskStream, static_cast<std::uint64_t>(context.step),
+                            static_cast<std::uint64_t>(batch.trials.front())});
+  return span_mask(model::valid_tokens(batch.bins.cpu(), patch), tokens, options_.masking(), rng);
+}
+
+TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& context) {
+  const auto patch = options_.model().encoder().patch_size();
+  const bool training = model_->is_training();
+  const auto target = model::patchify(batch.features, batch.bins, patch);
+  const auto input = model::patchify(
+      model::augment(batch.features, batch.bins, options_.augment(), training), batch.bins, patch);
+  const auto mask_cpu = mask_for(batch, context);
+  const auto mask = mask_cpu.to(batch.features.device());
+  const auto reconstruction =
+      model_->forward(input.tokens, input.padding, input.positions, batch.subject, mask);
+
+  // Elements scored: masked tokens x bins inside the trial x every channel.
+  const auto batch_size = target.tokens.size(0), tokens = target.tokens.size(1);
+  const auto weight = (mask.view({batch_size, tokens, 1, 1}) & target.bin_valid.unsqueeze(-1))
+                          .expand({batch_size, tokens, patch, target.channels})
+                          .reshape({batch_size, tokens, patch * target.channels})
+                          .to(reconstruction.scalar_type());
+  TaskOutput out;
+  out.loss = options_.loss() == ReconstructionLoss::kMse
+                 ? masked_mse_sum(reconstruction, target.tokens, weight)
+                 : masked_poisson_nll_sum(reconstruction, target.tokens, weight,
+                                          options_.poisson_log_input());
+  // The element count is known on the CPU: masked tokens' valid bins times channels.
+  const auto valid_bins = target.bin_valid.to(at::kCPU).sum(-1);
+  out.count = static_cast<double>((valid_bins * mask_cpu).sum().item<std::int64_t>() *
+                                  target.channels);
+  {
+    at::NoGradGuard no_grad;
+    const auto scored = target.tokens * weight;
+    const auto error = reconstruction.detach() - target.tokens;
+    out.sums = at::stack({out.loss.detach().to(at::kDouble),
+                          at::scalar_tensor(out.count, at::kDouble).to(weight.device()),
+                          (error * error * weight).sum().to(at::kDouble),
+                          scored.sum().to(at::kDouble), (scored * scored).sum().to(at::kDouble)});
+  }
+  return out;
+}
+
+std::vector<std::string> MaskedModelingTask::sum_names() const {
+  return {"loss", "elements", "squared_error", "target_sum", "target_squared_sum"};
+}
+
+std::map<std::string, double> MaskedModelingTask::metrics(const std::vector<double>& totals) const {
+  NS_CHECK_EQ(totals.size(), sum_names().size(), "masked modelling metrics need every sum");
+  const double loss = totals[0], n = totals[1], sse = totals[2], sum = totals[3],
+               sum_sq = totals[4];
+  if (n <= 0.0) return {{"loss", 0.0}, {"masked_mse", 0.0}, {"r2", 0.0}, {"elements", 0.0}};
+  const double variance_sum = sum_sq - sum * sum / n;
+  return {{"loss", loss / n},
+          {"masked_mse", sse / n},
+          {"r2", variance_sum > 0.0 ? 1.0 - sse / variance_sum : 0.0},
+          {"elements", n}};
+}
+
+}  // namespace neuroscale::task

@@ -1,0 +1,44 @@
+#include "core/task/span_masking.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/check.h"
+
+namespace neuroscale::task {
+
+at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens,
+                     const SpanMaskOptions& options, Rng& rng) {
+  NS_CHECK_AS(UsageError, options.ratio() >= 0.0 && options.ratio() <= 1.0,
+              "mask ratio must be in [0, 1], got ", options.ratio());
+  NS_CHECK_AS(UsageError, options.max_span() >= 1, "mask max_span must be >= 1, got ",
+              options.max_span());
+  const auto counts = valid_tokens.to(at::kCPU, at::kLong).contiguous();
+  const auto batch = counts.size(0);
+  auto mask = at::zeros({batch, tokens}, at::kBool);
+  auto* flags = mask.data_ptr<bool>();
+  const auto* valid = counts.data_ptr<std::int64_t>();
+  const std::int64_t span = rng.uniform_int(1, options.max_span());
+
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const std::int64_t n = valid[b];
+    NS_CHECK_AS(UsageError, n >= 0 && n <= tokens, "trial ", b, " of the batch has ", n,
+                " real tokens, outside 0..", tokens);
+    bool* row = flags + b * tokens;
+    const auto target = static_cast<std::int64_t>(std::floor(options.ratio() * n + 0.5));
+    const std::int64_t length = std::min(span, n);
+    std::int64_t masked = 0;
+    for (std::int64_t draw = 0; masked < target && draw < 8 * n; ++draw) {
+      const std::int64_t start = rng.uniform_int(0, n - length);
+      for (std::int64_t t = start; t < start + length && masked < target; ++t) {
+        if (!row[t]) row[t] = true, ++masked;
+      }
+    }
+    for (std::int64_t t = 0; t < n && masked < target; ++t) {
+      if (!row[t]) row[t] = true, ++masked;
+    }
+  }
+  return mask;
+}
+
+}  // namespace neuroscale::task
