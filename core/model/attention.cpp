@@ -6,11 +6,14 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/model/dropout.h"
+#include "core/model/linear.h"
 
 namespace neuroscale::model {
 
 KeyMask make_key_mask(const at::Tensor& padding) {
   KeyMask mask;
+  mask.any_padding = padding.any().item<bool>();
   mask.keep = padding.logical_not().unsqueeze(1).unsqueeze(1);
   mask.additive = at::zeros(mask.keep.sizes(), padding.options().dtype(at::kFloat))
                       .masked_fill_(mask.keep.logical_not(),
@@ -33,27 +36,32 @@ SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options_) : options
 }
 
 at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& rope,
-                                      const KeyMask& mask) {
+                                      const RotaryTables& query_rope, const KeyMask& mask) {
   const auto batch = x.size(0), tokens = x.size(1);
   const auto heads = options.heads(), head_dim = options.hidden() / heads;
   const double dropout = is_training() ? options.dropout() : 0.0;
   // [B, N, 3d] -> [3, B, H, N, hd]
-  const auto projected = qkv(x).view({batch, tokens, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
-  const auto query = apply_rotary(projected[0], rope);
-  const auto key = apply_rotary(projected[1], rope);
-  const auto value = projected[2];
+  const auto projected = linear(x, qkv).view({batch, tokens, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
+  const auto parts = projected.unbind(0);  // one backward pass (stack), not three selects
+  const auto key = apply_rotary(parts[1], rope);
+  const auto& value = parts[2];
   at::Tensor context;
 #if TORCH_VERSION_MAJOR >= 2
   // One fused kernel (flash / memory-efficient on GPU, flash on CPU) where LibTorch has it.
-  context = at::scaled_dot_product_attention(query, key, value, mask.keep, dropout, false);
+  const auto query = apply_rotary(parts[0], rope);
+  context = at::scaled_dot_product_attention(query, key, value,
+                                             mask.any_padding ? mask.keep : at::Tensor(),
+                                             dropout, false);
 #else
+  (void)head_dim;
+  const auto query = apply_rotary(parts[0], query_rope);  // carries the 1/sqrt(hd) scale
   auto scores = at::matmul(query, key.transpose(-2, -1));
-  scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask.additive);
+  if (mask.any_padding) scores.add_(mask.additive);
   auto probabilities = at::softmax(scores, -1);
-  if (dropout > 0.0) probabilities = at::dropout(probabilities, dropout, true);
+  probabilities = model::dropout(probabilities, dropout, true);
   context = at::matmul(probabilities, value);
 #endif
-  return out_proj(context.transpose(1, 2).reshape({batch, tokens, options.hidden()}));
+  return linear(context.transpose(1, 2).reshape({batch, tokens, options.hidden()}), out_proj);
 }
 
 }  // namespace neuroscale::model

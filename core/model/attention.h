@@ -24,6 +24,7 @@ struct AttentionOptions {
 struct KeyMask {
   at::Tensor keep;      ///< [B, 1, 1, N] bool: true where the key is a real token
   at::Tensor additive;  ///< [B, 1, 1, N] float: 0 for real keys, -inf for padding
+  bool any_padding = true;  ///< false: no key is padding and the mask can be skipped
 };
 KeyMask make_key_mask(const at::Tensor& padding);
 
@@ -31,8 +32,11 @@ class SelfAttentionImpl : public torch::nn::Module {
  public:
   explicit SelfAttentionImpl(const AttentionOptions& options);
 
-  // x [B, N, d]; `rope` tables for N tokens, unscaled. Returns [B, N, d].
-  at::Tensor forward(const at::Tensor& x, const RotaryTables& rope, const KeyMask& mask);
+  // x [B, N, d]; `rope` tables for N tokens, unscaled; `query_rope` the same tables scaled
+  // by 1/sqrt(head_dim) (the attention scale, folded into the query rotation). Returns
+  // [B, N, d].
+  at::Tensor forward(const at::Tensor& x, const RotaryTables& rope, const RotaryTables& query_rope,
+                     const KeyMask& mask);
 
   AttentionOptions options;
   torch::nn::Linear qkv{nullptr};

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/check.h"
+#include "core/model/dropout.h"
 
 namespace neuroscale::model {
 
@@ -56,9 +57,7 @@ at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& p
               tokens.sizes());
   auto x = read_in_for(subject)->forward(tokens);
   if (mask.defined()) x = at::where(mask.unsqueeze(-1), mask_token.expand_as(x), x);
-  if (is_training() && options.embedding_dropout() > 0.0) {
-    x = at::dropout(x, options.embedding_dropout(), true);
-  }
+  x = model::dropout(x, options.embedding_dropout(), is_training());
   return transformer(x, padding, positions);
 }
 

@@ -17,9 +17,10 @@ MaskedModelImpl::MaskedModelImpl(const MaskedModelOptions& options_) : options(o
 
 at::Tensor MaskedModelImpl::forward(const at::Tensor& tokens, const at::Tensor& padding,
                                     const at::Tensor& positions, std::int64_t subject,
-                                    const at::Tensor& mask) {
+                                    const at::Tensor& mask, const at::Tensor& rows) {
   const auto hidden = encoder(tokens, padding, positions, subject, mask);
-  return read_outs_.at(subject)->forward(hidden);
+  if (!rows.defined()) return read_outs_.at(subject)->forward(hidden);
+  return read_outs_.at(subject)->forward(hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows));
 }
 
 }  // namespace neuroscale::model

@@ -20,9 +20,12 @@ class MaskedModelImpl : public torch::nn::Module {
  public:
   explicit MaskedModelImpl(const MaskedModelOptions& options);
 
-  // Arguments as BitEncoderImpl::forward; returns the reconstruction [B, N, P*C].
+  // Arguments as BitEncoderImpl::forward; returns the reconstruction [B, N, P*C], or with
+  // `rows` (int64 indices into the B*N tokens) only those tokens' reconstructions [M, P*C]:
+  // the task scores masked tokens only, so it skips reading out the rest.
   at::Tensor forward(const at::Tensor& tokens, const at::Tensor& padding,
-                     const at::Tensor& positions, std::int64_t subject, const at::Tensor& mask);
+                     const at::Tensor& positions, std::int64_t subject, const at::Tensor& mask,
+                     const at::Tensor& rows = {});
 
   MaskedModelOptions options;
   BitEncoder encoder{nullptr};

@@ -1,5 +1,7 @@
 #include "core/model/read_in_out.h"
 
+#include "core/model/linear.h"
+
 namespace neuroscale::model {
 namespace {
 
@@ -16,7 +18,7 @@ ReadInImpl::ReadInImpl(std::int64_t token_width, std::int64_t hidden) {
 }
 
 at::Tensor ReadInImpl::forward(const at::Tensor& tokens) {
-  return norm_out(linear(norm_in(tokens)));
+  return norm_out(model::linear(norm_in(tokens), linear));
 }
 
 ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool output_norm) {
@@ -26,7 +28,7 @@ ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool out
 }
 
 at::Tensor ReadOutImpl::forward(const at::Tensor& hidden) {
-  auto out = linear(norm_in(hidden));
+  auto out = model::linear(norm_in(hidden), linear);
   return norm_out ? norm_out(out) : out;
 }
 

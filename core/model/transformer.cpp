@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "core/check.h"
+#include "core/model/dropout.h"
+#include "core/model/linear.h"
 
 namespace neuroscale::model {
 namespace {
@@ -14,9 +16,6 @@ torch::nn::LayerNorm layer_norm(std::int64_t width) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
 }
 
-at::Tensor residual_dropout(const at::Tensor& x, double p, bool training) {
-  return training && p > 0.0 ? at::dropout(x, p, true) : x;
-}
 
 }  // namespace
 
@@ -25,7 +24,9 @@ MlpImpl::MlpImpl(std::int64_t hidden, std::int64_t inner) {
   down_proj = register_module("down_proj", torch::nn::Linear(inner, hidden));
 }
 
-at::Tensor MlpImpl::forward(const at::Tensor& x) { return down_proj(at::gelu(up_proj(x))); }
+at::Tensor MlpImpl::forward(const at::Tensor& x) {
+  return linear(at::gelu(linear(x, up_proj)), down_proj);
+}
 
 TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
     : options(options_) {
@@ -38,10 +39,10 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
 }
 
 at::Tensor TransformerBlockImpl::forward(const at::Tensor& x, const RotaryTables& rope,
-                                         const KeyMask& mask) {
+                                         const RotaryTables& query_rope, const KeyMask& mask) {
   const bool training = is_training();
-  auto h = x + residual_dropout(attn(norm1(x), rope, mask), options.dropout(), training);
-  return h + residual_dropout(mlp(norm2(h)), options.dropout(), training);
+  auto h = x + model::dropout(attn(norm1(x), rope, query_rope, mask), options.dropout(), training);
+  return h + model::dropout(mlp(norm2(h)), options.dropout(), training);
 }
 
 TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(options_) {
@@ -72,9 +73,13 @@ at::Tensor TransformerImpl::forward(const at::Tensor& x, const at::Tensor& paddi
                                     const at::Tensor& positions) {
   const auto head_dim = options.hidden() / options.heads();
   const auto rope = rotary_tables(positions, head_dim, options.rope_theta());
+  const auto query_rope = rotary_tables(positions, head_dim, options.rope_theta(),
+                                        1.0 / std::sqrt(static_cast<double>(head_dim)));
   const auto mask = make_key_mask(padding);
   auto h = x;
-  for (const auto& module : *layers) h = module->as<TransformerBlock>()->forward(h, rope, mask);
+  for (const auto& module : *layers) {
+    h = module->as<TransformerBlock>()->forward(h, rope, query_rope, mask);
+  }
   return final_norm(h);
 }
 

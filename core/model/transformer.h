@@ -42,7 +42,8 @@ TORCH_MODULE(Mlp);
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const TransformerOptions& options);
-  at::Tensor forward(const at::Tensor& x, const RotaryTables& rope, const KeyMask& mask);
+  at::Tensor forward(const at::Tensor& x, const RotaryTables& rope, const RotaryTables& query_rope,
+                     const KeyMask& mask);
 
   TransformerOptions options;
   torch::nn::LayerNorm norm1{nullptr};

@@ -33,20 +33,23 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
   const auto input = model::patchify(
       model::augment(batch.features, batch.bins, options_.augment(), training), batch.bins, patch);
   const auto mask_cpu = mask_for(batch, context);
-  const auto mask = mask_cpu.to(batch.features.device());
-  const auto reconstruction =
-      model_->forward(input.tokens, input.padding, input.positions, batch.subject, mask);
+  const auto device = batch.features.device();
+  // Only masked tokens are scored, so only they are read out: rows into the B*N tokens.
+  const auto rows_cpu = mask_cpu.reshape({-1}).nonzero().reshape({-1});
+  const auto rows = rows_cpu.to(device);
+  const auto reconstruction = model_->forward(input.tokens, input.padding, input.positions,
+                                              batch.subject, mask_cpu.to(device), rows);
+  const auto width = target.tokens.size(2);
+  const auto wanted = target.tokens.reshape({-1, width}).index_select(0, rows);
+  // Bins past a trial's end inside its last token are not scored: weight [M, P, 1].
+  const auto weight = target.bin_valid.reshape({-1, patch}).index_select(0, rows)
+                          .unsqueeze(-1).to(reconstruction.scalar_type());
+  const auto as_bins = [&](const at::Tensor& t) { return t.view({-1, patch, target.channels}); };
 
-  // Elements scored: masked tokens x bins inside the trial x every channel.
-  const auto batch_size = target.tokens.size(0), tokens = target.tokens.size(1);
-  const auto weight = (mask.view({batch_size, tokens, 1, 1}) & target.bin_valid.unsqueeze(-1))
-                          .expand({batch_size, tokens, patch, target.channels})
-                          .reshape({batch_size, tokens, patch * target.channels})
-                          .to(reconstruction.scalar_type());
   TaskOutput out;
   out.loss = options_.loss() == ReconstructionLoss::kMse
-                 ? masked_mse_sum(reconstruction, target.tokens, weight)
-                 : masked_poisson_nll_sum(reconstruction, target.tokens, weight,
+                 ? masked_mse_sum(as_bins(reconstruction), as_bins(wanted), weight)
+                 : masked_poisson_nll_sum(as_bins(reconstruction), as_bins(wanted), weight,
                                           options_.poisson_log_input());
   // The element count is known on the CPU: masked tokens' valid bins times channels.
   const auto valid_bins = target.bin_valid.to(at::kCPU).sum(-1);
@@ -54,12 +57,15 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
                                   target.channels);
   {
     at::NoGradGuard no_grad;
-    const auto scored = target.tokens * weight;
-    const auto error = reconstruction.detach() - target.tokens;
+    const auto scored = as_bins(wanted) * weight;
+    const auto squared_error =
+        options_.loss() == ReconstructionLoss::kMse
+            ? out.loss.detach()
+            : masked_mse_sum(as_bins(reconstruction.detach()), as_bins(wanted), weight);
     out.sums = at::stack({out.loss.detach().to(at::kDouble),
-                          at::scalar_tensor(out.count, at::kDouble).to(weight.device()),
-                          (error * error * weight).sum().to(at::kDouble),
-                          scored.sum().to(at::kDouble), (scored * scored).sum().to(at::kDouble)});
+                          at::scalar_tensor(out.count, at::kDouble).to(device),
+                          squared_error.to(at::kDouble), scored.sum().to(at::kDouble),
+                          (scored * scored).sum().to(at::kDouble)});
   }
   return out;
 }
