@@ -31,8 +31,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Best of a few 2048^3 float32 matmuls: what this machine's BLAS reaches (measured before
-// and after the timed steps; the larger is the peak).
+// Best of a few 2048^3 float32 matmuls: what this machine's BLAS reaches.
 double gemm_peak_gflops() {
   const std::int64_t n = 2048;
   auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
@@ -95,7 +94,6 @@ int main(int argc, char** argv) {
   batch.bins = torch::full({batch_size}, bins, torch::kLong);
   for (std::int64_t i = 0; i < batch_size; ++i) batch.trials.push_back(i);
 
-  const double peak_before = gemm_peak_gflops();
   std::vector<double> times;
   std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
   for (std::int64_t step = 0; step < steps + 2; ++step) {
@@ -116,7 +114,7 @@ int main(int argc, char** argv) {
   const std::int64_t tokens = (bins + 4) / 5;
   const double masked = static_cast<double>((tokens + 1) / 2) / static_cast<double>(tokens);
   const double flops = step_flops(tokens, batch_size, 5 * channels, transformer, masked);
-  const double peak = std::max(peak_before, gemm_peak_gflops());
+  const double peak = gemm_peak_gflops();
   std::printf("impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
               "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
               size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9,

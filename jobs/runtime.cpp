@@ -49,6 +49,7 @@ const std::vector<Command>& commands() {
       {"synth", "generate a synthetic cross-species neural corpus", run_synth},
       {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
+      {"model", "parameter counts of the model a config builds (model summary)", run_model},
   };
   return kCommands;
 }

@@ -51,11 +51,12 @@ std::int64_t BitEncoderImpl::token_width(std::int64_t subject) const {
 at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& padding,
                                    const at::Tensor& positions, std::int64_t subject,
                                    const at::Tensor& mask) {
+  const auto layer = read_in_for(subject);  // checks the index
   const auto width = token_width(subject);
   NS_CHECK_AS(UsageError, tokens.dim() == 3 && tokens.size(2) == width, "subject '",
               options.subjects()[subject].name, "' expects tokens [B, N, ", width, "], got ",
               tokens.sizes());
-  auto x = read_in_for(subject)->forward(tokens);
+  auto x = layer->forward(tokens);
   if (mask.defined()) x = at::where(mask.unsqueeze(-1), mask_token.expand_as(x), x);
   x = model::dropout(x, options.embedding_dropout(), is_training());
   return transformer(x, padding, positions);

@@ -90,4 +90,13 @@ void Lamb::update(Slot& slot, const at::Tensor& grad, double lr) {
   param.add_(direction, -lr * trust);
 }
 
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options,
+                                          const torch::nn::Module& module) {
+  const AdamOptions adam{options.beta1(), options.beta2(), options.eps()};
+  auto groups = weight_decay_groups(module, options.weight_decay());
+  if (options.name() == "adamw") return std::make_unique<AdamW>(std::move(groups), adam);
+  if (options.name() == "lamb") return std::make_unique<Lamb>(std::move(groups), adam);
+  NS_THROW(UsageError, "unknown optimizer '", options.name(), "' (expected adamw or lamb)");
+}
+
 }  // namespace neuroscale::optim

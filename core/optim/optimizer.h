@@ -4,7 +4,9 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <torch/arg.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,5 +79,29 @@ class Lamb : public Optimizer {
   void update(Slot& slot, const at::Tensor& grad, double lr) override;
   AdamOptions options_;
 };
+
+}  // namespace neuroscale::optim
+
+namespace neuroscale::optim {
+
+struct OptimizerOptions {
+  /// "adamw" or "lamb"
+  TORCH_ARG(std::string, name) = "adamw";
+  /// decoupled weight decay of the "decay" group (the BIT reference: 1e-5 fine-tuning, 0.01 base)
+  TORCH_ARG(double, weight_decay) = 0.01;
+  /// first-moment decay
+  TORCH_ARG(double, beta1) = 0.9;
+  /// second-moment decay
+  TORCH_ARG(double, beta2) = 0.999;
+  /// denominator epsilon
+  TORCH_ARG(double, eps) = 1e-8;
+  /// clip gradients to this global L2 norm (0 = off)
+  TORCH_ARG(double, grad_clip) = 1.0;
+};
+
+// The optimiser `options` names over weight_decay_groups(module). Throws UsageError for an
+// unknown name.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options,
+                                          const torch::nn::Module& module);
 
 }  // namespace neuroscale::optim

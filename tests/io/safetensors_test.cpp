@@ -1,0 +1,67 @@
+// safetensors: round trip of every dtype and metadata; damaged files name what is wrong.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "io/tensors/safetensors.h"
+
+namespace ns = neuroscale;
+
+namespace {
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "/" + name + "." + std::to_string(::getpid()) + ".safetensors";
+}
+}  // namespace
+
+TEST(Safetensors, RoundTripsTensorsAndMetadata) {
+  const auto path = temp_path("round");
+  ns::io::NamedTensors tensors = {
+      {"b.weight", torch::randn({3, 4})},
+      {"a", torch::arange(5, torch::kLong)},
+      {"half", torch::randn({2}).to(torch::kHalf)},
+      {"flag", torch::tensor({true, false})},
+      {"scalar", torch::scalar_tensor(2.5, torch::kDouble)},
+      {"strided", torch::randn({4, 3}).t()}};
+  ns::io::write_safetensors(path, tensors, {{"format", "pt"}, {"note", "quote \" here"}});
+  const auto file = ns::io::read_safetensors(path);
+  ASSERT_EQ(file.tensors.size(), tensors.size());
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    EXPECT_EQ(file.tensors[i].first, tensors[i].first);
+    EXPECT_TRUE(torch::equal(file.tensors[i].second, tensors[i].second)) << tensors[i].first;
+  }
+  EXPECT_EQ(file.metadata.at("note"), "quote \" here");
+  std::remove(path.c_str());
+}
+
+TEST(Safetensors, DamagedFilesAreRejectedWithTheReason) {
+  const auto path = temp_path("damaged");
+  ns::io::write_safetensors(path, {{"w", torch::randn({64})}});
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() - 10));  // truncated
+  }
+  try {
+    ns::io::read_safetensors(path);
+    FAIL() << "a truncated file was accepted";
+  } catch (const ns::DataError& error) {
+    EXPECT_NE(std::string(error.what()).find("tensor 'w'"), std::string::npos) << error.what();
+  }
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "garbage";
+  }
+  EXPECT_THROW(ns::io::read_safetensors(path), ns::DataError);
+  EXPECT_THROW(ns::io::read_safetensors(path + ".missing"), ns::DataError);
+  EXPECT_THROW(ns::io::write_safetensors(path, {{"x", torch::zeros({1})}, {"x", torch::zeros({1})}}),
+               ns::UsageError);
+  std::remove(path.c_str());
+}
