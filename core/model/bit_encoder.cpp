@@ -51,7 +51,7 @@ std::int64_t BitEncoderImpl::token_width(std::int64_t subject) const {
 at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& padding,
                                    const at::Tensor& positions, std::int64_t subject,
                                    const at::Tensor& mask) {
-  const auto layer = read_in_for(subject);  // checks the index
+  auto layer = read_in_for(subject);  // checks the index
   const auto width = token_width(subject);
   NS_CHECK_AS(UsageError, tokens.dim() == 3 && tokens.size(2) == width, "subject '",
               options.subjects()[subject].name, "' expects tokens [B, N, ", width, "], got ",
