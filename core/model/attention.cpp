@@ -48,6 +48,7 @@ at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& r
   at::Tensor context;
 #if TORCH_VERSION_MAJOR >= 2
   // One fused kernel (flash / memory-efficient on GPU, flash on CPU) where LibTorch has it.
+  (void)query_rope;  // the kernel applies the 1/sqrt(hd) scale itself
   const auto query = apply_rotary(parts[0], rope);
   context = at::scaled_dot_product_attention(query, key, value,
                                              mask.any_padding ? mask.keep : at::Tensor(),

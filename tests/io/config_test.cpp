@@ -5,6 +5,7 @@
 
 #include "core/check.h"
 #include "io/config/config_document.h"
+#include "io/schema/training_schema.h"
 #include "io/synth/synth_options.h"
 
 namespace neuroscale::io {
@@ -167,6 +168,26 @@ TEST(Config, ShippedSynthConfigsAreValid) {
   }
 }
 
+// ... and every model, masking, optimiser and schedule key.
+TEST(Config, DocumentationListsEveryTrainingKey) {
+  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  task::MaskedModelingOptions task;
+  optim::OptimizerOptions optimizer;
+  optim::LrScheduleOptions schedule;
+  const auto keys = list_keys([&](ConfigVisitor& v) {
+    describe(v, task);
+    v.section("optimizer", "", [&](ConfigVisitor& s) { describe(s, optimizer); });
+    v.section("schedule", "", [&](ConfigVisitor& s) { describe(s, schedule); });
+  });
+  EXPECT_GT(keys.size(), 25u);
+  for (const auto& key : keys) {
+    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
+        << key.path << " is missing from docs/configuration.md";
+  }
+}
+
 }  // namespace
 }  // namespace neuroscale::io
 
@@ -180,6 +201,26 @@ TEST(Config, DocumentationListsEverySynthKey) {
   text << in.rdbuf();
   SynthOptions options;
   for (const auto& key : list_keys([&](ConfigVisitor& v) { describe(v, options); })) {
+    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
+        << key.path << " is missing from docs/configuration.md";
+  }
+}
+
+// ... and every model, masking, optimiser and schedule key.
+TEST(Config, DocumentationListsEveryTrainingKey) {
+  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  task::MaskedModelingOptions task;
+  optim::OptimizerOptions optimizer;
+  optim::LrScheduleOptions schedule;
+  const auto keys = list_keys([&](ConfigVisitor& v) {
+    describe(v, task);
+    v.section("optimizer", "", [&](ConfigVisitor& s) { describe(s, optimizer); });
+    v.section("schedule", "", [&](ConfigVisitor& s) { describe(s, schedule); });
+  });
+  EXPECT_GT(keys.size(), 25u);
+  for (const auto& key : keys) {
     EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
         << key.path << " is missing from docs/configuration.md";
   }
