@@ -168,26 +168,6 @@ TEST(Config, ShippedSynthConfigsAreValid) {
   }
 }
 
-// ... and every model, masking, optimiser and schedule key.
-TEST(Config, DocumentationListsEveryTrainingKey) {
-  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  task::MaskedModelingOptions task;
-  optim::OptimizerOptions optimizer;
-  optim::LrScheduleOptions schedule;
-  const auto keys = list_keys([&](ConfigVisitor& v) {
-    describe(v, task);
-    v.section("optimizer", "", [&](ConfigVisitor& s) { describe(s, optimizer); });
-    v.section("schedule", "", [&](ConfigVisitor& s) { describe(s, schedule); });
-  });
-  EXPECT_GT(keys.size(), 25u);
-  for (const auto& key : keys) {
-    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
-        << key.path << " is missing from docs/configuration.md";
-  }
-}
-
 }  // namespace
 }  // namespace neuroscale::io
 
