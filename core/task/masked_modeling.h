@@ -25,8 +25,9 @@ struct MaskedModelingOptions {
   TORCH_ARG(ReconstructionLoss, loss) = ReconstructionLoss::kMse;
   /// Poisson NLL: predictions are log-rates
   TORCH_ARG(bool, poisson_log_input) = true;
-  /// seed of the masking streams, keyed by (seed, step, first trial of the micro-batch), so
-  /// masks do not depend on the number of ranks
+  /// seed of the masking streams, keyed by (seed, step) for the span length and
+  /// (seed, step, trial id) for each trial's spans, so masks do not depend on how trials are
+  /// grouped into micro-batches and ranks
   TORCH_ARG(std::uint64_t, seed) = 0;
 };
 

@@ -7,8 +7,14 @@
 
 namespace neuroscale::task {
 
-at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens,
-                     const SpanMaskOptions& options, Rng& rng) {
+std::int64_t draw_span(const SpanMaskOptions& options, Rng& step_rng) {
+  NS_CHECK_AS(UsageError, options.max_span() >= 1, "mask max_span must be >= 1, got ",
+              options.max_span());
+  return step_rng.uniform_int(1, options.max_span());
+}
+
+at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, std::int64_t span,
+                     const SpanMaskOptions& options, std::vector<Rng>& trial_rngs) {
   NS_CHECK_AS(UsageError, options.ratio() >= 0.0 && options.ratio() <= 1.0,
               "mask ratio must be in [0, 1], got ", options.ratio());
   NS_CHECK_AS(UsageError, options.max_span() >= 1, "mask max_span must be >= 1, got ",
@@ -18,13 +24,15 @@ at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens,
   auto mask = at::zeros({batch, tokens}, at::kBool);
   auto* flags = mask.data_ptr<bool>();
   const auto* valid = counts.data_ptr<std::int64_t>();
-  const std::int64_t span = rng.uniform_int(1, options.max_span());
+  NS_CHECK_EQ(static_cast<std::int64_t>(trial_rngs.size()), batch, "span_mask needs one stream per trial");
+  NS_CHECK_AS(UsageError, span >= 1, "mask span must be >= 1, got ", span);
 
   for (std::int64_t b = 0; b < batch; ++b) {
     const std::int64_t n = valid[b];
     NS_CHECK_AS(UsageError, n >= 0 && n <= tokens, "trial ", b, " of the batch has ", n,
                 " real tokens, outside 0..", tokens);
     bool* row = flags + b * tokens;
+    Rng& rng = trial_rngs[b];
     const auto target = static_cast<std::int64_t>(std::floor(options.ratio() * n + 0.5));
     const std::int64_t length = std::min(span, n);
     std::int64_t masked = 0;

@@ -13,7 +13,10 @@ MpiContext::MpiContext() {
   NS_ASSERT(!initialized, "MPI is already initialised: create exactly one MpiContext");
   int provided = 0;
   // MPI_Init_thread's error handler is not settable yet; a failure here aborts inside MPI.
-  NS_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided));
+  // MULTIPLE lets the communicator's thread run collectives while the training thread uses
+  // MPI elsewhere (parallel HDF5); the communicator itself needs only SERIALIZED.
+  NS_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided));
+  thread_level_ = provided;
   NS_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   NS_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
   NS_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));

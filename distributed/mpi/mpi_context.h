@@ -1,4 +1,5 @@
-// RAII owner of the MPI library for one process: initialises MPI (thread level FUNNELED),
+// RAII owner of the MPI library for one process: initialises MPI (asking for thread level
+// MULTIPLE; thread_level() says what the library granted),
 // makes MPI_COMM_WORLD return errors instead of aborting so that NS_MPI_CHECK can report
 // them, and finalises on destruction. Works under `mpirun`, `srun --mpi=pmix`, or alone
 // (singleton). Exactly one per process, created by the `neuroscale` main.
@@ -22,13 +23,15 @@ class MpiContext {
   int size() const { return size_; }
   // Rank among the processes on this host (one GPU per local rank).
   int local_rank() const { return local_rank_; }
+  // The MPI_THREAD_* level the library provides.
+  int thread_level() const { return thread_level_; }
 
   // Ends every process of the job with `code` (a failing rank must not leave others waiting
   // in a collective). Never returns.
   [[noreturn]] void abort(int code) const;
 
  private:
-  int rank_ = 0, size_ = 1, local_rank_ = 0;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, thread_level_ = MPI_THREAD_SINGLE;
 };
 
 // "Open MPI v4.1.4, package: Debian OpenMPI, ... (MPI 3.1)". Callable before MPI_Init.

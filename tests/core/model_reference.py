@@ -221,11 +221,11 @@ def uniform_int(gen, lo, hi):
             return lo + x % span
 
 
-def span_mask(bins, tokens, size, ratio, max_span, seed, step, first_trial):
-    gen = rng(seed, [0x6D61736B, step, first_trial])
-    span = uniform_int(gen, 1, max_span)
+def span_mask(bins, tokens, size, ratio, max_span, seed, step, trials):
+    span = uniform_int(rng(seed, [0x6D61736B, step]), 1, max_span)
     mask = torch.zeros(len(bins), tokens, dtype=torch.bool)
     for b, length in enumerate(bins.tolist()):
+        gen = rng(seed, [0x6D61736B, step, trials[b]])
         n = -(-length // size)
         target = math.floor(ratio * n + 0.5)
         run = min(span, n)
@@ -333,7 +333,8 @@ def check(path):
     features, bins = t["input.features"], t["input.bins"]
     tokens = -(-features.shape[1] // size)
     mask = span_mask(bins, tokens, size, float(meta["mask_ratio"]), int(meta["max_span"]),
-                     int(meta["mask_seed"]), int(meta["step"]), int(meta["first_trial"]))
+                     int(meta["mask_seed"]), int(meta["step"]),
+                     [int(meta["first_trial"]) + i for i in range(len(bins))])
     if not torch.equal(mask, t["output.mask"].bool()):
         failures.append(f"{case} mask: differs from the reference in {int((mask != t['output.mask'].bool()).sum())} tokens")
     sd = float(meta["smooth_sd"])

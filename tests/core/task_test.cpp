@@ -12,26 +12,33 @@ using namespace ns::task;
 
 TEST(SpanMask, MasksTheRatioOfRealTokensOnlyAndRepeatsWithTheSeed) {
   const auto valid = torch::tensor({100, 37, 1, 0}, torch::kLong);
-  ns::Rng rng(3, {1});
-  const auto mask = span_mask(valid, 100, SpanMaskOptions(), rng);
+  const auto streams = [](std::uint64_t seed) {
+    std::vector<ns::Rng> rngs;
+    for (std::uint64_t t = 0; t < 4; ++t) rngs.emplace_back(seed, std::initializer_list<std::uint64_t>{t});
+    return rngs;
+  };
+  auto rngs = streams(3);
+  const auto mask = span_mask(valid, 100, 7, SpanMaskOptions(), rngs);
   const auto counts = mask.sum(1);
   EXPECT_EQ(counts[0].item<int64_t>(), 50);
   EXPECT_EQ(counts[1].item<int64_t>(), 19);  // floor(18.5 + 0.5)
   EXPECT_EQ(counts[2].item<int64_t>(), 1);
   EXPECT_EQ(counts[3].item<int64_t>(), 0);
   EXPECT_EQ(mask[1].slice(0, 37).sum().item<int64_t>(), 0);  // never on padding
-  ns::Rng same(3, {1}), other(4, {1});
-  EXPECT_TRUE(torch::equal(span_mask(valid, 100, SpanMaskOptions(), same), mask));
-  EXPECT_FALSE(torch::equal(span_mask(valid, 100, SpanMaskOptions(), other), mask));
-  ns::Rng all(1);
-  EXPECT_EQ(span_mask(valid, 100, SpanMaskOptions().ratio(1.0), all).sum().item<int64_t>(), 138);
-  EXPECT_THROW(span_mask(valid, 100, SpanMaskOptions().ratio(1.5), all), ns::UsageError);
+  auto same = streams(3), other = streams(4), all = streams(1);
+  EXPECT_TRUE(torch::equal(span_mask(valid, 100, 7, SpanMaskOptions(), same), mask));
+  EXPECT_FALSE(torch::equal(span_mask(valid, 100, 7, SpanMaskOptions(), other), mask));
+  EXPECT_EQ(span_mask(valid, 100, 7, SpanMaskOptions().ratio(1.0), all).sum().item<int64_t>(), 138);
+  EXPECT_THROW(span_mask(valid, 100, 7, SpanMaskOptions().ratio(1.5), all), ns::UsageError);
+  ns::Rng step(5);
+  const auto span = draw_span(SpanMaskOptions().max_span(15), step);
+  EXPECT_TRUE(span >= 1 && span <= 15);
 }
 
 TEST(SpanMask, MasksContiguousSpans) {
   // Long spans: most masked tokens have a masked neighbour.
-  ns::Rng rng(11);
-  const auto mask = span_mask(torch::tensor({400}), 400, SpanMaskOptions().max_span(15), rng)[0];
+  std::vector<ns::Rng> rngs{ns::Rng(11)};
+  const auto mask = span_mask(torch::tensor({400}), 400, 15, SpanMaskOptions(), rngs)[0];
   const auto pairs = (mask.slice(0, 1) & mask.slice(0, 0, 399)).sum().item<int64_t>();
   EXPECT_GT(pairs, 100);
 }
@@ -74,6 +81,12 @@ TEST(MaskedModelingTask, CountsScoredElementsAndFormsMetrics) {
   EXPECT_DOUBLE_EQ(out.count, expected);
   EXPECT_EQ(out.sums[1].item<double>(), expected);
   EXPECT_TRUE(torch::equal(task.mask_for(batch, {4}), mask));  // keyed by step and trial
+  // a trial's mask does not depend on its micro-batch
+  ns::Batch alone;
+  alone.features = batch.features.slice(0, 1, 2);
+  alone.bins = batch.bins.slice(0, 1, 2);
+  alone.trials = {6};
+  EXPECT_TRUE(torch::equal(task.mask_for(alone, {4})[0].slice(0, 0, 2), mask[1].slice(0, 0, 2)));
   const auto metrics = task.metrics({10.0, 5.0, 10.0, 5.0, 10.0});
   EXPECT_DOUBLE_EQ(metrics.at("masked_mse"), 2.0);
   EXPECT_DOUBLE_EQ(metrics.at("r2"), 1.0 - 10.0 / 5.0);  // variance sum = 10 - 25 / 5

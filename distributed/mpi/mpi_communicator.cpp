@@ -1,0 +1,162 @@
+#include "distributed/mpi/mpi_communicator.h"
+
+#include <future>
+
+#include "core/check.h"
+#include "io/mpi/mpi_check.h"
+
+namespace neuroscale::distributed {
+namespace {
+
+MPI_Datatype mpi_type(const at::Tensor& tensor, const char* what) {
+  switch (tensor.scalar_type()) {
+    case at::kFloat: return MPI_FLOAT;
+    case at::kDouble: return MPI_DOUBLE;
+    case at::kLong: return MPI_INT64_T;
+    case at::kInt: return MPI_INT32_T;
+    case at::kByte: return MPI_UINT8_T;
+    default:
+      NS_THROW(UsageError, "MPI ", what, ": unsupported dtype ", tensor.scalar_type(),
+               " (float32, float64, int64, int32, uint8)");
+  }
+}
+
+void check_cpu(const at::Tensor& tensor, const char* what) {
+  NS_CHECK_AS(UsageError, tensor.device().is_cpu() && tensor.is_contiguous(), "MPI ", what,
+              " needs a contiguous CPU tensor, got ", tensor.device(),
+              tensor.is_contiguous() ? "" : " (non-contiguous)");
+}
+
+int count_of(const at::Tensor& tensor) {
+  NS_CHECK_AS(UsageError, tensor.numel() <= INT32_MAX, "MPI collective of ", tensor.numel(),
+              " elements exceeds MPI's int count; split it");
+  return static_cast<int>(tensor.numel());
+}
+
+class MpiWork : public Work {
+ public:
+  MpiWork(std::string what, std::shared_future<void> done) : what_(std::move(what)), done_(std::move(done)) {}
+  void wait(std::chrono::milliseconds timeout) override {
+    NS_CHECK_AS(CommError, done_.wait_for(timeout) == std::future_status::ready, "MPI ", what_,
+                " did not complete within ", timeout.count() / 1000.0,
+                " s: a rank is probably dead or stuck");
+    done_.get();
+  }
+  bool completed() override { return done_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+
+ private:
+  std::string what_;
+  std::shared_future<void> done_;
+};
+
+}  // namespace
+
+MpiCommunicator::MpiCommunicator(MPI_Comm parent, CommunicatorOptions options)
+    : Communicator(options) {
+  int provided = 0;
+  NS_MPI_CHECK(MPI_Query_thread(&provided));
+  NS_CHECK_AS(CommError, provided >= MPI_THREAD_SERIALIZED,
+              "the MPI communicator needs MPI_THREAD_SERIALIZED or better; this MPI provides level ",
+              provided);
+  NS_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
+  NS_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
+  NS_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
+  NS_MPI_CHECK(MPI_Comm_size(comm_, &size_));
+  worker_ = std::thread([this] { run(); });
+}
+
+MpiCommunicator::~MpiCommunicator() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+  MPI_Comm_free(&comm_);
+}
+
+void MpiCommunicator::run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything issued has run
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+std::shared_ptr<Work> MpiCommunicator::submit(std::string what, std::function<void()> body) {
+  auto promise = std::make_shared<std::promise<void>>();
+  std::shared_future<void> done = promise->get_future().share();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back([promise, body = std::move(body)] {
+      try {
+        body();
+        promise->set_value();
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+      }
+    });
+  }
+  wake_.notify_one();
+  return std::make_shared<MpiWork>(std::move(what), std::move(done));
+}
+
+std::shared_ptr<Work> MpiCommunicator::allreduce(at::Tensor tensor, ReduceOp op) {
+  check_cpu(tensor, "allreduce");
+  const auto type = mpi_type(tensor, "allreduce");
+  const int count = count_of(tensor);
+  const int size = size_;
+  return submit("allreduce of " + std::to_string(count) + " elements", [=]() mutable {
+    NS_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(), count, type, MPI_SUM, comm_));
+    if (op == ReduceOp::kAvg) tensor.div_(size);
+  });
+}
+
+std::shared_ptr<Work> MpiCommunicator::reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) {
+  check_cpu(input, "reduce_scatter");
+  check_cpu(output, "reduce_scatter");
+  NS_CHECK_AS(UsageError, input.numel() == output.numel() * size_ && input.scalar_type() == output.scalar_type(),
+              "reduce_scatter: input must hold size x output elements of the same dtype (", input.numel(),
+              " vs ", output.numel(), " x ", size_, ")");
+  const auto type = mpi_type(input, "reduce_scatter");
+  const int count = count_of(output);
+  const int size = size_;
+  return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements", [=]() mutable {
+    NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count, type, MPI_SUM, comm_));
+    if (op == ReduceOp::kAvg) output.div_(size);
+  });
+}
+
+std::shared_ptr<Work> MpiCommunicator::allgather(at::Tensor input, at::Tensor output) {
+  check_cpu(input, "allgather");
+  check_cpu(output, "allgather");
+  NS_CHECK_AS(UsageError, output.numel() == input.numel() * size_ && input.scalar_type() == output.scalar_type(),
+              "allgather: output must hold size x input elements of the same dtype (", output.numel(),
+              " vs ", input.numel(), " x ", size_, ")");
+  const auto type = mpi_type(input, "allgather");
+  const int count = count_of(input);
+  return submit("allgather of " + std::to_string(count) + " elements", [=]() mutable {
+    NS_MPI_CHECK(MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm_));
+  });
+}
+
+std::shared_ptr<Work> MpiCommunicator::broadcast(at::Tensor tensor, int root) {
+  check_cpu(tensor, "broadcast");
+  NS_CHECK_AS(UsageError, root >= 0 && root < size_, "broadcast root ", root, " is not a rank of ", size_);
+  const auto type = mpi_type(tensor, "broadcast");
+  const int count = count_of(tensor);
+  return submit("broadcast of " + std::to_string(count) + " elements from rank " + std::to_string(root),
+                [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm_)); });
+}
+
+void MpiCommunicator::barrier() {
+  submit("barrier", [this] { NS_MPI_CHECK(MPI_Barrier(comm_)); })->wait(options_.timeout);
+}
+
+}  // namespace neuroscale::distributed

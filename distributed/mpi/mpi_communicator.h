@@ -1,0 +1,48 @@
+// The MPI backend of the communicator for CPU tensors. Collectives run on a dedicated thread
+// in issue order (blocking MPI calls on a duplicate of the parent communicator), so they
+// progress while the training thread computes; Open MPI makes no progress on non-blocking
+// collectives between MPI calls. Needs MPI_THREAD_SERIALIZED or better: while this object
+// lives, no other thread may call MPI on its communicator.
+#pragma once
+
+#include <mpi.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "distributed/communicator.h"
+
+namespace neuroscale::distributed {
+
+class MpiCommunicator : public Communicator {
+ public:
+  MpiCommunicator(MPI_Comm parent, CommunicatorOptions options = {});
+  ~MpiCommunicator() override;  // finishes queued collectives, then stops the thread
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string backend() const override { return "mpi"; }
+
+  std::shared_ptr<Work> allreduce(at::Tensor tensor, ReduceOp op) override;
+  std::shared_ptr<Work> reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) override;
+  std::shared_ptr<Work> allgather(at::Tensor input, at::Tensor output) override;
+  std::shared_ptr<Work> broadcast(at::Tensor tensor, int root) override;
+  void barrier() override;
+
+ private:
+  std::shared_ptr<Work> submit(std::string what, std::function<void()> body);
+  void run();
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace neuroscale::distributed
