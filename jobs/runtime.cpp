@@ -50,6 +50,7 @@ const std::vector<Command>& commands() {
       {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
       {"model", "parameter counts of the model a config builds (model summary)", run_model},
+      {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
   };
   return kCommands;
 }

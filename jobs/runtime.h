@@ -66,6 +66,7 @@ const std::vector<Command>& commands();
 int run_synth(Runtime& runtime, const std::vector<std::string>& args);
 int run_corpus(Runtime& runtime, const std::vector<std::string>& args);
 int run_model(Runtime& runtime, const std::vector<std::string>& args);
+int run_pretrain(Runtime& runtime, const std::vector<std::string>& args);
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 
 // Reports an error the way every neuroscale process does: one line on stderr ("neuroscale

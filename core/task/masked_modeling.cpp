@@ -77,6 +77,22 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
   return out;
 }
 
+double MaskedModelingTask::count(const Batch& batch, const StepContext& context) const {
+  const auto patch = options_.model().encoder().patch_size();
+  const auto mask = mask_for(batch, context);
+  const auto tokens = mask.size(1);
+  const auto bins = batch.bins.to(at::kCPU, at::kLong).view({-1, 1});
+  // Valid bins of token t: clamp(bins - t*P, 0, P).
+  const auto starts = at::arange(tokens, at::kLong).view({1, tokens}) * patch;
+  const auto valid_bins = (bins - starts).clamp(0, patch);
+  return static_cast<double>((valid_bins * mask).sum().item<std::int64_t>() *
+                             batch.features.size(2));
+}
+
+bool MaskedModelingTask::subject_specific(const std::string& name) const {
+  return name.rfind("encoder.read_in.", 0) == 0 || name.rfind("read_out.", 0) == 0;
+}
+
 std::vector<std::string> MaskedModelingTask::sum_names() const {
   return {"loss", "elements", "squared_error", "target_sum", "target_squared_sum"};
 }

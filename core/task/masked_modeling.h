@@ -40,6 +40,8 @@ class MaskedModelingTask : public Task {
   TaskOutput forward(const Batch& batch, const StepContext& context) override;
   std::vector<std::string> sum_names() const override;
   std::map<std::string, double> metrics(const std::vector<double>& totals) const override;
+  double count(const Batch& batch, const StepContext& context) const override;
+  bool subject_specific(const std::string& parameter_name) const override;
 
   model::MaskedModel& model() { return model_; }
   const MaskedModelingOptions& options() const { return options_; }

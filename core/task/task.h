@@ -41,6 +41,12 @@ class Task {
   virtual std::vector<std::string> sum_names() const = 0;
   // Metrics from summed totals (over micro-batches and ranks).
   virtual std::map<std::string, double> metrics(const std::vector<double>& totals) const = 0;
+  // Elements forward() will sum its loss over, known before forward (CPU only), so a trainer
+  // can form the global count of a step and scale each rank's loss to the global mean.
+  virtual double count(const Batch& batch, const StepContext& context) const = 0;
+  // True for parameters that belong to one subject (used only by that subject's batches):
+  // the gradient reducer puts them last, so buckets of shared parameters never wait on them.
+  virtual bool subject_specific(const std::string& parameter_name) const { return false; }
 };
 
 }  // namespace neuroscale::task

@@ -55,9 +55,6 @@ void describe(ConfigVisitor& v, task::MaskedModelingOptions& o) {
              task::parse_reconstruction_loss,
              [](task::ReconstructionLoss l) { return task::to_string(l); });
   v.value("poisson_log_input", o.poisson_log_input(), Field("poisson_nll: the model predicts log-rates"));
-  std::int64_t seed = static_cast<std::int64_t>(o.seed());
-  v.value("seed", seed, Field("seed of the masking streams").at_least(0));
-  o.seed(static_cast<std::uint64_t>(seed));
 }
 
 void describe(ConfigVisitor& v, optim::OptimizerOptions& o) {

@@ -16,7 +16,8 @@ void describe(ConfigVisitor& v, model::TransformerOptions& o);
 void describe(ConfigVisitor& v, model::MaskedModelOptions& o);
 void describe(ConfigVisitor& v, model::AugmentOptions& o);
 void describe(ConfigVisitor& v, task::SpanMaskOptions& o);
-// Sections model, augment, masking and the keys loss, poisson_log_input, seed.
+// Sections model, augment, masking and the keys loss, poisson_log_input (the masking seed
+// is the job's top-level `seed`).
 void describe(ConfigVisitor& v, task::MaskedModelingOptions& o);
 void describe(ConfigVisitor& v, optim::OptimizerOptions& o);
 // total_steps is not a key: the trainer sets it from the run length.

@@ -79,6 +79,9 @@ TEST(MaskedModelingTask, CountsScoredElementsAndFormsMetrics) {
     }
   }
   EXPECT_DOUBLE_EQ(out.count, expected);
+  EXPECT_DOUBLE_EQ(task.count(batch, {4}), expected);  // known before forward
+  EXPECT_TRUE(task.subject_specific("read_out.a.linear.weight"));
+  EXPECT_FALSE(task.subject_specific("encoder.transformer.final_norm.weight"));
   EXPECT_EQ(out.sums[1].item<double>(), expected);
   EXPECT_TRUE(torch::equal(task.mask_for(batch, {4}), mask));  // keyed by step and trial
   // a trial's mask does not depend on its micro-batch

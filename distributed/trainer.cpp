@@ -1,0 +1,181 @@
+#include "distributed/trainer.h"
+
+#include <torch/nn/module.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "core/check.h"
+#include "core/interrupt.h"
+#include "core/optim/grad_clip.h"
+
+namespace neuroscale::distributed {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+Batch to_device(Batch batch, const at::Device& device) {
+  if (batch.features.device() == device) return batch;
+  batch.features = batch.features.to(device, /*non_blocking=*/true);
+  return batch;
+}
+
+// Tokens of a batch (patches of `patch` bins); the loader pads time to the patch multiple.
+double trial_bins(const Batch& batch) { return static_cast<double>(batch.bins.sum().item<std::int64_t>()); }
+
+}  // namespace
+
+Trainer::Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrSchedule& schedule,
+                 Communicator& comm, TrainerOptions options, Logger& log)
+    : task_(task), optimizer_(optimizer), schedule_(schedule), comm_(comm), options_(options), log_(log) {
+  NS_CHECK_AS(UsageError, options_.accumulate >= 1 && options_.log_every >= 1 && options_.max_steps >= 0,
+              "trainer: accumulate and log_every must be >= 1, max_steps >= 0");
+  NS_CHECK_AS(UsageError, options_.loss_reduction == "mean" || options_.loss_reduction == "sum",
+              "trainer: loss_reduction must be mean or sum, got '", options_.loss_reduction, "'");
+  // Bucket order: shared parameters in reverse registration order (the order backward
+  // produces their gradients), then the subject-specific layers, which some ranks leave
+  // unused in a step and which would otherwise hold back every bucket behind them.
+  std::vector<std::string> shared_names, subject_names;
+  std::vector<at::Tensor> shared, subject;
+  const auto named = task_.module().named_parameters(true);
+  for (auto it = named.items().rbegin(); it != named.items().rend(); ++it) {
+    if (!it->value().requires_grad()) continue;
+    const bool own = task_.subject_specific(it->key());
+    (own ? subject_names : shared_names).push_back(it->key());
+    (own ? subject : shared).push_back(it->value());
+  }
+  shared_names.insert(shared_names.end(), subject_names.begin(), subject_names.end());
+  shared.insert(shared.end(), subject.begin(), subject.end());
+  params_ = shared;
+  reducer_ = std::make_unique<Reducer>(shared_names, shared, comm_, options_.reducer);
+}
+
+at::Tensor Trainer::allreduce_sum(const std::vector<double>& values) {
+  const auto device = params_.front().device();
+  auto tensor = at::tensor(values, at::kDouble).to(device);
+  comm_.allreduce(tensor, ReduceOp::kSum)->wait(comm_.options().timeout);
+  return tensor.to(at::kCPU);
+}
+
+std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation,
+                          std::int64_t start_step, const MetricsSink& sink) {
+  const auto device = params_.front().device();
+  const int world = comm_.size();
+  auto& module = task_.module();
+  reducer_->broadcast_parameters();
+  log_.info("training steps ", start_step, "..", options_.max_steps, " on ", world, " rank(s) (",
+            comm_.backend(), "), ", reducer_->bucket_count(), " gradient buckets, ", options_.accumulate,
+            " micro-batch(es) per rank per step");
+
+  const auto names = task_.sum_names();
+  std::vector<double> window(names.size() + 2, 0.0);  // task sums, trials, bins
+  double data_wait = 0.0, comm_exposed = 0.0, grad_norm_sum = 0.0;
+  std::int64_t window_steps = 0;
+  auto window_start = Clock::now();
+  std::int64_t step = start_step;
+  for (; step < options_.max_steps; ++step) {
+    module.train();
+    // ---- data
+    const auto fetch_start = Clock::now();
+    std::vector<Batch> batches;
+    for (int slot = 0; slot < options_.accumulate; ++slot) {
+      if (auto batch = train.next(slot)) batches.push_back(to_device(std::move(*batch), device));
+    }
+    data_wait += seconds(fetch_start);
+
+    // ---- agree on the step: global element count and whether anyone was signalled
+    const task::StepContext context{step};
+    double local_count = 0.0;
+    for (const auto& batch : batches) local_count += task_.count(batch, context);
+    const auto agreed = allreduce_sum({local_count, pending_interrupt() != 0 ? 1.0 : 0.0});
+    if (agreed[1].item<double>() > 0.0) {
+      log_.warn("stopping at step ", step, ": a rank received a signal");
+      break;
+    }
+    const double global_count = agreed[0].item<double>();
+    const double scale = options_.loss_reduction == "mean" && global_count > 0.0 ? world / global_count : 1.0;
+
+    // ---- forward and backward, gradients reduced across ranks as they become ready
+    reducer_->zero_grad();
+    at::Tensor sums = at::zeros({static_cast<std::int64_t>(names.size())}, at::TensorOptions().dtype(at::kDouble).device(device));
+    if (batches.empty()) reducer_->prepare_for_backward(true);
+    for (std::size_t j = 0; j < batches.size(); ++j) {
+      reducer_->prepare_for_backward(j + 1 == batches.size());
+      const auto out = task_.forward(batches[j], context);
+      (out.loss * scale).backward();
+      sums += out.sums;
+      window[names.size()] += static_cast<double>(batches[j].size());
+      window[names.size() + 1] += trial_bins(batches[j]);
+    }
+    comm_exposed += reducer_->finish();
+
+    // ---- update
+    const double norm = optim::clip_grad_norm(params_, options_.grad_clip);
+    if (std::isfinite(norm)) {
+      optimizer_.step(schedule_.lr(step));
+    } else {
+      log_.warn("step ", step, ": gradient norm is ", norm, "; update skipped");
+    }
+    grad_norm_sum += std::isfinite(norm) ? norm : 0.0;
+    const auto sums_cpu = sums.to(at::kCPU);
+    for (std::size_t k = 0; k < names.size(); ++k) window[k] += sums_cpu[k].item<double>();
+    ++window_steps;
+
+    if (options_.verify_every > 0 && (step + 1) % options_.verify_every == 0) {
+      reducer_->verify_parameters_identical();
+    }
+
+    // ---- metrics
+    const bool last = step + 1 == options_.max_steps;
+    if ((step + 1) % options_.log_every == 0 || last) {
+      auto totals_tensor = allreduce_sum(window);
+      std::vector<double> totals(totals_tensor.data_ptr<double>(), totals_tensor.data_ptr<double>() + window.size());
+      const double elapsed = seconds(window_start);
+      MetricsRecord record{step + 1, task_.metrics({totals.begin(), totals.begin() + names.size()})};
+      const double trials = totals[names.size()], bins = totals[names.size() + 1];
+      record.values["lr"] = schedule_.lr(step);
+      record.values["grad_norm"] = grad_norm_sum / window_steps;
+      record.values["samples_per_s"] = trials / elapsed;
+      record.values["bins_per_s"] = bins / elapsed;
+      record.values["flops_per_s"] = options_.flops_per_token * bins / elapsed;
+      record.values["data_wait_s"] = data_wait / window_steps;
+      record.values["comm_exposed_s"] = comm_exposed / window_steps;
+      record.values["step_s"] = elapsed / window_steps;
+      if (validation && ((options_.eval_every > 0 && (step + 1) % options_.eval_every == 0) || last)) {
+        for (const auto& [key, value] : validate(validation, step + 1)) record.values["val_" + key] = value;
+      }
+      log_.info("step ", record.step, "/", options_.max_steps, "  loss ", record.values["loss"], "  lr ",
+                record.values["lr"], "  grad_norm ", record.values["grad_norm"], "  samples/s ",
+                record.values["samples_per_s"], "  data_wait ", record.values["data_wait_s"], " s  comm ",
+                record.values["comm_exposed_s"], " s",
+                record.values.count("val_loss") ? "  val_loss " + std::to_string(record.values["val_loss"]) : "");
+      if (comm_.rank() == 0 && sink) sink(record);
+      std::fill(window.begin(), window.end(), 0.0);
+      data_wait = comm_exposed = grad_norm_sum = 0.0;
+      window_steps = 0;
+      window_start = Clock::now();
+    }
+  }
+  return step;
+}
+
+std::map<std::string, double> Trainer::validate(const ValidationSource& validation, std::int64_t step) {
+  auto& module = task_.module();
+  module.eval();
+  at::NoGradGuard no_grad;
+  const auto device = params_.front().device();
+  auto source = validation();
+  const auto names = task_.sum_names();
+  auto sums = at::zeros({static_cast<std::int64_t>(names.size())}, at::TensorOptions().dtype(at::kDouble).device(device));
+  for (int i = 0; i < options_.eval_steps; ++i) {
+    if (auto batch = source->next(0)) sums += task_.forward(to_device(std::move(*batch), device), {step}).sums;
+  }
+  const auto cpu = sums.to(at::kCPU);
+  std::vector<double> local(cpu.data_ptr<double>(), cpu.data_ptr<double>() + names.size());
+  const auto total = allreduce_sum(local);
+  module.train();
+  return task_.metrics({total.data_ptr<double>(), total.data_ptr<double>() + names.size()});
+}
+
+}  // namespace neuroscale::distributed

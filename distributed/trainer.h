@@ -1,0 +1,87 @@
+// The training loop of every job: micro-batches from a BatchSource, a Task's loss, the
+// gradient Reducer across ranks, clipping, the optimiser and the learning-rate schedule,
+// periodic validation and metrics. Every collective is issued in the same order on all
+// ranks, and all ranks agree on when to stop: each step begins with one small all-reduce of
+// the step's element count and a stop flag (set by SIGINT/SIGTERM on any rank).
+//
+// Loss scaling (`loss_reduction`): "mean" scales each rank's summed loss by
+// world_size / global element count, so after the reducer's average the gradient is that of
+// the mean over the whole global batch, whatever the split across ranks and micro-batches;
+// "sum" back-propagates the summed loss as the BIT reference does (then the gradient is the
+// sum averaged over ranks).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/batch.h"
+#include "core/log.h"
+#include "core/optim/lr_schedule.h"
+#include "core/optim/optimizer.h"
+#include "core/task/task.h"
+#include "distributed/communicator.h"
+#include "distributed/reducer.h"
+
+namespace neuroscale::distributed {
+
+// A rank's micro-batches: slot j in 0..accumulate-1 of each step. Empty when this rank has
+// none for that slot (the last step of an epoch).
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual std::optional<Batch> next(int slot) = 0;
+};
+
+struct TrainerOptions {
+  std::int64_t max_steps = 100;     ///< optimizer steps to run (from step 0)
+  int accumulate = 1;               ///< micro-batches per rank per step
+  int log_every = 10;               ///< steps between metric lines
+  int eval_every = 0;               ///< steps between validations (0: only at the end)
+  int eval_steps = 4;               ///< validation micro-batches per rank
+  int verify_every = 0;             ///< steps between identical-parameter checks (0: off)
+  std::string loss_reduction = "mean";  ///< "mean" or "sum" (see above)
+  double grad_clip = 1.0;           ///< global-norm clipping (0: off)
+  double flops_per_token = 0.0;     ///< training FLOPs per token, for the FLOP/s metric
+  ReducerOptions reducer;
+};
+
+// One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, tokens_per_s,
+// flops_per_s, data_wait_s, comm_exposed_s and the task's metrics (val_* after validation).
+struct MetricsRecord {
+  std::int64_t step = 0;
+  std::map<std::string, double> values;
+};
+using MetricsSink = std::function<void(const MetricsRecord&)>;
+
+// Makes a fresh source of validation micro-batches (a new pass each call).
+using ValidationSource = std::function<std::unique_ptr<BatchSource>()>;
+
+class Trainer {
+ public:
+  Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrSchedule& schedule,
+          Communicator& comm, TrainerOptions options, Logger& log);
+
+  // Broadcasts rank 0's parameters, then trains from `start_step` to max_steps. `sink` gets
+  // every record on rank 0. Returns the step reached (< max_steps when stopped by a signal).
+  std::int64_t run(BatchSource& train, const ValidationSource& validation, std::int64_t start_step,
+                   const MetricsSink& sink);
+
+  Reducer& reducer() { return *reducer_; }
+
+ private:
+  std::map<std::string, double> validate(const ValidationSource& validation, std::int64_t step);
+  at::Tensor allreduce_sum(const std::vector<double>& values);
+
+  task::Task& task_;
+  optim::Optimizer& optimizer_;
+  const optim::LrSchedule& schedule_;
+  Communicator& comm_;
+  TrainerOptions options_;
+  Logger& log_;
+  std::unique_ptr<Reducer> reducer_;
+  std::vector<at::Tensor> params_;
+};
+
+}  // namespace neuroscale::distributed

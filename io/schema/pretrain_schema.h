@@ -1,0 +1,47 @@
+// The config of `neuroscale pretrain` (configs/pretrain/*.yaml): data, seed, train, the
+// masked-modelling task sections, optimizer and schedule.
+#pragma once
+
+#include <string>
+
+#include "io/schema/training_schema.h"
+
+namespace neuroscale::io {
+
+struct DataConfig {
+  std::string corpus;             ///< corpus file (required)
+  bool normalize = true;          ///< apply stored statistics when the corpus holds raw features
+  int prefetch = 4;               ///< batches in flight per loader
+  int loader_threads = 2;         ///< threads of each loader's pipeline
+  int bucket_batches = 16;        ///< length bucketing pool, in batches (1: off)
+};
+
+struct TrainConfig {
+  std::int64_t max_steps = 100;   ///< optimizer steps
+  int micro_batch = 8;            ///< trials per micro-batch
+  int accumulate = 1;             ///< micro-batches per rank per step
+  int log_every = 10;             ///< steps between metric lines
+  int eval_every = 0;             ///< steps between validations (0: at the end)
+  int eval_steps = 4;             ///< validation micro-batches per rank
+  int verify_every = 0;           ///< steps between identical-parameter checks (0: off)
+  std::string loss_reduction = "mean";  ///< mean | sum
+  std::string device = "cpu";     ///< cpu | cuda
+  double first_bucket_mb = 1.0;   ///< first gradient bucket
+  double bucket_mb = 25.0;        ///< later gradient buckets
+  int threads = 0;                ///< LibTorch CPU threads per rank (0: LibTorch's default)
+};
+
+struct PretrainConfig {
+  DataConfig data;
+  std::int64_t seed = 0;          ///< initialisation, dropout, shuffling and masking
+  TrainConfig train;
+  task::MaskedModelingOptions task;
+  optim::OptimizerOptions optimizer;
+  optim::LrScheduleOptions schedule;
+};
+
+void describe(ConfigVisitor& v, PretrainConfig& o);
+// Cross-field checks; ConfigError naming `source`.
+void validate(const PretrainConfig& o, const std::string& source);
+
+}  // namespace neuroscale::io
