@@ -5,7 +5,7 @@
 
 #include "core/check.h"
 #include "io/config/config_document.h"
-#include "io/schema/training_schema.h"
+#include "io/schema/pretrain_schema.h"
 #include "io/synth/synth_options.h"
 
 namespace neuroscale::io {
@@ -186,19 +186,13 @@ TEST(Config, DocumentationListsEverySynthKey) {
   }
 }
 
-// ... and every model, masking, optimiser and schedule key.
+// ... and every pretrain key (data, train, model, masking, optimiser, schedule).
 TEST(Config, DocumentationListsEveryTrainingKey) {
   std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
   std::stringstream text;
   text << in.rdbuf();
-  task::MaskedModelingOptions task;
-  optim::OptimizerOptions optimizer;
-  optim::LrScheduleOptions schedule;
-  const auto keys = list_keys([&](ConfigVisitor& v) {
-    describe(v, task);
-    v.section("optimizer", "", [&](ConfigVisitor& s) { describe(s, optimizer); });
-    v.section("schedule", "", [&](ConfigVisitor& s) { describe(s, schedule); });
-  });
+  PretrainConfig config;
+  const auto keys = list_keys([&](ConfigVisitor& v) { describe(v, config); });
   EXPECT_GT(keys.size(), 25u);
   for (const auto& key : keys) {
     EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)

@@ -98,7 +98,7 @@ TEST(Cli, UsageErrorsAreClear) {
 TEST(Cli, HelpForEverySubcommandAndVersion) {
   Result top = run("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* command : {"synth", "corpus"}) {
+  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain"}) {
     EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
     Result help = run(std::string(command) + " --help");
     EXPECT_EQ(help.code, 0) << command;
@@ -161,6 +161,39 @@ TEST(Cli, RunDirectoryHoldsResolvedConfigEnvironmentAndRankLogs) {
   Result again = run("synth --config " + dir + "/config.yaml --output /tmp/never.h5 --dry-run");
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(again.out, config);
+}
+
+TEST(Cli, ModelSummaryPrintsTheHandCountedTotal) {
+  Result summary = run("model summary");
+  EXPECT_EQ(summary.code, 0) << summary.err;
+  EXPECT_NE(summary.out.find("total   8,891,008"), std::string::npos) << summary.out;
+  Result bad = run("model summary --subject t15");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("NAME:CHANNELS"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
+  const std::string dir = testing::TempDir() + "neuroscale_cli_pretrain";
+  std::system(("rm -rf " + dir).c_str());
+  Result synth = run("synth --config " + kTiny + " --output " + dir + ".h5 --force");
+  ASSERT_EQ(synth.code, 0) << synth.err;
+  const std::string config = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/pretrain/tiny.yaml";
+  Result pretrain = run("pretrain --config " + config + " --run-dir " + dir + " data.corpus=" + dir +
+                        ".h5 train.max_steps=10 train.log_every=5");
+  ASSERT_EQ(pretrain.code, 0) << pretrain.err;
+  EXPECT_NE(pretrain.err.find("step 10/10"), std::string::npos) << pretrain.err;
+  const auto metrics = slurp(dir + "/metrics.jsonl");
+  EXPECT_EQ(count_lines(metrics), 2) << metrics;
+  for (const char* key : {"\"step\": 5", "\"loss\": ", "\"lr\": ", "\"samples_per_s\": ", "\"val_loss\": "}) {
+    EXPECT_NE(metrics.find(key), std::string::npos) << key << " in " << metrics;
+  }
+  // A missing corpus is a data error naming the file; a bad key a config error.
+  Result missing = run("pretrain --config " + config + " data.corpus=" + dir + "/nope.h5");
+  EXPECT_EQ(missing.code, 3) << missing.err;
+  EXPECT_NE(missing.err.find("nope.h5"), std::string::npos) << missing.err;
+  Result typo = run("pretrain --config " + config + " train.max_step=3");
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("did you mean 'train.max_steps'"), std::string::npos) << typo.err;
 }
 
 }  // namespace
