@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/autocast.h"
 #include "core/check.h"
 #include "core/interrupt.h"
 #include "core/optim/grad_clip.h"
@@ -102,8 +103,12 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     if (batches.empty()) reducer_->prepare_for_backward(true);
     for (std::size_t j = 0; j < batches.size(); ++j) {
       reducer_->prepare_for_backward(j + 1 == batches.size());
-      const auto out = task_.forward(batches[j], context);
-      (out.loss * scale).backward();
+      task::TaskOutput out;
+      {
+        AutocastGuard autocast(device.type(), options_.bf16);
+        out = task_.forward(batches[j], context);
+      }
+      (out.loss.to(at::kFloat) * scale).backward();
       sums += out.sums;
       window[names.size()] += static_cast<double>(batches[j].size());
       window[names.size() + 1] += trial_bins(batches[j]);
@@ -169,7 +174,10 @@ std::map<std::string, double> Trainer::validate(const ValidationSource& validati
   const auto names = task_.sum_names();
   auto sums = at::zeros({static_cast<std::int64_t>(names.size())}, at::TensorOptions().dtype(at::kDouble).device(device));
   for (int i = 0; i < options_.eval_steps; ++i) {
-    if (auto batch = source->next(0)) sums += task_.forward(to_device(std::move(*batch), device), {step}).sums;
+    if (auto batch = source->next(0)) {
+      AutocastGuard autocast(device.type(), options_.bf16);
+      sums += task_.forward(to_device(std::move(*batch), device), {step}).sums;
+    }
   }
   const auto cpu = sums.to(at::kCPU);
   std::vector<double> local(cpu.data_ptr<double>(), cpu.data_ptr<double>() + names.size());

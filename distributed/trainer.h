@@ -44,6 +44,7 @@ struct TrainerOptions {
   std::string loss_reduction = "mean";  ///< "mean" or "sum" (see above)
   double grad_clip = 1.0;           ///< global-norm clipping (0: off)
   double flops_per_token = 0.0;     ///< training FLOPs per token, for the FLOP/s metric
+  bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
   ReducerOptions reducer;
 };
 

@@ -57,7 +57,9 @@ at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& p
               options.subjects()[subject].name, "' expects tokens [B, N, ", width, "], got ",
               tokens.sizes());
   auto x = layer->forward(tokens);
-  if (mask.defined()) x = at::where(mask.unsqueeze(-1), mask_token.expand_as(x), x);
+  if (mask.defined()) {
+    x = at::where(mask.unsqueeze(-1), mask_token.to(x.scalar_type()).expand_as(x), x);
+  }
   x = model::dropout(x, options.embedding_dropout(), is_training());
   return transformer(x, padding, positions);
 }

@@ -12,4 +12,9 @@ at::Tensor linear(const at::Tensor& x, const torch::nn::Linear& layer) {
   return out.view(sizes);
 }
 
+at::Tensor layer_norm(const at::Tensor& x, const torch::nn::LayerNorm& norm) {
+  const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
+  return norm.ptr()->forward(reduced ? x.to(at::kFloat) : x);
+}
+
 }  // namespace neuroscale::model

@@ -18,7 +18,7 @@ ReadInImpl::ReadInImpl(std::int64_t token_width, std::int64_t hidden) {
 }
 
 at::Tensor ReadInImpl::forward(const at::Tensor& tokens) {
-  return norm_out(model::linear(norm_in(tokens), linear));
+  return layer_norm(model::linear(layer_norm(tokens, norm_in), linear), norm_out);
 }
 
 ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool output_norm) {
@@ -28,8 +28,8 @@ ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool out
 }
 
 at::Tensor ReadOutImpl::forward(const at::Tensor& hidden) {
-  auto out = model::linear(norm_in(hidden), linear);
-  return norm_out ? norm_out(out) : out;
+  auto out = model::linear(layer_norm(hidden, norm_in), linear);
+  return norm_out ? layer_norm(out, norm_out) : out;
 }
 
 }  // namespace neuroscale::model

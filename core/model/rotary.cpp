@@ -22,7 +22,9 @@ at::Tensor apply_rotary(const at::Tensor& x, const RotaryTables& tables) {
   const auto first = x.narrow(-1, 0, half);
   const auto second = x.narrow(-1, half, half);
   const auto rotated = at::cat({at::neg(second), first}, -1);
-  return at::addcmul(x * tables.cos, rotated, tables.sin);
+  // Tables are float32; under bf16 autocast x is bf16 and the product stays in x's type.
+  const auto dtype = x.scalar_type();
+  return at::addcmul(x * tables.cos.to(dtype), rotated, tables.sin.to(dtype));
 }
 
 }  // namespace neuroscale::model

@@ -41,8 +41,8 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
 at::Tensor TransformerBlockImpl::forward(const at::Tensor& x, const RotaryTables& rope,
                                          const RotaryTables& query_rope, const KeyMask& mask) {
   const bool training = is_training();
-  auto h = x + model::dropout(attn(norm1(x), rope, query_rope, mask), options.dropout(), training);
-  return h + model::dropout(mlp(norm2(h)), options.dropout(), training);
+  auto h = x + model::dropout(attn(layer_norm(x, norm1), rope, query_rope, mask), options.dropout(), training);
+  return h + model::dropout(mlp(layer_norm(h, norm2)), options.dropout(), training);
 }
 
 TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(options_) {
@@ -80,7 +80,7 @@ at::Tensor TransformerImpl::forward(const at::Tensor& x, const at::Tensor& paddi
   for (const auto& module : *layers) {
     h = module->as<TransformerBlock>()->forward(h, rope, query_rope, mask);
   }
-  return final_norm(h);
+  return layer_norm(h, final_norm);
 }
 
 }  // namespace neuroscale::model

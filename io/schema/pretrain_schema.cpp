@@ -23,6 +23,8 @@ void describe(ConfigVisitor& v, PretrainConfig& o) {
     s.value("verify_every", o.train.verify_every, Field("steps between identical-parameter checks (0: off)").range(0, 1e9));
     s.value("loss_reduction", o.train.loss_reduction, Field("global mean or the reference's sum").one_of({"mean", "sum"}));
     s.value("device", o.train.device, Field("where to train (cuda: one GPU per local rank, NCCL)").one_of({"cpu", "cuda"}));
+    s.value("precision", o.train.precision,
+            Field("fp32, or bf16 autocast with float32 master weights").one_of({"fp32", "bf16"}));
     s.value("first_bucket_mb", o.train.first_bucket_mb, Field("first gradient bucket (MiB)").greater_than(0));
     s.value("bucket_mb", o.train.bucket_mb, Field("later gradient buckets (MiB)").greater_than(0));
     s.value("threads", o.train.threads, Field("LibTorch CPU threads per rank (0: default)").range(0, 1024));

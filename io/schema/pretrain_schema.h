@@ -26,6 +26,7 @@ struct TrainConfig {
   int verify_every = 0;           ///< steps between identical-parameter checks (0: off)
   std::string loss_reduction = "mean";  ///< mean | sum
   std::string device = "cpu";     ///< cpu | cuda
+  std::string precision = "fp32"; ///< fp32 | bf16 (autocast, float32 master weights)
   double first_bucket_mb = 1.0;   ///< first gradient bucket
   double bucket_mb = 25.0;        ///< later gradient buckets
   int threads = 0;                ///< LibTorch CPU threads per rank (0: LibTorch's default)
