@@ -188,9 +188,9 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
     EXPECT_NE(metrics.find(key), std::string::npos) << key << " in " << metrics;
   }
   // Mixed precision: bf16 autocast (on the CPU here) with float32 master weights.
-  Result bf16 = run("pretrain --config " + config + " data.corpus=" + dir + ".h5 train.max_steps=3 train.precision=bf16");
+  Result bf16 = run("pretrain --config " + config + " data.corpus=" + dir + ".h5 train.max_steps=6 train.precision=bf16");
   EXPECT_EQ(bf16.code, 0) << bf16.err;
-  EXPECT_NE(bf16.err.find("step 3/3  loss "), std::string::npos) << bf16.err;
+  EXPECT_NE(bf16.err.find("step 6/6  loss "), std::string::npos) << bf16.err;
   // A missing corpus is a data error naming the file; a bad key a config error.
   Result missing = run("pretrain --config " + config + " data.corpus=" + dir + "/nope.h5");
   EXPECT_EQ(missing.code, 3) << missing.err;

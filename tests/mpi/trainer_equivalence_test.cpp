@@ -148,7 +148,9 @@ TEST(TrainerEquivalence, TwoRanksOfBEqualOneRankOf2B) {
   FixedSource parallel_source(mine), single_source(whole);
   const auto parallel = train(world, parallel_source, 1);
   const auto single = train(self, single_source, 1);
-  if (rank == 0) ASSERT_EQ(parallel.losses.size(), static_cast<std::size_t>(kSteps));
+  if (rank == 0) {
+    ASSERT_EQ(parallel.losses.size(), static_cast<std::size_t>(kSteps));
+  }
   expect_close(parallel, single);
 }
 
