@@ -143,7 +143,8 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       record.values["grad_norm"] = grad_norm_sum / window_steps;
       record.values["samples_per_s"] = trials / elapsed;
       record.values["bins_per_s"] = bins / elapsed;
-      record.values["flops_per_s"] = options_.flops_per_token * bins / elapsed;
+      record.values["tokens_per_s"] = bins / options_.bins_per_token / elapsed;
+      record.values["flops_per_s"] = options_.flops_per_bin * bins / elapsed;
       record.values["data_wait_s"] = data_wait / window_steps;
       record.values["comm_exposed_s"] = comm_exposed / window_steps;
       record.values["step_s"] = elapsed / window_steps;
@@ -152,7 +153,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       }
       log_.info("step ", record.step, "/", options_.max_steps, "  loss ", record.values["loss"], "  lr ",
                 record.values["lr"], "  grad_norm ", record.values["grad_norm"], "  samples/s ",
-                record.values["samples_per_s"], "  data_wait ", record.values["data_wait_s"], " s  comm ",
+                record.values["samples_per_s"], "  tokens/s ", record.values["tokens_per_s"], "  data_wait ", record.values["data_wait_s"], " s  comm ",
                 record.values["comm_exposed_s"], " s",
                 record.values.count("val_loss") ? "  val_loss " + std::to_string(record.values["val_loss"]) : "");
       if (comm_.rank() == 0 && sink) sink(record);

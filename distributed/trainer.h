@@ -43,12 +43,13 @@ struct TrainerOptions {
   int verify_every = 0;             ///< steps between identical-parameter checks (0: off)
   std::string loss_reduction = "mean";  ///< "mean" or "sum" (see above)
   double grad_clip = 1.0;           ///< global-norm clipping (0: off)
-  double flops_per_token = 0.0;     ///< training FLOPs per token, for the FLOP/s metric
+  double flops_per_bin = 0.0;     ///< training FLOPs per 20 ms bin, for the FLOP/s metric
+  double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
   bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
   ReducerOptions reducer;
 };
 
-// One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, tokens_per_s,
+// One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, bins_per_s, tokens_per_s,
 // flops_per_s, data_wait_s, comm_exposed_s and the task's metrics (val_* after validation).
 struct MetricsRecord {
   std::int64_t step = 0;

@@ -137,7 +137,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   trainer_options.loss_reduction = config.train.loss_reduction;
   trainer_options.grad_clip = config.optimizer.grad_clip();
   trainer_options.bf16 = config.train.precision == "bf16";
-  trainer_options.flops_per_token = flops_per_bin(task.module(), task);
+  trainer_options.flops_per_bin = flops_per_bin(task.module(), task);
+  trainer_options.bins_per_token = static_cast<double>(config.task.model().encoder().patch_size());
   trainer_options.reducer.first_bucket_bytes = static_cast<std::int64_t>(config.train.first_bucket_mb * (1 << 20));
   trainer_options.reducer.bucket_bytes = static_cast<std::int64_t>(config.train.bucket_mb * (1 << 20));
   distributed::Trainer trainer(task, *optimizer, schedule, *comm, trainer_options, log);
