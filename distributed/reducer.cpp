@@ -59,7 +59,7 @@ Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
   for (std::size_t i = 0; i < params_.size(); ++i) {
     auto accumulator = torch::autograd::impl::grad_accumulator(params_[i]);
     NS_CHECK_AS(UsageError, accumulator != nullptr, "reducer: parameter '", names_[i], "' is not a leaf");
-    accumulator->add_post_hook(std::make_unique<Hook>(this, i));
+    hook_keys_.push_back(accumulator->add_post_hook(std::make_unique<Hook>(this, i)));
     accumulators_.push_back(accumulator);
   }
   zero_grad();
@@ -73,6 +73,9 @@ Reducer::~Reducer() {
       } catch (...) {  // destructors must not throw; the error was or will be reported
       }
     }
+  }
+  for (std::size_t i = 0; i < accumulators_.size(); ++i) {
+    std::static_pointer_cast<torch::autograd::Node>(accumulators_[i])->del_post_hook(hook_keys_[i]);
   }
 }
 

@@ -39,7 +39,7 @@ class Reducer {
   // require grad and share dtype and device. The communicator must outlive the reducer.
   Reducer(std::vector<std::string> names, std::vector<at::Tensor> params, Communicator& comm,
           ReducerOptions options = {});
-  ~Reducer();
+  ~Reducer();  // waits for in-flight buckets and removes its hooks from the accumulators
   Reducer(const Reducer&) = delete;
   Reducer& operator=(const Reducer&) = delete;
 
@@ -84,7 +84,8 @@ class Reducer {
   std::vector<Bucket> buckets_;
   std::vector<std::size_t> bucket_of_, slot_of_;
   std::vector<std::uint8_t> used_;  // this backward: did the parameter get a gradient
-  std::vector<std::shared_ptr<void>> accumulators_;  // keep the hooked accumulators alive
+  std::vector<std::shared_ptr<void>> accumulators_;  // the hooked accumulators, kept alive
+  std::vector<std::uintptr_t> hook_keys_;            // to remove our hooks on destruction
   std::size_t next_launch_ = 0;
   bool armed_ = false;
 };
