@@ -17,6 +17,7 @@ enum class ExitCode : int {
   kComm = 4,        // MPI / NCCL / CUDA failure
   kCheckpoint = 5,  // checkpoint missing, corrupt or incompatible
   kInternal = 70,   // a bug in neuroscale (EX_SOFTWARE)
+  kRequeue = 75,    // stopped by a signal after saving a checkpoint: requeue me (EX_TEMPFAIL)
 };
 
 class Error : public std::runtime_error {

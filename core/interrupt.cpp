@@ -27,6 +27,16 @@ void install_interrupt_handlers() {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGUSR1, &action, nullptr);
+}
+
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGUSR1: return "SIGUSR1";
+    default: return "a signal";
+  }
 }
 
 int pending_interrupt() { return g_pending; }
@@ -34,7 +44,7 @@ int pending_interrupt() { return g_pending; }
 void throw_if_interrupted(const char* what) {
   const int signal = g_pending;
   if (signal == 0) return;
-  throw InterruptedError(std::string(what) + " interrupted by " + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+  throw InterruptedError(std::string(what) + " interrupted by " + signal_name(signal) +
                              "; nothing was written to the output",
                          signal);
 }

@@ -1,4 +1,5 @@
-// Cooperative handling of SIGINT and SIGTERM (Ctrl-C, scancel, mpirun forwarding a kill):
+// Cooperative handling of SIGINT, SIGTERM and SIGUSR1 (Ctrl-C, scancel, mpirun forwarding a
+// kill, Slurm's warning signal):
 // the handler only records the signal; long loops call throw_if_interrupted() at safe
 // points, so the usual unwinding removes temporary outputs and the process exits with
 // 128 + signal, as a shell would report it. The recorded signal is the one piece of
@@ -22,7 +23,20 @@ class InterruptedError : public Error {
   int signal_;
 };
 
-// Installs the handlers for SIGINT and SIGTERM (idempotent). A second signal of the same
+// A training job stopped by a signal after committing a checkpoint: exit code 75
+// (EX_TEMPFAIL), which the Slurm scripts read as "requeue me".
+class CheckpointedStop : public Error {
+ public:
+  explicit CheckpointedStop(const std::string& message) : Error(message) {}
+  ExitCode exit_code() const override { return ExitCode::kRequeue; }
+  const char* kind() const override { return "stopped after checkpoint"; }
+};
+
+// The name of a signal the handlers record ("SIGTERM").
+const char* signal_name(int signal);
+
+// Installs the handlers for SIGINT, SIGTERM and SIGUSR1 (Slurm's usual warning before a
+// time limit or preemption) (idempotent). A second signal of the same
 // kind while one is pending ends the process at once (the user insists).
 void install_interrupt_handlers();
 // The pending signal number, or 0.

@@ -20,6 +20,8 @@ class LoaderSource : public BatchSource {
   LoaderSource(const std::string& corpus, const io::GlobalSampler& sampler, io::SamplerPosition start,
                int rank, int world_size, int accumulate, io::LoaderOptions options);
   std::optional<Batch> next(int slot) override;
+  // The global sampler position after the steps consumed so far (what a checkpoint records).
+  io::SamplerPosition position() const { return loaders_.front()->position(); }
 
  private:
   std::vector<std::unique_ptr<io::CorpusReader>> readers_;

@@ -89,12 +89,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     const task::StepContext context{step};
     double local_count = 0.0;
     for (const auto& batch : batches) local_count += task_.count(batch, context);
-    const auto agreed = allreduce_sum({local_count, pending_interrupt() != 0 ? 1.0 : 0.0});
-    if (agreed[1].item<double>() > 0.0) {
-      log_.warn("stopping at step ", step, ": a rank received a signal");
-      break;
-    }
-    const double global_count = agreed[0].item<double>();
+    const double global_count = allreduce_sum({local_count})[0].item<double>();
     const double scale = options_.loss_reduction == "mean" && global_count > 0.0 ? world / global_count : 1.0;
 
     // ---- forward and backward, gradients reduced across ranks as they become ready
@@ -129,6 +124,17 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
 
     if (options_.verify_every > 0 && (step + 1) % options_.verify_every == 0) {
       reducer_->verify_parameters_identical();
+    }
+    // ---- agree whether a rank was signalled; then checkpoint (periodic, last, or stopping)
+    const bool stop = allreduce_sum({pending_interrupt() != 0 ? 1.0 : 0.0})[0].item<double>() > 0.0;
+    const bool last_step = step + 1 == options_.max_steps;
+    if (options_.save && (stop || last_step || (options_.save_every > 0 && (step + 1) % options_.save_every == 0))) {
+      options_.save(step + 1);
+    }
+    if (stop && !last_step) {
+      log_.warn("stopping after step ", step + 1, ": a rank received a signal");
+      ++step;
+      break;
     }
 
     // ---- metrics

@@ -2,7 +2,8 @@
 // gradient Reducer across ranks, clipping, the optimiser and the learning-rate schedule,
 // periodic validation and metrics. Every collective is issued in the same order on all
 // ranks, and all ranks agree on when to stop: each step begins with one small all-reduce of
-// the step's element count and a stop flag (set by SIGINT/SIGTERM on any rank).
+// the step's element count and ends with one of a stop flag (set by SIGINT, SIGTERM or
+// SIGUSR1 on any rank); a stopping run saves a checkpoint of the completed steps first.
 //
 // Loss scaling (`loss_reduction`): "mean" scales each rank's summed loss by
 // world_size / global element count, so after the reducer's average the gradient is that of
@@ -47,6 +48,10 @@ struct TrainerOptions {
   double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
   bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
   ReducerOptions reducer;
+  /// called with the number of completed steps every `save_every` steps, after the last
+  /// step, and when a signal stops the run (empty: no checkpoints)
+  std::function<void(std::int64_t completed_steps)> save;
+  std::int64_t save_every = 0;      ///< steps between saves (0: only at the end and on a signal)
 };
 
 // One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, bins_per_s, tokens_per_s,

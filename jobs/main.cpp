@@ -1,5 +1,6 @@
 // neuroscale: the command-line entry point. Dispatches to a subcommand, turns every error
 // into one clear line and an exit code, and takes the whole MPI job down when one rank fails.
+#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   install_interrupt_handlers();
   try {
     return jobs::dispatch(runtime, args);
+  } catch (const CheckpointedStop& e) {
+    // Every rank stops at the same step by agreement: no abort, a normal exit with code 75.
+    if (runtime.process().rank == 0) std::fprintf(stderr, "neuroscale: %s\n", e.what());
+    return static_cast<int>(e.exit_code());
   } catch (const Error& e) {
     return jobs::report_failure(runtime, e.kind(), e.what(), e.where(), static_cast<int>(e.exit_code()), verbose);
   } catch (const std::exception& e) {

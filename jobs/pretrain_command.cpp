@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <mutex>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,8 @@
 #include "core/check.h"
 #include "core/interrupt.h"
 #include "distributed/accelerator.h"
+#include "distributed/checkpoint.h"
+#include "io/checkpoint/xxhash64.h"
 #include "distributed/loader_source.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
@@ -47,20 +50,50 @@ double flops_per_bin(const torch::nn::Module& module, const task::MaskedModeling
   return per_token / static_cast<double>(options.encoder().patch_size());
 }
 
+// Everything a checkpoint holds as tensors: parameters ("model.<name>") and optimiser state
+// ("optim.<name>.<slot>"), views of the live tensors.
+io::NamedTensors checkpoint_tensors(torch::nn::Module& module, optim::Optimizer& optimizer) {
+  io::NamedTensors tensors;
+  for (const auto& item : module.named_parameters(true)) tensors.emplace_back("model." + item.key(), item.value().detach());
+  for (auto& [name, tensor] : optimizer.named_state()) tensors.emplace_back("optim." + name, tensor);
+  return tensors;
+}
+
+std::vector<std::uint8_t> generator_state() {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  const auto state = generator.get_state();
+  const auto* bytes = state.data_ptr<std::uint8_t>();
+  return {bytes, bytes + state.numel()};
+}
+
+void restore_generator(const std::vector<std::uint8_t>& bytes) {
+  auto state = at::empty({static_cast<std::int64_t>(bytes.size())}, at::kByte);
+  std::copy(bytes.begin(), bytes.end(), state.data_ptr<std::uint8_t>());
+  at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+}
+
 }  // namespace
 
 int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
-  std::string config_path, run_dir;
+  std::string config_path, run_dir, resume = "auto";
   bool dry_run = false;
   std::vector<std::string> overrides;
   CommonOptions common;
   ArgParser parser("neuroscale pretrain",
                    "Pretrain the BIT encoder by masked time-patch reconstruction on a corpus,\n"
                    "data-parallel over the ranks of mpirun or srun. Metrics go to the log and,\n"
-                   "with --run-dir, to RUN_DIR/metrics.jsonl.");
+                   "with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
+                   "SIGTERM or SIGUSR1 on any rank: all ranks save a checkpoint at the next step\n"
+                   "and exit with code 75 (requeue me); the next launch resumes from it.");
   parser.option("--config", &config_path, "FILE", "YAML config (configs/pretrain/*.yaml)", true);
   parser.option("--run-dir", &run_dir, "DIR", "run directory: resolved config, environment, logs, metrics");
+  parser.option("--resume", &resume, "auto|none|DIR",
+                "auto (default): the newest checkpoint in RUN_DIR/checkpoints that verifies; none: start fresh; "
+                "DIR: that checkpoint");
   parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
   add_common_options(parser, common);
   parser.overrides(&overrides);
@@ -141,11 +174,55 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   trainer_options.bins_per_token = static_cast<double>(config.task.model().encoder().patch_size());
   trainer_options.reducer.first_bucket_bytes = static_cast<std::int64_t>(config.train.first_bucket_mb * (1 << 20));
   trainer_options.reducer.bucket_bytes = static_cast<std::int64_t>(config.train.bucket_mb * (1 << 20));
-  distributed::Trainer trainer(task, *optimizer, schedule, *comm, trainer_options, log);
+  // ---- checkpoints: resume, then save every checkpoint.every_steps, at the end and on a signal
+  std::unique_ptr<distributed::Checkpointer> checkpointer;
+  std::int64_t start_step = 0;
+  io::SamplerPosition start_position;
+  if (!run_dir.empty()) {
+    distributed::CheckpointOptions checkpoint_options;
+    checkpoint_options.directory = run_dir + "/checkpoints";
+    checkpoint_options.keep = config.checkpoint.keep;
+    std::string model_text;
+    for (const auto& s : subjects) model_text += s.name + ":" + std::to_string(s.channels) + ";";
+    model_text += io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); });
+    io::XxHash64 hash;
+    hash.update(model_text.data(), model_text.size());
+    checkpoint_options.config_hash = io::to_hex(hash.digest());
+    const auto version = version_text();
+    checkpoint_options.code_version = version.substr(0, version.find('\n'));
+    checkpointer = std::make_unique<distributed::Checkpointer>(checkpoint_options, *comm, log);
+  }
+  NS_CHECK_AS(UsageError, resume == "auto" || resume == "none" || checkpointer,
+              "neuroscale pretrain: --resume ", resume, " needs --run-dir (checkpoints live there)");
+  const auto tensors = checkpoint_tensors(task.module(), *optimizer);
+  std::string resume_from;
+  if (resume != "none" && checkpointer) resume_from = resume == "auto" ? checkpointer->find_latest_valid() : resume;
+  if (!resume_from.empty()) {
+    const auto state = checkpointer->load(resume_from, tensors);
+    start_step = state.step;
+    start_position = {state.epoch, state.cursor};
+    if (!state.cpu_rng.empty()) restore_generator(state.cpu_rng);
+    log.info("resumed from ", resume_from, " at step ", start_step);
+  }
 
   // ---- loop
-  distributed::LoaderSource train(config.data.corpus, train_sampler, {}, mpi.rank(), mpi.size(),
+  distributed::LoaderSource train(config.data.corpus, train_sampler, start_position, mpi.rank(), mpi.size(),
                                   config.train.accumulate, loader_options);
+  if (checkpointer) {
+    trainer_options.save_every = config.checkpoint.every_steps;
+    trainer_options.save = [&](std::int64_t completed) {
+      io::TrainingState state;
+      state.step = completed;
+      const auto position = train.position();
+      state.epoch = position.epoch;
+      state.cursor = position.cursor;
+      state.rank = mpi.rank();
+      state.world_size = mpi.size();
+      state.cpu_rng = generator_state();
+      checkpointer->save(completed, tensors, state);
+    };
+  }
+  distributed::Trainer trainer(task, *optimizer, schedule, *comm, trainer_options, log);
   distributed::ValidationSource validation;
   if (val_sampler) {
     validation = [&] {
@@ -158,13 +235,19 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
     metrics = std::make_unique<std::ofstream>(run_dir + "/metrics.jsonl", std::ios::app);
     NS_CHECK_AS(DataError, metrics->good(), "cannot append to '", run_dir, "/metrics.jsonl'");
   }
-  const auto reached = trainer.run(train, validation, 0, [&](const distributed::MetricsRecord& record) {
+  const auto reached = trainer.run(train, validation, start_step, [&](const distributed::MetricsRecord& record) {
     if (metrics) {
       *metrics << to_json(record);
       metrics->flush();
     }
   });
-  if (reached < config.train.max_steps) throw_if_interrupted("pretraining");
+  if (reached < config.train.max_steps) {
+    if (checkpointer) {
+      throw CheckpointedStop("pretraining stopped by " + std::string(signal_name(pending_interrupt())) +
+                             " at step " + std::to_string(reached) + " after saving a checkpoint; rerun to resume");
+    }
+    throw_if_interrupted("pretraining");
+  }
   log.info("pretraining finished after ", reached, " steps");
   return 0;
 }

@@ -29,6 +29,11 @@ void describe(ConfigVisitor& v, PretrainConfig& o) {
     s.value("bucket_mb", o.train.bucket_mb, Field("later gradient buckets (MiB)").greater_than(0));
     s.value("threads", o.train.threads, Field("LibTorch CPU threads per rank (0: default)").range(0, 1024));
   });
+  v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir)", [&](ConfigVisitor& s) {
+    s.value("every_steps", o.checkpoint.every_steps,
+            Field("steps between checkpoints (0: only at the end and on a signal)").at_least(0));
+    s.value("keep", o.checkpoint.keep, Field("committed checkpoints kept (the resumed one is never deleted)").range(1, 1e6));
+  });
   describe(v, o.task);
   v.section("optimizer", "the optimiser", [&](ConfigVisitor& s) { describe(s, o.optimizer); });
   v.section("schedule", "the learning-rate schedule (total_steps = train.max_steps)",

@@ -32,10 +32,16 @@ struct TrainConfig {
   int threads = 0;                ///< LibTorch CPU threads per rank (0: LibTorch's default)
 };
 
+struct CheckpointConfig {
+  std::int64_t every_steps = 0;   ///< steps between checkpoints (0: only at the end and on a signal)
+  int keep = 3;                   ///< committed checkpoints kept
+};
+
 struct PretrainConfig {
   DataConfig data;
   std::int64_t seed = 0;          ///< initialisation, dropout, shuffling and masking
   TrainConfig train;
+  CheckpointConfig checkpoint;
   task::MaskedModelingOptions task;
   optim::OptimizerOptions optimizer;
   optim::LrScheduleOptions schedule;

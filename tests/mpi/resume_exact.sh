@@ -1,0 +1,50 @@
+#!/bin/bash
+# Resume is exact: a 2-rank pretraining run whose rank gets SIGTERM at an arbitrary step (it
+# saves a checkpoint and exits 75), then relaunched (it resumes from that checkpoint), ends
+# with the same parameters, optimiser state, data position and generator states, byte for
+# byte, as an uninterrupted run. Also: a corrupted newest checkpoint is reported and skipped.
+# usage: resume_exact.sh NEUROSCALE MPIRUN SYNTH_CONFIG PRETRAIN_CONFIG
+set -euo pipefail
+bin=$1 mpirun=$2 synth_config=$3 pretrain_config=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" synth --config "$synth_config" --output "$work/corpus.h5" >/dev/null
+# A model large enough that a step takes tens of milliseconds, so the signal lands mid-run.
+args=(pretrain --config "$pretrain_config" data.corpus="$work/corpus.h5" train.max_steps=80 train.log_every=1
+      train.micro_batch=8 model.hidden=192 model.layers=4 model.heads=6 model.mlp=384
+      schedule.warmup_steps=5 checkpoint.every_steps=1000)
+
+echo "== uninterrupted"
+$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/a" 2>/dev/null
+
+echo "== stopped by SIGTERM, then resumed"
+$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b.err" &
+launcher=$!
+for _ in $(seq 1 600); do  # wait until some steps have run
+  grep -q "step 7/80" "$work/b/logs/rank-00000.log" 2>/dev/null && break
+  sleep 0.02
+done
+# The signal goes to one rank (as Slurm signals a task); the ranks agree to stop together.
+rank_pid=$(pgrep -P $launcher -f "neuroscale pretrain" | head -1)
+kill -TERM "$rank_pid"
+status=0
+wait $launcher || status=$?
+grep -E "stopped after checkpoint|stopping after step" "$work/b.err" | head -2 || true
+[ "$status" -eq 75 ] || { echo "FAIL: the stopped run exited $status, expected 75"; cat "$work/b.err"; exit 1; }
+stopped=$(cat "$work/b/checkpoints/latest")
+echo "stopped at $stopped"
+$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b2.err"
+grep -q "resumed from $work/b/checkpoints/$stopped" "$work/b2.err" || { echo "FAIL: did not resume"; cat "$work/b2.err"; exit 1; }
+
+for f in shard-00000.safetensors shard-00001.safetensors state-00000.txt state-00001.txt; do
+  cmp "$work/a/checkpoints/step-00000080/$f" "$work/b/checkpoints/step-00000080/$f" ||
+    { echo "FAIL: $f differs between the uninterrupted and the resumed run"; exit 1; }
+done
+echo "resumed run is byte-identical to the uninterrupted one at step 80"
+
+echo "== a damaged newest checkpoint is skipped"
+printf 'X' | dd of="$work/a/checkpoints/step-00000080/shard-00001.safetensors" bs=1 seek=100 conv=notrunc 2>/dev/null
+$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/a" train.max_steps=80 2>"$work/a2.err" || true
+grep -q "skipping checkpoint.*step-00000080.*shard-00001.safetensors: checksum" "$work/a2.err" ||
+  { echo "FAIL: the damaged checkpoint was not reported"; cat "$work/a2.err"; exit 1; }
+echo "damaged checkpoint reported and skipped"
