@@ -12,6 +12,10 @@ at::Tensor linear(const at::Tensor& x, const torch::nn::Linear& layer) {
   return out.view(sizes);
 }
 
+torch::nn::LayerNorm make_layer_norm(std::int64_t width) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
+}
+
 at::Tensor layer_norm(const at::Tensor& x, const torch::nn::LayerNorm& norm) {
   const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
   return norm.ptr()->forward(reduced ? x.to(at::kFloat) : x);

@@ -14,6 +14,9 @@ namespace neuroscale::model {
 // x [..., in] -> [..., out] with `layer`'s weight and bias.
 at::Tensor linear(const at::Tensor& x, const torch::nn::Linear& layer);
 
+// A LayerNorm over the last dimension of `width` (eps 1e-5, affine), as every block uses.
+torch::nn::LayerNorm make_layer_norm(std::int64_t width);
+
 // `norm` applied in float32.
 at::Tensor layer_norm(const at::Tensor& x, const torch::nn::LayerNorm& norm);
 

@@ -3,18 +3,11 @@
 #include "core/model/linear.h"
 
 namespace neuroscale::model {
-namespace {
-
-torch::nn::LayerNorm layer_norm(std::int64_t width) {
-  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
-}
-
-}  // namespace
 
 ReadInImpl::ReadInImpl(std::int64_t token_width, std::int64_t hidden) {
-  norm_in = register_module("norm_in", layer_norm(token_width));
+  norm_in = register_module("norm_in", make_layer_norm(token_width));
   linear = register_module("linear", torch::nn::Linear(token_width, hidden));
-  norm_out = register_module("norm_out", layer_norm(hidden));
+  norm_out = register_module("norm_out", make_layer_norm(hidden));
 }
 
 at::Tensor ReadInImpl::forward(const at::Tensor& tokens) {
@@ -22,9 +15,9 @@ at::Tensor ReadInImpl::forward(const at::Tensor& tokens) {
 }
 
 ReadOutImpl::ReadOutImpl(std::int64_t hidden, std::int64_t token_width, bool output_norm) {
-  norm_in = register_module("norm_in", layer_norm(hidden));
+  norm_in = register_module("norm_in", make_layer_norm(hidden));
   linear = register_module("linear", torch::nn::Linear(hidden, token_width));
-  if (output_norm) norm_out = register_module("norm_out", layer_norm(token_width));
+  if (output_norm) norm_out = register_module("norm_out", make_layer_norm(token_width));
 }
 
 at::Tensor ReadOutImpl::forward(const at::Tensor& hidden) {

@@ -10,14 +10,6 @@
 #include "core/model/linear.h"
 
 namespace neuroscale::model {
-namespace {
-
-torch::nn::LayerNorm layer_norm(std::int64_t width) {
-  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
-}
-
-
-}  // namespace
 
 MlpImpl::MlpImpl(std::int64_t hidden, std::int64_t inner) {
   up_proj = register_module("up_proj", torch::nn::Linear(hidden, inner));
@@ -30,11 +22,11 @@ at::Tensor MlpImpl::forward(const at::Tensor& x) {
 
 TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
     : options(options_) {
-  norm1 = register_module("norm1", layer_norm(options.hidden()));
+  norm1 = register_module("norm1", make_layer_norm(options.hidden()));
   attn = register_module(
       "attn", SelfAttention(AttentionOptions(options.hidden(), options.heads())
                                 .dropout(options.dropout())));
-  norm2 = register_module("norm2", layer_norm(options.hidden()));
+  norm2 = register_module("norm2", make_layer_norm(options.hidden()));
   mlp = register_module("mlp", Mlp(options.hidden(), options.mlp()));
 }
 
@@ -54,7 +46,7 @@ TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(o
               "dropout must be in [0, 1), got ", options.dropout());
   layers = register_module("layers", torch::nn::ModuleList());
   for (std::int64_t i = 0; i < options.layers(); ++i) layers->push_back(TransformerBlock(options));
-  final_norm = register_module("final_norm", layer_norm(options.hidden()));
+  final_norm = register_module("final_norm", make_layer_norm(options.hidden()));
 
   if (!options.fixup_init()) return;
   const double scale = 0.67 * std::pow(static_cast<double>(options.layers()), -0.25);
