@@ -4,13 +4,19 @@
 # namespace of the target host; MPI's TCP traffic is restricted to the veth subnet. A 2-rank
 # pretraining run across the two hosts must log the same metrics as a 2-rank run on one host.
 # usage: two_hosts.sh NEUROSCALE MPIRUN SYNTH_CONFIG PRETRAIN_CONFIG PYTHON
-# Exit 77 (skipped, reason printed) where network namespaces cannot be created.
+# Exit 77 (skipped, reason printed) where network namespaces cannot be created or entered.
 set -euo pipefail
 bin=$1 mpirun=$2 synth_config=$3 pretrain_config=$4 python=$5
 tag=$$
 probe=nsprobe$tag
 if ! ip netns add "$probe" 2>/dev/null; then
   echo "SKIPPED: cannot create network namespaces here (needs root or CAP_NET_ADMIN and iproute2)"
+  exit 77
+fi
+# Entering one needs a mount namespace with / as a mount point (not so in a plain chroot).
+if ! reason=$(ip netns exec "$probe" true 2>&1); then
+  ip netns del "$probe"
+  echo "SKIPPED: cannot enter a network namespace here: $reason"
   exit 77
 fi
 ip netns del "$probe"
