@@ -22,7 +22,7 @@ Batch to_device(Batch batch, const at::Device& device) {
   return batch;
 }
 
-// Tokens of a batch (patches of `patch` bins); the loader pads time to the patch multiple.
+// Real 20 ms bins of a batch (its trials' lengths, padding excluded).
 double trial_bins(const Batch& batch) { return static_cast<double>(batch.bins.sum().item<std::int64_t>()); }
 
 }  // namespace

@@ -39,7 +39,7 @@ void Optimizer::step(double lr) {
 void Optimizer::zero_grad() {
   for (auto& slot : slots_) {
     auto grad = slot.param.mutable_grad();
-    if (grad.defined()) grad.detach_().zero_();
+    if (grad.defined()) grad.zero_();  // in place: the gradient may be a view of a reducer bucket
   }
 }
 
