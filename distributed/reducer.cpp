@@ -118,7 +118,7 @@ void Reducer::launch_ready_in_order() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0) launch(next_launch_++);
 }
 
-void Reducer::launch(std::size_t b) { buckets_[b].work = comm_.allreduce(buckets_[b].buffer, ReduceOp::kAvg); }
+void Reducer::launch(std::size_t b) { buckets_[b].work = comm_.allreduce(buckets_[b].buffer, ReduceOp::kSum); }
 
 double Reducer::finish() {
   NS_ASSERT(armed_, "reducer: finish() without prepare_for_backward(true)");

@@ -11,10 +11,12 @@
 // - finish() launches what is left (buckets holding parameters this rank did not use: their
 //   slices hold zeros), waits, and records the time it waited (exposed communication).
 //
-// Averaging rule: gradients are averaged over ALL ranks, as DDP does; a rank that did not use
-// a parameter contributes zeros. The trainer scales each rank's loss by world_size / (global
-// element count), so the result equals the gradient of the global mean loss, exactly what one
-// process computes on the whole global batch. A parameter that no rank used in a step
+// Averaging rule: gradients are SUMMED over all ranks; a rank that did not use a parameter
+// contributes zeros. The averaging lives in the loss scale, not in a pass over the buffers
+// (as Horovod's pre-divide factor): the trainer scales each rank's loss by
+// 1 / (global element count), so the sum equals the gradient of the global mean loss, exactly
+// what one process computes on the whole global batch, and equals DDP's average over ranks of
+// world_size / count-scaled gradients. A parameter that no rank used in a step
 // (another subject's layers) gets no gradient at all (.grad undefined, as in a single
 // process), so the optimiser leaves it and its state untouched.
 #pragma once

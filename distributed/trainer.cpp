@@ -90,7 +90,8 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     double local_count = 0.0;
     for (const auto& batch : batches) local_count += task_.count(batch, context);
     const double global_count = allreduce_sum({local_count})[0].item<double>();
-    const double scale = options_.loss_reduction == "mean" && global_count > 0.0 ? world / global_count : 1.0;
+    const double scale =
+        options_.loss_reduction == "mean" && global_count > 0.0 ? 1.0 / global_count : 1.0 / world;
 
     // ---- forward and backward, gradients reduced across ranks as they become ready
     reducer_->zero_grad();

@@ -5,11 +5,11 @@
 // the step's element count and ends with one of a stop flag (set by SIGINT, SIGTERM or
 // SIGUSR1 on any rank); a stopping run saves a checkpoint of the completed steps first.
 //
-// Loss scaling (`loss_reduction`): "mean" scales each rank's summed loss by
-// world_size / global element count, so after the reducer's average the gradient is that of
-// the mean over the whole global batch, whatever the split across ranks and micro-batches;
-// "sum" back-propagates the summed loss as the BIT reference does (then the gradient is the
-// sum averaged over ranks).
+// Loss scaling (`loss_reduction`): the reducer sums gradients over ranks, so the averaging is
+// in the loss scale. "mean" scales each rank's summed loss by 1 / global element count, so
+// the reduced gradient is that of the mean over the whole global batch, whatever the split
+// across ranks and micro-batches; "sum" back-propagates the summed loss as the BIT reference
+// does, scaled by 1 / world_size (the sum averaged over ranks, as DDP would give).
 #pragma once
 
 #include <functional>

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/cuda_test.h"
+
 namespace {
 
 struct Result {
@@ -198,6 +200,21 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
   Result typo = run("pretrain --config " + config + " train.max_step=3");
   EXPECT_EQ(typo.code, 2);
   EXPECT_NE(typo.err.find("did you mean 'train.max_steps'"), std::string::npos) << typo.err;
+}
+
+// On a GPU: the NCCL backend and bf16 autocast with float32 master weights, end to end.
+TEST_F(CudaTest, PretrainsOnTheGpuInBf16_CUDA) {
+  const std::string dir = testing::TempDir() + "neuroscale_cli_pretrain_cuda";
+  std::system(("rm -rf " + dir).c_str());
+  Result synth = run("synth --config " + kTiny + " --output " + dir + ".h5 --force");
+  ASSERT_EQ(synth.code, 0) << synth.err;
+  const std::string config = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/pretrain/tiny.yaml";
+  Result pretrain = run("pretrain --config " + config + " --run-dir " + dir + " data.corpus=" + dir +
+                        ".h5 train.max_steps=6 train.log_every=3 train.device=cuda train.precision=bf16");
+  ASSERT_EQ(pretrain.code, 0) << pretrain.err;
+  EXPECT_NE(pretrain.err.find("(nccl)"), std::string::npos) << pretrain.err;
+  EXPECT_NE(pretrain.err.find("step 6/6  loss "), std::string::npos) << pretrain.err;
+  EXPECT_EQ(count_lines(slurp(dir + "/metrics.jsonl")), 2);
 }
 
 }  // namespace
