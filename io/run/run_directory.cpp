@@ -1,5 +1,7 @@
 #include "io/run/run_directory.h"
 
+#include "io/run/atomic_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,29 +29,9 @@ void create_directories(const std::string& path) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  NS_CHECK_AS(DataError, fd >= 0, "cannot write '", temp, "': ", std::strerror(errno));
-  std::size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      NS_THROW(DataError, "cannot write '", temp, "': ", std::strerror(saved));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_errno = errno;
-  ::close(fd);
-  if (!synced || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = synced ? errno : sync_errno;
-    ::unlink(temp.c_str());
-    NS_THROW(DataError, "cannot write '", path, "': ", std::strerror(saved));
-  }
+  AtomicFile file(path);
+  file.write(contents.data(), contents.size());
+  file.commit();
 }
 
 RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {

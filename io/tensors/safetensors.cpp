@@ -1,5 +1,8 @@
 #include "io/tensors/safetensors.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,9 +10,10 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "core/check.h"
-#include "io/run/run_directory.h"
+#include "io/run/atomic_file.h"
 
 namespace neuroscale::io {
 namespace {
@@ -82,82 +86,132 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   std::string json = header.str();
   json.append((8 - json.size() % 8) % 8, ' ');  // align the data to 8 bytes
 
-  std::string contents;
-  contents.reserve(8 + json.size() + offset);
-  append_u64_le(contents, json.size());
-  contents += json;
-  for (const auto& tensor : contiguous) {
-    contents.append(static_cast<const char*>(tensor.data_ptr()), tensor.nbytes());
-  }
-  write_file_atomically(path, contents);
+  std::string prefix;
+  append_u64_le(prefix, json.size());
+  prefix += json;
+  AtomicFile file(path);
+  file.write(prefix.data(), prefix.size());
+  for (const auto& tensor : contiguous) file.write(tensor.data_ptr(), tensor.nbytes());
+  file.commit();
 }
 
-TensorFile read_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  NS_CHECK_AS(DataError, in.good(), "cannot open '", path, "': ", std::strerror(errno));
-  const std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  NS_CHECK_AS(DataError, contents.size() >= 8, "'", path, "' is not a safetensors file (",
-              contents.size(), " bytes, no header)");
+namespace {
+
+at::ScalarType scalar_type_of(const std::string& path, const std::string& name, const std::string& dtype) {
+  const auto& table = dtype_table();
+  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == dtype; });
+  NS_CHECK_AS(DataError, it != table.end(), "'", path, "': tensor '", name, "' has unsupported dtype ", dtype);
+  return it->second;
+}
+
+// An open file descriptor, closed on scope exit.
+struct Fd {
+  explicit Fd(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    NS_CHECK_AS(DataError, fd >= 0, "cannot open '", path, "': ", std::strerror(errno));
+  }
+  ~Fd() { ::close(fd); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int fd;
+};
+
+void read_exactly(const Fd& file, void* out, std::size_t bytes, std::uint64_t offset, const std::string& path) {
+  auto* p = static_cast<char*>(out);
+  while (bytes > 0) {
+    const ssize_t n = ::pread(file.fd, p, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    NS_CHECK_AS(DataError, n > 0, "cannot read '", path, "' at byte ", offset, ": ",
+                n == 0 ? "unexpected end of file" : std::strerror(errno));
+    p += n;
+    bytes -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+// The header of an open file, validated against the file's size; sets `data_start`.
+std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, std::uint64_t& data_start,
+                                     std::map<std::string, std::string>* metadata) {
+  struct stat info {};
+  NS_CHECK_AS(DataError, ::fstat(file.fd, &info) == 0, "cannot stat '", path, "': ", std::strerror(errno));
+  const auto size = static_cast<std::uint64_t>(info.st_size);
+  NS_CHECK_AS(DataError, size >= 8, "'", path, "' is not a safetensors file (", size, " bytes, no header)");
+  unsigned char length[8];
+  read_exactly(file, length, 8, 0, path);
   std::uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | static_cast<unsigned char>(contents[i]);
-  NS_CHECK_AS(DataError, header_size <= contents.size() - 8, "'", path, "': header length ",
-              header_size, " exceeds the file (", contents.size(), " bytes)");
-  const std::string_view data(contents.data() + 8 + header_size, contents.size() - 8 - header_size);
+  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | length[i];
+  NS_CHECK_AS(DataError, header_size <= size - 8, "'", path, "': header length ", header_size,
+              " exceeds the file (", size, " bytes)");
+  std::string header(header_size, '\0');
+  read_exactly(file, header.data(), header_size, 8, path);
+  data_start = 8 + header_size;
+  const std::uint64_t data_size = size - data_start;
 
   YAML::Node root;
   try {
-    root = YAML::Load(contents.substr(8, header_size));
+    root = YAML::Load(header);
   } catch (const YAML::Exception& error) {
     NS_THROW(DataError, "'", path, "': the header is not valid JSON: ", error.what());
   }
   NS_CHECK_AS(DataError, root.IsMap(), "'", path, "': the header is not a JSON object");
-
-  TensorFile file;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // [begin, end) per tensor
+  std::vector<TensorInfo> entries;
   for (const auto& entry : root) {
     const auto name = entry.first.as<std::string>();
     const auto& node = entry.second;
-    if (name == "__metadata__") {
-      for (const auto& item : node) {
-        file.metadata[item.first.as<std::string>()] = item.second.as<std::string>();
-      }
-      continue;
-    }
     try {
-      const auto dtype_name = node["dtype"].as<std::string>();
-      const auto& table = dtype_table();
-      const auto it = std::find_if(table.begin(), table.end(),
-                                   [&](const auto& e) { return e.first == dtype_name; });
-      NS_CHECK_AS(DataError, it != table.end(), "'", path, "': tensor '", name,
-                  "' has unsupported dtype ", dtype_name);
-      std::vector<std::int64_t> shape;
-      for (const auto& d : node["shape"]) shape.push_back(d.as<std::int64_t>());
-      const auto begin = node["data_offsets"][0].as<std::uint64_t>();
-      const auto end = node["data_offsets"][1].as<std::uint64_t>();
-      auto tensor = at::empty(shape, at::TensorOptions().dtype(it->second));
-      NS_CHECK_AS(DataError, begin <= end && end <= data.size() && end - begin == tensor.nbytes(),
-                  "'", path, "': tensor '", name, "' spans bytes [", begin, ", ", end,
-                  ") of ", data.size(), " but its shape needs ", tensor.nbytes());
-      std::memcpy(tensor.data_ptr(), data.data() + begin, tensor.nbytes());
-      spans.emplace_back(begin, end);
-      file.tensors.emplace_back(name, tensor);
+      if (name == "__metadata__") {
+        if (metadata) {
+          for (const auto& item : node) (*metadata)[item.first.as<std::string>()] = item.second.as<std::string>();
+        }
+        continue;
+      }
+      TensorInfo tensor{name, node["dtype"].as<std::string>(), {}, 0, 0};
+      const auto type = scalar_type_of(path, name, tensor.dtype);
+      std::uint64_t bytes = at::elementSize(type);
+      for (const auto& d : node["shape"]) {
+        const auto extent = d.as<std::int64_t>();
+        NS_CHECK_AS(DataError, extent >= 0, "'", path, "': tensor '", name, "' has a negative extent");
+        tensor.shape.push_back(extent);
+        bytes *= static_cast<std::uint64_t>(extent);
+      }
+      tensor.begin = node["data_offsets"][0].as<std::uint64_t>();
+      tensor.end = node["data_offsets"][1].as<std::uint64_t>();
+      NS_CHECK_AS(DataError, tensor.begin <= tensor.end && tensor.end <= data_size && tensor.end - tensor.begin == bytes,
+                  "'", path, "': tensor '", name, "' spans bytes [", tensor.begin, ", ", tensor.end, ") of ",
+                  data_size, " but its shape needs ", bytes);
+      entries.push_back(std::move(tensor));
     } catch (const YAML::Exception& error) {
       NS_THROW(DataError, "'", path, "': tensor '", name, "' has a malformed entry: ", error.what());
     }
   }
   // File order is data order, whatever order the JSON object listed the entries in.
-  std::vector<std::size_t> order(spans.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return spans[a] < spans[b]; });
-  TensorFile sorted{{}, std::move(file.metadata)};
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const auto i = order[k];
-    NS_CHECK_AS(DataError, k == 0 || spans[i].first >= spans[order[k - 1]].second, "'", path,
-                "': tensors '", file.tensors[order[k - 1]].first, "' and '",
-                file.tensors[i].first, "' overlap");
-    sorted.tensors.push_back(std::move(file.tensors[i]));
+  std::sort(entries.begin(), entries.end(),
+            [](const TensorInfo& a, const TensorInfo& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+  for (std::size_t k = 1; k < entries.size(); ++k) {
+    NS_CHECK_AS(DataError, entries[k].begin >= entries[k - 1].end, "'", path, "': tensors '", entries[k - 1].name,
+                "' and '", entries[k].name, "' overlap");
   }
-  return sorted;
+  return entries;
+}
+
+}  // namespace
+
+std::vector<TensorInfo> read_safetensors_header(const std::string& path, std::map<std::string, std::string>* metadata) {
+  Fd file(path);
+  std::uint64_t data_start = 0;
+  return parse_header(file, path, data_start, metadata);
+}
+
+TensorFile read_safetensors(const std::string& path, const std::function<bool(const std::string&)>& select) {
+  Fd file(path);
+  std::uint64_t data_start = 0;
+  TensorFile result;
+  for (const auto& entry : parse_header(file, path, data_start, &result.metadata)) {
+    if (select && !select(entry.name)) continue;
+    auto tensor = at::empty(entry.shape, at::TensorOptions().dtype(scalar_type_of(path, entry.name, entry.dtype)));
+    read_exactly(file, tensor.data_ptr(), tensor.nbytes(), data_start + entry.begin, path);
+    result.tensors.emplace_back(entry.name, std::move(tensor));
+  }
+  return result;
 }
 
 }  // namespace neuroscale::io

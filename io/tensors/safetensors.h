@@ -7,6 +7,7 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -27,8 +28,23 @@ struct TensorFile {
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
-// Reads and validates every entry (dtype, shape x size = byte span, spans in bounds and
-// non-overlapping). Throws DataError naming the file and the entry at fault.
-TensorFile read_safetensors(const std::string& path);
+// One entry of a file's header.
+struct TensorInfo {
+  std::string name;
+  std::string dtype;                 ///< "F32", "BF16", ...
+  std::vector<std::int64_t> shape;
+  std::uint64_t begin = 0, end = 0;  ///< byte span in the data section
+};
+
+// Reads and validates the header: every entry's dtype, shape x size = byte span, spans in
+// bounds of the file and non-overlapping. Entries in data order. Throws DataError naming
+// the file and the entry at fault.
+std::vector<TensorInfo> read_safetensors_header(const std::string& path,
+                                                std::map<std::string, std::string>* metadata = nullptr);
+
+// Validates the header, then reads the tensors `select` accepts (all when empty) straight
+// from the file into tensors, in data order. Throws DataError naming the file.
+TensorFile read_safetensors(const std::string& path,
+                            const std::function<bool(const std::string&)>& select = {});
 
 }  // namespace neuroscale::io

@@ -1,0 +1,51 @@
+#include "io/run/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/check.h"
+
+namespace neuroscale::io {
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  temp_ = path_ + ".tmp." + std::to_string(::getpid());
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  NS_CHECK_AS(DataError, fd_ >= 0, "cannot write '", temp_, "': ", std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+  }
+}
+
+void AtomicFile::write(const void* data, std::size_t bytes) {
+  NS_ASSERT(fd_ >= 0, "write after commit of '", path_, "'");
+  const auto* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = ::write(fd_, p, bytes);
+    if (n < 0 && errno == EINTR) continue;
+    NS_CHECK_AS(DataError, n >= 0, "cannot write '", temp_, "': ", std::strerror(errno));
+    p += n;
+    bytes -= static_cast<std::size_t>(n);
+  }
+}
+
+void AtomicFile::commit() {
+  NS_ASSERT(fd_ >= 0, "second commit of '", path_, "'");
+  NS_CHECK_AS(DataError, ::fsync(fd_) == 0, "cannot write '", path_, "': ", std::strerror(errno));
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0 || std::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temp_.c_str());
+    NS_THROW(DataError, "cannot write '", path_, "': ", std::strerror(saved));
+  }
+}
+
+}  // namespace neuroscale::io
