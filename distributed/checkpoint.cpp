@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
+#include <numeric>
+#include <set>
 
 #include "core/check.h"
+#include "io/checkpoint/checkpoint_dir.h"
 #include "io/checkpoint/manifest.h"
 #include "io/checkpoint/xxhash64.h"
 #include "io/run/run_directory.h"
@@ -19,20 +22,10 @@
 namespace neuroscale::distributed {
 namespace {
 
-std::string step_name(std::int64_t step) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "step-%08lld", static_cast<long long>(step));
-  return name;
-}
-
-std::string rank_file(const char* stem, int rank, const char* ext) {
-  char name[64];
-  std::snprintf(name, sizeof(name), "%s-%05d.%s", stem, rank, ext);
-  return name;
-}
+constexpr std::int64_t kTextBytes = 2048;  // per rank, for failure messages
 
 void fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   NS_CHECK_AS(CheckpointError, fd >= 0, "cannot open '", path, "' to sync it: ", std::strerror(errno));
   const int rc = ::fsync(fd);
   ::close(fd);
@@ -50,30 +43,14 @@ void remove_tree(const std::string& path) {
   ::rmdir(path.c_str());
 }
 
-// Committed step directories, newest first.
-std::vector<std::string> committed_steps(const std::string& directory) {
-  std::vector<std::string> steps;
-  if (DIR* dir = ::opendir(directory.c_str())) {
-    while (const dirent* entry = ::readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (name.rfind("step-", 0) == 0 && name.find('.') == std::string::npos) steps.push_back(name);
-    }
-    ::closedir(dir);
-  }
-  std::sort(steps.rbegin(), steps.rend());
-  return steps;
+std::uint64_t file_bytes(const std::string& path) {
+  struct stat info {};
+  NS_CHECK_AS(CheckpointError, ::stat(path.c_str(), &info) == 0, "cannot stat '", path, "': ", std::strerror(errno));
+  return static_cast<std::uint64_t>(info.st_size);
 }
 
-std::string dtype_name(at::ScalarType type) {
-  switch (type) {
-    case at::kFloat: return "F32";
-    case at::kDouble: return "F64";
-    case at::kHalf: return "F16";
-    case at::kBFloat16: return "BF16";
-    case at::kLong: return "I64";
-    case at::kInt: return "I32";
-    default: return "other";
-  }
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -81,145 +58,268 @@ std::string dtype_name(at::ScalarType type) {
 Checkpointer::Checkpointer(CheckpointOptions options, Communicator& comm, Logger& log)
     : options_(std::move(options)), comm_(comm), log_(log) {
   NS_CHECK_AS(UsageError, options_.keep >= 1, "checkpoint.keep must be >= 1, got ", options_.keep);
+  NS_CHECK_AS(UsageError, options_.milestone_every >= 0, "checkpoint.milestone_every must be >= 0");
   if (comm_.rank() == 0) io::create_directories(options_.directory);
   comm_.barrier();
 }
 
-void Checkpointer::save(std::int64_t step, const io::NamedTensors& tensors, const io::TrainingState& state) {
-  const int rank = comm_.rank(), world = comm_.size();
-  const std::string final_dir = options_.directory + "/" + step_name(step);
-  const std::string temp_dir = final_dir + ".tmp";
-  if (rank == 0) {
-    remove_tree(temp_dir);  // a save that crashed earlier
-    NS_CHECK_AS(CheckpointError, ::mkdir(temp_dir.c_str(), 0755) == 0, "cannot create '", temp_dir,
-                "': ", std::strerror(errno));
-  }
-  comm_.barrier();
+Checkpointer::~Checkpointer() {
+  if (pending_ && pending_->writer.valid()) pending_->writer.wait();
+}
 
-  // Owners: largest tensors first to the least-loaded rank (deterministic on every rank).
-  std::vector<std::size_t> order(tensors.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+std::vector<std::int64_t> Checkpointer::allgather_numbers(const std::vector<std::int64_t>& mine) {
+  const auto n = static_cast<std::int64_t>(mine.size());
+  const auto on_device = at::TensorOptions().dtype(at::kLong).device(options_.device);
+  auto local = at::tensor(mine, at::kLong).to(options_.device);
+  auto all = at::empty({n * comm_.size()}, on_device);
+  comm_.allgather(local, all)->wait(comm_.options().timeout);
+  const auto cpu = all.to(at::kCPU);
+  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
+}
+
+std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
+  auto local = at::zeros({kTextBytes}, at::kByte);
+  std::memcpy(local.data_ptr(), mine.data(), std::min<std::size_t>(mine.size(), kTextBytes - 1));
+  auto all = at::empty({kTextBytes * comm_.size()}, at::TensorOptions().dtype(at::kByte).device(options_.device));
+  comm_.allgather(local.to(options_.device), all)->wait(comm_.options().timeout);
+  const auto cpu = all.to(at::kCPU);
+  std::vector<std::string> texts;
+  for (int r = 0; r < comm_.size(); ++r) texts.emplace_back(reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>() + r * kTextBytes));
+  return texts;
+}
+
+double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
+  const auto start = std::chrono::steady_clock::now();
+  if (pending_) {
+    const auto failure = finish();
+    if (!failure.empty()) log_.error(failure);
+  }
+  const int rank = comm_.rank(), world = comm_.size();
+  auto pending = std::make_unique<Pending>();
+  pending->step = step;
+  pending->final_dir = options_.directory + "/" + io::checkpoint_name(step);
+  pending->temp_dir = pending->final_dir + ".tmp";
+
+  // Rank 0 creates the temporary directory; everyone learns whether it could.
+  std::string problem;
+  if (rank == 0) {
+    remove_tree(pending->temp_dir);  // a save that crashed earlier
+    if (::mkdir(pending->temp_dir.c_str(), 0755) != 0) {
+      problem = "cannot create '" + pending->temp_dir + "': " + std::strerror(errno);
+    }
+  }
+  problem = allgather_text(problem)[0];
+  if (!problem.empty()) {
+    failed_ = "checkpoint " + io::checkpoint_name(step) + " was not saved: rank 0: " + problem + "; " + newest_committed();
+    log_.error(failed_);
+    return seconds_since(start);
+  }
+
+  // Who writes which replicated tensor: largest first to the rank with the fewest bytes so
+  // far, counting each rank's own optimiser partition (deterministic on every rank).
+  std::int64_t owned_bytes = 0;
+  for (const auto& item : content.owned) owned_bytes += static_cast<std::int64_t>(item.second.nbytes());
+  const auto owned_per_rank = allgather_numbers({owned_bytes});
+  std::vector<std::uint64_t> load(owned_per_rank.begin(), owned_per_rank.end());
+  const auto& replicated = content.replicated;
+  std::vector<std::size_t> order(replicated.size());
+  std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return tensors[a].second.nbytes() > tensors[b].second.nbytes();
+    return replicated[a].second.nbytes() > replicated[b].second.nbytes();
   });
-  std::vector<std::uint64_t> load(world, 0);
-  std::vector<int> owner(tensors.size());
+  std::vector<bool> mine_flags(replicated.size(), false);
   for (const auto i : order) {
     const int r = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
-    owner[i] = r;
-    load[r] += tensors[i].second.nbytes();
+    mine_flags[i] = r == rank;
+    load[r] += replicated[i].second.nbytes();
   }
+  // The tensors this rank writes, copied to host memory when the write runs in the background.
   io::NamedTensors mine;
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
-    if (owner[i] == rank) mine.push_back(tensors[i]);
+  const auto take = [&](const std::pair<std::string, at::Tensor>& item) {
+    auto tensor = item.second.detach();
+    mine.emplace_back(item.first, options_.async ? tensor.to(at::kCPU, /*non_blocking=*/false, /*copy=*/true).contiguous() : tensor);
+  };
+  for (std::size_t i = 0; i < replicated.size(); ++i) {
+    if (mine_flags[i]) take(replicated[i]);
   }
-  const auto shard = rank_file("shard", rank, "safetensors");
-  const auto state_file = rank_file("state", rank, "txt");
-  io::write_safetensors(temp_dir + "/" + shard, mine, {{"step", std::to_string(step)}});
-  io::save_training_state(state, temp_dir + "/" + state_file);
+  for (const auto& item : content.owned) take(item);
 
-  // Gather every rank's (bytes, xxh64) for its two files.
-  auto local = at::empty({4}, at::kLong);
-  int index = 0;
-  for (const auto& name : {shard, state_file}) {
-    struct stat info {};
-    ::stat((temp_dir + "/" + name).c_str(), &info);
-    local[index++] = static_cast<std::int64_t>(info.st_size);
-    local[index++] = static_cast<std::int64_t>(io::xxhash64_file(temp_dir + "/" + name));
+  const std::string shard = pending->temp_dir + "/" + io::shard_file_name(rank);
+  const std::string state_file = pending->temp_dir + "/" + io::state_file_name(rank);
+  auto write = [shard, state_file, step, tensors = std::move(mine), state = content.state]() {
+    io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
+    io::save_training_state(state, state_file);
+    return Written{file_bytes(shard), io::xxhash64_file(shard), file_bytes(state_file), io::xxhash64_file(state_file)};
+  };
+  pending->writer = std::async(options_.async ? std::launch::async : std::launch::deferred, std::move(write));
+  pending_ = std::move(pending);
+  if (!options_.async) {
+    const auto failure = finish();
+    if (!failure.empty()) log_.error(failure);
   }
-  auto all = at::empty({4 * world}, at::kLong);
-  comm_.allgather(local, all)->wait(comm_.options().timeout);
+  return seconds_since(start);
+}
 
-  if (rank == 0) {
-    io::Manifest manifest;
-    manifest.step = step;
-    manifest.world_size = world;
-    manifest.config_hash = options_.config_hash;
-    manifest.code_version = options_.code_version;
+bool Checkpointer::poll() {
+  if (!pending_) return false;
+  const bool done = pending_->writer.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  const auto flags = allgather_numbers({done ? 1 : 0});
+  if (std::find(flags.begin(), flags.end(), 0) != flags.end()) return false;
+  const auto failure = finish();
+  if (!failure.empty()) log_.error(failure);
+  return true;
+}
+
+void Checkpointer::wait() {
+  if (pending_) finish();
+  NS_CHECK_AS(CheckpointError, failed_.empty(), failed_);
+}
+
+std::string Checkpointer::newest_committed() const {
+  const auto names = io::committed_checkpoints(options_.directory);
+  return names.empty() ? "there is no earlier checkpoint"
+                       : "the previous checkpoint " + options_.directory + "/" + names.front() + " is intact";
+}
+
+std::string Checkpointer::finish() {
+  const auto pending = std::move(pending_);
+  Written mine;
+  std::string error;
+  try {
+    mine = pending->writer.get();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  const int world = comm_.size();
+  const auto table = allgather_numbers({error.empty() ? 0 : 1, static_cast<std::int64_t>(mine.shard_bytes),
+                                        static_cast<std::int64_t>(mine.shard_xxh64),
+                                        static_cast<std::int64_t>(mine.state_bytes),
+                                        static_cast<std::int64_t>(mine.state_xxh64)});
+  std::vector<Written> results(world);
+  bool any_failed = false;
+  for (int r = 0; r < world; ++r) {
+    const auto* v = table.data() + 5 * r;
+    any_failed = any_failed || v[0] != 0;
+    results[r] = {static_cast<std::uint64_t>(v[1]), static_cast<std::uint64_t>(v[2]),
+                  static_cast<std::uint64_t>(v[3]), static_cast<std::uint64_t>(v[4])};
+  }
+  std::string failure;
+  if (any_failed) {
+    const auto texts = allgather_text(error);
     for (int r = 0; r < world; ++r) {
-      const auto* v = all.data_ptr<std::int64_t>() + 4 * r;
-      manifest.files.push_back({rank_file("shard", r, "safetensors"), static_cast<std::uint64_t>(v[0]),
-                                static_cast<std::uint64_t>(v[1])});
-      manifest.files.push_back({rank_file("state", r, "txt"), static_cast<std::uint64_t>(v[2]),
-                                static_cast<std::uint64_t>(v[3])});
+      if (table[5 * r] != 0) failure += (failure.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + texts[r]);
     }
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-      const auto& t = tensors[i].second;
-      manifest.tensors.push_back({tensors[i].first, rank_file("shard", owner[i], "safetensors"),
-                                  dtype_name(t.scalar_type()), t.sizes().vec()});
+    if (comm_.rank() == 0) remove_tree(pending->temp_dir);
+  } else {
+    std::string problem;
+    if (comm_.rank() == 0) {
+      try {
+        commit(*pending, results);
+      } catch (const std::exception& e) {
+        problem = e.what();
+        remove_tree(pending->temp_dir);
+      }
     }
-    io::write_manifest(manifest, temp_dir);
-    fsync_path(temp_dir);
-    remove_tree(final_dir);  // a stale directory of the same step (never the protected one)
-    NS_CHECK_AS(CheckpointError, std::rename(temp_dir.c_str(), final_dir.c_str()) == 0, "cannot commit '",
-                final_dir, "': ", std::strerror(errno));
-    fsync_path(options_.directory);
-    io::write_file_atomically(options_.directory + "/latest", step_name(step) + "\n");
-    retain();
+    problem = allgather_text(problem)[0];
+    if (!problem.empty()) failure = "rank 0: " + problem;
   }
-  comm_.barrier();
-  log_.info("checkpoint ", final_dir, " committed");
+  if (failure.empty()) {
+    failed_.clear();
+    log_.info("checkpoint ", pending->final_dir, " committed");
+    return "";
+  }
+  failed_ = "checkpoint " + io::checkpoint_name(pending->step) + " was not saved: " + failure + "; " + newest_committed();
+  return failed_;
+}
+
+void Checkpointer::commit(const Pending& pending, const std::vector<Written>& results) {
+  io::Manifest manifest;
+  manifest.step = pending.step;
+  manifest.world_size = comm_.size();
+  manifest.config_hash = options_.config_hash;
+  manifest.code_version = options_.code_version;
+  for (int r = 0; r < comm_.size(); ++r) {
+    const auto shard = io::shard_file_name(r);
+    manifest.files.push_back({shard, results[r].shard_bytes, results[r].shard_xxh64});
+    manifest.files.push_back({io::state_file_name(r), results[r].state_bytes, results[r].state_xxh64});
+    for (const auto& entry : io::read_safetensors_header(pending.temp_dir + "/" + shard)) {
+      manifest.tensors.push_back({entry.name, shard, entry.dtype, entry.shape});
+    }
+  }
+  io::write_manifest(manifest, pending.temp_dir);
+  fsync_path(pending.temp_dir);
+  remove_tree(pending.final_dir);  // a stale directory of the same step (never the protected one)
+  NS_CHECK_AS(CheckpointError, std::rename(pending.temp_dir.c_str(), pending.final_dir.c_str()) == 0,
+              "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
+  fsync_path(options_.directory);
+  io::write_file_atomically(options_.directory + "/latest", io::checkpoint_name(pending.step) + "\n");
+  retain();
 }
 
 void Checkpointer::retain() {
-  const auto steps = committed_steps(options_.directory);
-  for (std::size_t i = static_cast<std::size_t>(options_.keep); i < steps.size(); ++i) {
-    const std::string path = options_.directory + "/" + steps[i];
-    if (path == protected_) continue;
+  const auto names = io::committed_checkpoints(options_.directory);
+  for (std::size_t i = static_cast<std::size_t>(options_.keep); i < names.size(); ++i) {
+    const std::string path = options_.directory + "/" + names[i];
+    const auto step = io::checkpoint_step(names[i]);
+    if (path == protected_ || (options_.milestone_every > 0 && step % options_.milestone_every == 0)) continue;
     remove_tree(path);
   }
 }
 
-void Checkpointer::verify(const std::string& path) const {
-  const auto manifest = io::read_manifest(path);
-  NS_CHECK_AS(CheckpointError, options_.config_hash.empty() || manifest.config_hash == options_.config_hash,
-              "'", path, "' belongs to another model (config hash ", manifest.config_hash, ", this run ",
-              options_.config_hash, ")");
-  const auto failure = io::verify_files(manifest, path);
-  NS_CHECK_AS(CheckpointError, failure.empty(), "'", path, "' fails verification: ", failure);
-}
-
 std::string Checkpointer::find_latest_valid() {
-  // Rank 0 decides; the others follow (one broadcast of the chosen step).
-  auto chosen = at::full({1}, -1, at::kLong);
+  // Rank 0 decides; the others follow.
+  std::int64_t chosen = -1;
   if (comm_.rank() == 0) {
-    for (const auto& name : committed_steps(options_.directory)) {
-      const std::string path = options_.directory + "/" + name;
+    for (const auto& name : io::committed_checkpoints(options_.directory)) {
       try {
-        verify(path);
-        chosen[0] = static_cast<std::int64_t>(std::stoll(name.substr(5)));
+        io::verify_checkpoint(options_.directory + "/" + name, options_.config_hash);
+        chosen = io::checkpoint_step(name);
         break;
       } catch (const CheckpointError& error) {
         log_.warn("skipping checkpoint: ", error.what());
       }
     }
   }
-  comm_.broadcast(chosen, 0)->wait(comm_.options().timeout);
-  const auto step = chosen[0].item<std::int64_t>();
-  return step < 0 ? "" : options_.directory + "/" + step_name(step);
+  chosen = allgather_numbers({chosen})[0];
+  return chosen < 0 ? "" : options_.directory + "/" + io::checkpoint_name(chosen);
 }
 
-io::TrainingState Checkpointer::load(const std::string& path, const io::NamedTensors& tensors) {
-  verify(path);
+io::TrainingState Checkpointer::load(const std::string& path, const CheckpointContent& target) {
+  std::string problem;
+  if (comm_.rank() == 0) {
+    try {
+      io::verify_checkpoint(path, options_.config_hash);
+    } catch (const CheckpointError& error) {
+      problem = error.what();
+    }
+  }
+  problem = allgather_text(problem)[0];
+  NS_CHECK_AS(CheckpointError, problem.empty(), problem);
   const auto manifest = io::read_manifest(path);
   std::map<std::string, const io::ManifestTensor*> entries;
   for (const auto& t : manifest.tensors) entries[t.name] = &t;
-  std::map<std::string, at::Tensor> loaded;
-  for (const auto& file : manifest.files) {
-    if (file.name.rfind("shard-", 0) != 0) continue;
-    for (auto& [name, tensor] : io::read_safetensors(path + "/" + file.name).tensors) loaded[name] = tensor;
+
+  // Check every wanted tensor against the manifest, then read each shard once, only the
+  // tensors this rank needs.
+  std::map<std::string, std::map<std::string, at::Tensor>> wanted;  // file -> name -> target
+  for (const auto* list : {&target.replicated, &target.owned}) {
+    for (const auto& [name, tensor] : *list) {
+      const auto it = entries.find(name);
+      NS_CHECK_AS(CheckpointError, it != entries.end(), "'", path, "' has no tensor '", name, "'");
+      const auto dtype = io::safetensors_dtype(tensor.scalar_type());
+      NS_CHECK_AS(CheckpointError, it->second->shape == tensor.sizes().vec() && it->second->dtype == dtype, "'",
+                  path, "': tensor '", name, "' is ", at::IntArrayRef(it->second->shape), " ", it->second->dtype,
+                  ", the model expects ", tensor.sizes(), " ", dtype);
+      wanted[it->second->file][name] = tensor;
+    }
   }
   at::NoGradGuard no_grad;
-  for (const auto& [name, target] : tensors) {
-    const auto it = loaded.find(name);
-    NS_CHECK_AS(CheckpointError, it != loaded.end(), "'", path, "' has no tensor '", name, "'");
-    NS_CHECK_AS(CheckpointError, it->second.sizes() == target.sizes() && it->second.scalar_type() == target.scalar_type(),
-                "'", path, "': tensor '", name, "' is ", it->second.sizes(), " ", it->second.scalar_type(),
-                ", the model expects ", target.sizes(), " ", target.scalar_type());
-    target.copy_(it->second);
+  for (auto& [file, targets] : wanted) {
+    const auto loaded = io::read_safetensors(path + "/" + file, [&](const std::string& name) { return targets.count(name) > 0; });
+    for (const auto& [name, tensor] : loaded.tensors) targets.at(name).copy_(tensor);
   }
   const bool same_world = manifest.world_size == comm_.size();
-  auto state = io::load_training_state(path + "/" + rank_file("state", same_world ? comm_.rank() : 0, "txt"));
+  auto state = io::load_training_state(path + "/" + io::state_file_name(same_world ? comm_.rank() : 0));
   if (!same_world) {
     state.cpu_rng.clear();
     state.cuda_rng.clear();

@@ -1,15 +1,23 @@
-// Sharded, atomic, verified checkpoints (docs/checkpoints.md). Layout under `directory`:
-//   step-NNNNNNNN/manifest.yaml           written last, by rank 0
-//   step-NNNNNNNN/shard-RRRRR.safetensors the tensors rank R owns (each tensor in one shard)
-//   step-NNNNNNNN/state-RRRRR.txt         rank R's training state (Boost.Serialization)
+// Sharded, atomic, verified, asynchronous checkpoints (docs/checkpoints.md). Layout under
+// `directory` (names in io/checkpoint/checkpoint_dir.h):
+//   step-NNNNNNNN/manifest.yaml            written last, by rank 0
+//   step-NNNNNNNN/shard-RRRRR.safetensors  the tensors rank R writes (each tensor in one shard)
+//   step-NNNNNNNN/state-RRRRR.txt          rank R's training state (Boost.Serialization)
 //   latest                                 the newest committed step directory's name
-// Tensors (parameters and optimiser state) are assigned to ranks by size, so each is written
-// once and the writing is spread over the ranks. Commit: every rank writes into
-// step-N.tmp/, checksums are gathered, rank 0 writes the manifest, fsyncs, renames the
-// directory to step-N/ and then replaces `latest`. A crash leaves either the old or the new
-// checkpoint, never a half one that looks complete. All methods are collective.
+// Rank R's shard holds its own optimiser partition (ZeRO-1: no rank holds or writes all of
+// it) and its share of the replicated parameters, dealt out by size so the bytes per rank
+// even out. Commit: every rank writes into step-N.tmp/, the ranks gather sizes and checksums
+// and agree that all writes succeeded, then rank 0 writes the manifest, fsyncs, renames the
+// directory to step-N/ and replaces `latest`. A crash or a failed write leaves the previous
+// checkpoint as the newest, never a half one that looks complete.
+//
+// Asynchronous saves: save() copies what this rank writes to host memory (the only stall)
+// and a background thread writes it while training continues; poll() at every step
+// boundary commits once every rank is done, and a second save() first waits for the first.
+// All methods are collective: every rank calls them in the same order.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 
@@ -21,39 +29,79 @@
 namespace neuroscale::distributed {
 
 struct CheckpointOptions {
-  std::string directory;     ///< RUN_DIR/checkpoints
-  int keep = 3;              ///< committed checkpoints kept (older ones deleted; >= 1)
-  std::string config_hash;   ///< identifies the model config; a mismatch refuses to load
-  std::string code_version;  ///< recorded in the manifest
+  std::string directory;            ///< RUN_DIR/checkpoints
+  int keep = 3;                     ///< newest committed checkpoints kept (>= 1)
+  std::int64_t milestone_every = 0; ///< checkpoints of steps that are multiples of this are kept too (0: none)
+  bool async = true;                ///< write in a background thread while training continues
+  std::string config_hash;          ///< identifies the model config; a mismatch refuses to load
+  std::string code_version;         ///< recorded in the manifest
+  at::Device device = at::kCPU;     ///< where the communicator's tensors live (cuda for NCCL)
+};
+
+// What one rank saves or loads.
+struct CheckpointContent {
+  io::NamedTensors replicated;  ///< identical on every rank (parameters): each written once, by one rank
+  io::NamedTensors owned;       ///< this rank's alone (its optimiser partition): written by this rank
+  io::TrainingState state;      ///< this rank's training state
 };
 
 class Checkpointer {
  public:
   Checkpointer(CheckpointOptions options, Communicator& comm, Logger& log);
+  ~Checkpointer();  // waits for a background write; an uncommitted save stays uncommitted
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // Saves `tensors` (identical names on every rank) and this rank's `state` as step `step`.
-  // Retention never deletes the checkpoint the run resumed from.
-  void save(std::int64_t step, const io::NamedTensors& tensors, const io::TrainingState& state);
+  // Starts saving `content` as step `step`: finishes a previous save first, creates
+  // step-N.tmp/, copies the tensors this rank writes to host memory and writes them (in the
+  // background when async; otherwise the save is committed before this returns). Returns
+  // seconds this call blocked. A failure is handled as in poll().
+  double save(std::int64_t step, const CheckpointContent& content);
+  // Commits the pending save once every rank has written its files; false when there is
+  // none or it is still being written. A save that failed on any rank (disk full, directory
+  // not writable) is reported on every rank with the rank, file and reason, its temporary
+  // directory is removed, the previous checkpoint stays the newest, and training goes on.
+  bool poll();
+  // Waits for the pending save and commits it. Throws CheckpointError when it failed (the
+  // message says which rank and file, and that the previous checkpoint is intact).
+  void wait();
 
-  // The newest checkpoint under the directory whose manifest and checksums verify, or ""
-  // when there is none. Each one that fails is reported (which file, which check) and skipped.
+  // The newest checkpoint whose manifest and checksums verify, or "" when there is none.
+  // Each one that fails is reported (which file, which check) and skipped. Rank 0 checks.
   std::string find_latest_valid();
-  // Verifies `path` (a step directory); throws CheckpointError naming the failed check.
-  void verify(const std::string& path) const;
 
-  // Copies every tensor of `tensors` from checkpoint `path` (names, shapes and dtypes must
-  // match, and the config hash) and returns this rank's training state: its own when the
-  // world size is unchanged, else rank 0's with the random generator state cleared.
-  io::TrainingState load(const std::string& path, const io::NamedTensors& tensors);
-
-  void protect(const std::string& path) { protected_ = path; }
+  // Loads checkpoint `path` (rank 0 verifies it first) into `target`: its replicated and
+  // owned tensors by name, whichever shard and world size wrote them (names, shapes and
+  // dtypes must match, and the config hash). Returns this rank's training state: its own
+  // when the world size is unchanged, else rank 0's with the generator states cleared.
+  // The loaded checkpoint is protected from retention.
+  io::TrainingState load(const std::string& path, const CheckpointContent& target);
 
  private:
+  struct Written {  // one rank's result of writing its two files
+    std::uint64_t shard_bytes = 0, shard_xxh64 = 0, state_bytes = 0, state_xxh64 = 0;
+  };
+  struct Pending {
+    std::int64_t step = 0;
+    std::string temp_dir, final_dir;
+    std::future<Written> writer;
+  };
+  // Finishes the pending save: gathers results, commits or cleans up. Returns "" on success,
+  // else the failure message (the same on every rank).
+  std::string finish();
+  void commit(const Pending& pending, const std::vector<Written>& results);
+  // Small collectives on the communicator's device.
+  std::vector<std::int64_t> allgather_numbers(const std::vector<std::int64_t>& mine);
+  std::vector<std::string> allgather_text(const std::string& mine);
   void retain();
+  std::string newest_committed() const;
+
   CheckpointOptions options_;
   Communicator& comm_;
   Logger& log_;
   std::string protected_;
+  std::unique_ptr<Pending> pending_;
+  std::string failed_;  // why the most recent save failed ("" when it committed)
 };
 
 }  // namespace neuroscale::distributed

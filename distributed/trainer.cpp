@@ -71,7 +71,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
 
   const auto names = task_.sum_names();
   std::vector<double> window(names.size() + 2, 0.0);  // task sums, trials, bins
-  double data_wait = 0.0, comm_exposed = 0.0, grad_norm_sum = 0.0;
+  double data_wait = 0.0, comm_exposed = 0.0, checkpoint = 0.0, grad_norm_sum = 0.0;
   std::int64_t window_steps = 0;
   auto window_start = Clock::now();
   std::int64_t step = start_step;
@@ -113,8 +113,9 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
 
     // ---- update
     const double norm = optim::clip_grad_norm(params_, options_.grad_clip);
-    if (std::isfinite(norm)) {
+    if (std::isfinite(norm)) {  // the norm is global: every rank takes the same branch
       optimizer_.step(schedule_.lr(step));
+      if (options_.partition) options_.partition->broadcast_from_owners(comm_);
     } else {
       log_.warn("step ", step, ": gradient norm is ", norm, "; update skipped");
     }
@@ -126,17 +127,8 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     if (options_.verify_every > 0 && (step + 1) % options_.verify_every == 0) {
       reducer_->verify_parameters_identical();
     }
-    // ---- agree whether a rank was signalled; then checkpoint (periodic, last, or stopping)
+    // ---- agree whether a rank was signalled
     const bool stop = allreduce_sum({pending_interrupt() != 0 ? 1.0 : 0.0})[0].item<double>() > 0.0;
-    const bool last_step = step + 1 == options_.max_steps;
-    if (options_.save && (stop || last_step || (options_.save_every > 0 && (step + 1) % options_.save_every == 0))) {
-      options_.save(step + 1);
-    }
-    if (stop && !last_step) {
-      log_.warn("stopping after step ", step + 1, ": a rank received a signal");
-      ++step;
-      break;
-    }
 
     // ---- metrics
     const bool last = step + 1 == options_.max_steps;
@@ -154,6 +146,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       record.values["flops_per_s"] = options_.flops_per_bin * bins / elapsed;
       record.values["data_wait_s"] = data_wait / window_steps;
       record.values["comm_exposed_s"] = comm_exposed / window_steps;
+      record.values["checkpoint_s"] = checkpoint / window_steps;
       record.values["step_s"] = elapsed / window_steps;
       if (validation && ((options_.eval_every > 0 && (step + 1) % options_.eval_every == 0) || last)) {
         for (const auto& [key, value] : validate(validation, step + 1)) record.values["val_" + key] = value;
@@ -165,9 +158,23 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
                 record.values.count("val_loss") ? "  val_loss " + std::to_string(record.values["val_loss"]) : "");
       if (comm_.rank() == 0 && sink) sink(record);
       std::fill(window.begin(), window.end(), 0.0);
-      data_wait = comm_exposed = grad_norm_sum = 0.0;
+      data_wait = comm_exposed = checkpoint = grad_norm_sum = 0.0;
       window_steps = 0;
       window_start = Clock::now();
+    }
+
+    // ---- checkpoint (periodic, last, or stopping); its metric record is already logged
+    const bool last_step = step + 1 == options_.max_steps;
+    const auto checkpoint_start = Clock::now();
+    if (options_.after_step) options_.after_step(step + 1);
+    if (options_.save && (stop || last_step || (options_.save_every > 0 && (step + 1) % options_.save_every == 0))) {
+      options_.save(step + 1);
+    }
+    checkpoint += seconds(checkpoint_start);
+    if (stop && !last_step) {
+      log_.warn("stopping after step ", step + 1, ": a rank received a signal");
+      ++step;
+      break;
     }
   }
   return step;

@@ -24,6 +24,7 @@
 #include "core/task/task.h"
 #include "distributed/communicator.h"
 #include "distributed/reducer.h"
+#include "distributed/zero.h"
 
 namespace neuroscale::distributed {
 
@@ -48,14 +49,20 @@ struct TrainerOptions {
   double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
   bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
   ReducerOptions reducer;
+  /// ZeRO-1: the optimiser holds only this rank's parameters of the partition, and after
+  /// every update each parameter is broadcast from its owner (null: replicated optimiser)
+  ParameterPartition* partition = nullptr;
   /// called with the number of completed steps every `save_every` steps, after the last
   /// step, and when a signal stops the run (empty: no checkpoints)
   std::function<void(std::int64_t completed_steps)> save;
   std::int64_t save_every = 0;      ///< steps between saves (0: only at the end and on a signal)
+  /// called at every step boundary before any save (e.g. to commit a background save)
+  std::function<void(std::int64_t completed_steps)> after_step;
 };
 
 // One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, bins_per_s, tokens_per_s,
-// flops_per_s, data_wait_s, comm_exposed_s and the task's metrics (val_* after validation).
+// flops_per_s, data_wait_s, comm_exposed_s, checkpoint_s (time the step loop spent in saves),
+// step_s and the task's metrics (val_* after validation).
 struct MetricsRecord {
   std::int64_t step = 0;
   std::map<std::string, double> values;

@@ -2,8 +2,11 @@
 // data-parallel across the ranks of `mpirun -np N` or `srun`.
 #include <torch/torch.h>
 
+#include <chrono>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -16,6 +19,7 @@
 #include "distributed/loader_source.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
+#include "io/run/run_directory.h"
 #include "io/schema/pretrain_schema.h"
 #include "jobs/runtime.h"
 
@@ -50,13 +54,44 @@ double flops_per_bin(const torch::nn::Module& module, const task::MaskedModeling
   return per_token / static_cast<double>(options.encoder().patch_size());
 }
 
-// Everything a checkpoint holds as tensors: parameters ("model.<name>") and optimiser state
-// ("optim.<name>.<slot>"), views of the live tensors.
-io::NamedTensors checkpoint_tensors(torch::nn::Module& module, optim::Optimizer& optimizer) {
-  io::NamedTensors tensors;
-  for (const auto& item : module.named_parameters(true)) tensors.emplace_back("model." + item.key(), item.value().detach());
-  for (auto& [name, tensor] : optimizer.named_state()) tensors.emplace_back("optim." + name, tensor);
-  return tensors;
+// The tensors of a checkpoint, views of the live ones: parameters ("model.<name>",
+// replicated on every rank) and optimiser state ("optim.<name>.<slot>"): this rank's own
+// partition under ZeRO-1, else replicated too.
+distributed::CheckpointContent checkpoint_tensors(torch::nn::Module& module, optim::Optimizer& optimizer,
+                                                  bool sharded) {
+  distributed::CheckpointContent content;
+  for (const auto& item : module.named_parameters(true)) {
+    content.replicated.emplace_back("model." + item.key(), item.value().detach());
+  }
+  for (auto& [name, tensor] : optimizer.named_state()) {
+    (sharded ? content.owned : content.replicated).emplace_back("optim." + name, tensor);
+  }
+  return content;
+}
+
+// Cuts RUN_DIR/metrics.jsonl back to the records of steps up to a resumed checkpoint's, so
+// a run that died after logging steps past its last checkpoint has no duplicate steps.
+void rewind_metrics(const std::string& path, std::int64_t step) {
+  std::ifstream in(path);
+  if (!in) return;  // nothing logged yet
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (line.rfind("{\"step\":", 0) == 0 && std::stoll(line.substr(colon + 1)) <= step) kept += line + "\n";
+  }
+  io::write_file_atomically(path, kept);
+}
+
+// The part of a metric record a checkpoint keeps as history: what the training computed
+// (losses, lr, norms, validation), not how fast this machine ran it.
+std::map<std::string, double> training_metrics(const std::map<std::string, double>& values) {
+  static const std::set<std::string> kMachine = {"samples_per_s", "bins_per_s", "tokens_per_s", "flops_per_s",
+                                                  "data_wait_s", "comm_exposed_s", "checkpoint_s", "step_s"};
+  std::map<std::string, double> kept;
+  for (const auto& [key, value] : values) {
+    if (!kMachine.count(key)) kept[key] = value;
+  }
+  return kept;
 }
 
 std::vector<std::uint8_t> generator_state() {
@@ -124,7 +159,9 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   if (config.train.threads > 0) torch::set_num_threads(config.train.threads);
   at::Device device(at::kCPU);
   if (config.train.device == "cuda") device = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
-  auto comm = distributed::make_communicator(mpi, device);
+  distributed::CommunicatorOptions comm_options;
+  comm_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.train.comm_timeout_s * 1000));
+  auto comm = distributed::make_communicator(mpi, device, comm_options);
 
   // ---- data
   io::CorpusReader reader(config.data.corpus, MPI_COMM_NULL);
@@ -155,7 +192,21 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   config.task.seed(static_cast<std::uint64_t>(config.seed));
   task::MaskedModelingTask task(config.task);
   task.module().to(device);
-  auto optimizer = optim::make_optimizer(config.optimizer, task.module());
+  // ZeRO-1: this rank's optimiser covers the parameters the partition gives it.
+  std::unique_ptr<distributed::ParameterPartition> partition;
+  if (config.train.shard_optimizer) {
+    std::vector<std::string> names;
+    std::vector<at::Tensor> params;
+    for (const auto& item : task.module().named_parameters(true)) {
+      if (!item.value().requires_grad()) continue;
+      names.push_back(item.key());
+      params.push_back(item.value());
+    }
+    partition = std::make_unique<distributed::ParameterPartition>(names, params, mpi.size());
+  }
+  auto optimizer = optim::make_optimizer(config.optimizer, task.module(), [&](const std::string& name) {
+    return !partition || partition->owner(name) == mpi.rank();
+  });
   optim::LrSchedule schedule(config.schedule.total_steps(config.train.max_steps));
   // Dropout streams differ per rank (as in DDP), after the identical initialisation.
   torch::manual_seed(config.seed + 1000003ULL * static_cast<std::uint64_t>(mpi.rank() + 1));
@@ -174,6 +225,7 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   trainer_options.bins_per_token = static_cast<double>(config.task.model().encoder().patch_size());
   trainer_options.reducer.first_bucket_bytes = static_cast<std::int64_t>(config.train.first_bucket_mb * (1 << 20));
   trainer_options.reducer.bucket_bytes = static_cast<std::int64_t>(config.train.bucket_mb * (1 << 20));
+  trainer_options.partition = partition.get();
   // ---- checkpoints: resume, then save every checkpoint.every_steps, at the end and on a signal
   std::unique_ptr<distributed::Checkpointer> checkpointer;
   std::int64_t start_step = 0;
@@ -182,6 +234,9 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
     distributed::CheckpointOptions checkpoint_options;
     checkpoint_options.directory = run_dir + "/checkpoints";
     checkpoint_options.keep = config.checkpoint.keep;
+    checkpoint_options.milestone_every = config.checkpoint.milestone_every;
+    checkpoint_options.async = config.checkpoint.async;
+    checkpoint_options.device = device;
     std::string model_text;
     for (const auto& s : subjects) model_text += s.name + ":" + std::to_string(s.channels) + ";";
     model_text += io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); });
@@ -194,14 +249,17 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   }
   NS_CHECK_AS(UsageError, resume == "auto" || resume == "none" || checkpointer,
               "neuroscale pretrain: --resume ", resume, " needs --run-dir (checkpoints live there)");
-  const auto tensors = checkpoint_tensors(task.module(), *optimizer);
+  const auto tensors = checkpoint_tensors(task.module(), *optimizer, partition != nullptr);
   std::string resume_from;
+  std::vector<std::pair<std::int64_t, std::map<std::string, double>>> history;  // rank 0's metric records
   if (resume != "none" && checkpointer) resume_from = resume == "auto" ? checkpointer->find_latest_valid() : resume;
   if (!resume_from.empty()) {
     const auto state = checkpointer->load(resume_from, tensors);
     start_step = state.step;
     start_position = {state.epoch, state.cursor};
     if (!state.cpu_rng.empty()) restore_generator(state.cpu_rng);
+    history = state.metrics;
+    if (mpi.rank() == 0) rewind_metrics(run_dir + "/metrics.jsonl", state.step);
     log.info("resumed from ", resume_from, " at step ", start_step);
   }
 
@@ -219,8 +277,13 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
       state.rank = mpi.rank();
       state.world_size = mpi.size();
       state.cpu_rng = generator_state();
-      checkpointer->save(completed, tensors, state);
+      state.lr = schedule.lr(completed - 1);
+      state.metrics = history;
+      auto content = tensors;
+      content.state = std::move(state);
+      checkpointer->save(completed, content);
     };
+    trainer_options.after_step = [&](std::int64_t) { checkpointer->poll(); };
   }
   distributed::Trainer trainer(task, *optimizer, schedule, *comm, trainer_options, log);
   distributed::ValidationSource validation;
@@ -240,7 +303,9 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
       *metrics << to_json(record);
       metrics->flush();
     }
+    history.emplace_back(record.step, training_metrics(record.values));
   });
+  if (checkpointer) checkpointer->wait();  // the last save: committed, or a CheckpointError
   if (reached < config.train.max_steps) {
     if (checkpointer) {
       throw CheckpointedStop("pretraining stopped by " + std::string(signal_name(pending_interrupt())) +

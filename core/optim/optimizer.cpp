@@ -90,10 +90,21 @@ void Lamb::update(Slot& slot, const at::Tensor& grad, double lr) {
   param.add_(direction, -lr * trust);
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options,
-                                          const torch::nn::Module& module) {
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
+                                          const std::function<bool(const std::string&)>& keep) {
   const AdamOptions adam{options.beta1(), options.beta2(), options.eps()};
   auto groups = weight_decay_groups(module, options.weight_decay());
+  if (keep) {
+    for (auto& group : groups) {
+      ParamGroup kept{group.name, {}, {}, group.weight_decay, group.lr_scale};
+      for (std::size_t i = 0; i < group.names.size(); ++i) {
+        if (!keep(group.names[i])) continue;
+        kept.names.push_back(group.names[i]);
+        kept.params.push_back(group.params[i]);
+      }
+      group = std::move(kept);
+    }
+  }
   if (options.name() == "adamw") return std::make_unique<AdamW>(std::move(groups), adam);
   if (options.name() == "lamb") return std::make_unique<Lamb>(std::move(groups), adam);
   NS_THROW(UsageError, "unknown optimizer '", options.name(), "' (expected adamw or lamb)");

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 #include <torch/arg.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -99,9 +100,10 @@ struct OptimizerOptions {
   TORCH_ARG(double, grad_clip) = 1.0;
 };
 
-// The optimiser `options` names over weight_decay_groups(module). Throws UsageError for an
-// unknown name.
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options,
-                                          const torch::nn::Module& module);
+// The optimiser `options` names over weight_decay_groups(module), restricted to the
+// parameters `keep` accepts (all when empty: a data-parallel partition passes the ones this
+// rank owns). Throws UsageError for an unknown name.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
+                                          const std::function<bool(const std::string&)>& keep = {});
 
 }  // namespace neuroscale::optim

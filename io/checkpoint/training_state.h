@@ -1,10 +1,15 @@
 // What a rank needs besides tensors to resume exactly, saved with Boost.Serialization (text
 // archive, versioned): the step, the global sampler position, the rank layout it was saved
-// with, and this rank's random generator state.
+// with, this rank's random generator states, the learning rate and loss scale in force, and
+// (rank 0) the metric history of the run so far.
 #pragma once
 
+#include <boost/serialization/version.hpp>
+
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neuroscale::io {
@@ -17,10 +22,18 @@ struct TrainingState {
   std::int32_t world_size = 1;       ///< ranks of the run that saved it
   std::vector<std::uint8_t> cpu_rng; ///< LibTorch's default CPU generator state
   std::vector<std::uint8_t> cuda_rng;///< the CUDA generator state (empty on CPU runs)
+  // Version 2:
+  double lr = 0.0;                   ///< learning rate of the last completed step (the schedule
+                                     ///< is a pure function of the step; recorded to check it)
+  double loss_scale = 1.0;           ///< gradient scaler (1: fp32 and bf16 need none)
+  /// logged metric records so far (rank 0), without the machine-dependent throughput values
+  /// (which would make identical training give different states): step -> name -> value
+  std::vector<std::pair<std::int64_t, std::map<std::string, double>>> metrics;
 
   template <class Archive>
-  void serialize(Archive& archive, const unsigned int /*version*/) {
+  void serialize(Archive& archive, const unsigned int version) {
     archive & step & epoch & cursor & rank & world_size & cpu_rng & cuda_rng;
+    if (version >= 2) archive & lr & loss_scale & metrics;
   }
 };
 
@@ -30,3 +43,5 @@ void save_training_state(const TrainingState& state, const std::string& path);
 TrainingState load_training_state(const std::string& path);
 
 }  // namespace neuroscale::io
+
+BOOST_CLASS_VERSION(neuroscale::io::TrainingState, 2)

@@ -28,11 +28,19 @@ void describe(ConfigVisitor& v, PretrainConfig& o) {
     s.value("first_bucket_mb", o.train.first_bucket_mb, Field("first gradient bucket (MiB)").greater_than(0));
     s.value("bucket_mb", o.train.bucket_mb, Field("later gradient buckets (MiB)").greater_than(0));
     s.value("threads", o.train.threads, Field("LibTorch CPU threads per rank (0: default)").range(0, 1024));
+    s.value("shard_optimizer", o.train.shard_optimizer,
+            Field("ZeRO-1: partition the optimiser state across ranks (false: every rank holds all of it)"));
+    s.value("comm_timeout_s", o.train.comm_timeout_s,
+            Field("seconds a collective may wait before the job is declared hung and aborted").range(1, 1e6));
   });
   v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir)", [&](ConfigVisitor& s) {
     s.value("every_steps", o.checkpoint.every_steps,
             Field("steps between checkpoints (0: only at the end and on a signal)").at_least(0));
     s.value("keep", o.checkpoint.keep, Field("committed checkpoints kept (the resumed one is never deleted)").range(1, 1e6));
+    s.value("milestone_every", o.checkpoint.milestone_every,
+            Field("also keep, forever, checkpoints of steps that are multiples of this (0: none)").at_least(0));
+    s.value("async", o.checkpoint.async,
+            Field("write checkpoints in the background while training continues (the stall is a host copy)"));
   });
   describe(v, o.task);
   v.section("optimizer", "the optimiser", [&](ConfigVisitor& s) { describe(s, o.optimizer); });

@@ -30,11 +30,15 @@ struct TrainConfig {
   double first_bucket_mb = 1.0;   ///< first gradient bucket
   double bucket_mb = 25.0;        ///< later gradient buckets
   int threads = 0;                ///< LibTorch CPU threads per rank (0: LibTorch's default)
+  bool shard_optimizer = true;    ///< ZeRO-1: optimiser state partitioned across ranks
+  double comm_timeout_s = 1800;   ///< a collective waiting longer declares the job hung
 };
 
 struct CheckpointConfig {
   std::int64_t every_steps = 0;   ///< steps between checkpoints (0: only at the end and on a signal)
   int keep = 3;                   ///< committed checkpoints kept
+  std::int64_t milestone_every = 0; ///< also keep checkpoints at multiples of this step (0: none)
+  bool async = true;              ///< write in the background while training continues
 };
 
 struct PretrainConfig {

@@ -49,6 +49,13 @@ void append_u64_le(std::string& out, std::uint64_t value) {
 
 }  // namespace
 
+std::string safetensors_dtype(at::ScalarType type) {
+  const auto& table = dtype_table();
+  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& entry) { return entry.second == type; });
+  NS_CHECK_AS(UsageError, it != table.end(), "dtype ", type, " has no safetensors name");
+  return it->first;
+}
+
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata) {
   std::ostringstream header;

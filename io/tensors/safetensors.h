@@ -28,6 +28,10 @@ struct TensorFile {
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
+// The safetensors name of a dtype ("F32", "BF16", ...); throws UsageError for one the
+// format cannot hold.
+std::string safetensors_dtype(at::ScalarType type);
+
 // One entry of a file's header.
 struct TensorInfo {
   std::string name;

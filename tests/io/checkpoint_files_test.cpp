@@ -50,11 +50,15 @@ TEST(CheckpointFiles, TrainingStateRoundTripsAndManifestVerificationNamesTheFail
   state.rank = 1;
   state.world_size = 2;
   state.cpu_rng = {1, 2, 3, 250};
+  state.lr = 2.5e-4;
+  state.metrics = {{10, {{"loss", 0.75}, {"lr", 3e-4}}}, {12, {{"loss", 0.5}}}};
   save_training_state(state, dir + "/state-00001.txt");
   const auto loaded = load_training_state(dir + "/state-00001.txt");
   EXPECT_EQ(loaded.step, 12);
   EXPECT_EQ(loaded.cursor, 40);
   EXPECT_EQ(loaded.cpu_rng, state.cpu_rng);
+  EXPECT_EQ(loaded.lr, 2.5e-4);
+  EXPECT_EQ(loaded.metrics, state.metrics);
 
   Manifest manifest;
   manifest.step = 12;
