@@ -1,6 +1,9 @@
 #include "distributed/mpi/mpi_communicator.h"
 
+#include <algorithm>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "core/check.h"
 #include "io/mpi/mpi_check.h"
@@ -35,11 +38,18 @@ int count_of(const at::Tensor& tensor) {
 
 class MpiWork : public Work {
  public:
-  MpiWork(std::string what, std::shared_future<void> done) : what_(std::move(what)), done_(std::move(done)) {}
+  // `comm` runs the liveness probe on a timeout; it outlives every wait() (the contract of
+  // Communicator: handles are waited on before the communicator goes).
+  MpiWork(std::string what, std::shared_future<void> done, MpiCommunicator* comm)
+      : what_(std::move(what)), done_(std::move(done)), comm_(comm) {}
   void wait(std::chrono::milliseconds timeout) override {
-    NS_CHECK_AS(CommError, done_.wait_for(timeout) == std::future_status::ready, "MPI ", what_,
-                " did not complete within ", timeout.count() / 1000.0,
-                " s: a rank is probably dead or stuck");
+    if (done_.wait_for(timeout) != std::future_status::ready) {
+      comm_->mark_broken();
+      const auto silent = comm_->unresponsive_ranks(std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10)));
+      NS_THROW(CommError, "MPI ", what_, " did not complete within ", timeout.count() / 1000.0, " s: ",
+               silent.empty() ? std::string("a rank is probably dead or stuck")
+                              : "rank(s) " + silent + " stopped answering (dead, or stuck outside the collective)");
+    }
     done_.get();
   }
   bool completed() override { return done_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
@@ -47,6 +57,7 @@ class MpiWork : public Work {
  private:
   std::string what_;
   std::shared_future<void> done_;
+  MpiCommunicator* comm_;
 };
 
 }  // namespace
@@ -60,6 +71,8 @@ MpiCommunicator::MpiCommunicator(MPI_Comm parent, CommunicatorOptions options)
               provided);
   NS_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
   NS_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
+  NS_MPI_CHECK(MPI_Comm_dup(parent, &probe_comm_));
+  NS_MPI_CHECK(MPI_Comm_set_errhandler(probe_comm_, MPI_ERRORS_RETURN));
   NS_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   NS_MPI_CHECK(MPI_Comm_size(comm_, &size_));
   worker_ = std::thread([this] { run(); });
@@ -71,8 +84,49 @@ MpiCommunicator::~MpiCommunicator() {
     stopping_ = true;
   }
   wake_.notify_all();
+  if (broken_) {
+    worker_.detach();  // stuck in a collective that will never finish; the job is aborting
+    return;
+  }
   worker_.join();
+  MPI_Comm_free(&probe_comm_);
   MPI_Comm_free(&comm_);
+}
+
+std::string MpiCommunicator::unresponsive_ranks(std::chrono::milliseconds window) {
+  int provided = 0;
+  MPI_Query_thread(&provided);
+  if (provided < MPI_THREAD_MULTIPLE || size_ == 1) return "";
+  // Heartbeats both ways; receives from ranks that never answer are cancelled.
+  static const int kBeat = 1;  // the send buffer must outlive the sends
+  std::vector<int> received(size_, 0);
+  std::vector<MPI_Request> receives(size_, MPI_REQUEST_NULL);
+  for (int r = 0; r < size_; ++r) {
+    if (r == rank_) continue;
+    MPI_Request send = MPI_REQUEST_NULL;
+    MPI_Isend(&kBeat, 1, MPI_INT, r, 0, probe_comm_, &send);
+    MPI_Request_free(&send);
+    MPI_Irecv(&received[r], 1, MPI_INT, r, 0, probe_comm_, &receives[r]);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + window;
+  std::vector<bool> answered(size_, false);
+  answered[rank_] = true;
+  while (std::chrono::steady_clock::now() < deadline &&
+         std::find(answered.begin(), answered.end(), false) != answered.end()) {
+    for (int r = 0; r < size_; ++r) {
+      int done = 0;
+      if (!answered[r] && MPI_Test(&receives[r], &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done) answered[r] = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string silent;
+  for (int r = 0; r < size_; ++r) {
+    if (answered[r]) continue;
+    silent += (silent.empty() ? "" : ", ") + std::to_string(r);
+    MPI_Cancel(&receives[r]);
+    MPI_Request_free(&receives[r]);
+  }
+  return silent;
 }
 
 void MpiCommunicator::run() {
@@ -104,7 +158,7 @@ std::shared_ptr<Work> MpiCommunicator::submit(std::string what, std::function<vo
     });
   }
   wake_.notify_one();
-  return std::make_shared<MpiWork>(std::move(what), std::move(done));
+  return std::make_shared<MpiWork>(std::move(what), std::move(done), this);
 }
 
 std::shared_ptr<Work> MpiCommunicator::allreduce(at::Tensor tensor, ReduceOp op) {

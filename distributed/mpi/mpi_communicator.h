@@ -3,10 +3,18 @@
 // progress while the training thread computes; Open MPI makes no progress on non-blocking
 // collectives between MPI calls. Needs MPI_THREAD_SERIALIZED or better: while this object
 // lives, no other thread may call MPI on its communicator.
+//
+// Watchdog: a wait() that times out runs a liveness probe on a second duplicate communicator
+// (needs MPI_THREAD_MULTIPLE, since the communication thread is still inside the stuck
+// collective): every rank whose wait also timed out sends a heartbeat to every other; the
+// ranks whose heartbeat does not arrive within a few seconds are named in the CommError as
+// the ones that stopped answering (dead, or stuck outside the collective).
 #pragma once
 
 #include <mpi.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -36,12 +44,23 @@ class MpiCommunicator : public Communicator {
   std::shared_ptr<Work> submit(std::string what, std::function<void()> body);
   void run();
 
+ public:
+  // The ranks that do not answer a heartbeat within `window` (see above); "" when the probe
+  // cannot run (MPI below MPI_THREAD_MULTIPLE).
+  std::string unresponsive_ranks(std::chrono::milliseconds window);
+  // After a timed-out collective the communication thread may never come back: the
+  // destructor then leaves it (the process is about to abort) instead of joining it.
+  void mark_broken() { broken_ = true; }
+
+ private:
   MPI_Comm comm_ = MPI_COMM_NULL;
+  MPI_Comm probe_comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
+  std::atomic<bool> broken_{false};
   std::thread worker_;
 };
 
