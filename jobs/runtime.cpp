@@ -51,6 +51,7 @@ const std::vector<Command>& commands() {
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
       {"model", "parameter counts of the model a config builds (model summary)", run_model},
       {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
+      {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
   };
   return kCommands;
 }

@@ -1,36 +1,18 @@
 // End-to-end tests of the `neuroscale` executable: exit codes, one-line errors, help.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "tests/cuda_test.h"
+#include "tests/jobs/cli_run.h"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Result run(const std::string& arguments) {
-  // One output pair per test case: CTest runs cases in parallel processes.
-  const std::string base = testing::TempDir() + "neuroscale_cli_" +
-                           testing::UnitTest::GetInstance()->current_test_info()->name();
-  const std::string command = std::string(NEUROSCALE_BINARY) + " " + arguments + " >" + base +
-                              ".out 2>" + base + ".err";
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
-}
+using neuroscale::cli_test::count_lines;
+using neuroscale::cli_test::Result;
+using neuroscale::cli_test::run;
+using neuroscale::cli_test::slurp;
 
 std::string write_config(const std::string& name, const std::string& text) {
   const std::string path = testing::TempDir() + name;
@@ -39,12 +21,6 @@ std::string write_config(const std::string& name, const std::string& text) {
 }
 
 const std::string kTiny = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/tiny.yaml";
-
-int count_lines(const std::string& text) {
-  int lines = 0;
-  for (char c : text) lines += c == '\n';
-  return lines;
-}
 
 TEST(Cli, MisspelledConfigKeyIsOneLineWithFileLineAndNearestKey) {
   const std::string config = write_config("typo.yaml",
@@ -100,7 +76,7 @@ TEST(Cli, UsageErrorsAreClear) {
 TEST(Cli, HelpForEverySubcommandAndVersion) {
   Result top = run("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain"}) {
+  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "ckpt"}) {
     EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
     Result help = run(std::string(command) + " --help");
     EXPECT_EQ(help.code, 0) << command;
