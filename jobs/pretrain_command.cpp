@@ -94,18 +94,23 @@ std::map<std::string, double> training_metrics(const std::map<std::string, doubl
   return kept;
 }
 
-std::vector<std::uint8_t> generator_state() {
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
+// The default random generator of `device` (the CPU's, or a GPU's for dropout on it).
+at::Generator default_generator(const at::Device& device) {
+  return device.is_cpu() ? at::detail::getDefaultCPUGenerator() : at::globalContext().defaultGenerator(device);
+}
+
+std::vector<std::uint8_t> generator_state(const at::Device& device) {
+  at::Generator generator = default_generator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
   const auto state = generator.get_state();
   const auto* bytes = state.data_ptr<std::uint8_t>();
   return {bytes, bytes + state.numel()};
 }
 
-void restore_generator(const std::vector<std::uint8_t>& bytes) {
+void restore_generator(const at::Device& device, const std::vector<std::uint8_t>& bytes) {
   auto state = at::empty({static_cast<std::int64_t>(bytes.size())}, at::kByte);
   std::copy(bytes.begin(), bytes.end(), state.data_ptr<std::uint8_t>());
-  at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
+  at::Generator generator = default_generator(device);  // a handle to the default
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
 }
@@ -257,7 +262,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
     const auto state = checkpointer->load(resume_from, tensors);
     start_step = state.step;
     start_position = {state.epoch, state.cursor};
-    if (!state.cpu_rng.empty()) restore_generator(state.cpu_rng);
+    if (!state.cpu_rng.empty()) restore_generator(at::kCPU, state.cpu_rng);
+    if (!state.cuda_rng.empty() && device.is_cuda()) restore_generator(device, state.cuda_rng);
     history = state.metrics;
     if (mpi.rank() == 0) rewind_metrics(run_dir + "/metrics.jsonl", state.step);
     log.info("resumed from ", resume_from, " at step ", start_step);
@@ -276,7 +282,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
       state.cursor = position.cursor;
       state.rank = mpi.rank();
       state.world_size = mpi.size();
-      state.cpu_rng = generator_state();
+      state.cpu_rng = generator_state(at::kCPU);
+      if (device.is_cuda()) state.cuda_rng = generator_state(device);
       state.lr = schedule.lr(completed - 1);
       state.metrics = history;
       auto content = tensors;

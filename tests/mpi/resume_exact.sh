@@ -20,8 +20,10 @@ $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/a" 2>/dev/null
 echo "== stopped by SIGTERM, then resumed"
 $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b.err" &
 launcher=$!
-for _ in $(seq 1 600); do  # wait until some steps have run
-  grep -q "step 7/80" "$work/b/logs/rank-00000.log" 2>/dev/null && break
+stop_at=$((3 + RANDOM % 40))  # a random step (printed, to reproduce a failure)
+echo "signalling after step $stop_at"
+for _ in $(seq 1 1500); do  # wait until that step has run
+  grep -q "step $stop_at/80" "$work/b/logs/rank-00000.log" 2>/dev/null && break
   sleep 0.02
 done
 # The signal goes to one rank (as Slurm signals a task); the ranks agree to stop together.

@@ -77,23 +77,36 @@ ns::task::MaskedModelingOptions task_options() {
 }
 
 struct Result {
+  std::size_t optimizer_states = 0;  // state tensors this rank's optimiser holds
   std::vector<double> losses;
   std::vector<at::Tensor> params;
   std::map<std::string, at::Tensor> first_grads;
 };
 
-// Trains a fresh model (same init everywhere) for kSteps on `source`.
-Result train(Communicator& comm, FixedSource& source, int accumulate) {
+// Trains a fresh model (same init everywhere) for kSteps on `source`; with `zero`, the
+// optimiser state is partitioned across the ranks (ZeRO-1).
+Result train(Communicator& comm, FixedSource& source, int accumulate, bool zero = false) {
   torch::manual_seed(11);
   ns::task::MaskedModelingTask task(task_options());
   task.module().to(torch::kDouble);
-  ns::optim::AdamW optimizer(ns::optim::weight_decay_groups(task.module(), 0.01));
+  std::vector<std::string> names;
+  std::vector<at::Tensor> params;
+  for (const auto& item : task.module().named_parameters(true)) {
+    names.push_back(item.key());
+    params.push_back(item.value());
+  }
+  ParameterPartition partition(names, params, comm.size());
+  auto optimizer_ptr = ns::optim::make_optimizer(
+      ns::optim::OptimizerOptions().name("adamw").weight_decay(0.01), task.module(),
+      [&](const std::string& name) { return !zero || partition.owner(name) == comm.rank(); });
+  auto& optimizer = *optimizer_ptr;
   ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-3).total_steps(kSteps));
   TrainerOptions options;
   options.max_steps = 1;
   options.accumulate = accumulate;
   options.log_every = 1;
   options.grad_clip = 0.0;
+  options.partition = zero ? &partition : nullptr;
   source.slots_ = accumulate;
   ns::Logger log(ns::detect_process(), ns::LoggerOptions{}, std::cerr);
   Trainer trainer(task, optimizer, schedule, comm, options, log);
@@ -106,6 +119,7 @@ Result train(Communicator& comm, FixedSource& source, int accumulate) {
   Trainer rest(task, optimizer, schedule, comm, [&] { auto o = options; o.max_steps = kSteps; return o; }(), log);
   rest.run(source, {}, 1, sink);
   for (const auto& p : task.module().parameters()) result.params.push_back(p.detach().clone());
+  result.optimizer_states = optimizer.named_state().size();
   return result;
 }
 
@@ -189,4 +203,27 @@ TEST(TrainerEquivalence, AccumulatingKMicroBatchesEqualsOneBatchOfKB) {
   const auto single = train(self, whole_source, 1);
   ASSERT_EQ(accumulated.losses.size(), static_cast<std::size_t>(kSteps));
   expect_close(accumulated, single);
+}
+
+// ZeRO-1 partitions the optimiser state and broadcasts each parameter from its owner; the
+// parameters must be bitwise those of the replicated optimiser (here with ranks on
+// different subjects, so some parameters have no gradient on some ranks or on all).
+TEST(TrainerEquivalence, ShardedOptimizerStateGivesBitwiseTheReplicatedResult) {
+  const int rank = world_rank();
+  std::vector<std::vector<ns::Batch>> mine;
+  for (int s = 0; s < kSteps; ++s) {
+    const auto a = make_batch(0, 6, 100 * s, 3, 7000 + s);
+    const auto b = make_batch(s % 3 == 0 ? 0 : 1, s % 3 == 0 ? 6 : 9, 100 * s + 50, 2, 8000 + s);
+    mine.push_back({rank == 0 ? a : b});
+  }
+  MpiCommunicator world(MPI_COMM_WORLD);
+  FixedSource sharded_source(mine), replicated_source(mine);
+  const auto sharded = train(world, sharded_source, 1, /*zero=*/true);
+  const auto replicated = train(world, replicated_source, 1, /*zero=*/false);
+  ASSERT_EQ(sharded.params.size(), replicated.params.size());
+  for (std::size_t i = 0; i < sharded.params.size(); ++i) {
+    EXPECT_TRUE(torch::equal(sharded.params[i], replicated.params[i])) << "parameter " << i;
+  }
+  EXPECT_EQ(sharded.losses, replicated.losses);
+  if (world.size() > 1) EXPECT_LT(sharded.optimizer_states, replicated.optimizer_states);  // no rank holds it all
 }
