@@ -12,6 +12,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <sstream>
 
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_dir.h"
@@ -43,10 +44,14 @@ void remove_tree(const std::string& path) {
   ::rmdir(path.c_str());
 }
 
-std::uint64_t file_bytes(const std::string& path) {
-  struct stat info {};
-  NS_CHECK_AS(CheckpointError, ::stat(path.c_str(), &info) == 0, "cannot stat '", path, "': ", std::strerror(errno));
-  return static_cast<std::uint64_t>(info.st_size);
+// dst <- src without LibTorch's intra-op thread pool (this runs beside the training thread):
+// a plain memcpy for contiguous CPU tensors, a device-to-host copy otherwise.
+void copy_tensor(const at::Tensor& src, const at::Tensor& dst) {
+  if (src.device().is_cpu() && src.is_contiguous() && src.scalar_type() == dst.scalar_type()) {
+    std::memcpy(dst.data_ptr(), src.data_ptr(), src.nbytes());
+  } else {
+    dst.copy_(src);
+  }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -65,6 +70,7 @@ Checkpointer::Checkpointer(CheckpointOptions options, Communicator& comm, Logger
 
 Checkpointer::~Checkpointer() {
   if (pending_ && pending_->writer.valid()) pending_->writer.wait();
+  if (retention_.valid()) retention_.wait();
 }
 
 std::vector<std::int64_t> Checkpointer::allgather_numbers(const std::vector<std::int64_t>& mine) {
@@ -75,6 +81,20 @@ std::vector<std::int64_t> Checkpointer::allgather_numbers(const std::vector<std:
   comm_.allgather(local, all)->wait(comm_.options().timeout);
   const auto cpu = all.to(at::kCPU);
   return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
+}
+
+std::vector<std::string> Checkpointer::allgather_long_text(const std::string& mine) {
+  const auto lengths = allgather_numbers({static_cast<std::int64_t>(mine.size())});
+  const std::int64_t width = *std::max_element(lengths.begin(), lengths.end());
+  auto local = at::zeros({std::max<std::int64_t>(width, 1)}, at::kByte);
+  std::memcpy(local.data_ptr(), mine.data(), mine.size());
+  auto all = at::empty({local.numel() * comm_.size()}, at::TensorOptions().dtype(at::kByte).device(options_.device));
+  comm_.allgather(local.to(options_.device), all)->wait(comm_.options().timeout);
+  const auto cpu = all.to(at::kCPU);
+  const auto* bytes = reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>());
+  std::vector<std::string> texts;
+  for (int r = 0; r < comm_.size(); ++r) texts.emplace_back(bytes + r * local.numel(), static_cast<std::size_t>(lengths[r]));
+  return texts;
 }
 
 std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
@@ -133,23 +153,54 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
     mine_flags[i] = r == rank;
     load[r] += replicated[i].second.nbytes();
   }
-  // The tensors this rank writes, copied to host memory when the write runs in the background.
-  io::NamedTensors mine;
+  // The tensors this rank writes. In async mode the writer copies them into host staging
+  // buffers first (reused from the previous save when the layout is unchanged: its writer
+  // has finished, so a save costs one copy and no allocation).
+  io::NamedTensors sources, mine;
   const auto take = [&](const std::pair<std::string, at::Tensor>& item) {
-    auto tensor = item.second.detach();
-    mine.emplace_back(item.first, options_.async ? tensor.to(at::kCPU, /*non_blocking=*/false, /*copy=*/true).contiguous() : tensor);
+    const auto tensor = item.second.detach();
+    sources.emplace_back(item.first, tensor);
+    if (!options_.async) {
+      mine.emplace_back(item.first, tensor);
+      return;
+    }
+    const std::size_t k = mine.size();
+    if (k >= staging_.size() || staging_[k].first != item.first || !staging_[k].second.sizes().equals(tensor.sizes()) ||
+        staging_[k].second.scalar_type() != tensor.scalar_type()) {
+      staging_.resize(k + 1);
+      staging_[k] = {item.first, at::empty(tensor.sizes(), tensor.options().device(at::kCPU).pinned_memory(tensor.is_cuda()))};
+    }
+    mine.push_back(staging_[k]);
   };
   for (std::size_t i = 0; i < replicated.size(); ++i) {
     if (mine_flags[i]) take(replicated[i]);
   }
   for (const auto& item : content.owned) take(item);
+  for (const auto& [name, tensor] : sources) {  // what the shard will hold, for the manifest
+    pending->listing += name + "\t" + io::safetensors_dtype(tensor.scalar_type()) + "\t";
+    for (std::int64_t d = 0; d < tensor.dim(); ++d) pending->listing += (d ? "," : "") + std::to_string(tensor.size(d));
+    pending->listing += "\n";
+  }
 
   const std::string shard = pending->temp_dir + "/" + io::shard_file_name(rank);
   const std::string state_file = pending->temp_dir + "/" + io::state_file_name(rank);
-  auto write = [shard, state_file, step, tensors = std::move(mine), state = content.state]() {
-    io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
-    io::save_training_state(state, state_file);
-    return Written{file_bytes(shard), io::xxhash64_file(shard), file_bytes(state_file), io::xxhash64_file(state_file)};
+  auto snapshot = std::make_shared<std::promise<void>>();
+  pending->snapshot = snapshot->get_future().share();
+  const bool copy = options_.async;
+  auto write = [shard, state_file, step, copy, snapshot, sources = std::move(sources), tensors = std::move(mine),
+                state = content.state]() {
+    if (copy) {
+      try {
+        for (std::size_t k = 0; k < tensors.size(); ++k) copy_tensor(sources[k].second, tensors[k].second);
+      } catch (...) {
+        snapshot->set_value();  // nobody may wait forever; the error surfaces through the writer
+        throw;
+      }
+    }
+    snapshot->set_value();
+    const auto shard_digest = io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
+    const auto state_digest = io::save_training_state(state, state_file);
+    return Written{shard_digest.bytes, shard_digest.xxh64, state_digest.bytes, state_digest.xxh64};
   };
   pending->writer = std::async(options_.async ? std::launch::async : std::launch::deferred, std::move(write));
   pending_ = std::move(pending);
@@ -157,6 +208,13 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
     const auto failure = finish();
     if (!failure.empty()) log_.error(failure);
   }
+  return seconds_since(start);
+}
+
+double Checkpointer::wait_for_snapshot() {
+  if (!pending_ || !pending_->snapshot.valid()) return 0.0;
+  const auto start = std::chrono::steady_clock::now();
+  pending_->snapshot.wait();
   return seconds_since(start);
 }
 
@@ -211,10 +269,11 @@ std::string Checkpointer::finish() {
     }
     if (comm_.rank() == 0) remove_tree(pending->temp_dir);
   } else {
+    const auto listings = allgather_long_text(pending->listing);
     std::string problem;
     if (comm_.rank() == 0) {
       try {
-        commit(*pending, results);
+        commit(*pending, results, listings);
       } catch (const std::exception& e) {
         problem = e.what();
         remove_tree(pending->temp_dir);
@@ -232,7 +291,8 @@ std::string Checkpointer::finish() {
   return failed_;
 }
 
-void Checkpointer::commit(const Pending& pending, const std::vector<Written>& results) {
+void Checkpointer::commit(const Pending& pending, const std::vector<Written>& results,
+                          const std::vector<std::string>& listings) {
   io::Manifest manifest;
   manifest.step = pending.step;
   manifest.world_size = comm_.size();
@@ -242,8 +302,13 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
     const auto shard = io::shard_file_name(r);
     manifest.files.push_back({shard, results[r].shard_bytes, results[r].shard_xxh64});
     manifest.files.push_back({io::state_file_name(r), results[r].state_bytes, results[r].state_xxh64});
-    for (const auto& entry : io::read_safetensors_header(pending.temp_dir + "/" + shard)) {
-      manifest.tensors.push_back({entry.name, shard, entry.dtype, entry.shape});
+    std::istringstream lines(listings[r]);
+    std::string name, dtype, dims;
+    while (std::getline(lines, name, '\t') && std::getline(lines, dtype, '\t') && std::getline(lines, dims)) {
+      std::vector<std::int64_t> shape;
+      std::istringstream extents(dims);
+      for (std::string extent; std::getline(extents, extent, ',');) shape.push_back(std::stoll(extent));
+      manifest.tensors.push_back({name, shard, dtype, shape});
     }
   }
   io::write_manifest(manifest, pending.temp_dir);
@@ -253,7 +318,9 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
               "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
   fsync_path(options_.directory);
   io::write_file_atomically(options_.directory + "/latest", io::checkpoint_name(pending.step) + "\n");
-  retain();
+  // Deleting old checkpoints (unlinking gigabytes) need not hold up training.
+  if (retention_.valid()) retention_.wait();
+  retention_ = std::async(std::launch::async, [this] { retain(); });
 }
 
 void Checkpointer::retain() {

@@ -11,9 +11,13 @@
 // directory to step-N/ and replaces `latest`. A crash or a failed write leaves the previous
 // checkpoint as the newest, never a half one that looks complete.
 //
-// Asynchronous saves: save() copies what this rank writes to host memory (the only stall)
-// and a background thread writes it while training continues; poll() at every step
-// boundary commits once every rank is done, and a second save() first waits for the first.
+// Asynchronous saves: save() hands what this rank writes to a background thread, which
+// first copies it into host staging buffers (the snapshot) and then writes the files while
+// training continues. The snapshot overlaps the next step's forward and backward: before
+// the next optimiser update changes parameters or state, the trainer calls
+// wait_for_snapshot(), so a save stalls training at most by the part of the copy that is
+// not hidden. poll() at every step boundary commits once every rank is done, and a second
+// save() first waits for the first.
 // All methods are collective: every rank calls them in the same order.
 #pragma once
 
@@ -57,6 +61,9 @@ class Checkpointer {
   // background when async; otherwise the save is committed before this returns). Returns
   // seconds this call blocked. A failure is handled as in poll().
   double save(std::int64_t step, const CheckpointContent& content);
+  // Blocks until the pending save's snapshot is taken (not collective; call before anything
+  // modifies the saved tensors). Returns seconds waited.
+  double wait_for_snapshot();
   // Commits the pending save once every rank has written its files; false when there is
   // none or it is still being written. A save that failed on any rank (disk full, directory
   // not writable) is reported on every rank with the rank, file and reason, its temporary
@@ -85,14 +92,17 @@ class Checkpointer {
     std::int64_t step = 0;
     std::string temp_dir, final_dir;
     std::future<Written> writer;
+    std::shared_future<void> snapshot;  // ready once the tensors are copied
+    std::string listing;                // this rank's tensors: "name\tdtype\td0,d1,...\n" each
   };
   // Finishes the pending save: gathers results, commits or cleans up. Returns "" on success,
   // else the failure message (the same on every rank).
   std::string finish();
-  void commit(const Pending& pending, const std::vector<Written>& results);
+  void commit(const Pending& pending, const std::vector<Written>& results, const std::vector<std::string>& listings);
   // Small collectives on the communicator's device.
   std::vector<std::int64_t> allgather_numbers(const std::vector<std::int64_t>& mine);
-  std::vector<std::string> allgather_text(const std::string& mine);
+  std::vector<std::string> allgather_text(const std::string& mine);  // up to 2 KiB each
+  std::vector<std::string> allgather_long_text(const std::string& mine);  // any length
   void retain();
   std::string newest_committed() const;
 
@@ -101,7 +111,9 @@ class Checkpointer {
   Logger& log_;
   std::string protected_;
   std::unique_ptr<Pending> pending_;
-  std::string failed_;  // why the most recent save failed ("" when it committed)
+  std::future<void> retention_;  // rank 0: deleting checkpoints beyond `keep`, in the background
+  std::string failed_;         // why the most recent save failed ("" when it committed)
+  io::NamedTensors staging_;   // host copies of the last async save, reused by the next
 };
 
 }  // namespace neuroscale::distributed

@@ -1,8 +1,8 @@
 // The trainer's BatchSource over a corpus: one io::Loader per accumulation slot. With A
 // slots on P ranks the global sampler is read as P*A virtual ranks (slot j of rank r is
 // virtual rank r*A + j), so the global batch order, and hence the run, is the same for any
-// split of P*A between ranks and accumulation. Each slot has its own reader (HDF5 handles are
-// not shared between threads).
+// split of P*A between ranks and accumulation. Each slot has its own reader; their HDF5 calls
+// are serialised process-wide (io::hdf5_mutex).
 #pragma once
 
 #include <memory>

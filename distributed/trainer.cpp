@@ -112,6 +112,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     comm_exposed += reducer_->finish();
 
     // ---- update
+    if (options_.before_update) checkpoint += options_.before_update();
     const double norm = optim::clip_grad_norm(params_, options_.grad_clip);
     if (std::isfinite(norm)) {  // the norm is global: every rank takes the same branch
       optimizer_.step(schedule_.lr(step));

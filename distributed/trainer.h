@@ -58,6 +58,9 @@ struct TrainerOptions {
   std::int64_t save_every = 0;      ///< steps between saves (0: only at the end and on a signal)
   /// called at every step boundary before any save (e.g. to commit a background save)
   std::function<void(std::int64_t completed_steps)> after_step;
+  /// called before every optimiser update, which changes parameters and optimiser state
+  /// (e.g. to wait for a background checkpoint's snapshot); returns seconds it blocked
+  std::function<double()> before_update;
 };
 
 // One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, bins_per_s, tokens_per_s,

@@ -291,6 +291,7 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
       checkpointer->save(completed, content);
     };
     trainer_options.after_step = [&](std::int64_t) { checkpointer->poll(); };
+    trainer_options.before_update = [&] { return checkpointer->wait_for_snapshot(); };
   }
   distributed::Trainer trainer(task, *optimizer, schedule, *comm, trainer_options, log);
   distributed::ValidationSource validation;

@@ -15,13 +15,13 @@
 
 namespace neuroscale::io {
 
-void save_training_state(const TrainingState& state, const std::string& path) {
+FileDigest save_training_state(const TrainingState& state, const std::string& path) {
   std::ostringstream out;
   {
     boost::archive::text_oarchive archive(out);
     archive << state;
   }
-  write_file_atomically(path, out.str());
+  return write_file_atomically(path, out.str());
 }
 
 TrainingState load_training_state(const std::string& path) {

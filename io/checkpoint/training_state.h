@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/run/atomic_file.h"
+
 namespace neuroscale::io {
 
 struct TrainingState {
@@ -37,8 +39,9 @@ struct TrainingState {
   }
 };
 
-// Writes `state` to `path` (text archive, fsync). Throws DataError naming the file.
-void save_training_state(const TrainingState& state, const std::string& path);
+// Writes `state` to `path` (text archive, fsync); returns its size and XXH64. Throws
+// DataError naming the file.
+FileDigest save_training_state(const TrainingState& state, const std::string& path);
 // Throws CheckpointError naming the file when it is missing or malformed.
 TrainingState load_training_state(const std::string& path);
 

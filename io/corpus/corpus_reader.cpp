@@ -7,6 +7,7 @@
 namespace neuroscale::io {
 
 CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path) {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   file_ = open_file(path, comm);
   const hid_t root = file_.get();
   NS_CHECK_AS(DataError, has_attribute(root, "format") &&
@@ -93,6 +94,7 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
 }
 
 std::vector<float> CorpusReader::read_trial(std::size_t trial) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   NS_CHECK_AS(DataError, trial < index_.trial_count(), "'", path_, "': trial ", trial,
               " does not exist (", index_.trial_count(), " trials)");
   const std::int32_t subject = index_.trial_subject(trial);
@@ -111,6 +113,7 @@ std::vector<float> CorpusReader::read_trial(std::size_t trial) const {
 }
 
 std::vector<std::uint8_t> CorpusReader::read_labels(std::size_t trial) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   std::vector<std::uint8_t> out(static_cast<std::size_t>(index_.label_count.at(trial)));
   read_rows(labels_.get(), H5T_NATIVE_UINT8, static_cast<hsize_t>(index_.label_offset[trial]),
             out.size(), out.data());
@@ -118,6 +121,7 @@ std::vector<std::uint8_t> CorpusReader::read_labels(std::size_t trial) const {
 }
 
 std::string CorpusReader::read_text(std::size_t trial) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   std::string out(static_cast<std::size_t>(index_.text_length.at(trial)), '\0');
   read_rows(text_.get(), H5T_NATIVE_UINT8, static_cast<hsize_t>(index_.text_offset[trial]),
             out.size(), out.data());
@@ -126,6 +130,7 @@ std::string CorpusReader::read_text(std::size_t trial) const {
 
 void CorpusReader::read_norm_stats(std::size_t group, std::vector<float>& mean,
                                    std::vector<float>& std) const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   NS_CHECK_AS(DataError, group < index_.norm_groups.size(), "'", path_, "': normalization group ",
               group, " does not exist");
   const auto channels = static_cast<std::size_t>(index_.norm_group_channels(group));

@@ -1,7 +1,8 @@
 // Reads a corpus file: the whole index at open (bounded by trial count, not corpus size),
 // then features of single trials on demand. Opened with a communicator, reads go through
-// MPI-IO so each rank reads only its own trials from one shared open file. Not thread-safe:
-// HDF5 calls on one reader must be serialised by the caller.
+// MPI-IO so each rank reads only its own trials from one shared open file. Every method
+// holds the process-wide HDF5 lock (hdf5_mutex), so readers may be used from several
+// threads at once (each loader's pipeline reads beside the training thread).
 #pragma once
 
 #include <mpi.h>

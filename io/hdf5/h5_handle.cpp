@@ -45,12 +45,19 @@ H5Id& H5Id::operator=(H5Id&& other) noexcept {
 }
 
 void H5Id::close(const std::string& action) {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   if (id_ < 0) return;
   hid_t id = std::exchange(id_, -1);
   NS_H5_CHECK(closer_(id), action);
 }
 
+std::recursive_mutex& hdf5_mutex() {
+  static std::recursive_mutex mutex;  // one per process, as HDF5's own state is
+  return mutex;
+}
+
 void H5Id::reset() noexcept {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   if (id_ >= 0) closer_(std::exchange(id_, -1));
 }
 

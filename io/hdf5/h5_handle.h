@@ -7,10 +7,18 @@
 
 #include <hdf5.h>
 
+#include <mutex>
 #include <string>
 #include <utility>
 
 namespace neuroscale::io {
+
+// HDF5 built without --enable-threadsafe (Debian's parallel HDF5) keeps library-wide state:
+// calls from different threads of one process must never overlap, whatever file or handle
+// they touch. Code that calls HDF5 from more than one thread (readers used by loader
+// pipelines beside the main thread) holds this lock around every call; H5Id closes hold it.
+// Recursive, so a locked section may create and close handles.
+std::recursive_mutex& hdf5_mutex();
 
 // Turns off HDF5's automatic error printing for this thread; errors are reported through
 // exceptions instead. Idempotent and cheap.

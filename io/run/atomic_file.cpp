@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,17 +27,25 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::write(const void* data, std::size_t bytes) {
   NS_ASSERT(fd_ >= 0, "write after commit of '", path_, "'");
+  // In pieces that stay in cache between hashing and writing: one pass over memory.
+  constexpr std::size_t kPiece = 1 << 20;
   const auto* p = static_cast<const char*>(data);
+  bytes_ += bytes;
   while (bytes > 0) {
-    const ssize_t n = ::write(fd_, p, bytes);
-    if (n < 0 && errno == EINTR) continue;
-    NS_CHECK_AS(DataError, n >= 0, "cannot write '", temp_, "': ", std::strerror(errno));
-    p += n;
-    bytes -= static_cast<std::size_t>(n);
+    std::size_t piece = std::min(bytes, kPiece);
+    hash_.update(p, piece);
+    bytes -= piece;
+    while (piece > 0) {
+      const ssize_t n = ::write(fd_, p, piece);
+      if (n < 0 && errno == EINTR) continue;
+      NS_CHECK_AS(DataError, n >= 0, "cannot write '", temp_, "': ", std::strerror(errno));
+      p += n;
+      piece -= static_cast<std::size_t>(n);
+    }
   }
 }
 
-void AtomicFile::commit() {
+FileDigest AtomicFile::commit() {
   NS_ASSERT(fd_ >= 0, "second commit of '", path_, "'");
   NS_CHECK_AS(DataError, ::fsync(fd_) == 0, "cannot write '", path_, "': ", std::strerror(errno));
   const int rc = ::close(fd_);
@@ -46,6 +55,7 @@ void AtomicFile::commit() {
     ::unlink(temp_.c_str());
     NS_THROW(DataError, "cannot write '", path_, "': ", std::strerror(saved));
   }
+  return {bytes_, hash_.digest()};
 }
 
 }  // namespace neuroscale::io

@@ -1,13 +1,23 @@
 // A file written in pieces and published atomically: bytes go to "<path>.tmp.<pid>", and
 // commit() fsyncs and renames it to `path`. Until commit() succeeds `path` is untouched; a
 // failed or abandoned write removes the temporary file (RAII). Errors are DataErrors naming
-// the file and the system's reason (ENOSPC: "No space left on device").
+// the file and the system's reason (ENOSPC: "No space left on device"). The bytes are
+// checksummed (XXH64) as they are written, so nobody has to read the file back to hash it.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
+#include "io/checkpoint/xxhash64.h"
+
 namespace neuroscale::io {
+
+// Size and XXH64 of a file as written.
+struct FileDigest {
+  std::uint64_t bytes = 0;
+  std::uint64_t xxh64 = 0;
+};
 
 class AtomicFile {
  public:
@@ -17,12 +27,14 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(const void* data, std::size_t bytes);
-  // fsync, close, rename onto `path`.
-  void commit();
+  // fsync, close, rename onto `path`; returns what was written.
+  FileDigest commit();
 
  private:
   std::string path_, temp_;
   int fd_ = -1;
+  XxHash64 hash_;
+  std::uint64_t bytes_ = 0;
 };
 
 }  // namespace neuroscale::io

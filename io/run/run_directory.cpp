@@ -28,10 +28,10 @@ void create_directories(const std::string& path) {
               "' exists but is not a directory");
 }
 
-void write_file_atomically(const std::string& path, const std::string& contents) {
+FileDigest write_file_atomically(const std::string& path, const std::string& contents) {
   AtomicFile file(path);
   file.write(contents.data(), contents.size());
-  file.commit();
+  return file.commit();
 }
 
 RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {

@@ -56,8 +56,8 @@ std::string safetensors_dtype(at::ScalarType type) {
   return it->first;
 }
 
-void write_safetensors(const std::string& path, const NamedTensors& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+FileDigest write_safetensors(const std::string& path, const NamedTensors& tensors,
+                             const std::map<std::string, std::string>& metadata) {
   std::ostringstream header;
   header << '{';
   bool first = true;
@@ -99,7 +99,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   AtomicFile file(path);
   file.write(prefix.data(), prefix.size());
   for (const auto& tensor : contiguous) file.write(tensor.data_ptr(), tensor.nbytes());
-  file.commit();
+  return file.commit();
 }
 
 namespace {

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/run/atomic_file.h"
+
 namespace neuroscale::io {
 
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
@@ -25,8 +27,9 @@ struct TensorFile {
 // Writes `tensors` (any device; copied to the CPU, made contiguous) atomically: through a
 // temporary name, fsync, rename. Names must be unique and non-empty. Throws DataError
 // naming the file, or UsageError naming a tensor with an unsupported dtype.
-void write_safetensors(const std::string& path, const NamedTensors& tensors,
-                       const std::map<std::string, std::string>& metadata = {});
+// Returns the file's size and XXH64, computed while writing.
+FileDigest write_safetensors(const std::string& path, const NamedTensors& tensors,
+                             const std::map<std::string, std::string>& metadata = {});
 
 // The safetensors name of a dtype ("F32", "BF16", ...); throws UsageError for one the
 // format cannot hold.

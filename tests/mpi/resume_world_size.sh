@@ -32,23 +32,30 @@ if worst > 1e-4:
 PY
 }
 
+# run LOG COMMAND...: runs it, and on failure shows its log.
+run() {
+  local log=$1
+  shift
+  "$@" 2>"$log" || { local status=$?; grep -v " INFO " "$log" | tail -20; echo "FAIL: exit $status: $*"; exit 1; }
+}
+
 echo "== 2 ranks -> 1 rank"
-$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/two" 2>/dev/null
-$mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 --run-dir "$work/one_resumed" \
-  --resume "$work/two/checkpoints/step-00000012" 2>"$work/err"
+run "$work/err" $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/two"
+run "$work/err" $mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 --run-dir "$work/one_resumed" \
+  --resume "$work/two/checkpoints/step-00000012"
 grep -q "resuming a 2-rank checkpoint on 1 ranks" "$work/err" || { cat "$work/err"; echo "FAIL: no resharding"; exit 1; }
 compare "$work/two" "$work/one_resumed"
 
 echo "== 1 rank -> 2 ranks"
-$mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 --run-dir "$work/one" 2>/dev/null
-$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/two_resumed" \
-  --resume "$work/one/checkpoints/step-00000012" 2>"$work/err"
+run "$work/err" $mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 --run-dir "$work/one"
+run "$work/err" $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/two_resumed" \
+  --resume "$work/one/checkpoints/step-00000012"
 grep -q "resuming a 1-rank checkpoint on 2 ranks" "$work/err" || { cat "$work/err"; echo "FAIL: no resharding"; exit 1; }
 compare "$work/one" "$work/two_resumed"
 
 echo "== the comparison sees the data order: the same resume over differently ordered batches differs"
-$mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 data.bucket_batches=1 --run-dir "$work/other_order" \
-  --resume "$work/two/checkpoints/step-00000012" 2>/dev/null
+run "$work/err" $mpirun -np 1 "$bin" "${args[@]}" train.accumulate=2 data.bucket_batches=1 \
+  --run-dir "$work/other_order" --resume "$work/two/checkpoints/step-00000012"
 if compare "$work/two" "$work/other_order" >/dev/null 2>&1; then
   echo "FAIL: the comparison cannot tell runs apart"; exit 1
 fi
