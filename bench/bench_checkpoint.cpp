@@ -5,7 +5,8 @@
 //     share at once as the save does.
 //  2. Asynchronous stall: in a real training loop saving every other step, the time the
 //     training thread is blocked per save (save() plus waiting for the snapshot before the
-//     next update, plus the commit) against the synchronous save's time.
+//     next update, plus the commit) against the synchronous save's time; and the step time
+//     with and without those saves (the background writer competes for the same cores).
 //  3. Restore: building the model, loading the newest checkpoint and running the first
 //     training step, against building the model and running the first step from scratch.
 // usage: mpirun -np 2 bench_checkpoint [--size default|small] [--dir DIR] [--rounds 3]
@@ -82,8 +83,9 @@ struct Job {
     for (auto& [name, tensor] : optimizer->named_state()) content.owned.emplace_back("optim." + name, tensor);
   }
   // `steps` training steps on random data; with `checkpointer`, an asynchronous save every
-  // `save_every` steps. Returns the seconds per step the training thread spent in saves.
-  double train(Communicator& comm, ns::Logger& log, int steps, Checkpointer* checkpointer = nullptr,
+  // `save_every` steps. Returns {seconds per step the training thread spent in saves,
+  // seconds per step}.
+  std::pair<double, double> train(Communicator& comm, ns::Logger& log, int steps, Checkpointer* checkpointer = nullptr,
                int save_every = 0) {
     ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-4).warmup_steps(0).total_steps(steps));
     TrainerOptions options;
@@ -101,10 +103,13 @@ struct Job {
     }
     Trainer trainer(task, *optimizer, schedule, comm, options, log);
     RandomSource source(comm.rank());
-    double per_step = 0.0;
-    trainer.run(source, {}, 0, [&](const MetricsRecord& r) { per_step = r.values.at("checkpoint_s"); });
-    MPI_Bcast(&per_step, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    return per_step;
+    double values[2] = {0.0, 0.0};
+    trainer.run(source, {}, 0, [&](const MetricsRecord& r) {
+      values[0] = r.values.at("checkpoint_s");
+      values[1] = r.values.at("step_s");
+    });
+    MPI_Bcast(values, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    return {values[0], values[1]};
   }
   ns::task::MaskedModelingTask task;
   std::unique_ptr<ParameterPartition> partition;
@@ -173,11 +178,14 @@ int main(int argc, char** argv) {
   // ---- 2. asynchronous stall in a training loop: 7 steps, a save after steps 2, 4 and 6 and
   // after the last one (whose stall is only its save() call: no update follows it)
   options.async = true;
-  double stall_s = 0.0;
+  double stall_s = 0.0, step_plain_s = 0.0, step_saving_s = 0.0;
   {
     Checkpointer async(options, world, log);
     const int steps = 7, saves = 4;
-    stall_s = job.train(world, log, steps, &async, 2) * steps / saves;
+    step_plain_s = job.train(world, log, steps).second;
+    const auto [checkpoint_per_step, step_s] = job.train(world, log, steps, &async, 2);
+    stall_s = checkpoint_per_step * steps / saves;
+    step_saving_s = step_s;
     async.wait();
   }
 
@@ -201,8 +209,9 @@ int main(int argc, char** argv) {
                 "ratio=%.3f\n",
                 n, size.c_str(), bytes, sync_s * 1e3, dd_s * 1e3, bytes / sync_s / 1e9, bytes / dd_s / 1e9,
                 dd_s / sync_s);
-    std::printf("async ranks=%d stall_per_save_ms=%.1f sync_save_ms=%.1f stall_ratio=%.3f\n", n, stall_s * 1e3,
-                sync_s * 1e3, stall_s / sync_s);
+    std::printf("async ranks=%d stall_per_save_ms=%.1f sync_save_ms=%.1f stall_ratio=%.3f step_ms=%.1f "
+                "step_saving_every_2nd_ms=%.1f\n",
+                n, stall_s * 1e3, sync_s * 1e3, stall_s / sync_s, step_plain_s * 1e3, step_saving_s * 1e3);
     std::printf("restore ranks=%d fresh_first_step_ms=%.1f restored_first_step_ms=%.1f ratio=%.3f\n", n,
                 fresh_s * 1e3, restore_s * 1e3, restore_s / fresh_s);
   }

@@ -70,6 +70,7 @@ Checkpointer::Checkpointer(CheckpointOptions options, Communicator& comm, Logger
 
 Checkpointer::~Checkpointer() {
   if (pending_ && pending_->writer.valid()) pending_->writer.wait();
+  if (committing_.valid()) committing_.wait();
   if (retention_.valid()) retention_.wait();
 }
 
@@ -110,8 +111,9 @@ std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
 
 double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   const auto start = std::chrono::steady_clock::now();
+  settle_commit();
   if (pending_) {
-    const auto failure = finish();
+    const auto failure = finish(/*agree=*/true);
     if (!failure.empty()) log_.error(failure);
   }
   const int rank = comm_.rank(), world = comm_.size();
@@ -205,7 +207,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   pending->writer = std::async(options_.async ? std::launch::async : std::launch::deferred, std::move(write));
   pending_ = std::move(pending);
   if (!options_.async) {
-    const auto failure = finish();
+    const auto failure = finish(/*agree=*/true);
     if (!failure.empty()) log_.error(failure);
   }
   return seconds_since(start);
@@ -223,13 +225,14 @@ bool Checkpointer::poll() {
   const bool done = pending_->writer.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
   const auto flags = allgather_numbers({done ? 1 : 0});
   if (std::find(flags.begin(), flags.end(), 0) != flags.end()) return false;
-  const auto failure = finish();
+  const auto failure = finish(/*agree=*/false);
   if (!failure.empty()) log_.error(failure);
   return true;
 }
 
 void Checkpointer::wait() {
-  if (pending_) finish();
+  settle_commit();
+  if (pending_) finish(/*agree=*/true);
   NS_CHECK_AS(CheckpointError, failed_.empty(), failed_);
 }
 
@@ -239,8 +242,9 @@ std::string Checkpointer::newest_committed() const {
                        : "the previous checkpoint " + options_.directory + "/" + names.front() + " is intact";
 }
 
-std::string Checkpointer::finish() {
-  const auto pending = std::move(pending_);
+std::string Checkpointer::finish(bool agree) {
+  settle_commit();
+  const std::shared_ptr<Pending> pending = std::move(pending_);
   Written mine;
   std::string error;
   try {
@@ -269,17 +273,25 @@ std::string Checkpointer::finish() {
     }
     if (comm_.rank() == 0) remove_tree(pending->temp_dir);
   } else {
-    const auto listings = allgather_long_text(pending->listing);
-    std::string problem;
-    if (comm_.rank() == 0) {
+    auto listings = allgather_long_text(pending->listing);
+    // Rank 0 commits; the others have nothing left to do for this save.
+    auto job = [this, pending, results, listings = std::move(listings)]() -> std::string {
       try {
         commit(*pending, results, listings);
+        return "";
       } catch (const std::exception& e) {
-        problem = e.what();
         remove_tree(pending->temp_dir);
+        return e.what();
       }
+    };
+    if (!agree) {  // the commit's fsyncs and renames run beside training; settle_commit() reports
+      if (comm_.rank() == 0) {
+        committing_step_ = pending->step;
+        committing_ = std::async(std::launch::async, std::move(job));
+      }
+      return "";
     }
-    problem = allgather_text(problem)[0];
+    const auto problem = allgather_text(comm_.rank() == 0 ? job() : "")[0];
     if (!problem.empty()) failure = "rank 0: " + problem;
   }
   if (failure.empty()) {
@@ -289,6 +301,19 @@ std::string Checkpointer::finish() {
   }
   failed_ = "checkpoint " + io::checkpoint_name(pending->step) + " was not saved: " + failure + "; " + newest_committed();
   return failed_;
+}
+
+void Checkpointer::settle_commit() {
+  if (!committing_.valid()) return;
+  const auto problem = committing_.get();
+  const auto name = io::checkpoint_name(committing_step_);
+  if (problem.empty()) {
+    failed_.clear();
+    log_.info("checkpoint ", options_.directory, "/", name, " committed");
+  } else {
+    failed_ = "checkpoint " + name + " was not saved: rank 0: " + problem + "; " + newest_committed();
+    log_.error(failed_);
+  }
 }
 
 void Checkpointer::commit(const Pending& pending, const std::vector<Written>& results,

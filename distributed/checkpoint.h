@@ -64,8 +64,8 @@ class Checkpointer {
   // Blocks until the pending save's snapshot is taken (not collective; call before anything
   // modifies the saved tensors). Returns seconds waited.
   double wait_for_snapshot();
-  // Commits the pending save once every rank has written its files; false when there is
-  // none or it is still being written. A save that failed on any rank (disk full, directory
+  // Commits the pending save once every rank has written its files (rank 0 renames and
+  // fsyncs in the background); false when there is none or it is still being written. A save that failed on any rank (disk full, directory
   // not writable) is reported on every rank with the rank, file and reason, its temporary
   // directory is removed, the previous checkpoint stays the newest, and training goes on.
   bool poll();
@@ -95,9 +95,13 @@ class Checkpointer {
     std::shared_future<void> snapshot;  // ready once the tensors are copied
     std::string listing;                // this rank's tensors: "name\tdtype\td0,d1,...\n" each
   };
-  // Finishes the pending save: gathers results, commits or cleans up. Returns "" on success,
-  // else the failure message (the same on every rank).
-  std::string finish();
+  // Finishes the pending save: gathers results, then commits or cleans up. With `agree`,
+  // rank 0 commits at once and every rank learns the outcome; returns "" on success, else
+  // the failure message (the same on every rank). Without, rank 0 commits in the
+  // background (settle_commit() reports it) and "" is returned unless a write failed.
+  std::string finish(bool agree);
+  // Rank 0: waits for a background commit and logs its outcome (not collective).
+  void settle_commit();
   void commit(const Pending& pending, const std::vector<Written>& results, const std::vector<std::string>& listings);
   // Small collectives on the communicator's device.
   std::vector<std::int64_t> allgather_numbers(const std::vector<std::int64_t>& mine);
@@ -111,6 +115,8 @@ class Checkpointer {
   Logger& log_;
   std::string protected_;
   std::unique_ptr<Pending> pending_;
+  std::future<std::string> committing_;  // rank 0: a commit running in the background ("" or why it failed)
+  std::int64_t committing_step_ = 0;
   std::future<void> retention_;  // rank 0: deleting checkpoints beyond `keep`, in the background
   std::string failed_;         // why the most recent save failed ("" when it committed)
   io::NamedTensors staging_;   // host copies of the last async save, reused by the next

@@ -35,6 +35,7 @@ class AtomicFile {
   int fd_ = -1;
   XxHash64 hash_;
   std::uint64_t bytes_ = 0;
+  std::uint64_t started_ = 0;  // bytes whose write-back has been started
 };
 
 }  // namespace neuroscale::io
