@@ -343,6 +343,7 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
               "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
   fsync_path(options_.directory);
   io::write_file_atomically(options_.directory + "/latest", io::checkpoint_name(pending.step) + "\n");
+  fsync_path(options_.directory);  // the new `latest` entry itself
   // Deleting old checkpoints (unlinking gigabytes) need not hold up training.
   if (retention_.valid()) retention_.wait();
   retention_ = std::async(std::launch::async, [this] { retain(); });

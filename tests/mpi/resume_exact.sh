@@ -42,7 +42,11 @@ for f in shard-00000.safetensors shard-00001.safetensors state-00000.txt state-0
   cmp "$work/a/checkpoints/step-00000080/$f" "$work/b/checkpoints/step-00000080/$f" ||
     { echo "FAIL: $f differs between the uninterrupted and the resumed run"; exit 1; }
 done
-echo "resumed run is byte-identical to the uninterrupted one at step 80"
+for run in a b; do
+  "$bin" ckpt export "$work/$run/checkpoints/step-00000080" --output "$work/$run.safetensors" 2>/dev/null
+done
+cmp "$work/a.safetensors" "$work/b.safetensors" || { echo "FAIL: the exported parameters differ"; exit 1; }
+echo "resumed run is byte-identical to the uninterrupted one at step 80 (shards, states, exported parameters)"
 
 echo "== a damaged newest checkpoint is skipped"
 printf 'X' | dd of="$work/a/checkpoints/step-00000080/shard-00001.safetensors" bs=1 seek=100 conv=notrunc 2>/dev/null
