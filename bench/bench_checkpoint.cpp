@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/bench_common.h"
 #include "core/log.h"
 #include "core/process_info.h"
 #include "core/task/masked_modeling.h"
@@ -35,36 +36,9 @@
 
 namespace ns = neuroscale;
 using namespace ns::distributed;
-using Clock = std::chrono::steady_clock;
+using namespace ns::bench;
 
 namespace {
-
-double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-ns::task::MaskedModelingOptions model_options(const std::string& size) {
-  auto transformer = ns::model::TransformerOptions();
-  if (size == "small") transformer.hidden(128).layers(4).heads(4).mlp(256);
-  return ns::task::MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(
-      ns::model::BitEncoderOptions().transformer(transformer).subjects({{"t15", 512}})));
-}
-
-class RandomSource : public BatchSource {
- public:
-  explicit RandomSource(int rank) {
-    batch_.features = torch::randn({8, 500, 512});
-    batch_.bins = torch::full({8}, 500, torch::kLong);
-    for (int i = 0; i < 8; ++i) batch_.trials.push_back(rank * 8 + i);
-  }
-  std::optional<ns::Batch> next(int) override { return batch_; }
-
- private:
-  ns::Batch batch_;
-};
 
 // A model, its ZeRO-1 partition and optimiser: what a training job holds.
 struct Job {
@@ -102,7 +76,7 @@ struct Job {
       options.before_update = [&] { return checkpointer->wait_for_snapshot(); };
     }
     Trainer trainer(task, *optimizer, schedule, comm, options, log);
-    RandomSource source(comm.rank());
+    RandomSource source(8, 500, comm.rank());
     double values[2] = {0.0, 0.0};
     trainer.run(source, {}, 0, [&](const MetricsRecord& r) {
       values[0] = r.values.at("checkpoint_s");

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench/bench_common.h"
 #include "core/log.h"
 #include "core/process_info.h"
 #include "core/task/masked_modeling.h"
@@ -26,23 +27,9 @@
 
 namespace ns = neuroscale;
 using namespace ns::distributed;
-using Clock = std::chrono::steady_clock;
+using namespace ns::bench;
 
 namespace {
-
-double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-ns::task::MaskedModelingOptions model_options(const std::string& size) {
-  auto transformer = ns::model::TransformerOptions();
-  if (size == "small") transformer.hidden(128).layers(4).heads(4).mlp(256);
-  return ns::task::MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(
-      ns::model::BitEncoderOptions().transformer(transformer).subjects({{"t15", 512}})));
-}
 
 // Seconds for backward + finish of the reducer over the model's parameters.
 double reducer_time(Communicator& comm, std::vector<std::string> names, std::vector<at::Tensor> params) {
@@ -61,19 +48,6 @@ double reducer_time(Communicator& comm, std::vector<std::string> names, std::vec
   }
   return median(times);
 }
-
-class RandomSource : public BatchSource {
- public:
-  RandomSource(int batch, int bins, int rank) {
-    batch_.features = torch::randn({batch, bins, 512});
-    batch_.bins = torch::full({batch}, bins, torch::kLong);
-    for (int i = 0; i < batch; ++i) batch_.trials.push_back(rank * batch + i);
-  }
-  std::optional<ns::Batch> next(int) override { return batch_; }
-
- private:
-  ns::Batch batch_;
-};
 
 // Mean step seconds and exposed communication of `steps` training steps on `comm`.
 std::pair<double, double> train_time(Communicator& comm, const std::string& size, int batch, int bins,
