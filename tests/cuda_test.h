@@ -9,7 +9,9 @@
 class CudaTest : public testing::Test {
  protected:
   void SetUp() override {
+    // The message names the test: under mpirun the ranks' output lines interleave.
     const std::string reason = neuroscale::distributed::no_gpu_reason();
-    if (!reason.empty()) GTEST_SKIP() << reason;
+    const auto* test = testing::UnitTest::GetInstance()->current_test_info();
+    if (!reason.empty()) GTEST_SKIP() << test->test_suite_name() << "." << test->name() << ": " << reason;
   }
 };

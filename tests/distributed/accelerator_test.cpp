@@ -19,7 +19,9 @@ TEST(Accelerator, ReportsBackendConsistently) {
 }
 
 TEST(Accelerator, SelectingAGpuWithoutOneIsACommError) {
-  if (cuda_device_count() > 0) GTEST_SKIP() << "this machine has a GPU";
+  if (cuda_device_count() > 0) {
+    GTEST_SKIP() << "Accelerator.SelectingAGpuWithoutOneIsACommError: this machine has a GPU";
+  }
   try {
     select_cuda_device(1);
     FAIL();

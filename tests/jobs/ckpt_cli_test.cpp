@@ -188,7 +188,7 @@ TEST_F(CkptCli, ExportHasPyTorchNamesAndMetadata) {
 TEST_F(CkptCli, ExportReadFromPythonEqualsTheShards) {
   const std::string python = NEUROSCALE_SYSTEM_PYTHON;
   if (std::system((python + " -c 'import torch, numpy' >/dev/null 2>&1").c_str()) != 0) {
-    GTEST_SKIP() << "'" << python
+    GTEST_SKIP() << "CkptCli.ExportReadFromPythonEqualsTheShards: '" << python
                  << "' cannot import torch and numpy (Debian: apt-get install python3-torch)";
   }
   const std::string output = run_ + "_model.safetensors";
