@@ -16,14 +16,13 @@
 
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_dir.h"
+#include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/manifest.h"
 #include "io/checkpoint/xxhash64.h"
 #include "io/run/run_directory.h"
 
 namespace neuroscale::distributed {
 namespace {
-
-constexpr std::int64_t kTextBytes = 2048;  // per rank, for failure messages
 
 void fsync_path(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -84,7 +83,7 @@ std::vector<std::int64_t> Checkpointer::allgather_numbers(const std::vector<std:
   return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
 }
 
-std::vector<std::string> Checkpointer::allgather_long_text(const std::string& mine) {
+std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
   const auto lengths = allgather_numbers({static_cast<std::int64_t>(mine.size())});
   const std::int64_t width = *std::max_element(lengths.begin(), lengths.end());
   auto local = at::zeros({std::max<std::int64_t>(width, 1)}, at::kByte);
@@ -95,17 +94,6 @@ std::vector<std::string> Checkpointer::allgather_long_text(const std::string& mi
   const auto* bytes = reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>());
   std::vector<std::string> texts;
   for (int r = 0; r < comm_.size(); ++r) texts.emplace_back(bytes + r * local.numel(), static_cast<std::size_t>(lengths[r]));
-  return texts;
-}
-
-std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
-  auto local = at::zeros({kTextBytes}, at::kByte);
-  std::memcpy(local.data_ptr(), mine.data(), std::min<std::size_t>(mine.size(), kTextBytes - 1));
-  auto all = at::empty({kTextBytes * comm_.size()}, at::TensorOptions().dtype(at::kByte).device(options_.device));
-  comm_.allgather(local.to(options_.device), all)->wait(comm_.options().timeout);
-  const auto cpu = all.to(at::kCPU);
-  std::vector<std::string> texts;
-  for (int r = 0; r < comm_.size(); ++r) texts.emplace_back(reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>() + r * kTextBytes));
   return texts;
 }
 
@@ -273,7 +261,7 @@ std::string Checkpointer::finish(bool agree) {
     }
     if (comm_.rank() == 0) remove_tree(pending->temp_dir);
   } else {
-    auto listings = allgather_long_text(pending->listing);
+    auto listings = allgather_text(pending->listing);
     // Rank 0 commits; the others have nothing left to do for this save.
     auto job = [this, pending, results, listings = std::move(listings)]() -> std::string {
       try {
@@ -392,9 +380,8 @@ io::TrainingState Checkpointer::load(const std::string& path, const CheckpointCo
   std::map<std::string, const io::ManifestTensor*> entries;
   for (const auto& t : manifest.tensors) entries[t.name] = &t;
 
-  // Check every wanted tensor against the manifest, then read each shard once, only the
-  // tensors this rank needs.
-  std::map<std::string, std::map<std::string, at::Tensor>> wanted;  // file -> name -> target
+  // Check every wanted tensor against the manifest, then read only those, each shard once.
+  std::map<std::string, at::Tensor> targets;
   for (const auto* list : {&target.replicated, &target.owned}) {
     for (const auto& [name, tensor] : *list) {
       const auto it = entries.find(name);
@@ -403,14 +390,12 @@ io::TrainingState Checkpointer::load(const std::string& path, const CheckpointCo
       NS_CHECK_AS(CheckpointError, it->second->shape == tensor.sizes().vec() && it->second->dtype == dtype, "'",
                   path, "': tensor '", name, "' is ", at::IntArrayRef(it->second->shape), " ", it->second->dtype,
                   ", the model expects ", tensor.sizes(), " ", dtype);
-      wanted[it->second->file][name] = tensor;
+      targets[name] = tensor;
     }
   }
   at::NoGradGuard no_grad;
-  for (auto& [file, targets] : wanted) {
-    const auto loaded = io::read_safetensors(path + "/" + file, [&](const std::string& name) { return targets.count(name) > 0; });
-    for (const auto& [name, tensor] : loaded.tensors) targets.at(name).copy_(tensor);
-  }
+  const auto wanted = [&](const std::string& name) { return targets.count(name) > 0; };
+  for (const auto& [name, tensor] : io::read_checkpoint_tensors(path, manifest, wanted)) targets.at(name).copy_(tensor);
   const bool same_world = manifest.world_size == comm_.size();
   auto state = io::load_training_state(path + "/" + io::state_file_name(same_world ? comm_.rank() : 0));
   if (!same_world) {

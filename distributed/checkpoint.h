@@ -105,8 +105,7 @@ class Checkpointer {
   void commit(const Pending& pending, const std::vector<Written>& results, const std::vector<std::string>& listings);
   // Small collectives on the communicator's device.
   std::vector<std::int64_t> allgather_numbers(const std::vector<std::int64_t>& mine);
-  std::vector<std::string> allgather_text(const std::string& mine);  // up to 2 KiB each
-  std::vector<std::string> allgather_long_text(const std::string& mine);  // any length
+  std::vector<std::string> allgather_text(const std::string& mine);  // every rank's text
   void retain();
   std::string newest_committed() const;
 

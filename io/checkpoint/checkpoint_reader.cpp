@@ -158,11 +158,8 @@ NamedTensors read_checkpoint_tensors(const std::string& path, const Manifest& ma
     if (select(tensor.name)) shards.insert(tensor.file);
   }
   // Keyed by (shard, name): a tensor must be in the shard the manifest names.
-  std::map<std::pair<std::string, std::string>, TensorInfo> headers;
   std::map<std::pair<std::string, std::string>, at::Tensor> loaded;
   for (const auto& shard : shards) {
-    for (auto& info : read_safetensors_header(path + "/" + shard))
-      headers[{shard, info.name}] = info;
     for (auto& [name, tensor] : read_safetensors(path + "/" + shard, select).tensors)
       loaded[{shard, name}] = tensor;
   }
@@ -170,14 +167,15 @@ NamedTensors read_checkpoint_tensors(const std::string& path, const Manifest& ma
   for (const auto& tensor : manifest.tensors) {
     if (!select(tensor.name)) continue;
     const std::string shard = path + "/" + tensor.file;
-    const auto header = headers.find({tensor.file, tensor.name});
-    NS_CHECK_AS(CheckpointError, header != headers.end(), "'", shard, "' lacks tensor '",
+    const auto found = loaded.find({tensor.file, tensor.name});
+    NS_CHECK_AS(CheckpointError, found != loaded.end(), "'", shard, "' lacks tensor '",
                 tensor.name, "', which the manifest places there");
-    const auto& info = header->second;
-    NS_CHECK_AS(CheckpointError, info.dtype == tensor.dtype && info.shape == tensor.shape, "'",
-                shard, "': tensor '", tensor.name, "' is ", info.dtype, " ", shape_text(info.shape),
+    const auto& data = found->second;
+    const auto dtype = safetensors_dtype(data.scalar_type());
+    NS_CHECK_AS(CheckpointError, dtype == tensor.dtype && data.sizes().vec() == tensor.shape, "'",
+                shard, "': tensor '", tensor.name, "' is ", dtype, " ", shape_text(data.sizes().vec()),
                 ", the manifest says ", tensor.dtype, " ", shape_text(tensor.shape));
-    tensors.emplace_back(tensor.name, loaded.at({tensor.file, tensor.name}));
+    tensors.emplace_back(tensor.name, data);
   }
   return tensors;
 }
