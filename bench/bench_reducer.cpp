@@ -5,7 +5,7 @@
 //  2. Exposed communication: the BIT training step on N ranks against the same ranks'
 //     compute-only step (each rank alone on MPI_COMM_SELF, all ranks at once, so the CPU is
 //     shared the same way).
-// usage: mpirun -np 2 bench_reducer [--size default|small] [--batch 8] [--bins 500] [--steps 8]
+// usage: mpirun -np 2 bench_reducer [--size default|small] [--batch 8] [--bins 500] [--steps 12]
 // Prints key=value lines on rank 0.
 #include <mpi.h>
 #include <torch/torch.h>
@@ -49,7 +49,9 @@ double reducer_time(Communicator& comm, std::vector<std::string> names, std::vec
   return median(times);
 }
 
-// Mean step seconds and exposed communication of `steps` training steps on `comm`.
+// Median step seconds and exposed communication of `steps` training steps on `comm`, after
+// two warm-up steps (the first allocates buckets and broadcasts the parameters), measured as
+// the PyTorch DDP peer measures its own.
 std::pair<double, double> train_time(Communicator& comm, const std::string& size, int batch, int bins,
                                      int steps, int rank) {
   torch::manual_seed(0);
@@ -58,19 +60,21 @@ std::pair<double, double> train_time(Communicator& comm, const std::string& size
   ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-4).total_steps(steps + 2));
   TrainerOptions options;
   options.max_steps = steps + 2;
-  options.log_every = steps + 2;
+  options.log_every = 1;
   ns::LoggerOptions quiet;
   quiet.level = ns::LogLevel::kWarn;
   ns::Logger log(ns::detect_process(), quiet, std::cerr);
   Trainer trainer(task, optimizer, schedule, comm, options, log);
   RandomSource source(batch, bins, rank);
-  double step = 0.0, exposed = 0.0;
+  std::vector<double> step_times, exposed_times;
   trainer.run(source, {}, 0, [&](const MetricsRecord& r) {
-    step = r.values.at("step_s");
-    exposed = r.values.at("comm_exposed_s");
+    if (r.step <= 2) return;
+    step_times.push_back(r.values.at("step_s"));
+    exposed_times.push_back(r.values.at("comm_exposed_s"));
   });
-  // Rank 0 of each communicator got the record; share rank 0's with everyone.
-  double values[2] = {step, exposed};
+  // Rank 0 of each communicator got the records; share rank 0's with everyone.
+  double values[2] = {0.0, 0.0};
+  if (!step_times.empty()) values[0] = median(step_times), values[1] = median(exposed_times);
   MPI_Bcast(values, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   return {values[0], values[1]};
 }
@@ -80,7 +84,7 @@ std::pair<double, double> train_time(Communicator& comm, const std::string& size
 int main(int argc, char** argv) {
   ns::distributed::MpiContext mpi;
   std::string size = "default";
-  int batch = 8, bins = 500, steps = 8;
+  int batch = 8, bins = 500, steps = 12;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--size") size = value;

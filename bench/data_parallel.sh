@@ -17,8 +17,8 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 results=()
 for ((round = 1; round <= rounds; ++round)); do
   ours=$(mpirun --oversubscribe --bind-to none -np "$ranks" -x OMP_NUM_THREADS \
-    "$build/bench/bench_reducer" --size "$size" --batch 8 --bins 500 --steps 6 | grep -v INFO)
-  peer=$(/usr/bin/python3 "$here/ddp_peer.py" --ranks "$ranks" --size "$size" --batch 8 --bins 500 --steps 6 --threads 1)
+    "$build/bench/bench_reducer" --size "$size" --batch 8 --bins 500 --steps 12 | grep -v INFO)
+  peer=$(/usr/bin/python3 "$here/ddp_peer.py" --ranks "$ranks" --size "$size" --batch 8 --bins 500 --steps 12 --threads 1)
   echo "round $round"
   echo "$ours"
   echo "$peer"
