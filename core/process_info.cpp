@@ -41,4 +41,24 @@ ProcessInfo detect_process() {
   return info;
 }
 
+int cpu_threads_from_launcher() {
+  const int omp = env_int({"OMP_NUM_THREADS"}, 0);
+  return omp > 0 ? omp : env_int({"SLURM_CPUS_PER_TASK"}, 0);
+}
+
+std::string launcher_environment() {
+  static const char* const kNames[] = {
+      "SLURM_JOB_ID",         "SLURM_JOB_NAME",       "SLURM_ARRAY_JOB_ID",  "SLURM_ARRAY_TASK_ID",
+      "SLURM_RESTART_COUNT",  "SLURM_JOB_PARTITION",  "SLURM_JOB_ACCOUNT",   "SLURM_JOB_NUM_NODES",
+      "SLURM_JOB_NODELIST",   "SLURM_NTASKS",         "SLURM_NTASKS_PER_NODE", "SLURM_CPUS_PER_TASK",
+      "SLURM_GPUS_ON_NODE",   "SLURM_GPUS_PER_NODE",  "SLURM_JOB_GPUS",      "SLURM_SUBMIT_DIR",
+      "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS"};
+  std::string text;
+  for (const char* name : kNames) {
+    const char* value = std::getenv(name);
+    if (value != nullptr) text += std::string(name) + "=" + value + "\n";
+  }
+  return text;
+}
+
 }  // namespace neuroscale

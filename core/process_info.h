@@ -21,4 +21,13 @@ struct ProcessInfo {
 // Reads the environment of the calling process. Thread-safe (getenv only).
 ProcessInfo detect_process();
 
+// CPU threads the launcher gave each task: OMP_NUM_THREADS when set, else Slurm's
+// SLURM_CPUS_PER_TASK, else 0 (no opinion: use every core).
+int cpu_threads_from_launcher();
+
+// The batch-system and device variables a run records in its environment file, as
+// "NAME=value" lines in a fixed order, only those that are set: Slurm's job, array, restart
+// count, nodes, tasks, CPUs and GPUs, and CUDA_VISIBLE_DEVICES / OMP_NUM_THREADS.
+std::string launcher_environment();
+
 }  // namespace neuroscale

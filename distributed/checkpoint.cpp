@@ -104,7 +104,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
     const auto failure = finish(/*agree=*/true);
     if (!failure.empty()) log_.error(failure);
   }
-  const int rank = comm_.rank(), world = comm_.size();
+  const int rank = comm_.rank();
   auto pending = std::make_unique<Pending>();
   pending->step = step;
   pending->final_dir = options_.directory + "/" + io::checkpoint_name(step);

@@ -2,6 +2,7 @@
 // data-parallel across the ranks of `mpirun -np N` or `srun`.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -19,24 +20,13 @@
 #include "distributed/loader_source.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
+#include "io/run/metrics_log.h"
 #include "io/run/run_directory.h"
 #include "io/schema/pretrain_schema.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
 namespace {
-
-// One JSON object per line: {"step": 10, "loss": 0.91, ...} (keys sorted, numbers only).
-std::string to_json(const distributed::MetricsRecord& record) {
-  std::ostringstream out;
-  out << std::setprecision(9) << "{\"step\": " << record.step;
-  for (const auto& [key, value] : record.values) {
-    out << ", \"" << key << "\": ";
-    if (std::isfinite(value)) out << value; else out << "null";
-  }
-  out << "}\n";
-  return out.str();
-}
 
 // Training FLOPs per bin (20 ms): 6 x parameters used per token / bins per token. The
 // standard 6N estimate (forward 2N, backward 4N), counting the shared encoder and one
@@ -92,6 +82,27 @@ std::map<std::string, double> training_metrics(const std::map<std::string, doubl
     if (!kMachine.count(key)) kept[key] = value;
   }
   return kept;
+}
+
+// The indices of the subjects named by `data.subjects` (empty: all). Throws ConfigError
+// naming the unknown subject, the corpus and the subjects it has.
+std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const std::vector<std::string>& names,
+                                          const std::string& corpus) {
+  std::vector<std::int32_t> indices;
+  for (const auto& name : names) {
+    std::string known;
+    std::int32_t found = -1;
+    for (std::size_t i = 0; i < index.subjects.size(); ++i) {
+      known += (i ? ", " : "") + index.subjects[i].name;
+      if (index.subjects[i].name == name) found = static_cast<std::int32_t>(i);
+    }
+    NS_CHECK_AS(ConfigError, found >= 0, "data.subjects: '", name, "' is not a subject of corpus '", corpus,
+                "' (it has: ", known, ")");
+    NS_CHECK_AS(ConfigError, std::find(indices.begin(), indices.end(), found) == indices.end(),
+                "data.subjects: '", name, "' is listed twice");
+    indices.push_back(found);
+  }
+  return indices;
 }
 
 // The default random generator of `device` (the CPU's, or a GPU's for dropout on it).
@@ -161,7 +172,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   auto& mpi = runtime.mpi();
   if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
-  if (config.train.threads > 0) torch::set_num_threads(config.train.threads);
+  const int threads = config.train.threads > 0 ? config.train.threads : cpu_threads_from_launcher();
+  if (threads > 0) torch::set_num_threads(threads);
   at::Device device(at::kCPU);
   if (config.train.device == "cuda") device = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
   distributed::CommunicatorOptions comm_options;
@@ -175,6 +187,7 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   sampler_options.seed = config.seed;
   sampler_options.batch_trials = config.train.micro_batch;
   sampler_options.bucket_batches = config.data.bucket_batches;
+  sampler_options.subjects = subject_indices(index, config.data.subjects, config.data.corpus);
   io::GlobalSampler train_sampler(index, sampler_options);
   sampler_options.split = io::Split::kVal;
   std::unique_ptr<io::GlobalSampler> val_sampler;
@@ -308,7 +321,7 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   }
   const auto reached = trainer.run(train, validation, start_step, [&](const distributed::MetricsRecord& record) {
     if (metrics) {
-      *metrics << to_json(record);
+      *metrics << io::format_metrics_line(record.step, record.values);
       metrics->flush();
     }
     history.emplace_back(record.step, training_metrics(record.values));

@@ -38,6 +38,8 @@ void Runtime::open_run_directory(const std::string& path, const std::string& res
     for (const auto& arg : command_line_) environment += " " + arg;
     environment += "\nworld_size: " + std::to_string(process_.world_size) + "\nhost (rank 0): " +
                    process_.host + "\n" + version_text();
+    const std::string launcher = launcher_environment();
+    if (!launcher.empty()) environment += "launcher environment:\n" + launcher;
     dir.write_file("environment.txt", environment);
   }
   logger_->open_file(dir.log_path(process_.rank));
@@ -52,6 +54,8 @@ const std::vector<Command>& commands() {
       {"model", "parameter counts of the model a config builds (model summary)", run_model},
       {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
       {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
+      {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)", run_sweep},
+      {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)", run_report},
   };
   return kCommands;
 }

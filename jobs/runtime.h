@@ -69,6 +69,8 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args);
 int run_pretrain(Runtime& runtime, const std::vector<std::string>& args);
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 int run_ckpt(Runtime& runtime, const std::vector<std::string>& args);
+int run_report(Runtime& runtime, const std::vector<std::string>& args);
+int run_sweep(Runtime& runtime, const std::vector<std::string>& args);
 
 // Reports an error the way every neuroscale process does: one line on stderr ("neuroscale
 // [rank r/N on host]: <kind>: <message>", the throw site too when `verbose`), then, in a

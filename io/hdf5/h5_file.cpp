@@ -54,10 +54,12 @@ std::string object_name(hid_t object) {
   return name;
 }
 
-// "<parent path>/<name>", without a doubled '/' under the root.
+// "'<parent path>/<name>' in '<file>'", without a doubled '/' under the root.
 std::string child_path(hid_t parent, const std::string& name) {
   const std::string path = object_name(parent);
-  return (path == "/" ? "" : path) + "/" + name;
+  char file[4096] = {};
+  H5Fget_name(parent, file, sizeof(file));
+  return "'" + (path == "/" ? "" : path) + "/" + name + "' in '" + file + "'";
 }
 
 }  // namespace
@@ -84,12 +86,12 @@ H5Id create_group(hid_t parent, const std::string& name) {
 }
 
 H5Id open_group(hid_t parent, const std::string& name) {
-  NS_CHECK_AS(DataError, link_exists(parent, name), "missing group '", child_path(parent, name), "'");
+  NS_CHECK_AS(DataError, link_exists(parent, name), "missing group ", child_path(parent, name));
   return H5Id(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose, "open group '" + name + "'");
 }
 
 H5Id open_dataset(hid_t parent, const std::string& name) {
-  NS_CHECK_AS(DataError, link_exists(parent, name), "missing dataset '", child_path(parent, name), "'");
+  NS_CHECK_AS(DataError, link_exists(parent, name), "missing dataset ", child_path(parent, name));
   return H5Id(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose,
               "open dataset '" + name + "'");
 }

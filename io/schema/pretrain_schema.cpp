@@ -7,6 +7,9 @@ namespace neuroscale::io {
 void describe(ConfigVisitor& v, PretrainConfig& o) {
   v.section("data", "the corpus and its loader", [&](ConfigVisitor& s) {
     s.value("corpus", o.data.corpus, Field("corpus file (.h5) to pretrain on").non_empty());
+    s.value("subjects", o.data.subjects,
+            Field("train and validate on these subjects of the corpus only (empty: all); the model keeps "
+                  "read-in and read-out layers for every subject"));
     s.value("normalize", o.data.normalize, Field("apply stored statistics when the corpus holds raw features"));
     s.value("prefetch", o.data.prefetch, Field("batches in flight per loader").range(1, 1024));
     s.value("loader_threads", o.data.loader_threads, Field("threads of each loader's pipeline").range(1, 256));
@@ -27,7 +30,7 @@ void describe(ConfigVisitor& v, PretrainConfig& o) {
             Field("fp32, or bf16 autocast with float32 master weights").one_of({"fp32", "bf16"}));
     s.value("first_bucket_mb", o.train.first_bucket_mb, Field("first gradient bucket (MiB)").greater_than(0));
     s.value("bucket_mb", o.train.bucket_mb, Field("later gradient buckets (MiB)").greater_than(0));
-    s.value("threads", o.train.threads, Field("LibTorch CPU threads per rank (0: default)").range(0, 1024));
+    s.value("threads", o.train.threads, Field("LibTorch CPU threads per rank (0: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores)").range(0, 1024));
     s.value("shard_optimizer", o.train.shard_optimizer,
             Field("ZeRO-1: partition the optimiser state across ranks (false: every rank holds all of it)"));
     s.value("comm_timeout_s", o.train.comm_timeout_s,

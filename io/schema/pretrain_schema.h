@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "io/schema/training_schema.h"
 
@@ -10,6 +11,7 @@ namespace neuroscale::io {
 
 struct DataConfig {
   std::string corpus;             ///< corpus file (required)
+  std::vector<std::string> subjects;  ///< train and validate on these subjects only (empty: all)
   bool normalize = true;          ///< apply stored statistics when the corpus holds raw features
   int prefetch = 4;               ///< batches in flight per loader
   int loader_threads = 2;         ///< threads of each loader's pipeline
@@ -29,7 +31,7 @@ struct TrainConfig {
   std::string precision = "fp32"; ///< fp32 | bf16 (autocast, float32 master weights)
   double first_bucket_mb = 1.0;   ///< first gradient bucket
   double bucket_mb = 25.0;        ///< later gradient buckets
-  int threads = 0;                ///< LibTorch CPU threads per rank (0: LibTorch's default)
+  int threads = 0;                ///< LibTorch CPU threads per rank (0: from the launcher, see cpu_threads_from_launcher)
   bool shard_optimizer = true;    ///< ZeRO-1: optimiser state partitioned across ranks
   double comm_timeout_s = 1800;   ///< a collective waiting longer declares the job hung
 };

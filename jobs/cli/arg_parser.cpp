@@ -34,6 +34,12 @@ void ArgParser::positional(const std::string& name, std::string* out, const std:
 
 void ArgParser::overrides(std::vector<std::string>* out) { overrides_ = out; }
 
+void ArgParser::positional_list(const std::string& name, std::vector<std::string>* out, const std::string& help) {
+  rest_ = out;
+  rest_name_ = name;
+  rest_help_ = help;
+}
+
 ArgParser::Option* ArgParser::find(const std::string& name) {
   for (auto& option : options_) {
     if (option.name == name) return &option;
@@ -98,6 +104,10 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
       *positionals_[next_positional++].value = arg;
       continue;
     }
+    if (rest_ != nullptr) {
+      rest_->push_back(arg);
+      continue;
+    }
     if (overrides_ != nullptr && io::is_override(arg)) {
       overrides_->push_back(arg);
       continue;
@@ -108,6 +118,7 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
   for (std::size_t p = next_positional; p < positionals_.size(); ++p) {
     if (positionals_[p].required) fail("missing argument " + positionals_[p].name);
   }
+  if (rest_ != nullptr && rest_->empty()) fail("missing argument " + rest_name_ + "...");
   for (const auto& option : options_) {
     if (option.required && !option.seen) {
       fail("missing required option " + option.name + " " + option.value_name);
@@ -124,11 +135,15 @@ std::string ArgParser::help() const {
     out << " " << (option.required ? text : "[" + text + "]");
   }
   for (const auto& p : positionals_) out << " " << (p.required ? p.name : "[" + p.name + "]");
+  if (rest_ != nullptr) out << " " << rest_name_ << "...";
   if (overrides_ != nullptr) out << " [key.sub=value ...]";
   out << "\n\n" << summary_ << "\n";
-  if (!positionals_.empty()) {
+  if (!positionals_.empty() || rest_ != nullptr) {
     out << "\narguments:\n";
     for (const auto& p : positionals_) out << "  " << p.name << std::string(std::max<int>(2, 24 - int(p.name.size())), ' ') << p.help << "\n";
+    if (rest_ != nullptr) {
+      out << "  " << rest_name_ << "..." << std::string(std::max<int>(2, 21 - int(rest_name_.size())), ' ') << rest_help_ << "\n";
+    }
   }
   out << "\noptions:\n";
   auto line = [&](const std::string& left, const std::string& text) {

@@ -23,6 +23,9 @@ class ArgParser {
                    const std::string& value_name, const std::string& help, bool required = false);
   void positional(const std::string& name, std::string* out, const std::string& help,
                   bool required = true);
+  // The arguments after the single positionals, one or more ("RUN_DIR..."); not combinable
+  // with overrides.
+  void positional_list(const std::string& name, std::vector<std::string>* out, const std::string& help);
   // Accept `key.sub=value` arguments (collected in order) after the options.
   void overrides(std::vector<std::string>* out);
   // Free text appended to --help (examples, notes).
@@ -53,6 +56,8 @@ class ArgParser {
   std::vector<Option> options_;
   std::vector<Positional> positionals_;
   std::vector<std::string>* overrides_ = nullptr;
+  std::vector<std::string>* rest_ = nullptr;
+  std::string rest_name_, rest_help_;
 };
 
 }  // namespace neuroscale::jobs
