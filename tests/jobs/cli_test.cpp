@@ -76,7 +76,7 @@ TEST(Cli, UsageErrorsAreClear) {
 TEST(Cli, HelpForEverySubcommandAndVersion) {
   Result top = run("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "ckpt"}) {
+  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "ckpt", "sweep", "report"}) {
     EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
     Result help = run(std::string(command) + " --help");
     EXPECT_EQ(help.code, 0) << command;
@@ -152,7 +152,7 @@ TEST(Cli, ModelSummaryPrintsTheHandCountedTotal) {
 
 TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
   const std::string dir = testing::TempDir() + "neuroscale_cli_pretrain";
-  std::system(("rm -rf " + dir).c_str());
+  std::system(("rm -rf " + dir + " " + dir + "-one").c_str());
   Result synth = run("synth --config " + kTiny + " --output " + dir + ".h5 --force");
   ASSERT_EQ(synth.code, 0) << synth.err;
   const std::string config = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/pretrain/tiny.yaml";
@@ -176,6 +176,27 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
   Result typo = run("pretrain --config " + config + " train.max_step=3");
   EXPECT_EQ(typo.code, 2);
   EXPECT_NE(typo.err.find("did you mean 'train.max_steps'"), std::string::npos) << typo.err;
+  // data.subjects restricts training to named subjects; an unknown one names the corpus's.
+  Result one = run("pretrain --config " + config + " --run-dir " + dir + "-one --resume none data.corpus=" + dir +
+                   ".h5 train.max_steps=6 train.log_every=3 'data.subjects=[monkey-a]'");
+  EXPECT_EQ(one.code, 0) << one.err;
+  EXPECT_NE(slurp(dir + "-one/config.yaml").find("subjects: [\"monkey-a\"]"), std::string::npos);
+  Result unknown = run("pretrain --config " + config + " data.corpus=" + dir + ".h5 'data.subjects=[human-z]'");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("data.subjects: 'human-z' is not a subject of corpus '" + dir +
+                             ".h5' (it has: human-a, monkey-a)"),
+            std::string::npos)
+      << unknown.err;
+  // `report` summarises the runs: the full one and the one-subject one, which differ in
+  // data.subjects and train.max_steps.
+  Result report = run("report " + dir + " " + dir + "-one");
+  EXPECT_EQ(report.code, 0) << report.err;
+  EXPECT_EQ(count_lines(report.out), 3) << report.out;
+  EXPECT_NE(report.out.find("config.data.subjects"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("\n" + dir + ",finished,10,10,1,"), std::string::npos) << report.out;
+  Result no_runs = run("report " + dir + "/checkpoints/nothing");
+  EXPECT_EQ(no_runs.code, 3);
+  EXPECT_NE(no_runs.err.find("nothing' is not a directory"), std::string::npos) << no_runs.err;
 }
 
 // On a GPU: the NCCL backend and bf16 autocast with float32 master weights, end to end.

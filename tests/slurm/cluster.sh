@@ -13,7 +13,8 @@ action=${1:?usage: cluster.sh start|stop STATE_DIR}
 state=${2:?usage: cluster.sh start|stop STATE_DIR}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
-skip() { echo "slurm cluster: skipped: $*"; exit 77; }
+# A skip leaves its reason in STATE_DIR/skip-reason for the tests that need the cluster.
+skip() { echo "SKIPPED: no Slurm cluster: $*" | tee "$state/skip-reason"; exit 77; }
 fail() {
   echo "slurm cluster: $*" >&2
   for log in "$state"/log/*.log; do [ -f "$log" ] && { echo "--- $log" >&2; tail -n 20 "$log" >&2; }; done
@@ -44,6 +45,7 @@ if [ "$action" = stop ]; then
   exit 0
 fi
 [ "$action" = start ] || { echo "usage: cluster.sh start|stop STATE_DIR" >&2; exit 2; }
+rm -f "$state/skip-reason"
 
 # ---- packages (idempotent); without root the daemons cannot launch jobs as their users.
 [ "$(id -u)" -eq 0 ] || skip "the daemons need root (slurmd starts job steps as the submitting user)"
@@ -97,7 +99,9 @@ SlurmUser=$user
 SlurmdUser=$user
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$socket
+# cred_expire: how long a job credential lives, and so how long a requeued job waits before
+# it may start again (default 120 s); short here so the requeue tests need not wait.
+AuthInfo=socket=$socket,cred_expire=10
 StateSaveLocation=$state/spool/ctld
 SlurmdSpoolDir=$state/spool/d
 SlurmctldPidFile=$state/run/slurmctld.pid
