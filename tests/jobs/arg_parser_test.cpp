@@ -74,5 +74,28 @@ TEST(ArgParser, HelpListsEveryOptionAndStopsParsing) {
   }
 }
 
+TEST(ArgParser, PositionalListTakesEveryRemainingArgumentAndNeedsOne) {
+  std::vector<std::string> dirs;
+  std::string output;
+  ArgParser parser("neuroscale report", "Report.");
+  parser.positional_list("RUN_DIR", &dirs, "runs");
+  parser.option("--output", &output, "FILE", "csv");
+  std::ostringstream out;
+  ASSERT_TRUE(parser.parse({"a", "--output", "r.csv", "b", "c"}, out));
+  EXPECT_EQ(dirs, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(output, "r.csv");
+  EXPECT_NE(parser.help().find("usage: neuroscale report [--output FILE] RUN_DIR..."), std::string::npos)
+      << parser.help();
+  std::vector<std::string> none;
+  ArgParser empty("neuroscale report", "Report.");
+  empty.positional_list("RUN_DIR", &none, "runs");
+  try {
+    empty.parse({}, out);
+    ADD_FAILURE() << "no RUN_DIR accepted";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("missing argument RUN_DIR..."), std::string::npos) << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace neuroscale::jobs

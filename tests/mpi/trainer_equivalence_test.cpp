@@ -225,5 +225,7 @@ TEST(TrainerEquivalence, ShardedOptimizerStateGivesBitwiseTheReplicatedResult) {
     EXPECT_TRUE(torch::equal(sharded.params[i], replicated.params[i])) << "parameter " << i;
   }
   EXPECT_EQ(sharded.losses, replicated.losses);
-  if (world.size() > 1) EXPECT_LT(sharded.optimizer_states, replicated.optimizer_states);  // no rank holds it all
+  if (world.size() > 1) {
+    EXPECT_LT(sharded.optimizer_states, replicated.optimizer_states);  // no rank holds it all
+  }
 }
