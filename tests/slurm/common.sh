@@ -1,5 +1,8 @@
-# Sourced by the Slurm tests: the cluster started by cluster.sh (CTest fixture), and helpers
-# to wait for jobs. Exits 77 with the cluster's skip reason when there is no cluster.
+# Sourced by the Slurm tests, with their arguments NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG:
+# the cluster started by cluster.sh (CTest fixture), a work directory (the current directory,
+# removed at exit) holding the tiny corpus `corpus.h5`, and helpers to wait for jobs. Exits
+# 77 with the cluster's skip reason when there is no cluster.
+bin=$1 repo=$2 synth_config=$3 pretrain_config=$4
 state=${NEUROSCALE_SLURM_STATE:?NEUROSCALE_SLURM_STATE must name the cluster state directory}
 if [ -f "$state/skip-reason" ]; then cat "$state/skip-reason"; exit 77; fi
 export SLURM_CONF=$state/slurm.conf
@@ -24,3 +27,8 @@ wait_for() {
   scontrol show job "$job" || true
   return 1
 }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+"$bin" synth --config "$synth_config" --output corpus.h5 >/dev/null 2>&1

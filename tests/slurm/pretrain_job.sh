@@ -5,12 +5,7 @@
 # up to train.max_steps and the attempt record.
 # usage: pretrain_job.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
 set -euo pipefail
-bin=$1 repo=$2 synth_config=$3 pretrain_config=$4
 source "$(dirname "$0")/common.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-"$bin" synth --config "$synth_config" --output corpus.h5 >/dev/null 2>&1
 
 job=$(NEUROSCALE=$bin NEUROSCALE_TASKS_PER_NODE=2 "$repo/slurm/submit" pretrain --name t-pretrain \
         --run-dir "$work/run" --time 00:10:00 "$pretrain_config" data.corpus="$work/corpus.h5" train.max_steps=30)

@@ -6,12 +6,7 @@
 # uninterrupted job's. A real failure is not requeued, nor is a job past its requeue limit.
 # usage: requeue.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
 set -euo pipefail
-bin=$1 repo=$2 synth_config=$3 pretrain_config=$4
 source "$(dirname "$0")/common.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-"$bin" synth --config "$synth_config" --output corpus.h5 >/dev/null 2>&1
 steps=1500
 submit() {  # submit NAME [key=value...]: 2 tasks, prints the job id
   local name=$1

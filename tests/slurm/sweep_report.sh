@@ -4,12 +4,7 @@
 # seeds. A spec whose element has an unknown config key is refused before anything is queued.
 # usage: sweep_report.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
 set -euo pipefail
-bin=$1 repo=$2 synth_config=$3 pretrain_config=$4
 source "$(dirname "$0")/common.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-"$bin" synth --config "$synth_config" --output corpus.h5 >/dev/null 2>&1
 cat > seeds.yaml <<SPEC
 name: seeds
 command: pretrain
@@ -37,8 +32,9 @@ column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == n
 [ "$(column config.seed)" = "1 2 3" ] || { echo "FAIL: seeds $(column config.seed)"; exit 1; }
 [ "$(column job_id)" = "${job}_0 ${job}_1 ${job}_2" ] || { echo "FAIL: job ids $(column job_id)"; exit 1; }
 [ "$(column final_loss | tr ' ' '\n' | sort -u | wc -l)" = 3 ] || { echo "FAIL: seeds gave equal losses"; exit 1; }
-for name in 000_seed-1 001_seed-2 002_seed-3; do
-  grep -q "^seed: 1\|^seed: 2\|^seed: 3" "$work/sweep/$name/config.yaml" || { echo "FAIL: $name has no seed"; exit 1; }
+for index in 0 1 2; do  # each element's resolved config holds its own seed
+  grep -qx "seed: $((index + 1))" "$work/sweep/00${index}_seed-$((index + 1))/config.yaml" ||
+    { echo "FAIL: element $index does not run seed $((index + 1))"; exit 1; }
 done
 
 # A typo in a grid key fails at submission, naming the element, and queues nothing.
