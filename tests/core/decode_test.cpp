@@ -1,0 +1,242 @@
+// Phoneme tables, error rates, greedy CTC decoding, the n-gram model and the lexicon-
+// constrained beam search, against hand-computed values and (for the beam search) an
+// exhaustive enumeration of every alignment.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <random>
+
+#include "core/check.h"
+#include "core/decode/ctc_decode.h"
+#include "core/decode/error_rates.h"
+#include "core/decode/phonemes.h"
+
+namespace neuroscale::decode {
+namespace {
+
+TEST(Phonemes, FollowTheBenchmarkLayout) {
+  EXPECT_EQ(phoneme_symbols().size(), 41u);
+  EXPECT_EQ(phoneme_id("AA"), 1);
+  EXPECT_EQ(phoneme_id("ah0"), 3);  // stress dropped, any case
+  EXPECT_EQ(phoneme_id("ZH"), 39);
+  EXPECT_EQ(phoneme_id("SIL"), kSilence);
+  EXPECT_EQ(phoneme_id("|"), kSilence);
+  EXPECT_EQ(phoneme_id("BLANK"), -1);
+  EXPECT_EQ(phoneme_id("XX"), -1);
+  EXPECT_EQ(phoneme_string({16, 3, 21, 25, 40}), "HH AH L OW SIL");
+}
+
+TEST(ErrorRates, EditDistanceAndSummedRates) {
+  EXPECT_EQ(token_edit_distance<int>({1, 2, 3}, {1, 3}), 1);
+  EXPECT_EQ(token_edit_distance<int>({}, {4, 5}), 2);
+  const std::vector<std::string> kitten = {"k", "i", "t", "t", "e", "n"}, sitting = {"s", "i", "t", "t", "i", "n", "g"};
+  EXPECT_EQ(token_edit_distance(kitten, sitting), 3);
+  ErrorCounts per;
+  per.add_phonemes({1, 2, 40}, {1, 3, 40});          // 1 edit / 3
+  per.add_phonemes({5, 6, 7}, {5, 6, 7, 8, 9});      // 2 edits / 5
+  EXPECT_EQ(per.edits, 3);
+  EXPECT_EQ(per.reference, 8);
+  EXPECT_DOUBLE_EQ(per.rate(), 3.0 / 8.0);  // a ratio of sums, not the mean of 1/3 and 2/5
+}
+
+TEST(ErrorRates, TranscriptsAreNormalisedAsTheBenchmarkDoes) {
+  // Expected strings from the benchmark's own remove_punctuation (Python).
+  EXPECT_EQ(normalize_transcript("Hello, World! It's a well-known -- fact - yes."), "hello world it's a well-known - fact yes");
+  EXPECT_EQ(normalize_transcript("  I 'm  OK--really 42 times-  "), "i'm okreally times");
+  EXPECT_EQ(normalize_transcript("Don't\xE2\x80\x94stop \xC3\xA9!"), "don'tstop");
+  ErrorCounts wer;
+  wer.add_words("the cat sat", "The cat sat on the mat.");  // 3 deletions / 6
+  wer.add_words("a dog", "A DOG!");                         // 0 / 2
+  EXPECT_EQ(wer.edits, 3);
+  EXPECT_EQ(wer.reference, 8);
+}
+
+// Log-softmax rows from logits.
+std::vector<float> log_softmax(const std::vector<std::vector<double>>& logits) {
+  std::vector<float> out;
+  for (const auto& row : logits) {
+    double high = -1e300, sum = 0;
+    for (double v : row) high = std::max(high, v);
+    for (double v : row) sum += std::exp(v - high);
+    for (double v : row) out.push_back(static_cast<float>(v - high - std::log(sum)));
+  }
+  return out;
+}
+
+std::vector<double> one_hot(int label, double strength = 8.0) {
+  std::vector<double> row(kClasses, 0.0);
+  row[static_cast<std::size_t>(label)] = strength;
+  return row;
+}
+
+TEST(CtcDecode, GreedyCollapsesRepeatsAndDropsBlanks) {
+  // Frames: AA AA blank AA AE AE SIL blank  ->  AA AA AE SIL
+  const auto lp = log_softmax({one_hot(1), one_hot(1), one_hot(0), one_hot(1), one_hot(2), one_hot(2), one_hot(40), one_hot(0)});
+  EXPECT_EQ(greedy_decode(lp.data(), 8, kClasses), (std::vector<int>{1, 1, 2, 40}));
+}
+
+TEST(NgramLm, BacksOffAsTheArpaFormatDefines) {
+  NgramLm lm(2);
+  const int s = lm.intern("<s>"), e = lm.intern("</s>"), a = lm.intern("a"), b = lm.intern("b");
+  lm.add({s}, -99, -0.5);
+  lm.add({e}, -1.0, 0);
+  lm.add({a}, -0.7, -0.3);
+  lm.add({b}, -0.9, -0.2);
+  lm.add({s, a}, -0.1, 0);
+  lm.add({a, b}, -0.2, 0);
+  const double ln10 = std::log(10.0);
+  EXPECT_NEAR(lm.log_prob({s}, a), -0.1 * ln10, 1e-12);            // listed bigram
+  EXPECT_NEAR(lm.log_prob({a}, b), -0.2 * ln10, 1e-12);
+  EXPECT_NEAR(lm.log_prob({b}, a), (-0.2 - 0.7) * ln10, 1e-12);    // backoff(b) + p(a)
+  EXPECT_NEAR(lm.log_prob({s}, b), (-0.5 - 0.9) * ln10, 1e-12);    // backoff(<s>) + p(b)
+  EXPECT_NEAR(lm.log_prob({s, a}, b), -0.2 * ln10, 1e-12);         // only the last word counts
+  EXPECT_NEAR(lm.log_prob({a}, -1), -23.0, 1e-12);                 // unknown word, no <unk>: flat score
+}
+
+// A small world: phonemes AA(1) AE(2) AH(3); words built from them, two homophones.
+struct World {
+  Lexicon lexicon;
+  NgramLm lm{2};
+  World() {
+    lexicon.add("aa", {1});
+    lexicon.add("ab", {1, 2});
+    lexicon.add("ba", {2, 1});
+    lexicon.add("c", {3});
+    lexicon.add("see", {3});  // homophone of "c"
+    for (const char* w : {"<s>", "</s>", "aa", "ab", "ba", "c", "see"}) lm.intern(w);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> prob(-2.0, -0.1), backoff(-1.0, 0.0);
+    for (int w = 0; w < 7; ++w) lm.add({w}, w == 0 ? -99.0 : prob(rng), backoff(rng));
+    for (int h = 0; h < 7; ++h) {
+      for (int w = 1; w < 7; ++w) {
+        if ((h + w) % 3 == 0) lm.add({h, w}, prob(rng), 0.0);
+      }
+    }
+  }
+};
+
+// Every word sequence (with its label sequence) that a label sequence parses into:
+// each word's phonemes then SIL, the last SIL optional.
+void parses(const World& world, const std::vector<int>& labels, std::size_t at, std::vector<std::string> words,
+            std::vector<std::vector<std::string>>& out) {
+  if (at == labels.size()) {
+    out.push_back(words);
+    return;
+  }
+  int node = world.lexicon.root();
+  for (std::size_t i = at; i < labels.size() && labels[i] != kSilence; ++i) {
+    node = world.lexicon.child(node, labels[i]);
+    if (node < 0) return;
+    const bool boundary = i + 1 == labels.size() || labels[i + 1] == kSilence;
+    if (!boundary) continue;
+    for (int w : world.lexicon.words_at(node)) {
+      auto more = words;
+      more.push_back(world.lexicon.word(w));
+      parses(world, labels, i + 1 == labels.size() ? i + 1 : i + 2, more, out);
+    }
+  }
+}
+
+TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
+  const World world;
+  const std::vector<int> classes = {0, 1, 2, 3, 40};  // the only ones with non-negligible probability
+  int with_words = 0;
+  for (unsigned seed = 1; seed <= 6; ++seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> noise(0.0, 2.0);
+    const int frames = 7;
+    std::vector<std::vector<double>> logits(frames, std::vector<double>(kClasses, -40.0));
+    for (auto& row : logits) {
+      for (int c : classes) row[static_cast<std::size_t>(c)] = noise(rng);
+    }
+    const auto lp = log_softmax(logits);
+    BeamSearchOptions options;
+    options.beam = 100000;
+    options.lm_weight = 0.8;
+    options.word_bonus = 0.3;
+    options.blank_penalty = 2.0;
+
+    // Enumerate all 5^7 alignments: exact ln P(labels), then the best parse of each.
+    std::map<std::vector<int>, double> label_prob;
+    std::vector<int> align(frames, 0);
+    std::function<void(int, double)> walk = [&](int t, double lp_sum) {
+      if (t == frames) {
+        std::vector<int> labels;
+        int previous = kBlank;
+        for (int c : align) {
+          if (c != kBlank && c != previous) labels.push_back(c);
+          previous = c;
+        }
+        auto [it, fresh] = label_prob.emplace(labels, lp_sum);
+        if (!fresh) it->second = std::max(it->second, lp_sum) + std::log1p(std::exp(-std::abs(it->second - lp_sum)));
+        return;
+      }
+      for (int c : classes) {
+        align[static_cast<std::size_t>(t)] = c;
+        const double shift = c == kBlank ? std::log(options.blank_penalty) : 0.0;
+        walk(t + 1, lp_sum + lp[static_cast<std::size_t>(t * kClasses + c)] - shift);
+      }
+    };
+    walk(0, 0.0);
+    double best = -1e300;
+    std::vector<std::string> best_words;
+    for (const auto& [labels, prob] : label_prob) {
+      if (!labels.empty() && labels.front() == kSilence) continue;  // words come first
+      std::vector<std::vector<std::string>> word_sequences;
+      parses(world, labels, 0, {}, word_sequences);
+      for (const auto& words : word_sequences) {
+        std::vector<int> history = {world.lm.begin_id()};
+        double score = prob;
+        for (const auto& w : words) {
+          score += options.lm_weight * world.lm.log_prob(history, world.lm.find(w)) + options.word_bonus;
+          history = {world.lm.find(w)};
+        }
+        score += options.lm_weight * world.lm.log_prob(history, world.lm.end_id());
+        if (score > best) best = score, best_words = words;
+      }
+    }
+    const auto hypothesis = beam_search(lp.data(), frames, kClasses, world.lexicon, &world.lm, options);
+    EXPECT_NEAR(hypothesis.score, best, 1e-6) << "seed " << seed;
+    EXPECT_EQ(hypothesis.words, best_words) << "seed " << seed;
+    with_words += !best_words.empty();
+  }
+  EXPECT_GE(with_words, 4) << "most cases must decode words, not the empty sentence";
+}
+
+TEST(CtcDecode, TheLexiconAndTheLanguageModelCorrectTheAcousticBest) {
+  World world;
+  // Greedy reads AA AH SIL: no word spells "AA AH". The lexicon forces a real word.
+  const auto lp = log_softmax({one_hot(1), one_hot(0), one_hot(3, 3.0), one_hot(40)});
+  EXPECT_EQ(greedy_decode(lp.data(), 4, kClasses), (std::vector<int>{1, 3, 40}));
+  BeamSearchOptions options;
+  options.lm_weight = 0.0;
+  const auto without_lm = beam_search(lp.data(), 4, kClasses, world.lexicon, nullptr, options);
+  ASSERT_FALSE(without_lm.words.empty());
+  for (const auto& w : without_lm.words) EXPECT_TRUE(w == "aa" || w == "c" || w == "see" || w == "ab" || w == "ba");
+  // Homophones: the language model alone picks between "c" and "see".
+  const auto c_only = log_softmax({one_hot(3), one_hot(40)});
+  options.lm_weight = 1.0;
+  const auto pick = beam_search(c_only.data(), 2, kClasses, world.lexicon, &world.lm, options);
+  const int s = world.lm.begin_id();
+  const bool see_wins = world.lm.log_prob({s}, world.lm.find("see")) + world.lm.log_prob({world.lm.find("see")}, world.lm.end_id()) >
+                        world.lm.log_prob({s}, world.lm.find("c")) + world.lm.log_prob({world.lm.find("c")}, world.lm.end_id());
+  EXPECT_EQ(pick.text(), see_wins ? "see" : "c");
+  EXPECT_EQ(pick.phonemes, (std::vector<int>{3, 40}));
+}
+
+TEST(CtcDecode, RefusesInvalidOptions) {
+  const World world;
+  const auto lp = log_softmax({one_hot(1)});
+  BeamSearchOptions options;
+  options.beam = 0;
+  EXPECT_THROW(beam_search(lp.data(), 1, kClasses, world.lexicon, nullptr, options), ConfigError);
+  options.beam = 4;
+  options.blank_penalty = 0;
+  EXPECT_THROW(beam_search(lp.data(), 1, kClasses, world.lexicon, nullptr, options), ConfigError);
+  EXPECT_THROW(beam_search(lp.data(), 1, 40, world.lexicon, nullptr, BeamSearchOptions{}), ConfigError);
+}
+
+}  // namespace
+}  // namespace neuroscale::decode
