@@ -152,11 +152,15 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       if (validation && ((options_.eval_every > 0 && (step + 1) % options_.eval_every == 0) || last)) {
         for (const auto& [key, value] : validate(validation, step + 1)) record.values["val_" + key] = value;
       }
+      // Error rates (fine-tuning) and validation losses join the line when the task has them.
+      std::string extra;
+      for (const char* key : {"per", "val_loss", "val_per"}) {
+        if (record.values.count(key)) extra += std::string("  ") + key + " " + std::to_string(record.values[key]);
+      }
       log_.info("step ", record.step, "/", options_.max_steps, "  loss ", record.values["loss"], "  lr ",
                 record.values["lr"], "  grad_norm ", record.values["grad_norm"], "  samples/s ",
-                record.values["samples_per_s"], "  tokens/s ", record.values["tokens_per_s"], "  data_wait ", record.values["data_wait_s"], " s  comm ",
-                record.values["comm_exposed_s"], " s",
-                record.values.count("val_loss") ? "  val_loss " + std::to_string(record.values["val_loss"]) : "");
+                record.values["samples_per_s"], "  tokens/s ", record.values["tokens_per_s"], "  data_wait ",
+                record.values["data_wait_s"], " s  comm ", record.values["comm_exposed_s"], " s", extra);
       if (comm_.rank() == 0 && sink) sink(record);
       std::fill(window.begin(), window.end(), 0.0);
       data_wait = comm_exposed = checkpoint = grad_norm_sum = 0.0;

@@ -1,5 +1,7 @@
 #include "core/optim/optimizer.h"
 
+#include <algorithm>
+
 #include <ATen/core/grad_mode.h>
 
 #include <cmath>
@@ -91,7 +93,8 @@ void Lamb::update(Slot& slot, const at::Tensor& grad, double lr) {
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
-                                          const std::function<bool(const std::string&)>& keep) {
+                                          const std::function<bool(const std::string&)>& keep,
+                                          const std::function<double(const std::string&)>& lr_scale) {
   const AdamOptions adam{options.beta1(), options.beta2(), options.eps()};
   auto groups = weight_decay_groups(module, options.weight_decay());
   if (keep) {
@@ -104,6 +107,25 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const
       }
       group = std::move(kept);
     }
+  }
+  if (lr_scale) {
+    // Split each group by scale, in order of first appearance (parameters keep module order).
+    std::vector<ParamGroup> split;
+    for (const auto& group : groups) {
+      std::vector<ParamGroup> parts;
+      for (std::size_t i = 0; i < group.names.size(); ++i) {
+        const double scale = lr_scale(group.names[i]);
+        auto part = std::find_if(parts.begin(), parts.end(), [&](const ParamGroup& g) { return g.lr_scale == scale; });
+        if (part == parts.end()) {
+          parts.push_back({group.name + "@lr*" + std::to_string(scale), {}, {}, group.weight_decay, scale});
+          part = parts.end() - 1;
+        }
+        part->names.push_back(group.names[i]);
+        part->params.push_back(group.params[i]);
+      }
+      for (auto& part : parts) split.push_back(std::move(part));
+    }
+    groups = std::move(split);
   }
   if (options.name() == "adamw") return std::make_unique<AdamW>(std::move(groups), adam);
   if (options.name() == "lamb") return std::make_unique<Lamb>(std::move(groups), adam);

@@ -102,8 +102,11 @@ struct OptimizerOptions {
 
 // The optimiser `options` names over weight_decay_groups(module), restricted to the
 // parameters `keep` accepts (all when empty: a data-parallel partition passes the ones this
-// rank owns). Throws UsageError for an unknown name.
+// rank owns). `lr_scale` (when given) sets each parameter's learning-rate multiplier, e.g.
+// a pretrained body slower than new heads; groups are split by it. Throws UsageError for an
+// unknown name.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
-                                          const std::function<bool(const std::string&)>& keep = {});
+                                          const std::function<bool(const std::string&)>& keep = {},
+                                          const std::function<double(const std::string&)>& lr_scale = {});
 
 }  // namespace neuroscale::optim

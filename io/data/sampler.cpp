@@ -1,6 +1,7 @@
 #include "io/data/sampler.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/check.h"
 #include "core/random.h"
@@ -9,6 +10,7 @@ namespace neuroscale::io {
 namespace {
 
 constexpr std::uint64_t kShuffleStream = 0x5A3D;
+constexpr std::uint64_t kFractionStream = 0x46524143;  // "FRAC"
 
 // Fisher-Yates with the project's RNG, so the order is identical on every platform.
 template <class T>
@@ -26,6 +28,8 @@ GlobalSampler::GlobalSampler(const CorpusIndex& index, SamplerOptions options)
               options_.batch_trials);
   NS_CHECK_AS(ConfigError, options_.bucket_batches >= 1, "sampler: bucket_batches must be >= 1, is ",
               options_.bucket_batches);
+  NS_CHECK_AS(ConfigError, options_.fraction > 0.0 && options_.fraction <= 1.0,
+              "sampler: fraction must be in (0, 1], is ", options_.fraction);
   trials_by_subject_.resize(index_.subjects.size());
   for (std::int32_t s : options_.subjects) {
     NS_CHECK_AS(ConfigError, s >= 0 && s < static_cast<std::int32_t>(index_.subjects.size()),
@@ -37,14 +41,34 @@ GlobalSampler::GlobalSampler(const CorpusIndex& index, SamplerOptions options)
   };
   for (std::size_t t = 0; t < index_.trial_count(); ++t) {
     if (index_.trial_split[t] != static_cast<std::int8_t>(options_.split)) continue;
+    if (options_.labeled_only && index_.label_count[t] == 0) continue;
     const std::int32_t subject = index_.trial_subject(t);
     if (wanted(subject)) trials_by_subject_[subject].push_back(static_cast<std::int64_t>(t));
+  }
+  if (options_.fraction < 1.0) {
+    for (auto& trials : trials_by_subject_) {
+      if (trials.empty()) continue;
+      // Rank trials by a hash of (fraction_seed, trial); keep the lowest ranks, in trial order.
+      std::vector<std::pair<std::uint64_t, std::int64_t>> ranked;
+      for (const auto trial : trials) {
+        Rng hash(options_.fraction_seed, {kFractionStream, static_cast<std::uint64_t>(trial)});
+        ranked.emplace_back(hash.next_u64(), trial);
+      }
+      std::sort(ranked.begin(), ranked.end());
+      const auto keep = std::max<std::size_t>(
+          1, static_cast<std::size_t>(std::llround(options_.fraction * static_cast<double>(trials.size()))));
+      ranked.resize(std::min(keep, ranked.size()));
+      trials.clear();
+      for (const auto& item : ranked) trials.push_back(item.second);
+      std::sort(trials.begin(), trials.end());
+    }
   }
   for (const auto& trials : trials_by_subject_) {
     batches_per_epoch_ += (static_cast<std::int64_t>(trials.size()) + options_.batch_trials - 1) / options_.batch_trials;
   }
   NS_CHECK_AS(ConfigError, batches_per_epoch_ > 0, "sampler: the corpus has no ", to_string(options_.split),
-              " trials", options_.subjects.empty() ? "" : " for the selected subjects");
+              options_.labeled_only ? " trials with phoneme labels" : " trials",
+              options_.subjects.empty() ? "" : " for the selected subjects");
 }
 
 std::vector<MicroBatch> GlobalSampler::epoch_batches(std::int64_t epoch) const {

@@ -24,6 +24,12 @@ struct SamplerOptions {
   Split split = Split::kTrain;    ///< which trials to sample
   int bucket_batches = 16;        ///< length bucketing: sort within pools of this many batches (1: off)
   std::vector<std::int32_t> subjects;  ///< restrict to these subject indices (empty: all)
+  bool labeled_only = false;      ///< only trials with phoneme labels (fine-tuning)
+  /// keep this fraction of each subject's trials (at least one), chosen by a stable hash of
+  /// (fraction_seed, trial id): the subset does not depend on `seed`, and a smaller fraction's
+  /// subset lies inside a larger one's (label-efficiency studies)
+  double fraction = 1.0;
+  std::uint64_t fraction_seed = 0;
 };
 
 struct MicroBatch {

@@ -1,5 +1,6 @@
 // The config of `neuroscale pretrain` (configs/pretrain/*.yaml): data, seed, train, the
-// masked-modelling task sections, optimizer and schedule.
+// masked-modelling task sections, optimizer and schedule. The data, train and checkpoint
+// sections are shared with `neuroscale finetune` (finetune_schema.h).
 #pragma once
 
 #include <string>
@@ -53,6 +54,10 @@ struct PretrainConfig {
   optim::LrScheduleOptions schedule;
 };
 
+// The keys of each section (inside v.section(...)), shared with the fine-tuning schema.
+void describe(ConfigVisitor& v, DataConfig& o);
+void describe(ConfigVisitor& v, TrainConfig& o);
+void describe(ConfigVisitor& v, CheckpointConfig& o);
 void describe(ConfigVisitor& v, PretrainConfig& o);
 // Cross-field checks; ConfigError naming `source`.
 void validate(const PretrainConfig& o, const std::string& source);

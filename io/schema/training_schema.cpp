@@ -26,14 +26,23 @@ void describe(ConfigVisitor& v, model::TransformerOptions& o) {
   v.value("fixup_init", o.fixup_init(), Field("scale projections at init as the reference's fixup"));
 }
 
-void describe(ConfigVisitor& v, model::MaskedModelOptions& o) {
-  auto& encoder = o.encoder();
+namespace {
+
+void describe_encoder(ConfigVisitor& v, model::BitEncoderOptions& encoder) {
   v.value("patch_size", encoder.patch_size(), Field("20 ms bins per token").range(1, 1000));
   v.value("embedding_dropout", encoder.embedding_dropout(),
           Field("dropout on token embeddings after read-in").range(0, 0.99));
   describe(v, encoder.transformer());
+}
+
+}  // namespace
+
+void describe(ConfigVisitor& v, model::MaskedModelOptions& o) {
+  describe_encoder(v, o.encoder());
   v.value("readout_norm", o.readout_norm(), Field("LayerNorm at the end of each read-out"));
 }
+
+void describe(ConfigVisitor& v, model::CtcModelOptions& o) { describe_encoder(v, o.encoder()); }
 
 void describe(ConfigVisitor& v, model::AugmentOptions& o) {
   v.value("smooth_sd", o.smooth_sd(), Field("Gaussian smoothing sd in bins (0 = off; reference 2)").range(0, 100));
@@ -55,6 +64,12 @@ void describe(ConfigVisitor& v, task::MaskedModelingOptions& o) {
              task::parse_reconstruction_loss,
              [](task::ReconstructionLoss l) { return task::to_string(l); });
   v.value("poisson_log_input", o.poisson_log_input(), Field("poisson_nll: the model predicts log-rates"));
+}
+
+void describe(ConfigVisitor& v, task::CtcPhonemeOptions& o) {
+  v.section("model", "the BIT encoder (must match the pretrained checkpoint's)", [&](ConfigVisitor& s) { describe(s, o.model()); });
+  v.section("augment", "input augmentations", [&](ConfigVisitor& s) { describe(s, o.augment()); });
+  v.section("masking", "time masking while fine-tuning (ratio 0: off)", [&](ConfigVisitor& s) { describe(s, o.masking()); });
 }
 
 void describe(ConfigVisitor& v, optim::OptimizerOptions& o) {
@@ -80,7 +95,11 @@ void describe(ConfigVisitor& v, optim::LrScheduleOptions& o) {
 }
 
 void validate(const task::MaskedModelingOptions& o, const std::string& source) {
-  const auto& t = o.model().encoder().transformer();
+  validate(o.model().encoder(), source);
+}
+
+void validate(const model::BitEncoderOptions& o, const std::string& source) {
+  const auto& t = o.transformer();
   NS_CHECK_AS(ConfigError, t.hidden() % t.heads() == 0 && (t.hidden() / t.heads()) % 2 == 0, source,
               ": 'model.hidden' (", t.hidden(), ") must split into 'model.heads' (", t.heads(),
               ") heads of even width");

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/error.h"
 #include "core/model/masked_model.h"
@@ -96,4 +97,29 @@ TEST(LrSchedule, HandComputedPoints) {
   EXPECT_THROW(LrSchedule(LrScheduleOptions().total_steps(0)), ns::UsageError);
   EXPECT_THROW(LrSchedule(LrScheduleOptions().total_steps(5).warmup_steps(6)), ns::UsageError);
   EXPECT_THROW(parse_schedule_kind("cosine"), ns::UsageError);
+}
+
+TEST(Optimizer, PerParameterLearningRateScales) {
+  // The read-out learns at the full rate, everything else (a "pretrained body") at a tenth.
+  auto model = tiny_model();
+  auto is_body = [](const std::string& name) { return name.rfind("read_out.", 0) != 0; };
+  auto optimizer = make_optimizer(OptimizerOptions().weight_decay(0.0), *model, {},
+                                  [&](const std::string& name) { return is_body(name) ? 0.1 : 1.0; });
+  std::size_t covered = 0;
+  for (const auto& group : optimizer->groups()) {
+    for (const auto& name : group.names) EXPECT_DOUBLE_EQ(group.lr_scale, is_body(name) ? 0.1 : 1.0) << name;
+    covered += group.names.size();
+  }
+  EXPECT_EQ(covered, model->parameters().size());
+  // First AdamW step with a constant gradient moves each element by lr * scale (m/sqrt(v) = 1).
+  std::map<std::string, at::Tensor> before;
+  for (const auto& item : model->named_parameters(true)) {
+    before[item.key()] = item.value().detach().clone();
+    item.value().mutable_grad() = torch::ones_like(item.value());
+  }
+  optimizer->step(1e-2);
+  for (const auto& item : model->named_parameters(true)) {
+    const double moved = (before[item.key()] - item.value().detach()).abs().max().item<double>();
+    EXPECT_NEAR(moved, 1e-2 * (is_body(item.key()) ? 0.1 : 1.0), 1e-6) << item.key();
+  }
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/check.h"
@@ -150,6 +151,46 @@ TEST(Sampler, SubjectFilterAndErrors) {
   GlobalSampler sampler(index, SamplerOptions{});
   SamplerPosition bad{0, sampler.batches_per_epoch() + 1};
   EXPECT_THROW(sampler.next(bad, 0, 1), ConfigError);
+}
+
+}  // namespace
+}  // namespace neuroscale::io
+
+namespace neuroscale::io {
+namespace {
+
+// The trials one epoch of `sampler` visits.
+std::set<std::int64_t> epoch_trials(const GlobalSampler& sampler) {
+  std::set<std::int64_t> out;
+  for (const auto& batch : sampler.epoch_batches(0)) out.insert(batch.trials.begin(), batch.trials.end());
+  return out;
+}
+
+TEST(Sampler, LabelledOnlyAndNestedFractionsOfEachSubject) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.labeled_only = true;
+  const auto labelled = epoch_trials(GlobalSampler(index, options));
+  ASSERT_FALSE(labelled.empty());
+  for (const auto t : labelled) EXPECT_GT(index.label_count[static_cast<std::size_t>(t)], 0);
+  std::size_t unlabelled_train = 0;
+  for (const auto t : train_trials(index)) unlabelled_train += index.label_count[static_cast<std::size_t>(t)] == 0;
+  EXPECT_GT(unlabelled_train, 0u) << "the fixture needs unlabelled (reaching) trials";
+
+  options.fraction = 0.5;
+  options.fraction_seed = 3;
+  const auto half = epoch_trials(GlobalSampler(index, options));
+  options.fraction = 0.1;
+  const auto tenth = epoch_trials(GlobalSampler(index, options));
+  EXPECT_EQ(half.size(), static_cast<std::size_t>(std::llround(0.5 * static_cast<double>(labelled.size()))));
+  EXPECT_TRUE(std::includes(labelled.begin(), labelled.end(), half.begin(), half.end()));
+  EXPECT_TRUE(std::includes(half.begin(), half.end(), tenth.begin(), tenth.end())) << "fractions are nested";
+  options.seed = 99;  // the shuffling seed does not change which trials are kept
+  EXPECT_EQ(epoch_trials(GlobalSampler(index, options)), tenth);
+  options.fraction_seed = 4;
+  EXPECT_NE(epoch_trials(GlobalSampler(index, options)), tenth);
+  options.fraction = 0.0;
+  EXPECT_THROW(GlobalSampler(index, options), ConfigError);
 }
 
 }  // namespace

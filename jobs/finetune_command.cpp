@@ -1,0 +1,152 @@
+// `neuroscale finetune`: CTC phoneme fine-tuning of a pretrained BIT encoder (or of a fresh
+// one, for comparison) on the labelled trials of a corpus, data-parallel like pretraining.
+#include <torch/torch.h>
+
+#include <iostream>
+#include <set>
+
+#include "core/check.h"
+#include "core/task/ctc_phoneme.h"
+#include "io/checkpoint/checkpoint_reader.h"
+#include "io/config/config_document.h"
+#include "io/schema/finetune_schema.h"
+#include "jobs/runtime.h"
+#include "jobs/training_run.h"
+
+namespace neuroscale::jobs {
+namespace {
+
+std::string shape_text(const at::IntArrayRef& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+// Copies the encoder of the pretraining checkpoint at `path` (a run directory or checkpoint;
+// its newest verified checkpoint) into `model`: the shared Transformer, the mask token, and
+// the read-ins of the subjects it knows by name. New subjects keep their fresh read-ins.
+// Returns the names of the parameters it set. Throws ConfigError when the encoder's shape
+// differs from the checkpoint's, naming the first parameter that differs.
+std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std::string& path, Logger& log) {
+  const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
+      io::locate_checkpoints(path),
+      [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
+  const std::string prefix = "model.encoder.";
+  const auto tensors = io::read_checkpoint_tensors(
+      checkpoint, manifest, [&](const std::string& name) { return name.rfind(prefix, 0) == 0; });
+  NS_CHECK_AS(ConfigError, !tensors.empty(), "init.checkpoint '", checkpoint,
+              "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining checkpoint?");
+  std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
+  std::set<std::string> loaded;
+  std::set<std::string> reused_subjects, new_subjects;
+  at::NoGradGuard no_grad;
+  for (auto& item : model->encoder->named_parameters(true)) {
+    const std::string name = item.key();
+    const bool read_in = name.rfind("read_in.", 0) == 0;
+    const std::string subject = read_in ? name.substr(8, name.find('.', 8) - 8) : "";
+    const auto found = by_name.find(prefix + name);
+    if (found == by_name.end()) {
+      NS_CHECK_AS(ConfigError, read_in, "init.checkpoint '", checkpoint, "' lacks encoder parameter '", name,
+                  "': its model differs from this config's");
+      new_subjects.insert(subject);
+      continue;
+    }
+    NS_CHECK_AS(ConfigError, found->second.sizes() == item.value().sizes(), "init.checkpoint '", checkpoint,
+                "': encoder parameter '", name, "' is ", shape_text(found->second.sizes()), " there but ",
+                shape_text(item.value().sizes()), " here",
+                read_in ? " (the subject's channel count differs)" : " (model.* must match the pretraining config)");
+    item.value().copy_(found->second);
+    loaded.insert("encoder." + name);
+    if (read_in) reused_subjects.insert(subject);
+  }
+  std::string reused, fresh;
+  for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;
+  for (const auto& s : new_subjects) fresh += (fresh.empty() ? "" : ", ") + s;
+  log.info("encoder initialised from ", checkpoint, " (step ", manifest.step, "): read-ins reused for ",
+           reused.empty() ? "no subject" : reused, new_subjects.empty() ? "" : "; new read-ins for " + fresh);
+  return loaded;
+}
+
+}  // namespace
+
+int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
+  std::string config_path, run_dir, resume = "auto";
+  bool dry_run = false;
+  std::vector<std::string> overrides;
+  CommonOptions common;
+  ArgParser parser("neuroscale finetune",
+                   "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
+                   "phonemes, SIL) on the labelled trials of a corpus, starting from a pretraining\n"
+                   "checkpoint (init.checkpoint) or from scratch. Read-ins of subjects the checkpoint\n"
+                   "knows are reused, new subjects get new ones; the CTC head is new. The pretrained\n"
+                   "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
+                   "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
+                   "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
+                   "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).");
+  parser.option("--config", &config_path, "FILE", "YAML config (configs/finetune/*.yaml)", true);
+  parser.option("--run-dir", &run_dir, "DIR", "run directory: resolved config, environment, logs, metrics");
+  parser.option("--resume", &resume, "auto|none|DIR",
+                "auto (default): the newest checkpoint in RUN_DIR/checkpoints that verifies; none: start fresh; "
+                "DIR: that checkpoint");
+  parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
+  add_common_options(parser, common);
+  parser.overrides(&overrides);
+  parser.epilog(
+      "examples:\n"
+      "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 init.checkpoint=runs/pre\n"
+      "  mpirun -np 2 neuroscale finetune --config configs/finetune/tiny.yaml --run-dir runs/ft data.label_fraction=0.1\n");
+  if (!parser.parse(args, std::cout)) return 0;
+  runtime.configure(common);
+
+  auto document = io::ConfigDocument::from_file(config_path);
+  document.apply_overrides(overrides);
+  io::FinetuneConfig config;
+  io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
+  document.read_into(describe);
+  io::validate(config, document.source());
+  if (dry_run) {
+    std::cout << io::to_yaml(describe);
+    return 0;
+  }
+
+  TrainingSpec spec;
+  spec.activity = "fine-tuning";
+  spec.run_dir = run_dir;
+  spec.resume = resume;
+  spec.resolved_config = io::to_yaml(describe);
+  spec.data = config.data;
+  spec.train = config.train;
+  spec.checkpoint = config.checkpoint;
+  spec.seed = config.seed;
+  spec.patch_size = config.task.model().encoder().patch_size();
+  spec.labeled_only = true;
+  spec.fraction = config.label_fraction;
+  spec.fraction_seed = static_cast<std::uint64_t>(config.label_seed);
+  TrainingRun run(runtime, spec);
+
+  torch::manual_seed(static_cast<std::uint64_t>(config.seed));
+  std::vector<model::SubjectSpec> subjects;
+  for (const auto& s : run.index().subjects) subjects.push_back({s.name, s.n_channels});
+  config.task.model().encoder().subjects(subjects);
+  config.task.seed(static_cast<std::uint64_t>(config.seed));
+  task::CtcPhonemeTask task(config.task);
+  std::set<std::string> pretrained;
+  if (!config.init_checkpoint.empty()) pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run.log());
+  task.module().to(run.device());
+
+  OptimizationSpec optimization;
+  optimization.optimizer = config.optimizer;
+  optimization.schedule = config.schedule;
+  const double body = config.body_lr_scale;
+  if (!pretrained.empty()) {
+    optimization.lr_scale = [&pretrained, body](const std::string& name) { return pretrained.count(name) ? body : 1.0; };
+  }
+  optimization.model_identity = "ctc_phoneme;";
+  for (const auto& s : subjects) optimization.model_identity += s.name + ":" + std::to_string(s.channels) + ";";
+  optimization.model_identity += io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); });
+  optimization.flops_per_bin = training_flops_per_bin(task.module(), task, config.task.model().encoder(), 1);
+  run.train(task, optimization);
+  return 0;
+}
+
+}  // namespace neuroscale::jobs

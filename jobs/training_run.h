@@ -1,0 +1,91 @@
+// What the training commands (`pretrain`, `finetune`) share once their config is read: the
+// run directory, threads, device and communicator; the corpus with its train and val
+// samplers; the ZeRO-1 partition and the optimiser; checkpoints, resume and the save-and-
+// stop on a signal; the loop that logs metrics.jsonl. A command opens a TrainingRun, builds
+// its task on index() and device(), then calls train().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/optim/lr_schedule.h"
+#include "core/model/bit_encoder.h"
+#include "core/optim/optimizer.h"
+#include "core/task/task.h"
+#include "distributed/communicator.h"
+#include "io/corpus/corpus_reader.h"
+#include "io/data/sampler.h"
+#include "io/schema/pretrain_schema.h"
+#include "jobs/runtime.h"
+
+namespace neuroscale::jobs {
+
+struct TrainingSpec {
+  std::string activity = "training";  ///< "pretraining", "fine-tuning": log lines and errors
+  std::string run_dir;                 ///< --run-dir ("" : no checkpoints, no metrics file)
+  std::string resume = "auto";         ///< --resume auto|none|DIR
+  std::string resolved_config;         ///< config.yaml of the run directory
+  io::DataConfig data;
+  io::TrainConfig train;
+  io::CheckpointConfig checkpoint;
+  std::int64_t seed = 0;
+  std::int64_t patch_size = 1;         ///< the loader pads trials to a multiple of this
+  // Which trials: labelled only, and a fraction of each subject's (see io::SamplerOptions).
+  bool labeled_only = false;
+  double fraction = 1.0;
+  std::uint64_t fraction_seed = 0;
+};
+
+// How train() builds the optimiser and names the model in checkpoints.
+struct OptimizationSpec {
+  optim::OptimizerOptions optimizer;
+  optim::LrScheduleOptions schedule;   ///< total_steps is set from train.max_steps
+  std::function<double(const std::string&)> lr_scale;  ///< per parameter (empty: 1)
+  std::string model_identity;          ///< hashed into checkpoints: a resume must match it
+  double flops_per_bin = 0.0;          ///< training FLOPs per 20 ms bin, for flops_per_s
+};
+
+class TrainingRun {
+ public:
+  // Opens the run directory, sets threads, picks the device and makes the communicator,
+  // reads the corpus index and builds the samplers. Throws ConfigError for unknown subjects
+  // or a split without trials.
+  TrainingRun(Runtime& runtime, TrainingSpec spec);
+  ~TrainingRun();
+
+  const io::CorpusIndex& index() const;
+  const at::Device& device() const { return device_; }
+  int rank() const;
+  int world_size() const;
+  Logger& log() { return runtime_.logger(); }
+
+  // Trains `task` (its module on device(), initialised identically on every rank) to
+  // train.max_steps, resuming first (--resume), saving every checkpoint.every_steps, at the
+  // end and on a signal. Returns normally when finished; throws CheckpointedStop (exit 75)
+  // after a signal once the checkpoint is committed, CheckpointError when the last save
+  // failed. The RNG is re-seeded per rank before the first step (dropout streams differ).
+  void train(task::Task& task, const OptimizationSpec& spec);
+
+ private:
+  Runtime& runtime_;
+  TrainingSpec spec_;
+  at::Device device_{at::kCPU};
+  std::unique_ptr<distributed::Communicator> comm_;
+  std::unique_ptr<io::CorpusReader> reader_;
+  std::unique_ptr<io::GlobalSampler> train_sampler_, val_sampler_;
+};
+
+// Training FLOPs per 20 ms bin: 6 x parameters used per token / bins per token, the standard
+// 6N estimate (forward 2N, backward 4N), counting the shared parameters and
+// `subject_layers` d x (P*C) layers of the first subject (its read-in, and a read-out when
+// the task has one); attention's N^2 term is left out (small at N ~ 100 tokens).
+double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
+                              const model::BitEncoderOptions& encoder, int subject_layers);
+
+// The indices of the subjects named by `names` (empty: all). Throws ConfigError naming the
+// unknown subject, the corpus and the subjects it has.
+std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const std::vector<std::string>& names,
+                                          const std::string& corpus);
+
+}  // namespace neuroscale::jobs

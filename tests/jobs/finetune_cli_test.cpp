@@ -1,0 +1,107 @@
+// End-to-end tests of `neuroscale finetune`: a short pretraining on the tiny corpus, then
+// CTC fine-tuning from its checkpoint and from scratch; the pretrained encoder is really
+// copied in; a model that does not match the checkpoint is refused; label fractions.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "io/checkpoint/checkpoint_reader.h"
+#include "io/run/metrics_log.h"
+#include "tests/jobs/cli_run.h"
+
+namespace {
+
+using neuroscale::cli_test::Result;
+using neuroscale::cli_test::run;
+
+const std::string kSource = NEUROSCALE_SOURCE_DIR;
+
+// The model tensors of a run's newest checkpoint, by name.
+std::map<std::string, at::Tensor> model_tensors(const std::string& run_dir) {
+  namespace io = neuroscale::io;
+  const auto [path, manifest] = io::newest_verified_checkpoint(io::locate_checkpoints(run_dir), {});
+  const auto tensors = io::read_checkpoint_tensors(
+      path, manifest, [](const std::string& name) { return name.rfind("model.", 0) == 0; });
+  return {tensors.begin(), tensors.end()};
+}
+
+class FinetuneCli : public testing::Test {
+ protected:
+  // The corpus and the pretraining run, made once per process by its first case (run()
+  // names its output files after the current case, so this cannot be SetUpTestSuite).
+  void SetUp() override {
+    if (!root_.empty()) return;
+    root_ = testing::TempDir() + "neuroscale_finetune_" + std::to_string(::getpid());
+    std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
+    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ + "/corpus.h5");
+    ASSERT_EQ(synth.code, 0) << synth.err;
+    Result pretrain = run("pretrain --config " + kSource + "/configs/pretrain/tiny.yaml --run-dir " + root_ +
+                          "/pre data.corpus=" + root_ + "/corpus.h5 model.patch_size=2 train.max_steps=10");
+    ASSERT_EQ(pretrain.code, 0) << pretrain.err;
+  }
+  std::string finetune(const std::string& name, const std::string& extra) {
+    return "finetune --config " + kSource + "/configs/finetune/tiny.yaml --run-dir " + root_ + "/" + name +
+           " --resume none data.corpus=" + root_ + "/corpus.h5 " + extra;
+  }
+  static std::string root_;
+};
+std::string FinetuneCli::root_;
+
+TEST_F(FinetuneCli, StartsFromThePretrainedEncoderAndLogsErrorRates) {
+  // With a zero learning rate nothing moves: the fine-tuning checkpoint holds exactly the
+  // pretrained encoder (shared layers and the reused read-ins).
+  Result frozen = run(finetune("frozen", "init.checkpoint=" + root_ + "/pre train.max_steps=2 schedule.lr=0 "
+                                          "schedule.warmup_steps=0"));
+  ASSERT_EQ(frozen.code, 0) << frozen.err;
+  EXPECT_NE(frozen.err.find("read-ins reused for human-a, monkey-a"), std::string::npos) << frozen.err;
+  const auto pre = model_tensors(root_ + "/pre");
+  const auto tuned = model_tensors(root_ + "/frozen");
+  int compared = 0;
+  for (const auto& [name, tensor] : tuned) {
+    if (name.rfind("model.encoder.", 0) != 0) continue;
+    ASSERT_TRUE(pre.count(name)) << name;
+    EXPECT_TRUE(at::equal(pre.at(name), tensor)) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
+  EXPECT_TRUE(tuned.count("model.head.weight"));
+  EXPECT_EQ(tuned.at("model.head.weight").size(0), 41);
+
+  // Training for real: the loss falls and the error rates are logged.
+  Result tuned_run = run(finetune("tuned", "init.checkpoint=" + root_ + "/pre train.max_steps=30"));
+  ASSERT_EQ(tuned_run.code, 0) << tuned_run.err;
+  EXPECT_NE(tuned_run.err.find("  per "), std::string::npos) << tuned_run.err;
+  const auto records = neuroscale::io::read_metrics_log(root_ + "/tuned/metrics.jsonl");
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_LT(records.back().values.at("loss"), records.front().values.at("loss"));
+  for (const char* key : {"per", "val_per", "val_loss", "trials", "infinite_trials"}) {
+    EXPECT_TRUE(records.back().values.count(key)) << key;
+  }
+  EXPECT_GE(records.back().values.at("val_per"), 0.0);
+}
+
+TEST_F(FinetuneCli, FromScratchAndLabelFractions) {
+  Result scratch = run(finetune("scratch", "train.max_steps=6 data.label_fraction=0.25"));
+  ASSERT_EQ(scratch.code, 0) << scratch.err;
+  EXPECT_EQ(scratch.err.find("encoder initialised"), std::string::npos) << scratch.err;
+  Result bad = run(finetune("bad", "data.label_fraction=0"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("data.label_fraction"), std::string::npos) << bad.err;
+}
+
+TEST_F(FinetuneCli, RefusesAnEncoderThatDoesNotMatchTheCheckpoint) {
+  Result wider = run(finetune("wider", "init.checkpoint=" + root_ + "/pre model.hidden=32 model.mlp=64"));
+  EXPECT_EQ(wider.code, 2) << wider.err;
+  EXPECT_NE(wider.err.find("is [64] there but [32] here (model.* must match the pretraining config)"),
+            std::string::npos)
+      << wider.err;
+  Result not_pretraining = run(finetune("nothing", "init.checkpoint=" + root_ + "/missing"));
+  EXPECT_NE(not_pretraining.code, 0);
+  EXPECT_NE(not_pretraining.err.find(root_ + "/missing"), std::string::npos) << not_pretraining.err;
+}
+
+}  // namespace
