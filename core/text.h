@@ -22,6 +22,10 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, quote or line
+// break; as it is otherwise.
+std::string csv_quote(const std::string& text);
+
 // 1536 -> "1.5 KiB"; 3.2e9 -> "3.0 GiB".
 std::string format_bytes(double bytes);
 // 59.2 -> "59.2 s"; 3725 -> "1 h 02 min".

@@ -1,5 +1,7 @@
 #include "distributed/checkpoint.h"
 
+#include "distributed/gather.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -74,27 +76,11 @@ Checkpointer::~Checkpointer() {
 }
 
 std::vector<std::int64_t> Checkpointer::allgather_numbers(const std::vector<std::int64_t>& mine) {
-  const auto n = static_cast<std::int64_t>(mine.size());
-  const auto on_device = at::TensorOptions().dtype(at::kLong).device(options_.device);
-  auto local = at::tensor(mine, at::kLong).to(options_.device);
-  auto all = at::empty({n * comm_.size()}, on_device);
-  comm_.allgather(local, all)->wait(comm_.options().timeout);
-  const auto cpu = all.to(at::kCPU);
-  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
+  return distributed::allgather_numbers(comm_, options_.device, mine);
 }
 
 std::vector<std::string> Checkpointer::allgather_text(const std::string& mine) {
-  const auto lengths = allgather_numbers({static_cast<std::int64_t>(mine.size())});
-  const std::int64_t width = *std::max_element(lengths.begin(), lengths.end());
-  auto local = at::zeros({std::max<std::int64_t>(width, 1)}, at::kByte);
-  std::memcpy(local.data_ptr(), mine.data(), mine.size());
-  auto all = at::empty({local.numel() * comm_.size()}, at::TensorOptions().dtype(at::kByte).device(options_.device));
-  comm_.allgather(local.to(options_.device), all)->wait(comm_.options().timeout);
-  const auto cpu = all.to(at::kCPU);
-  const auto* bytes = reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>());
-  std::vector<std::string> texts;
-  for (int r = 0; r < comm_.size(); ++r) texts.emplace_back(bytes + r * local.numel(), static_cast<std::size_t>(lengths[r]));
-  return texts;
+  return distributed::allgather_text(comm_, options_.device, mine);
 }
 
 double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {

@@ -141,9 +141,8 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   if (!pretrained.empty()) {
     optimization.lr_scale = [&pretrained, body](const std::string& name) { return pretrained.count(name) ? body : 1.0; };
   }
-  optimization.model_identity = "ctc_phoneme;";
-  for (const auto& s : subjects) optimization.model_identity += s.name + ":" + std::to_string(s.channels) + ";";
-  optimization.model_identity += io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); });
+  optimization.model_identity = model_identity(
+      "ctc_phoneme", subjects, io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); }));
   optimization.flops_per_bin = training_flops_per_bin(task.module(), task, config.task.model().encoder(), 1);
   run.train(task, optimization);
   return 0;

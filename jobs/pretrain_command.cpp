@@ -75,8 +75,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   OptimizationSpec optimization;
   optimization.optimizer = config.optimizer;
   optimization.schedule = config.schedule;
-  for (const auto& s : subjects) optimization.model_identity += s.name + ":" + std::to_string(s.channels) + ";";
-  optimization.model_identity += io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); });
+  optimization.model_identity =
+      model_identity("", subjects, io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); }));
   optimization.flops_per_bin = training_flops_per_bin(task.module(), task, config.task.model().encoder(), 2);
   run.train(task, optimization);
   return 0;

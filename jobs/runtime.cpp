@@ -54,6 +54,7 @@ const std::vector<Command>& commands() {
       {"model", "parameter counts of the model a config builds (model summary)", run_model},
       {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
       {"finetune", "CTC phoneme fine-tuning of a pretrained (or fresh) BIT encoder, data-parallel", run_finetune},
+      {"evaluate", "decode a split with a fine-tuned checkpoint: predictions, submission CSV, PER/WER", run_evaluate},
       {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
       {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)", run_sweep},
       {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)", run_report},

@@ -68,6 +68,7 @@ int run_corpus(Runtime& runtime, const std::vector<std::string>& args);
 int run_model(Runtime& runtime, const std::vector<std::string>& args);
 int run_pretrain(Runtime& runtime, const std::vector<std::string>& args);
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args);
+int run_evaluate(Runtime& runtime, const std::vector<std::string>& args);
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 int run_ckpt(Runtime& runtime, const std::vector<std::string>& args);
 int run_report(Runtime& runtime, const std::vector<std::string>& args);

@@ -7,13 +7,14 @@
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/synth/synth_corpus.h"
+#include "io/run/run_directory.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
 
 int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
-  std::string config_path, output, run_dir;
+  std::string config_path, output, run_dir, lexicon;
   bool force = false, dry_run = false;
   std::vector<std::string> overrides;
   CommonOptions common;
@@ -24,6 +25,8 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   parser.option("--config", &config_path, "FILE", "YAML config (configs/synth/*.yaml)");
   parser.option("--output", &output, "FILE", "corpus file to write (.h5; required unless --dry-run)");
   parser.option("--run-dir", &run_dir, "DIR", "also write the resolved config, environment and per-rank logs to DIR");
+  parser.option("--lexicon", &lexicon, "FILE",
+                "also write the generator's vocabulary as a CMU-dict style lexicon (for decoding)");
   parser.flag("--force", &force, "replace an existing output file");
   parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
   add_common_options(parser, common);
@@ -65,6 +68,10 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
 
   // ---- summary
   if (mpi.rank() == 0) {
+    if (!lexicon.empty()) {
+      io::write_file_atomically(lexicon, io::synth_lexicon_text());
+      log.info("wrote the vocabulary's lexicon to '", lexicon, "'");
+    }
     io::CorpusReader reader(output, MPI_COMM_NULL);
     log.info("wrote '", output, "' in ", format_duration(seconds));
     std::cout << io::summarize(reader.index(), output);

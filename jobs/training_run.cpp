@@ -106,6 +106,19 @@ std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const st
   return indices;
 }
 
+std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+                           const std::string& model_yaml) {
+  std::string identity = kind.empty() ? "" : kind + ";";
+  for (const auto& s : subjects) identity += s.name + ":" + std::to_string(s.channels) + ";";
+  return identity + model_yaml;
+}
+
+std::string model_hash(const std::string& identity) {
+  io::XxHash64 hash;
+  hash.update(identity.data(), identity.size());
+  return io::to_hex(hash.digest());
+}
+
 double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
                               const model::BitEncoderOptions& encoder, int subject_layers) {
   std::int64_t shared = 0;
@@ -214,9 +227,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec) {
     checkpoint_options.milestone_every = config.checkpoint.milestone_every;
     checkpoint_options.async = config.checkpoint.async;
     checkpoint_options.device = device;
-    io::XxHash64 hash;
-    hash.update(spec.model_identity.data(), spec.model_identity.size());
-    checkpoint_options.config_hash = io::to_hex(hash.digest());
+    checkpoint_options.config_hash = model_hash(spec.model_identity);
     const auto version = version_text();
     checkpoint_options.code_version = version.substr(0, version.find('\n'));
     checkpointer = std::make_unique<distributed::Checkpointer>(checkpoint_options, *comm_, log);

@@ -83,6 +83,14 @@ class TrainingRun {
 double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
                               const model::BitEncoderOptions& encoder, int subject_layers);
 
+// What a checkpoint's config hash covers: the task kind ("" for pretraining), the subject
+// table (names and channels) and the model's resolved config. A resume, a fine-tuning or
+// an evaluation refuses a checkpoint whose hash differs.
+std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+                           const std::string& model_yaml);
+// XXH64 of model_identity(...), in hex, as the manifest stores it.
+std::string model_hash(const std::string& identity);
+
 // The indices of the subjects named by `names` (empty: all). Throws ConfigError naming the
 // unknown subject, the corpus and the subjects it has.
 std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const std::vector<std::string>& names,

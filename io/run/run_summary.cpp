@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/check.h"
+#include "core/text.h"
 #include "io/run/metrics_log.h"
 
 namespace neuroscale::io {
@@ -86,13 +87,6 @@ std::int64_t to_int(const std::string& text, const std::string& what, const std:
   } catch (const std::exception&) {
   }
   NS_THROW(DataError, "'", path, "': ", what, " '", text, "' is not an integer");
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 std::string number(double value) {
@@ -209,7 +203,7 @@ std::string report_csv(const std::vector<RunSummary>& runs) {
   std::ostringstream out;
   out << "run,status,step,max_steps,world_size,nodes,job_id,restarts,train_time_s";
   for (const auto& key : rate_keys) out << ",mean_" << key;
-  for (const auto& key : varying) out << "," << csv_field("config." + key);
+  for (const auto& key : varying) out << "," << csv_quote("config." + key);
   for (const auto& key : final_keys) out << ",final_" << key;
   for (const auto& key : best_keys) out << ",best_" << key;
   out << "\n";
@@ -218,13 +212,13 @@ std::string report_csv(const std::vector<RunSummary>& runs) {
     return it == values.end() ? std::string() : number(it->second);
   };
   for (const auto& run : runs) {
-    out << csv_field(run.path) << "," << run.status << "," << run.step << "," << run.max_steps << ","
-        << run.world_size << "," << csv_field(run.nodes) << "," << csv_field(run.job_id) << "," << run.restarts
+    out << csv_quote(run.path) << "," << run.status << "," << run.step << "," << run.max_steps << ","
+        << run.world_size << "," << csv_quote(run.nodes) << "," << csv_quote(run.job_id) << "," << run.restarts
         << "," << number(run.train_time_s);
     for (const auto& key : rate_keys) out << "," << value_or_empty(run.throughput, key);
     for (const auto& key : varying) {
       const auto it = run.config.find(key);
-      out << "," << (it == run.config.end() ? "" : csv_field(it->second));
+      out << "," << (it == run.config.end() ? "" : csv_quote(it->second));
     }
     for (const auto& key : final_keys) out << "," << value_or_empty(run.final, key);
     for (const auto& key : best_keys) out << "," << value_or_empty(run.best, key);

@@ -1,6 +1,7 @@
 #include "io/synth/synth_corpus.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -161,6 +162,21 @@ std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& pl
 }
 
 }  // namespace
+
+std::string synth_lexicon_text() {
+  static const char* const kSymbols[] = {"", "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER",
+                                         "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW",
+                                         "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"};
+  std::string text = ";;; the synthetic corpus' vocabulary (neuroscale synth)\n";
+  for (const auto& word : lexicon()) {
+    std::string upper = word.text;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    text += upper + " ";
+    for (int id : word.phonemes) text += std::string(" ") + kSymbols[id];
+    text += "\n";
+  }
+  return text;
+}
 
 CorpusContent plan_synth_corpus(const SynthOptions& o) {
   CorpusContent content;

@@ -20,6 +20,10 @@ namespace neuroscale::io {
 // Index, labels and sentences of the corpus `options` describes (cheap; no features).
 CorpusContent plan_synth_corpus(const SynthOptions& options);
 
+// The generator's vocabulary in the CMU-dict lexicon format ("WORD  PH PH ...", stress-free
+// ARPAbet), one line per word: what a decoder needs to spell the synthetic sentences.
+std::string synth_lexicon_text();
+
 // Features of every trial of `session` after per-day z-scoring, and that day's statistics
 // (mean, std per channel of the raw features). Pure function of options and session.
 struct SessionFeatures {

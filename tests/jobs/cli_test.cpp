@@ -76,7 +76,7 @@ TEST(Cli, UsageErrorsAreClear) {
 TEST(Cli, HelpForEverySubcommandAndVersion) {
   Result top = run("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "ckpt", "sweep", "report"}) {
+  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "finetune", "evaluate", "ckpt", "sweep", "report"}) {
     EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
     Result help = run(std::string(command) + " --help");
     EXPECT_EQ(help.code, 0) << command;

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
 #include <map>
 #include <string>
 
@@ -37,7 +40,8 @@ class FinetuneCli : public testing::Test {
     if (!root_.empty()) return;
     root_ = testing::TempDir() + "neuroscale_finetune_" + std::to_string(::getpid());
     std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
-    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ + "/corpus.h5");
+    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
+                       "/corpus.h5 --lexicon " + root_ + "/lexicon.dict");
     ASSERT_EQ(synth.code, 0) << synth.err;
     Result pretrain = run("pretrain --config " + kSource + "/configs/pretrain/tiny.yaml --run-dir " + root_ +
                           "/pre data.corpus=" + root_ + "/corpus.h5 model.patch_size=2 train.max_steps=10");
@@ -102,6 +106,72 @@ TEST_F(FinetuneCli, RefusesAnEncoderThatDoesNotMatchTheCheckpoint) {
   Result not_pretraining = run(finetune("nothing", "init.checkpoint=" + root_ + "/missing"));
   EXPECT_NE(not_pretraining.code, 0);
   EXPECT_NE(not_pretraining.err.find(root_ + "/missing"), std::string::npos) << not_pretraining.err;
+}
+
+TEST_F(FinetuneCli, EvaluateWritesPredictionsASubmissionAndErrorRates) {
+  Result tuned = run(finetune("eval_source", "init.checkpoint=" + root_ + "/pre train.max_steps=30"));
+  ASSERT_EQ(tuned.code, 0) << tuned.err;
+  // A uniform unigram language model over the synthetic vocabulary (and </s>).
+  const std::string words[] = {"i", "want", "to", "go", "home", "water", "please", "thank", "you", "my", "family",
+                               "is", "here", "good", "morning", "how", "are", "we", "need", "more", "time", "the",
+                               "doctor", "come", "back", "soon", "yes", "no", "chair", "juice", "voice", "measure",
+                               "show", "day", "they", "her"};
+  std::string arpa = "\\data\\\nngram 1=38\n\n\\1-grams:\n-99 <s>\n-1.5682 </s>\n";
+  for (const auto& w : words) arpa += "-1.5682 " + w + "\n";
+  arpa += "\n\\end\\\n";
+  std::ofstream(root_ + "/uniform.arpa") << arpa;
+  const std::string evaluate = "evaluate --config " + kSource + "/configs/evaluate/tiny.yaml checkpoint=" + root_ +
+                               "/eval_source data.corpus=" + root_ + "/corpus.h5 decode.lexicon=" + root_ +
+                               "/lexicon.dict ";
+  Result beam = run(evaluate + "--run-dir " + root_ + "/eval_beam decode.lm=" + root_ + "/uniform.arpa");
+  ASSERT_EQ(beam.code, 0) << beam.err;
+  EXPECT_NE(beam.err.find("language model " + root_ + "/uniform.arpa: order 1, 38 n-grams"), std::string::npos)
+      << beam.err;
+  const auto predictions = neuroscale::cli_test::slurp(root_ + "/eval_beam/predictions.tsv");
+  const auto submission = neuroscale::cli_test::slurp(root_ + "/eval_beam/submission.csv");
+  const auto summary = neuroscale::cli_test::slurp(root_ + "/eval_beam/evaluation.json");
+  const int trials = neuroscale::cli_test::count_lines(predictions) - 1;
+  ASSERT_GT(trials, 0) << predictions;
+  EXPECT_EQ(submission.rfind("id,text\n0,", 0), 0u) << submission;
+  EXPECT_EQ(neuroscale::cli_test::count_lines(submission), trials + 1);
+  EXPECT_NE(summary.find("\"trials\": " + std::to_string(trials)), std::string::npos) << summary;
+  // The rates are sums of the per-trial columns: recompute them from predictions.tsv.
+  std::istringstream lines(predictions);
+  std::string line;
+  std::getline(lines, line);  // header
+  long phoneme_edits = 0, phonemes = 0, word_edits = 0, word_count = 0;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+    ASSERT_EQ(f.size(), 11u) << line;
+    phoneme_edits += std::stol(f[7]), phonemes += std::stol(f[8]), word_edits += std::stol(f[9]), word_count += std::stol(f[10]);
+  }
+  EXPECT_NE(summary.find("\"phoneme_edits\": " + std::to_string(phoneme_edits) + ", \"phonemes\": " +
+                         std::to_string(phonemes)),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("\"word_edits\": " + std::to_string(word_edits) + ", \"words\": " +
+                         std::to_string(word_count)),
+            std::string::npos)
+      << summary;
+  EXPECT_GT(word_count, 0);
+
+  // Greedy decoding: phonemes only, so no submission and no WER.
+  Result greedy = run(evaluate + "--run-dir " + root_ + "/eval_greedy decode.method=greedy");
+  ASSERT_EQ(greedy.code, 0) << greedy.err;
+  EXPECT_NE(neuroscale::cli_test::slurp(root_ + "/eval_greedy/evaluation.json").find("\"wer\": null"),
+            std::string::npos);
+  EXPECT_TRUE(neuroscale::cli_test::slurp(root_ + "/eval_greedy/submission.csv").empty());
+
+  // A pretraining checkpoint is not a fine-tuned model; beam without a lexicon is refused.
+  Result wrong = run("evaluate --config " + kSource + "/configs/evaluate/tiny.yaml --run-dir " + root_ +
+                     "/eval_wrong checkpoint=" + root_ + "/pre data.corpus=" + root_ + "/corpus.h5");
+  EXPECT_NE(wrong.code, 0);
+  EXPECT_NE(wrong.err.find(root_ + "/pre"), std::string::npos) << wrong.err;
+  Result no_lexicon = run(evaluate + "--run-dir " + root_ + "/eval_x decode.lexicon='\"\"'");
+  EXPECT_EQ(no_lexicon.code, 2);
+  EXPECT_NE(no_lexicon.err.find("needs 'decode.lexicon'"), std::string::npos) << no_lexicon.err;
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+// The config of `neuroscale evaluate` (configs/evaluate/*.yaml): which fine-tuned checkpoint
+// decodes which trials, and how. The model itself is rebuilt from the config.yaml of the
+// run that wrote the checkpoint, and checked against the checkpoint's model hash.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/decode/ctc_decode.h"
+#include "io/config/config_visitor.h"
+
+namespace neuroscale::io {
+
+struct EvaluateConfig {
+  std::string task = "phonemes";   ///< what to evaluate (phonemes: CTC decoding, PER/WER)
+  std::string checkpoint;          ///< fine-tuning run directory or checkpoint (newest verified)
+  std::string corpus;              ///< data.corpus
+  std::string split = "val";       ///< data.split: train | val | test
+  std::vector<std::string> subjects;  ///< data.subjects (empty: every subject with trials)
+  bool normalize = true;           ///< data.normalize
+  int micro_batch = 16;            ///< data.micro_batch
+  int loader_threads = 2;          ///< data.loader_threads
+  std::string method = "greedy";   ///< decode.method: greedy | beam
+  std::string lexicon;             ///< decode.lexicon (beam: required)
+  std::string lm;                  ///< decode.lm: ARPA file ("" : lexicon only)
+  decode::BeamSearchOptions beam;  ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
+  std::string device = "cpu";      ///< cpu | cuda
+};
+
+void describe(ConfigVisitor& v, EvaluateConfig& o);
+// Cross-field checks (beam needs a lexicon); ConfigError naming `source`.
+void validate(const EvaluateConfig& o, const std::string& source);
+
+}  // namespace neuroscale::io
