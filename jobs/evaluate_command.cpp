@@ -80,9 +80,7 @@ io::FinetuneConfig run_config(const io::CheckpointLocation& location) {
 }  // namespace
 
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
-  std::string config_path, run_dir;
-  bool dry_run = false;
-  std::vector<std::string> overrides;
+  ConfigCommandLine line;
   CommonOptions common;
   ArgParser parser("neuroscale evaluate",
                    "Decode a split of a corpus with a fine-tuned checkpoint (the model is rebuilt from\n"
@@ -91,30 +89,20 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
                    "  submission.csv    id,text (Brain-to-Text style; ids number the trials in corpus order)\n"
                    "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts\n"
                    "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.");
-  parser.option("--config", &config_path, "FILE", "YAML config (configs/evaluate/*.yaml)", true);
-  parser.option("--run-dir", &run_dir, "DIR", "where the results, config, environment and logs go", true);
-  parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
+  add_config_options(parser, line, "configs/evaluate/*.yaml", true, false);
   add_common_options(parser, common);
-  parser.overrides(&overrides);
   parser.epilog(
       "example:\n"
       "  neuroscale evaluate --config configs/evaluate/tiny.yaml --run-dir runs/eval checkpoint=runs/ft "
       "data.split=test\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
-  auto document = io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
   io::EvaluateConfig config;
   io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
-  document.read_into(describe);
-  io::validate(config, document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
-    return 0;
-  }
+  if (!read_config(line, describe, [&](const std::string& source) { io::validate(config, source); })) return 0;
 
   auto& mpi = runtime.mpi();
-  runtime.open_run_directory(run_dir, io::to_yaml(describe));
+  runtime.open_run_directory(line.run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
   at::Device device(at::kCPU);
   if (config.device == "cuda") device = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
@@ -127,8 +115,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   auto trained = run_config(location);
   io::CorpusReader reader(config.corpus, MPI_COMM_NULL);
   const auto& index = reader.index();
-  std::vector<model::SubjectSpec> subjects;
-  for (const auto& s : index.subjects) subjects.push_back({s.name, s.n_channels});
+  const auto subjects = subject_specs(index);
   trained.task.model().encoder().subjects(subjects);
   const auto identity = model_identity("ctc_phoneme", subjects,
                                        io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, trained.task); }));
@@ -248,7 +235,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
     per.edits += p.phoneme_edits, per.reference += p.truth_phoneme_count;
     wer.edits += p.word_edits, wer.reference += p.truth_word_count;
   }
-  io::RunDirectory out(run_dir);
+  io::RunDirectory out(line.run_dir);
   out.write_file("predictions.tsv", tsv);
   if (lexicon) out.write_file("submission.csv", csv);
   std::ostringstream summary;
@@ -261,7 +248,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   out.write_file("evaluation.json", summary.str());
   log.info("evaluated ", predictions.size(), " trials: PER ", per.reference > 0 ? std::to_string(per.rate()) : "n/a",
            ", WER ", wer.reference > 0 ? std::to_string(wer.rate()) : "n/a (needs decode.method beam and sentences)",
-           "; results in ", run_dir);
+           "; results in ", line.run_dir);
   return 0;
 }
 

@@ -70,9 +70,7 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
 }  // namespace
 
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
-  std::string config_path, run_dir, resume = "auto";
-  bool dry_run = false;
-  std::vector<std::string> overrides;
+  ConfigCommandLine line;
   CommonOptions common;
   ArgParser parser("neuroscale finetune",
                    "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
@@ -83,14 +81,8 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
                    "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
                    "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
                    "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).");
-  parser.option("--config", &config_path, "FILE", "YAML config (configs/finetune/*.yaml)", true);
-  parser.option("--run-dir", &run_dir, "DIR", "run directory: resolved config, environment, logs, metrics");
-  parser.option("--resume", &resume, "auto|none|DIR",
-                "auto (default): the newest checkpoint in RUN_DIR/checkpoints that verifies; none: start fresh; "
-                "DIR: that checkpoint");
-  parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
+  add_config_options(parser, line, "configs/finetune/*.yaml", false, true);
   add_common_options(parser, common);
-  parser.overrides(&overrides);
   parser.epilog(
       "examples:\n"
       "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 init.checkpoint=runs/pre\n"
@@ -98,35 +90,18 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
 
-  auto document = io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
   io::FinetuneConfig config;
   io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
-  document.read_into(describe);
-  io::validate(config, document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
-    return 0;
-  }
+  if (!read_config(line, describe, [&](const std::string& source) { io::validate(config, source); })) return 0;
 
-  TrainingSpec spec;
-  spec.activity = "fine-tuning";
-  spec.run_dir = run_dir;
-  spec.resume = resume;
-  spec.resolved_config = io::to_yaml(describe);
-  spec.data = config.data;
-  spec.train = config.train;
-  spec.checkpoint = config.checkpoint;
-  spec.seed = config.seed;
-  spec.patch_size = config.task.model().encoder().patch_size();
+  auto spec = training_spec("fine-tuning", line, describe, config, config.task.model().encoder().patch_size());
   spec.labeled_only = true;
   spec.fraction = config.label_fraction;
   spec.fraction_seed = static_cast<std::uint64_t>(config.label_seed);
   TrainingRun run(runtime, spec);
 
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
-  std::vector<model::SubjectSpec> subjects;
-  for (const auto& s : run.index().subjects) subjects.push_back({s.name, s.n_channels});
+  const auto subjects = subject_specs(run.index());
   config.task.model().encoder().subjects(subjects);
   config.task.seed(static_cast<std::uint64_t>(config.seed));
   task::CtcPhonemeTask task(config.task);

@@ -13,9 +13,7 @@
 namespace neuroscale::jobs {
 int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
-  std::string config_path, run_dir, resume = "auto";
-  bool dry_run = false;
-  std::vector<std::string> overrides;
+  ConfigCommandLine line;
   CommonOptions common;
   ArgParser parser("neuroscale pretrain",
                    "Pretrain the BIT encoder by masked time-patch reconstruction on a corpus,\n"
@@ -23,14 +21,8 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
                    "with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
                    "SIGTERM or SIGUSR1 on any rank: all ranks save a checkpoint at the next step\n"
                    "and exit with code 75 (requeue me); the next launch resumes from it.");
-  parser.option("--config", &config_path, "FILE", "YAML config (configs/pretrain/*.yaml)", true);
-  parser.option("--run-dir", &run_dir, "DIR", "run directory: resolved config, environment, logs, metrics");
-  parser.option("--resume", &resume, "auto|none|DIR",
-                "auto (default): the newest checkpoint in RUN_DIR/checkpoints that verifies; none: start fresh; "
-                "DIR: that checkpoint");
-  parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
+  add_config_options(parser, line, "configs/pretrain/*.yaml", false, true);
   add_common_options(parser, common);
-  parser.overrides(&overrides);
   parser.epilog(
       "examples:\n"
       "  neuroscale pretrain --config configs/pretrain/tiny.yaml data.corpus=corpus.h5\n"
@@ -39,34 +31,16 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
 
-  // ---- config
-  auto document = io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
   io::PretrainConfig config;
   io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
-  document.read_into(describe);
-  io::validate(config, document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
-    return 0;
-  }
+  if (!read_config(line, describe, [&](const std::string& source) { io::validate(config, source); })) return 0;
 
   // ---- ranks, device, corpus; then the task (same seed on every rank; rank 0's weights are
   // broadcast) and training
-  TrainingSpec spec;
-  spec.activity = "pretraining";
-  spec.run_dir = run_dir;
-  spec.resume = resume;
-  spec.resolved_config = io::to_yaml(describe);
-  spec.data = config.data;
-  spec.train = config.train;
-  spec.checkpoint = config.checkpoint;
-  spec.seed = config.seed;
-  spec.patch_size = config.task.model().encoder().patch_size();
+  auto spec = training_spec("pretraining", line, describe, config, config.task.model().encoder().patch_size());
   TrainingRun run(runtime, spec);
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
-  std::vector<model::SubjectSpec> subjects;
-  for (const auto& s : run.index().subjects) subjects.push_back({s.name, s.n_channels});
+  const auto subjects = subject_specs(run.index());
   config.task.model().encoder().subjects(subjects);
   config.task.seed(static_cast<std::uint64_t>(config.seed));
   task::MaskedModelingTask task(config.task);

@@ -106,6 +106,12 @@ std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const st
   return indices;
 }
 
+std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index) {
+  std::vector<model::SubjectSpec> subjects;
+  for (const auto& s : index.subjects) subjects.push_back({s.name, s.n_channels});
+  return subjects;
+}
+
 std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
                            const std::string& model_yaml) {
   std::string identity = kind.empty() ? "" : kind + ";";

@@ -37,6 +37,24 @@ struct TrainingSpec {
   std::uint64_t fraction_seed = 0;
 };
 
+// The spec of a training command's config (any with data, train, checkpoint and seed), run
+// directory and resume choice.
+template <class Config>
+TrainingSpec training_spec(const std::string& activity, const ConfigCommandLine& line, const io::Describer& describe,
+                           const Config& config, std::int64_t patch_size) {
+  TrainingSpec spec;
+  spec.activity = activity;
+  spec.run_dir = line.run_dir;
+  spec.resume = line.resume;
+  spec.resolved_config = io::to_yaml(describe);
+  spec.data = config.data;
+  spec.train = config.train;
+  spec.checkpoint = config.checkpoint;
+  spec.seed = config.seed;
+  spec.patch_size = patch_size;
+  return spec;
+}
+
 // How train() builds the optimiser and names the model in checkpoints.
 struct OptimizationSpec {
   optim::OptimizerOptions optimizer;
@@ -90,6 +108,9 @@ std::string model_identity(const std::string& kind, const std::vector<model::Sub
                            const std::string& model_yaml);
 // XXH64 of model_identity(...), in hex, as the manifest stores it.
 std::string model_hash(const std::string& identity);
+
+// The model's subject table: the corpus' subjects (name, channels) in corpus order.
+std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index);
 
 // The indices of the subjects named by `names` (empty: all). Throws ConfigError naming the
 // unknown subject, the corpus and the subjects it has.
