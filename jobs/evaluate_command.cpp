@@ -4,7 +4,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <iostream>
 #include <sstream>
 
@@ -12,6 +11,7 @@
 #include "core/decode/ctc_decode.h"
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
+#include "core/progress.h"
 #include "core/task/ctc_phoneme.h"
 #include "core/text.h"
 #include "distributed/accelerator.h"
@@ -164,7 +164,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   io::Loader loader(reader, sampler, {}, mpi.rank(), mpi.size(), loader_options);
   const auto steps = sampler.steps_per_epoch(mpi.size());
   std::string mine;
-  const auto started = std::chrono::steady_clock::now();
+  Progress progress(log, "decoding", steps, "steps", ProgressOptions{stderr_is_terminal(), 30.0});
   at::NoGradGuard no_grad;
   for (std::int64_t step = 0; step < steps; ++step) {
     auto batch = loader.next();
@@ -209,10 +209,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
         mine += p.line();
       }
     }
-    if ((step + 1) % 20 == 0 || step + 1 == steps) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      log.info("decoded ", step + 1, "/", steps, " steps (", format_duration(seconds), ")");
-    }
+    progress.advance();
   }
 
   // ---- rank 0 writes the results

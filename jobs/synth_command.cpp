@@ -1,8 +1,10 @@
 // `neuroscale synth`: generate a synthetic cross-species corpus, in parallel under mpirun.
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "core/check.h"
+#include "core/progress.h"
 #include "core/text.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
@@ -60,9 +62,15 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   Logger& log = runtime.logger();
   log.info("generating synthetic corpus '", output, "' on ", mpi.size(), " rank(s)");
   const auto start = std::chrono::steady_clock::now();
+  std::optional<Progress> progress;  // created when the number of sessions is known
   io::write_synth_corpus(options, output, mpi.world(), force, [&](std::size_t done, std::size_t total) {
-    log.info("sessions written: ", done, "/", total);
+    if (!progress) {
+      progress.emplace(log, "synth", static_cast<std::int64_t>(total), "sessions",
+                       ProgressOptions{stderr_is_terminal(), 30.0});
+    }
+    progress->update(static_cast<std::int64_t>(done));
   });
+  progress.reset();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

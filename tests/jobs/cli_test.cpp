@@ -134,7 +134,7 @@ TEST(Cli, RunDirectoryHoldsResolvedConfigEnvironmentAndRankLogs) {
   const std::string config = slurp(dir + "/config.yaml");
   EXPECT_NE(config.find("seed: 41\n"), std::string::npos) << config;
   EXPECT_NE(slurp(dir + "/environment.txt").find("LibTorch "), std::string::npos);
-  EXPECT_NE(slurp(dir + "/logs/rank-00000.log").find("[0/1] INFO sessions written:"), std::string::npos);
+  EXPECT_NE(slurp(dir + "/logs/rank-00000.log").find("[0/1] INFO synth [########################] 4/4 sessions"), std::string::npos);
   // The resolved config is a complete config: rerunning from it resolves identically.
   Result again = run("synth --config " + dir + "/config.yaml --output /tmp/never.h5 --dry-run");
   ASSERT_EQ(again.code, 0) << again.err;
