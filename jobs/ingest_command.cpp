@@ -2,8 +2,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "core/check.h"
+#include "core/progress.h"
 #include "core/text.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/ingest/corpus_source.h"
@@ -60,9 +62,15 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   Logger& log = runtime.logger();
   log.info("ingesting ", options.format, " from ", join(options.inputs, ", "), " on ", mpi.size(), " rank(s)");
   const auto start = std::chrono::steady_clock::now();
+  std::optional<Progress> progress;  // created when the number of sessions is known
   io::ingest_corpus(options, mpi.world(), [&](std::size_t done, std::size_t total) {
-    log.info("sessions ingested: ", done, "/", total);
+    if (!progress) {
+      progress.emplace(log, "ingest", static_cast<std::int64_t>(total), "sessions",
+                       ProgressOptions{stderr_is_terminal(), 30.0});
+    }
+    progress->update(static_cast<std::int64_t>(done));
   });
+  progress.reset();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // ---- summary
