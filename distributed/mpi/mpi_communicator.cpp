@@ -75,18 +75,25 @@ MpiCommunicator::MpiCommunicator(MPI_Comm parent, CommunicatorOptions options)
   NS_MPI_CHECK(MPI_Comm_set_errhandler(probe_comm_, MPI_ERRORS_RETURN));
   NS_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   NS_MPI_CHECK(MPI_Comm_size(comm_, &size_));
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([queue = queue_] { run(queue); });
 }
 
 MpiCommunicator::~MpiCommunicator() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    std::lock_guard<std::mutex> lock(queue_->mutex);
+    queue_->stopping = true;
   }
-  wake_.notify_all();
+  queue_->wake.notify_all();
   if (broken_) {
-    worker_.detach();  // stuck in a collective that will never finish; the job is aborting
-    return;
+    // The thread may sit in a collective the peers never join. It owns its queue (shared),
+    // so it may run on safely; the communicators stay allocated for it.
+    std::unique_lock<std::mutex> lock(queue_->mutex);
+    const bool finished = queue_->wake.wait_for(lock, std::chrono::seconds(1), [&] { return queue_->finished; });
+    lock.unlock();
+    if (!finished) {
+      worker_.detach();
+      return;
+    }
   }
   worker_.join();
   MPI_Comm_free(&probe_comm_);
@@ -129,15 +136,19 @@ std::string MpiCommunicator::unresponsive_ranks(std::chrono::milliseconds window
   return silent;
 }
 
-void MpiCommunicator::run() {
+void MpiCommunicator::run(const std::shared_ptr<Queue>& queue) {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything issued has run
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      std::unique_lock<std::mutex> lock(queue->mutex);
+      queue->wake.wait(lock, [&] { return queue->stopping || !queue->jobs.empty(); });
+      if (queue->jobs.empty()) {  // stopping, and everything issued has run
+        queue->finished = true;
+        queue->wake.notify_all();
+        return;
+      }
+      job = std::move(queue->jobs.front());
+      queue->jobs.pop_front();
     }
     job();
   }
@@ -147,8 +158,8 @@ std::shared_ptr<Work> MpiCommunicator::submit(std::string what, std::function<vo
   auto promise = std::make_shared<std::promise<void>>();
   std::shared_future<void> done = promise->get_future().share();
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back([promise, body = std::move(body)] {
+    std::lock_guard<std::mutex> lock(queue_->mutex);
+    queue_->jobs.push_back([promise, body = std::move(body)] {
       try {
         body();
         promise->set_value();
@@ -157,7 +168,7 @@ std::shared_ptr<Work> MpiCommunicator::submit(std::string what, std::function<vo
       }
     });
   }
-  wake_.notify_one();
+  queue_->wake.notify_one();
   return std::make_shared<MpiWork>(std::move(what), std::move(done), this);
 }
 
@@ -166,8 +177,9 @@ std::shared_ptr<Work> MpiCommunicator::allreduce(at::Tensor tensor, ReduceOp op)
   const auto type = mpi_type(tensor, "allreduce");
   const int count = count_of(tensor);
   const int size = size_;
+  const MPI_Comm comm = comm_;
   return submit("allreduce of " + std::to_string(count) + " elements", [=]() mutable {
-    NS_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(), count, type, MPI_SUM, comm_));
+    NS_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(), count, type, MPI_SUM, comm));
     if (op == ReduceOp::kAvg) tensor.div_(size);
   });
 }
@@ -181,8 +193,9 @@ std::shared_ptr<Work> MpiCommunicator::reduce_scatter(at::Tensor input, at::Tens
   const auto type = mpi_type(input, "reduce_scatter");
   const int count = count_of(output);
   const int size = size_;
+  const MPI_Comm comm = comm_;
   return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements", [=]() mutable {
-    NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count, type, MPI_SUM, comm_));
+    NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count, type, MPI_SUM, comm));
     if (op == ReduceOp::kAvg) output.div_(size);
   });
 }
@@ -195,8 +208,9 @@ std::shared_ptr<Work> MpiCommunicator::allgather(at::Tensor input, at::Tensor ou
               " vs ", input.numel(), " x ", size_, ")");
   const auto type = mpi_type(input, "allgather");
   const int count = count_of(input);
+  const MPI_Comm comm = comm_;
   return submit("allgather of " + std::to_string(count) + " elements", [=]() mutable {
-    NS_MPI_CHECK(MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm_));
+    NS_MPI_CHECK(MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm));
   });
 }
 
@@ -205,12 +219,14 @@ std::shared_ptr<Work> MpiCommunicator::broadcast(at::Tensor tensor, int root) {
   NS_CHECK_AS(UsageError, root >= 0 && root < size_, "broadcast root ", root, " is not a rank of ", size_);
   const auto type = mpi_type(tensor, "broadcast");
   const int count = count_of(tensor);
+  const MPI_Comm comm = comm_;
   return submit("broadcast of " + std::to_string(count) + " elements from rank " + std::to_string(root),
-                [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm_)); });
+                [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm)); });
 }
 
 void MpiCommunicator::barrier() {
-  submit("barrier", [this] { NS_MPI_CHECK(MPI_Barrier(comm_)); })->wait(options_.timeout);
+  const MPI_Comm comm = comm_;
+  submit("barrier", [comm] { NS_MPI_CHECK(MPI_Barrier(comm)); })->wait(options_.timeout);
 }
 
 }  // namespace neuroscale::distributed

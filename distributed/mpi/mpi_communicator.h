@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -41,25 +42,33 @@ class MpiCommunicator : public Communicator {
   void barrier() override;
 
  private:
+  struct Queue;
   std::shared_ptr<Work> submit(std::string what, std::function<void()> body);
-  void run();
+  static void run(const std::shared_ptr<Queue>& queue);
 
  public:
   // The ranks that do not answer a heartbeat within `window` (see above); "" when the probe
   // cannot run (MPI below MPI_THREAD_MULTIPLE).
   std::string unresponsive_ranks(std::chrono::milliseconds window);
   // After a timed-out collective the communication thread may never come back: the
-  // destructor then leaves it (the process is about to abort) instead of joining it.
+  // destructor then gives it a moment to finish and otherwise leaves it (the process is
+  // about to abort) instead of joining it.
   void mark_broken() { broken_ = true; }
 
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;
   MPI_Comm probe_comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
-  bool stopping_ = false;
+  // The communication thread's queue. Shared with the thread, so a thread left behind by
+  // a broken communicator never touches the destroyed object when its collective ends.
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<std::function<void()>> jobs;
+    bool stopping = false;
+    bool finished = false;  ///< the thread has left its loop
+  };
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
   std::atomic<bool> broken_{false};
   std::thread worker_;
 };
