@@ -51,15 +51,9 @@ TaskOutput CtcPhonemeTask::forward(const Batch& batch, const StepContext& contex
   const auto tokens_per_trial = model::valid_tokens(batch.bins.cpu(), patch);
   at::Tensor mask;
   if (training && options_.masking().ratio() > 0.0) {
-    Rng step_rng(options_.seed(), {kTimeMaskStream, static_cast<std::uint64_t>(context.step)});
-    const auto span = draw_span(options_.masking(), step_rng);
-    std::vector<Rng> trial_rngs;
-    for (const auto trial : batch.trials) {
-      trial_rngs.emplace_back(options_.seed(), std::initializer_list<std::uint64_t>{
-                                                   kTimeMaskStream, static_cast<std::uint64_t>(context.step),
-                                                   static_cast<std::uint64_t>(trial)});
-    }
-    mask = span_mask(tokens_per_trial, input.tokens.size(1), span, options_.masking(), trial_rngs).to(device);
+    mask = step_span_mask(tokens_per_trial, input.tokens.size(1), batch.trials, context.step, options_.seed(),
+                          kTimeMaskStream, options_.masking())
+               .to(device);
   }
   const auto log_probs = model_->forward(input.tokens, input.padding, input.positions, batch.subject, mask);
   const auto labels = batch.labels.to(at::kLong);

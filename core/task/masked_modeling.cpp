@@ -21,16 +21,8 @@ at::Tensor MaskedModelingTask::mask_for(const Batch& batch, const StepContext& c
   NS_CHECK_AS(UsageError, batch.size() >= 1, "masked modelling needs a non-empty batch");
   const auto patch = options_.model().encoder().patch_size();
   const auto tokens = (batch.features.size(1) + patch - 1) / patch;
-  Rng step_rng(options_.seed(), {kMaskStream, static_cast<std::uint64_t>(context.step)});
-  const auto span = draw_span(options_.masking(), step_rng);
-  std::vector<Rng> trial_rngs;
-  for (const auto trial : batch.trials) {
-    trial_rngs.emplace_back(options_.seed(), std::initializer_list<std::uint64_t>{
-                                                 kMaskStream, static_cast<std::uint64_t>(context.step),
-                                                 static_cast<std::uint64_t>(trial)});
-  }
-  return span_mask(model::valid_tokens(batch.bins.cpu(), patch), tokens, span, options_.masking(),
-                   trial_rngs);
+  return step_span_mask(model::valid_tokens(batch.bins.cpu(), patch), tokens, batch.trials, context.step,
+                        options_.seed(), kMaskStream, options_.masking());
 }
 
 TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& context) {

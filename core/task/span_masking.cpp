@@ -49,4 +49,17 @@ at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, std::i
   return mask;
 }
 
+at::Tensor step_span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, const std::vector<std::int64_t>& trials,
+                          std::int64_t step, std::uint64_t seed, std::uint64_t stream, const SpanMaskOptions& options) {
+  Rng step_rng(seed, {stream, static_cast<std::uint64_t>(step)});
+  const auto span = draw_span(options, step_rng);
+  std::vector<Rng> trial_rngs;
+  trial_rngs.reserve(trials.size());
+  for (const auto trial : trials) {
+    trial_rngs.emplace_back(seed, std::initializer_list<std::uint64_t>{stream, static_cast<std::uint64_t>(step),
+                                                                        static_cast<std::uint64_t>(trial)});
+  }
+  return span_mask(valid_tokens, tokens, span, options, trial_rngs);
+}
+
 }  // namespace neuroscale::task

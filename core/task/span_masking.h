@@ -35,4 +35,10 @@ std::int64_t draw_span(const SpanMaskOptions& options, Rng& step_rng);
 at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, std::int64_t span,
                      const SpanMaskOptions& options, std::vector<Rng>& trial_rngs);
 
+// The mask of a step's micro-batch with the streams keyed as every task keys them: the span
+// length by (seed, stream, step), each trial's spans by (seed, stream, step, trial id). So a
+// trial's mask depends only on the step and the trial, not on batching or ranks.
+at::Tensor step_span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, const std::vector<std::int64_t>& trials,
+                          std::int64_t step, std::uint64_t seed, std::uint64_t stream, const SpanMaskOptions& options);
+
 }  // namespace neuroscale::task
