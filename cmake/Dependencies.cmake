@@ -3,6 +3,7 @@
 #   MPI::MPI_C           Open MPI
 #   neuroscale::hdf5     parallel HDF5 (serial HDF5 is rejected)
 #   Boost::serialization, TBB::tbb, neuroscale::yaml, neuroscale::matio
+#   neuroscale::sndfile, neuroscale::soxr              (audio: WAV stimuli, resampling)
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
@@ -72,6 +73,18 @@ endif()
 add_library(neuroscale::matio INTERFACE IMPORTED)
 target_include_directories(neuroscale::matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
 target_link_libraries(neuroscale::matio INTERFACE ${MATIO_LIBRARY})
+
+# --- libsndfile (reads stimulus audio: WAV, FLAC, ...) and libsoxr (resamples it to 16 kHz).
+foreach(_audio IN ITEMS sndfile soxr)
+  find_path(${_audio}_INCLUDE_DIR ${_audio}.h)
+  find_library(${_audio}_LIBRARY ${_audio})
+  if(NOT ${_audio}_INCLUDE_DIR OR NOT ${_audio}_LIBRARY)
+    message(FATAL_ERROR "lib${_audio} not found (fMRI stimulus audio): apt-get install libsndfile1-dev libsoxr-dev")
+  endif()
+  add_library(neuroscale::${_audio} INTERFACE IMPORTED)
+  target_include_directories(neuroscale::${_audio} SYSTEM INTERFACE ${${_audio}_INCLUDE_DIR})
+  target_link_libraries(neuroscale::${_audio} INTERFACE ${${_audio}_LIBRARY})
+endforeach()
 
 # --- Parallel HDF5. Debian installs it under hdf5/openmpi; FindHDF5 finds it through the
 # h5pcc wrapper when parallel is preferred. A serial HDF5 cannot do MPI-IO, so stop here.

@@ -297,6 +297,7 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
   manifest.world_size = comm_.size();
   manifest.config_hash = options_.config_hash;
   manifest.code_version = options_.code_version;
+  manifest.base_weights = options_.base_weights;
   for (int r = 0; r < comm_.size(); ++r) {
     const auto shard = io::shard_file_name(r);
     manifest.files.push_back({shard, results[r].shard_bytes, results[r].shard_xxh64});

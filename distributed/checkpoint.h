@@ -39,6 +39,7 @@ struct CheckpointOptions {
   bool async = true;                ///< write in a background thread while training continues
   std::string config_hash;          ///< identifies the model config; a mismatch refuses to load
   std::string code_version;         ///< recorded in the manifest
+  std::string base_weights;         ///< recorded in the manifest (io::Manifest::base_weights)
   at::Device device = at::kCPU;     ///< where the communicator's tensors live (cuda for NCCL)
 };
 

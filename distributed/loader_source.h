@@ -9,19 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "distributed/trainer.h"
+#include "distributed/resumable_source.h"
 #include "io/data/loader.h"
 
 namespace neuroscale::distributed {
 
-class LoaderSource : public BatchSource {
+class LoaderSource : public ResumableSource {
  public:
   // `sampler` must outlive the source.
   LoaderSource(const std::string& corpus, const io::GlobalSampler& sampler, io::SamplerPosition start,
                int rank, int world_size, int accumulate, io::LoaderOptions options);
   std::optional<Batch> next(int slot) override;
   // The global sampler position after the steps consumed so far (what a checkpoint records).
-  io::SamplerPosition position() const { return loaders_.front()->position(); }
+  io::SamplerPosition position() const override { return loaders_.front()->position(); }
 
  private:
   std::vector<std::unique_ptr<io::CorpusReader>> readers_;

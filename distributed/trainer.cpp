@@ -19,6 +19,7 @@ double seconds(Clock::time_point since) { return std::chrono::duration<double>(C
 Batch to_device(Batch batch, const at::Device& device) {
   if (batch.features.device() == device) return batch;
   batch.features = batch.features.to(device, /*non_blocking=*/true);
+  if (batch.targets.defined()) batch.targets = batch.targets.to(device, /*non_blocking=*/true);
   return batch;
 }
 

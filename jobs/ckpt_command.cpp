@@ -247,12 +247,14 @@ int inspect_checkpoint(Runtime& runtime, const std::vector<std::string>& args) {
       verification = std::string("FAILED: ") + error.what();
     }
   }
-  print_table({{"checkpoint", path},
-               {"step", std::to_string(manifest.step)},
-               {"world size", std::to_string(manifest.world_size)},
-               {"config hash", manifest.config_hash},
-               {"code version", manifest.code_version},
-               {"verification", verification}});
+  std::vector<std::vector<std::string>> header = {{"checkpoint", path},
+                                                  {"step", std::to_string(manifest.step)},
+                                                  {"world size", std::to_string(manifest.world_size)},
+                                                  {"config hash", manifest.config_hash},
+                                                  {"code version", manifest.code_version}};
+  if (!manifest.base_weights.empty()) header.push_back({"base weights", manifest.base_weights});
+  header.push_back({"verification", verification});
+  print_table(header);
   std::cout << "\nfiles:\n";
   std::vector<std::vector<std::string>> files = {{"name", "bytes", "xxh64"}};
   for (const auto& file : manifest.files) {
@@ -314,12 +316,13 @@ int export_checkpoint(Runtime& runtime, const std::vector<std::string>& args) {
   }
   NS_CHECK_AS(CheckpointError, model_tensors > 0, "'", path, "' holds no model tensors ('",
               kModelPrefix, "*')");
-  io::write_safetensors(output, tensors,
-                        {{"format", "pt"},
-                         {"step", std::to_string(manifest.step)},
-                         {"config_hash", manifest.config_hash},
-                         {"code_version", manifest.code_version},
-                         {"checkpoint", base_name(path)}});
+  std::map<std::string, std::string> metadata = {{"format", "pt"},
+                                                 {"step", std::to_string(manifest.step)},
+                                                 {"config_hash", manifest.config_hash},
+                                                 {"code_version", manifest.code_version},
+                                                 {"checkpoint", base_name(path)}};
+  if (!manifest.base_weights.empty()) metadata["base_weights"] = manifest.base_weights;
+  io::write_safetensors(output, tensors, metadata);
   std::cout << "exported " << base_name(path) << " (step " << manifest.step
             << "): " << model_tensors << " model tensors (" << parameters << " parameters)";
   if (include_optimizer) {

@@ -80,6 +80,15 @@ io::FinetuneConfig run_config(const io::CheckpointLocation& location) {
 }  // namespace
 
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
+  // --task picks the evaluation (and with it the config schema).
+  std::string task_name = "phonemes";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--task" && i + 1 < args.size()) task_name = args[i + 1];
+    if (args[i].rfind("--task=", 0) == 0) task_name = args[i].substr(7);
+  }
+  if (task_name == "brain-alignment") return run_brain_alignment(runtime, args);
+  NS_CHECK_AS(UsageError, task_name == "phonemes", "evaluate --task: expected phonemes or brain-alignment, got '",
+              task_name, "'");
   ConfigCommandLine line;
   CommonOptions common;
   ArgParser parser("neuroscale evaluate",
@@ -88,7 +97,9 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
                    "  predictions.tsv   per trial: ids, reference and decoded phonemes and text, edits\n"
                    "  submission.csv    id,text (Brain-to-Text style; ids number the trials in corpus order)\n"
                    "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts\n"
-                   "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.");
+                   "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.\n"
+                   "Brain alignment of speech models: 'neuroscale evaluate --task brain-alignment --help'.");
+  parser.option("--task", &task_name, "NAME", "phonemes (this, the default) or brain-alignment");
   add_config_options(parser, line, "configs/evaluate/*.yaml", true, false);
   add_common_options(parser, common);
   parser.epilog(

@@ -8,11 +8,60 @@
 #include "core/progress.h"
 #include "core/text.h"
 #include "io/corpus/corpus_reader.h"
+#include "io/fmri/fmri_corpus.h"
+#include "io/ingest/lebel_source.h"
+#include "io/mpi/mpi_check.h"
 #include "io/ingest/corpus_source.h"
 #include "io/ingest/ingest.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : text + ",") {
+    if (c != ',') {
+      item += c;
+    } else if (!item.empty()) {
+      items.push_back(item);
+      item.clear();
+    }
+  }
+  return items;
+}
+
+// `--format lebel`: an fMRI corpus (docs/fmri-format.md), not a neural one. Serial: under
+// mpirun, rank 0 converts while the other ranks wait for it.
+int run_ingest_lebel(Runtime& runtime, io::LebelOptions options, const std::vector<std::string>& inputs) {
+  NS_CHECK_AS(UsageError, inputs.size() == 1, "neuroscale ingest --format lebel: --input takes one path (the ",
+              "ds003020 root or its derivative folder), got ", inputs.size());
+  options.input = inputs[0];
+  auto& mpi = runtime.mpi();
+  Logger& log = runtime.logger();
+  if (mpi.rank() == 0) {
+    log.info("ingesting lebel (", options.derivative, ") from ", options.input,
+             mpi.size() > 1 ? " on rank 0 (serial)" : "");
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<Progress> progress;
+    io::ingest_lebel(options, [&](std::size_t done, std::size_t total) {
+      if (!progress) {
+        progress.emplace(log, "ingest", static_cast<std::int64_t>(total), "stories+files",
+                         ProgressOptions{stderr_is_terminal(), 30.0});
+      }
+      progress->update(static_cast<std::int64_t>(done));
+    });
+    progress.reset();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log.info("wrote '", options.output, "' in ", format_duration(seconds));
+    std::cout << io::summarize(io::FmriReader(options.output).index());
+  }
+  NS_MPI_CHECK(MPI_Barrier(mpi.world()));
+  return 0;
+}
+
+}  // namespace
 
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
@@ -27,8 +76,11 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
                    "  b2t24   Brain-to-Text '24: competitionData/{train,test,competitionHoldOut}/t12.*.mat\n"
                    "          (test becomes the val split, competitionHoldOut the test split)\n"
                    "  nwb     NWB files: /units spike times binned in 20 ms over /intervals/trials\n"
-                   "          (or windows of the recording); one file per session");
-  parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", "), true);
+                   "          (or windows of the recording); one file per session\n"
+                   "  lebel   LeBel 2023 fMRI (OpenNeuro ds003020): --input is the dataset root or its\n"
+                   "          derivative folder; writes an fMRI corpus (docs/fmri-format.md), serially");
+  parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", ") + ", lebel",
+                true);
   parser.option_list("--input", &options.inputs, "PATH", "input files or directories", true);
   parser.option("--output", &options.output, "FILE", "corpus file to write (.h5)", true);
   parser.option("--normalization", &options.normalization, "MODE",
@@ -41,15 +93,35 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   std::string window;
   parser.option("--task", &options.task, "NAME", "nwb: task of the sessions (default reaching)");
   parser.option("--window", &window, "SECONDS", "nwb without a trials table: window length (default 10)");
+  io::LebelOptions lebel;
+  std::string participants, stories;
+  parser.option("--participants", &participants, "LIST",
+                "lebel: participants joined by ',' (default: every folder of the derivative)");
+  parser.option("--stories", &stories, "LIST", "lebel: stories joined by ',' (default: every story of them)");
+  parser.option("--test-story", &lebel.test_story, "NAME", "lebel: the test split's story (default wheretheressmoke)");
+  parser.option("--val-story", &lebel.val_story, "NAME", "lebel: the val split's story (default itsabox)");
+  parser.option("--derivative", &lebel.derivative, "NAME",
+                "lebel: response folder under derivative/ (default preprocessed_data;\n"
+                "                          transformed_data_fs_lang for the shared fsaverage space)");
   parser.flag("--force", &options.overwrite, "replace an existing output file");
   add_common_options(parser, common);
   parser.epilog(
       "examples:\n"
       "  neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5\n"
       "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5 --dtype float16\n"
-      "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns 0:128\n");
+      "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns 0:128\n"
+      "  neuroscale ingest --format lebel --input ds003020 --output lebel.h5 --participants UTS01,UTS02,UTS03\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
+  if (options.format == "lebel") {
+    lebel.output = options.output;
+    lebel.overwrite = options.overwrite;
+    lebel.participants = split_list(participants);
+    lebel.stories = split_list(stories);
+    return run_ingest_lebel(runtime, lebel, options.inputs);
+  }
+  NS_CHECK_AS(UsageError, participants.empty() && stories.empty(),
+              "neuroscale ingest: --participants and --stories apply to --format lebel only");
   if (!window.empty()) {
     char* end = nullptr;
     options.window_s = std::strtod(window.c_str(), &end);

@@ -86,6 +86,9 @@ int run_corpus(Runtime& runtime, const std::vector<std::string>& args);
 int run_model(Runtime& runtime, const std::vector<std::string>& args);
 int run_pretrain(Runtime& runtime, const std::vector<std::string>& args);
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args);
+int run_braintune(Runtime& runtime, const std::vector<std::string>& args);
+// `evaluate --task brain-alignment` (run_evaluate dispatches to it).
+int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args);
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args);
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 int run_ckpt(Runtime& runtime, const std::vector<std::string>& args);

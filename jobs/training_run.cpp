@@ -31,6 +31,7 @@ distributed::CheckpointContent checkpoint_tensors(torch::nn::Module& module, opt
                                                   bool sharded) {
   distributed::CheckpointContent content;
   for (const auto& item : module.named_parameters(true)) {
+    if (!item.value().requires_grad()) continue;  // frozen: rebuilt from the base weights
     content.replicated.emplace_back("model." + item.key(), item.value().detach());
   }
   for (auto& [name, tensor] : optimizer.named_state()) {
@@ -84,6 +85,54 @@ void restore_generator(const at::Device& device, const std::vector<std::uint8_t>
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
 }
+
+// The batches of a neural corpus: the global sampler read as P*A virtual ranks by one
+// loader per accumulation slot (LoaderSource).
+class CorpusTrainingData : public TrainingData {
+ public:
+  CorpusTrainingData(const io::CorpusIndex& index, const TrainingSpec& spec, Logger& log) : spec_(spec) {
+    io::SamplerOptions sampler_options;
+    sampler_options.seed = spec.seed;
+    sampler_options.batch_trials = spec.train.micro_batch;
+    sampler_options.bucket_batches = spec.data.bucket_batches;
+    sampler_options.subjects = subject_indices(index, spec.data.subjects, spec.data.corpus);
+    sampler_options.labeled_only = spec.labeled_only;
+    sampler_options.fraction = spec.fraction;
+    sampler_options.fraction_seed = spec.fraction_seed;
+    train_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler_options);
+    sampler_options.split = io::Split::kVal;
+    sampler_options.fraction = 1.0;  // validation always sees every trial
+    try {
+      val_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler_options);
+    } catch (const ConfigError&) {
+      log.warn("corpus '", spec.data.corpus, "' has no val trials", spec.labeled_only ? " with labels" : "",
+               ": validation is skipped");
+    }
+    loader_options_.prefetch = spec.data.prefetch;
+    loader_options_.threads = spec.data.loader_threads;
+    loader_options_.normalize = spec.data.normalize;
+    loader_options_.pad_multiple = static_cast<int>(spec.patch_size);
+  }
+
+  std::unique_ptr<distributed::ResumableSource> train(io::SamplerPosition start, int rank, int world_size,
+                                                      int accumulate) override {
+    return std::make_unique<distributed::LoaderSource>(spec_.data.corpus, *train_sampler_, start, rank, world_size,
+                                                       accumulate, loader_options_);
+  }
+
+  distributed::ValidationSource validation(int rank, int world_size) override {
+    if (!val_sampler_) return {};
+    return [this, rank, world_size] {
+      return std::make_unique<distributed::LoaderSource>(spec_.data.corpus, *val_sampler_, io::SamplerPosition{},
+                                                         rank, world_size, 1, loader_options_);
+    };
+  }
+
+ private:
+  const TrainingSpec& spec_;
+  io::LoaderOptions loader_options_;
+  std::unique_ptr<io::GlobalSampler> train_sampler_, val_sampler_;
+};
 
 }  // namespace
 
@@ -148,44 +197,28 @@ TrainingRun::TrainingRun(Runtime& runtime, TrainingSpec spec) : runtime_(runtime
   comm_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(spec_.train.comm_timeout_s * 1000));
   comm_ = distributed::make_communicator(mpi, device_, comm_options);
 
+  if (spec_.data.corpus.empty()) return;  // the command brings its own TrainingData
   reader_ = std::make_unique<io::CorpusReader>(spec_.data.corpus, MPI_COMM_NULL);
-  const auto& index = reader_->index();
-  io::SamplerOptions sampler_options;
-  sampler_options.seed = spec_.seed;
-  sampler_options.batch_trials = spec_.train.micro_batch;
-  sampler_options.bucket_batches = spec_.data.bucket_batches;
-  sampler_options.subjects = subject_indices(index, spec_.data.subjects, spec_.data.corpus);
-  sampler_options.labeled_only = spec_.labeled_only;
-  sampler_options.fraction = spec_.fraction;
-  sampler_options.fraction_seed = spec_.fraction_seed;
-  train_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler_options);
-  sampler_options.split = io::Split::kVal;
-  sampler_options.fraction = 1.0;  // validation always sees every trial
-  try {
-    val_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler_options);
-  } catch (const ConfigError&) {
-    log().warn("corpus '", spec_.data.corpus, "' has no val trials", spec_.labeled_only ? " with labels" : "",
-               ": validation is skipped");
-  }
+  corpus_data_ = std::make_unique<CorpusTrainingData>(reader_->index(), spec_, log());
 }
 
 TrainingRun::~TrainingRun() = default;
 
-const io::CorpusIndex& TrainingRun::index() const { return reader_->index(); }
+const io::CorpusIndex& TrainingRun::index() const {
+  NS_CHECK(reader_ != nullptr, "TrainingRun::index() without a corpus (data.corpus is empty)");
+  return reader_->index();
+}
 int TrainingRun::rank() const { return runtime_.mpi().rank(); }
 int TrainingRun::world_size() const { return runtime_.mpi().size(); }
 
-void TrainingRun::train(task::Task& task, const OptimizationSpec& spec) {
+void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, TrainingData* data) {
   auto& mpi = runtime_.mpi();
   Logger& log = runtime_.logger();
   const auto& config = spec_;
   const std::string& run_dir = spec_.run_dir;
   const auto device = device_;
-  io::LoaderOptions loader_options;
-  loader_options.prefetch = config.data.prefetch;
-  loader_options.threads = config.data.loader_threads;
-  loader_options.normalize = config.data.normalize;
-  loader_options.pad_multiple = static_cast<int>(config.patch_size);
+  if (data == nullptr) data = corpus_data_.get();
+  NS_CHECK(data != nullptr, "TrainingRun::train: no training data (neither data.corpus nor a TrainingData)");
 
   // ZeRO-1: this rank's optimiser covers the parameters the partition gives it.
   std::unique_ptr<distributed::ParameterPartition> partition;
@@ -234,6 +267,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec) {
     checkpoint_options.async = config.checkpoint.async;
     checkpoint_options.device = device;
     checkpoint_options.config_hash = model_hash(spec.model_identity);
+    checkpoint_options.base_weights = spec.base_weights;
     const auto version = version_text();
     checkpoint_options.code_version = version.substr(0, version.find('\n'));
     checkpointer = std::make_unique<distributed::Checkpointer>(checkpoint_options, *comm_, log);
@@ -258,8 +292,8 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec) {
   }
 
   // ---- loop
-  distributed::LoaderSource train(config.data.corpus, *train_sampler_, start_position, mpi.rank(), mpi.size(),
-                                  config.train.accumulate, loader_options);
+  const auto train_source = data->train(start_position, mpi.rank(), mpi.size(), config.train.accumulate);
+  auto& train = *train_source;
   if (checkpointer) {
     trainer_options.save_every = config.checkpoint.every_steps;
     trainer_options.save = [&](std::int64_t completed) {
@@ -282,13 +316,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec) {
     trainer_options.before_update = [&] { return checkpointer->wait_for_snapshot(); };
   }
   distributed::Trainer trainer(task, *optimizer, schedule, *comm_, trainer_options, log);
-  distributed::ValidationSource validation;
-  if (val_sampler_) {
-    validation = [&] {
-      return std::make_unique<distributed::LoaderSource>(config.data.corpus, *val_sampler_, io::SamplerPosition{},
-                                                         mpi.rank(), mpi.size(), 1, loader_options);
-    };
-  }
+  const distributed::ValidationSource validation = data->validation(mpi.rank(), mpi.size());
   std::unique_ptr<std::ofstream> metrics;
   if (!run_dir.empty() && mpi.rank() == 0) {
     metrics = std::make_unique<std::ofstream>(run_dir + "/metrics.jsonl", std::ios::app);

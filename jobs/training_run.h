@@ -1,8 +1,9 @@
-// What the training commands (`pretrain`, `finetune`) share once their config is read: the
-// run directory, threads, device and communicator; the corpus with its train and val
-// samplers; the ZeRO-1 partition and the optimiser; checkpoints, resume and the save-and-
-// stop on a signal; the loop that logs metrics.jsonl. A command opens a TrainingRun, builds
-// its task on index() and device(), then calls train().
+// What the training commands (`pretrain`, `finetune`, `braintune`) share once their config
+// is read: the run directory, threads, device and communicator; the training data (a neural
+// corpus with its train and val samplers, or a command's own TrainingData); the ZeRO-1
+// partition and the optimiser; checkpoints, resume and the save-and-stop on a signal; the
+// loop that logs metrics.jsonl. A command opens a TrainingRun, builds its task on index()
+// (or its own data) and device(), then calls train().
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include "core/optim/optimizer.h"
 #include "core/task/task.h"
 #include "distributed/communicator.h"
+#include "distributed/resumable_source.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/sampler.h"
 #include "io/schema/pretrain_schema.h"
@@ -21,12 +23,25 @@
 
 namespace neuroscale::jobs {
 
+// Where a run's micro-batches come from. Both calls give every rank its own share of one
+// global batch order that depends only on the seed (never on the number of ranks).
+class TrainingData {
+ public:
+  virtual ~TrainingData() = default;
+  // This rank's training micro-batches from global position `start` (a resume's), with
+  // `accumulate` slots per step.
+  virtual std::unique_ptr<distributed::ResumableSource> train(io::SamplerPosition start, int rank, int world_size,
+                                                              int accumulate) = 0;
+  // Fresh passes over the validation data (an empty function: no validation).
+  virtual distributed::ValidationSource validation(int rank, int world_size) = 0;
+};
+
 struct TrainingSpec {
   std::string activity = "training";  ///< "pretraining", "fine-tuning": log lines and errors
   std::string run_dir;                 ///< --run-dir ("" : no checkpoints, no metrics file)
   std::string resume = "auto";         ///< --resume auto|none|DIR
   std::string resolved_config;         ///< config.yaml of the run directory
-  io::DataConfig data;
+  io::DataConfig data;                 ///< a neural corpus (data.corpus "" : the command brings its own data)
   io::TrainConfig train;
   io::CheckpointConfig checkpoint;
   std::int64_t seed = 0;
@@ -61,17 +76,19 @@ struct OptimizationSpec {
   optim::LrScheduleOptions schedule;   ///< total_steps is set from train.max_steps
   std::function<double(const std::string&)> lr_scale;  ///< per parameter (empty: 1)
   std::string model_identity;          ///< hashed into checkpoints: a resume must match it
+  std::string base_weights;            ///< frozen weights the checkpoints refer to (io::Manifest)
   double flops_per_bin = 0.0;          ///< training FLOPs per 20 ms bin, for flops_per_s
 };
 
 class TrainingRun {
  public:
-  // Opens the run directory, sets threads, picks the device and makes the communicator,
-  // reads the corpus index and builds the samplers. Throws ConfigError for unknown subjects
-  // or a split without trials.
+  // Opens the run directory, sets threads, picks the device and makes the communicator;
+  // with data.corpus set, reads the corpus index and builds the samplers. Throws
+  // ConfigError for unknown subjects or a split without trials.
   TrainingRun(Runtime& runtime, TrainingSpec spec);
   ~TrainingRun();
 
+  // The neural corpus' index (only with data.corpus set).
   const io::CorpusIndex& index() const;
   const at::Device& device() const { return device_; }
   int rank() const;
@@ -83,15 +100,18 @@ class TrainingRun {
   // end and on a signal. Returns normally when finished; throws CheckpointedStop (exit 75)
   // after a signal once the checkpoint is committed, CheckpointError when the last save
   // failed. The RNG is re-seeded per rank before the first step (dropout streams differ).
-  void train(task::Task& task, const OptimizationSpec& spec);
+  // Batches come from `data`, or from the corpus of data.corpus when null. Checkpoints hold
+  // the parameters that require grad (frozen ones are rebuilt by the command) and the
+  // optimiser state.
+  void train(task::Task& task, const OptimizationSpec& spec, TrainingData* data = nullptr);
 
  private:
   Runtime& runtime_;
   TrainingSpec spec_;
   at::Device device_{at::kCPU};
   std::unique_ptr<distributed::Communicator> comm_;
-  std::unique_ptr<io::CorpusReader> reader_;
-  std::unique_ptr<io::GlobalSampler> train_sampler_, val_sampler_;
+  std::unique_ptr<io::CorpusReader> reader_;   ///< with data.corpus
+  std::unique_ptr<TrainingData> corpus_data_;  ///< batches of data.corpus
 };
 
 // Training FLOPs per 20 ms bin: 6 x parameters used per token / bins per token, the standard

@@ -19,6 +19,7 @@ void write_manifest(const Manifest& manifest, const std::string& directory) {
   out << YAML::Key << "world_size" << YAML::Value << manifest.world_size;
   out << YAML::Key << "config_hash" << YAML::Value << manifest.config_hash;
   out << YAML::Key << "code_version" << YAML::Value << manifest.code_version;
+  if (!manifest.base_weights.empty()) out << YAML::Key << "base_weights" << YAML::Value << manifest.base_weights;
   out << YAML::Key << "files" << YAML::Value << YAML::BeginSeq;
   for (const auto& file : manifest.files) {
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << file.name << YAML::Key
@@ -57,6 +58,7 @@ Manifest read_manifest(const std::string& directory) {
     manifest.world_size = root["world_size"].as<std::int32_t>();
     manifest.config_hash = root["config_hash"].as<std::string>();
     manifest.code_version = root["code_version"].as<std::string>();
+    if (root["base_weights"]) manifest.base_weights = root["base_weights"].as<std::string>();
     for (const auto& file : root["files"]) {
       manifest.files.push_back({file["name"].as<std::string>(), file["bytes"].as<std::uint64_t>(),
                                 std::stoull(file["xxh64"].as<std::string>(), nullptr, 16)});

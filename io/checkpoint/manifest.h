@@ -29,6 +29,9 @@ struct Manifest {
   std::int32_t world_size = 1;
   std::string config_hash;           ///< XXH64 of the resolved model config
   std::string code_version;          ///< neuroscale version and git revision
+  /// frozen weights the checkpoint builds on and does not hold ("path bytes=N xxh64=H";
+  /// brain-tuning's backbone), "" when it holds the whole model
+  std::string base_weights;
   std::vector<ManifestFile> files;
   std::vector<ManifestTensor> tensors;
 };

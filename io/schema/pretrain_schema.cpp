@@ -18,6 +18,10 @@ void describe(ConfigVisitor& v, DataConfig& o) {
 void describe(ConfigVisitor& v, TrainConfig& o) {
   v.value("max_steps", o.max_steps, Field("optimizer steps").range(1, 1e12));
   v.value("micro_batch", o.micro_batch, Field("trials per micro-batch").range(1, 1 << 20));
+  describe_engine(v, o);
+}
+
+void describe_engine(ConfigVisitor& v, TrainConfig& o) {
   v.value("accumulate", o.accumulate, Field("micro-batches per rank per step").range(1, 4096));
   v.value("log_every", o.log_every, Field("steps between metric lines").range(1, 1e9));
   v.value("eval_every", o.eval_every, Field("steps between validations (0: at the end)").range(0, 1e9));

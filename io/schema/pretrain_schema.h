@@ -57,6 +57,8 @@ struct PretrainConfig {
 // The keys of each section (inside v.section(...)), shared with the fine-tuning schema.
 void describe(ConfigVisitor& v, DataConfig& o);
 void describe(ConfigVisitor& v, TrainConfig& o);
+// Every train key but max_steps and micro_batch (for jobs that size their steps otherwise).
+void describe_engine(ConfigVisitor& v, TrainConfig& o);
 void describe(ConfigVisitor& v, CheckpointConfig& o);
 void describe(ConfigVisitor& v, PretrainConfig& o);
 // Cross-field checks; ConfigError naming `source`.

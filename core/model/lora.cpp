@@ -1,0 +1,73 @@
+#include "core/model/lora.h"
+
+#include <torch/nn/init.h>
+
+#include <cmath>
+
+#include "core/check.h"
+#include "core/model/dropout.h"
+
+namespace neuroscale::model {
+
+void LoraOptions::validate() const {
+  NS_CHECK_AS(ConfigError, rank() >= 0, "lora.rank must be >= 0, got ", rank());
+  NS_CHECK_AS(ConfigError, rank() == 0 || alpha() > 0.0, "lora.alpha must be > 0, got ", alpha());
+  NS_CHECK_AS(ConfigError, dropout() >= 0.0 && dropout() < 1.0,
+              "lora.dropout must be in [0, 1), got ", dropout());
+}
+
+LoraLinearImpl::LoraLinearImpl(std::int64_t in_features_, std::int64_t out_features_,
+                               const LoraOptions& lora_)
+    : in_features(in_features_), out_features(out_features_), lora(lora_) {
+  NS_CHECK_AS(ConfigError, in_features > 0 && out_features > 0,
+              "a LoRA linear needs positive widths, got in ", in_features, ", out ", out_features);
+  lora.validate();
+  // nn.Linear's reset_parameters(): W ~ kaiming_uniform(a=√5), b ~ U(±1/sqrt(in)).
+  weight = register_parameter("weight", at::empty({out_features, in_features}));
+  bias = register_parameter("bias", at::empty({out_features}));
+  torch::NoGradGuard no_grad;
+  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
+  bias.uniform_(-bound, bound);
+  if (lora.rank() == 0) return;
+  // PEFT's LoraLayer.reset_lora_parameters (init_lora_weights=True): A as nn.Linear, B = 0.
+  lora_A = register_parameter("lora_A", at::empty({lora.rank(), in_features}));
+  lora_B = register_parameter("lora_B", at::zeros({out_features, lora.rank()}));
+  torch::nn::init::kaiming_uniform_(lora_A, std::sqrt(5.0));
+}
+
+double LoraLinearImpl::scaling() const {
+  return has_adapter() ? lora.alpha() / static_cast<double>(lora.rank()) : 0.0;
+}
+
+at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
+  NS_CHECK_AS(UsageError, x.dim() >= 1 && x.size(-1) == in_features, "LoRA linear expects [..., ",
+              in_features, "] input, got ", x.sizes());
+  auto sizes = x.sizes().vec();
+  const auto rows = x.reshape({-1, in_features});
+  auto out = at::addmm(bias, rows, weight.t());
+  if (has_adapter()) {
+    const auto dropped = model::dropout(rows, lora.dropout(), is_training());
+    out = out + at::mm(at::mm(dropped, lora_A.t()), lora_B.t()) * scaling();
+  }
+  sizes.back() = out_features;
+  return out.view(sizes);
+}
+
+bool is_lora_parameter(const std::string& name) {
+  const auto dot = name.rfind('.');
+  const auto leaf = dot == std::string::npos ? name : name.substr(dot + 1);
+  return leaf == "lora_A" || leaf == "lora_B";
+}
+
+std::int64_t freeze_all_but_lora(torch::nn::Module& module) {
+  std::int64_t trainable = 0;
+  for (auto& item : module.named_parameters()) {
+    const bool adapter = is_lora_parameter(item.key());
+    item.value().set_requires_grad(adapter);
+    if (adapter) trainable += item.value().numel();
+  }
+  return trainable;
+}
+
+}  // namespace neuroscale::model

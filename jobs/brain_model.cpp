@@ -1,0 +1,74 @@
+#include "jobs/brain_model.h"
+
+#include <torch/torch.h>
+
+#include <map>
+
+#include "core/check.h"
+#include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/xxhash64.h"
+#include "io/config/config_document.h"
+#include "io/tensors/speech_checkpoint.h"
+#include "jobs/training_run.h"
+
+namespace neuroscale::jobs {
+
+BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, std::int64_t voxels,
+                             const std::vector<std::string>& participants, Logger& log) {
+  torch::manual_seed(static_cast<std::uint64_t>(seed));
+  BrainModel built;
+  model.options.voxels(voxels);
+  task::BrainTuningOptions options;
+  options.model(model.options).participants(participants);
+  built.task = std::make_unique<task::BrainTuningTask>(options);
+  built.base_reference = "random initialisation (seed " + std::to_string(seed) + ")";
+  if (!model.base_weights.empty()) {
+    const auto summary = io::load_speech_checkpoint(model.base_weights, *built.task->model()->backbone);
+    built.base_reference =
+        summary.path + " bytes=" + std::to_string(summary.bytes) + " xxh64=" + io::to_hex(summary.xxh64);
+    log.info("backbone from ", built.base_reference, " (", summary.tensors_loaded, " tensors",
+             summary.ignored.empty() ? "" : ", " + std::to_string(summary.ignored.size()) + " keys ignored", ")");
+  }
+  const auto trainable = built.task->model()->freeze_backbone();
+  std::int64_t total = 0;
+  for (const auto& p : built.task->module().parameters()) total += p.numel();
+  log.info("speech model: ", total, " parameters, ", trainable, " trainable (adapters and head)");
+  built.identity = "brain_tuning;voxels:" + std::to_string(voxels) + ";base:" + built.base_reference + ";" +
+                   io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); });
+  return built;
+}
+
+io::BraintuneConfig brain_run_config(const std::string& path) {
+  const auto location = io::locate_checkpoints(path);
+  const auto slash = location.directory.find_last_of('/');
+  const std::string run_dir = slash == std::string::npos ? "." : location.directory.substr(0, slash);
+  io::BraintuneConfig config;
+  auto document = io::ConfigDocument::from_file(run_dir + "/config.yaml");
+  io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
+  document.read_into(describe);
+  return config;
+}
+
+std::int64_t load_brain_checkpoint(BrainModel& model, const std::string& path, Logger& log) {
+  const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
+      io::locate_checkpoints(path),
+      [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
+  NS_CHECK_AS(ConfigError, model_hash(model.identity) == manifest.config_hash, "checkpoint '", checkpoint,
+              "' does not fit: it was written for another model, voxel count or base weights than its run's "
+              "config.yaml and the corpus describe (base weights now: ", model.base_reference, "; the checkpoint's: ",
+              manifest.base_weights.empty() ? "none recorded" : manifest.base_weights, ")");
+  const auto tensors = io::read_checkpoint_tensors(
+      checkpoint, manifest, [](const std::string& name) { return name.rfind("model.", 0) == 0; });
+  std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
+  at::NoGradGuard no_grad;
+  for (auto& item : model.task->module().named_parameters(true)) {
+    if (!item.value().requires_grad()) continue;  // frozen: from the base weights
+    const auto found = by_name.find("model." + item.key());
+    NS_CHECK_AS(CheckpointError, found != by_name.end(), "checkpoint '", checkpoint, "' lacks '", item.key(), "'");
+    item.value().copy_(found->second);
+  }
+  log.info("adapters and head from ", checkpoint, " (step ", manifest.step, ")");
+  return manifest.step;
+}
+
+}  // namespace neuroscale::jobs
