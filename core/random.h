@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <utility>
+#include <vector>
 
 namespace neuroscale {
 
@@ -28,5 +30,14 @@ class Rng {
  private:
   std::uint64_t state_[4];
 };
+
+// Fisher-Yates with the project's RNG (from the back, as Python's random.shuffle), so an
+// order is identical on every platform.
+template <class T>
+void shuffle(std::vector<T>& items, Rng& rng) {
+  for (std::size_t i = items.size(); i > 1; --i) {
+    std::swap(items[i - 1], items[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i) - 1))]);
+  }
+}
 
 }  // namespace neuroscale

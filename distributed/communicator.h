@@ -13,6 +13,9 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+
+#include "core/trace.h"
 
 namespace neuroscale::distributed {
 
@@ -35,6 +38,11 @@ class Work {
 struct CommunicatorOptions {
   /// how long wait() blocks before declaring the job hung
   std::chrono::milliseconds timeout = std::chrono::minutes(30);
+  /// when set, every collective is a span on the thread that runs it (MPI: the
+  /// communication thread; NCCL: not traced, its work is on the GPU), named by trace_next()
+  /// or by its kind. Shared: a communication thread left behind by a broken communicator may
+  /// still record (null: no tracing)
+  std::shared_ptr<Tracer> tracer;
 };
 
 class Communicator {
@@ -56,9 +64,30 @@ class Communicator {
   // Blocking barrier (under the timeout).
   virtual void barrier() = 0;
 
+  // Names the next collective this rank issues in the trace ("allreduce bucket 3") with
+  // JSON `args` members ("\"bucket\": 3"); without a name a collective is traced as its kind.
+  // No effect without options().tracer.
+  void trace_next(std::string name, std::string args = {}) {
+    if (!options_.tracer) return;
+    trace_name_ = std::move(name);
+    trace_args_ = std::move(args);
+  }
+
  protected:
   explicit Communicator(CommunicatorOptions options) : options_(options) {}
+  // What the collective being issued is called in the trace: trace_next()'s name and args,
+  // else `kind`; clears them.
+  std::pair<std::string, std::string> take_trace_label(const char* kind) {
+    std::pair<std::string, std::string> label{trace_name_.empty() ? kind : std::move(trace_name_),
+                                               std::move(trace_args_)};
+    trace_name_.clear();
+    trace_args_.clear();
+    return label;
+  }
   CommunicatorOptions options_;
+
+ private:
+  std::string trace_name_, trace_args_;
 };
 
 // The backend for tensors on `device`: NCCL for CUDA devices (when compiled), MPI for the

@@ -22,7 +22,7 @@ struct Reducer::Hook : public torch::autograd::FunctionPostHook {
 
 Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
                  Communicator& comm, ReducerOptions options)
-    : names_(std::move(names)), params_(std::move(params)), comm_(comm) {
+    : names_(std::move(names)), params_(std::move(params)), comm_(comm), tracer_(options.tracer) {
   NS_CHECK_EQ(names_.size(), params_.size(), "reducer: one name per parameter");
   NS_CHECK_AS(UsageError, !params_.empty(), "reducer: no parameters to reduce");
   NS_CHECK_AS(UsageError, options.first_bucket_bytes > 0 && options.bucket_bytes > 0,
@@ -118,7 +118,14 @@ void Reducer::launch_ready_in_order() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0) launch(next_launch_++);
 }
 
-void Reducer::launch(std::size_t b) { buckets_[b].work = comm_.allreduce(buckets_[b].buffer, ReduceOp::kSum); }
+void Reducer::launch(std::size_t b) {
+  if (tracer_) {
+    comm_.trace_next("allreduce bucket " + std::to_string(b), "\"bucket\": " + std::to_string(b) +
+                                                                  ", \"elements\": " +
+                                                                  std::to_string(buckets_[b].buffer.numel()));
+  }
+  buckets_[b].work = comm_.allreduce(buckets_[b].buffer, ReduceOp::kSum);
+}
 
 double Reducer::finish() {
   NS_ASSERT(armed_, "reducer: finish() without prepare_for_backward(true)");
@@ -127,6 +134,7 @@ double Reducer::finish() {
   auto usage = at::from_blob(used_.data(), {static_cast<std::int64_t>(used_.size())}, at::kByte)
                    .to(at::kInt)
                    .to(params_.front().device());
+  if (tracer_) comm_.trace_next("allreduce used-parameters");
   auto usage_work = comm_.allreduce(usage, ReduceOp::kSum);
   const auto start = std::chrono::steady_clock::now();
   for (auto& bucket : buckets_) {

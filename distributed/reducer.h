@@ -33,6 +33,9 @@ namespace neuroscale::distributed {
 struct ReducerOptions {
   std::int64_t first_bucket_bytes = 1 << 20;  ///< small first bucket: communication starts early
   std::int64_t bucket_bytes = 25 << 20;       ///< later buckets
+  /// names each bucket's all-reduce in the communicator's trace ("allreduce bucket 3");
+  /// not owned (null: tracing off)
+  Tracer* tracer = nullptr;
 };
 
 class Reducer {
@@ -90,6 +93,7 @@ class Reducer {
   std::vector<std::uintptr_t> hook_keys_;            // to remove our hooks on destruction
   std::size_t next_launch_ = 0;
   bool armed_ = false;
+  Tracer* tracer_ = nullptr;
 };
 
 }  // namespace neuroscale::distributed

@@ -9,6 +9,7 @@
 #include "core/check.h"
 #include "core/interrupt.h"
 #include "core/optim/grad_clip.h"
+#include "core/trace.h"
 
 namespace neuroscale::distributed {
 namespace {
@@ -53,9 +54,11 @@ Trainer::Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrS
   reducer_ = std::make_unique<Reducer>(shared_names, shared, comm_, options_.reducer);
 }
 
-at::Tensor Trainer::allreduce_sum(const std::vector<double>& values) {
+at::Tensor Trainer::allreduce_sum(const std::vector<double>& values, const char* what) {
+  TraceSpan span(options_.tracer, what, "sync");  // where a fast rank waits for a slow one
   const auto device = params_.front().device();
   auto tensor = at::tensor(values, at::kDouble).to(device);
+  if (options_.tracer) comm_.trace_next(std::string("allreduce ") + what);
   comm_.allreduce(tensor, ReduceOp::kSum)->wait(comm_.options().timeout);
   return tensor.to(at::kCPU);
 }
@@ -65,6 +68,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
   const auto device = params_.front().device();
   const int world = comm_.size();
   auto& module = task_.module();
+  if (options_.tracer) options_.tracer->name_thread("training");
   reducer_->broadcast_parameters();
   log_.info("training steps ", start_step, "..", options_.max_steps, " on ", world, " rank(s) (",
             comm_.backend(), "), ", reducer_->bucket_count(), " gradient buckets, ", options_.accumulate,
@@ -77,12 +81,17 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
   auto window_start = Clock::now();
   std::int64_t step = start_step;
   for (; step < options_.max_steps; ++step) {
+    TraceSpan step_span(options_.tracer, "step", "step");
+    if (options_.tracer) step_span.set_args("\"step\": " + std::to_string(step + 1));
     module.train();
     // ---- data
     const auto fetch_start = Clock::now();
     std::vector<Batch> batches;
-    for (int slot = 0; slot < options_.accumulate; ++slot) {
-      if (auto batch = train.next(slot)) batches.push_back(to_device(std::move(*batch), device));
+    {
+      TraceSpan span(options_.tracer, "data_wait", "data");
+      for (int slot = 0; slot < options_.accumulate; ++slot) {
+        if (auto batch = train.next(slot)) batches.push_back(to_device(std::move(*batch), device));
+      }
     }
     data_wait += seconds(fetch_start);
 
@@ -90,7 +99,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     const task::StepContext context{step};
     double local_count = 0.0;
     for (const auto& batch : batches) local_count += task_.count(batch, context);
-    const double global_count = allreduce_sum({local_count})[0].item<double>();
+    const double global_count = allreduce_sum({local_count}, "sync_count")[0].item<double>();
     const double scale =
         options_.loss_reduction == "mean" && global_count > 0.0 ? 1.0 / global_count : 1.0 / world;
 
@@ -102,18 +111,33 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       reducer_->prepare_for_backward(j + 1 == batches.size());
       task::TaskOutput out;
       {
+        TraceSpan span(options_.tracer, "forward", "compute");
         AutocastGuard autocast(device.type(), options_.bf16);
         out = task_.forward(batches[j], context);
       }
-      (out.loss.to(at::kFloat) * scale).backward();
+      {
+        TraceSpan span(options_.tracer, "backward", "compute");
+        (out.loss.to(at::kFloat) * scale).backward();
+      }
       sums += out.sums;
       window[names.size()] += static_cast<double>(batches[j].size());
       window[names.size() + 1] += trial_bins(batches[j]);
     }
-    comm_exposed += reducer_->finish();
+    {
+      TraceSpan span(options_.tracer, "allreduce_wait", "comm");  // exposed communication
+      comm_exposed += reducer_->finish();
+    }
 
     // ---- update
-    if (options_.before_update) checkpoint += options_.before_update();
+    if (options_.before_update) {
+      const auto wait_start = Clock::now();
+      const double blocked = options_.before_update();
+      checkpoint += blocked;
+      if (options_.tracer && blocked > 0.0) {  // only the waits that blocked (a snapshot in progress)
+        options_.tracer->record("checkpoint_wait", "checkpoint", wait_start, Clock::now());
+      }
+    }
+    TraceSpan optimizer_span(options_.tracer, "optimizer", "compute");
     const double norm = optim::clip_grad_norm(params_, options_.grad_clip);
     if (std::isfinite(norm)) {  // the norm is global: every rank takes the same branch
       optimizer_.step(schedule_.lr(step));
@@ -125,17 +149,18 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     const auto sums_cpu = sums.to(at::kCPU);
     for (std::size_t k = 0; k < names.size(); ++k) window[k] += sums_cpu[k].item<double>();
     ++window_steps;
+    optimizer_span.end();
 
     if (options_.verify_every > 0 && (step + 1) % options_.verify_every == 0) {
       reducer_->verify_parameters_identical();
     }
     // ---- agree whether a rank was signalled
-    const bool stop = allreduce_sum({pending_interrupt() != 0 ? 1.0 : 0.0})[0].item<double>() > 0.0;
+    const bool stop = allreduce_sum({pending_interrupt() != 0 ? 1.0 : 0.0}, "sync_stop")[0].item<double>() > 0.0;
 
     // ---- metrics
     const bool last = step + 1 == options_.max_steps;
     if ((step + 1) % options_.log_every == 0 || last) {
-      auto totals_tensor = allreduce_sum(window);
+      auto totals_tensor = allreduce_sum(window, "sync_metrics");
       std::vector<double> totals(totals_tensor.data_ptr<double>(), totals_tensor.data_ptr<double>() + window.size());
       const double elapsed = seconds(window_start);
       MetricsRecord record{step + 1, task_.metrics({totals.begin(), totals.begin() + names.size()})};
@@ -174,6 +199,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     const auto checkpoint_start = Clock::now();
     if (options_.after_step) options_.after_step(step + 1);
     if (options_.save && (stop || last_step || (options_.save_every > 0 && (step + 1) % options_.save_every == 0))) {
+      TraceSpan span(options_.tracer, "checkpoint", "checkpoint");
       options_.save(step + 1);
     }
     checkpoint += seconds(checkpoint_start);
@@ -187,6 +213,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
 }
 
 std::map<std::string, double> Trainer::validate(const ValidationSource& validation, std::int64_t step) {
+  TraceSpan span(options_.tracer, "validation", "validation");
   auto& module = task_.module();
   module.eval();
   at::NoGradGuard no_grad;
@@ -202,7 +229,7 @@ std::map<std::string, double> Trainer::validate(const ValidationSource& validati
   }
   const auto cpu = sums.to(at::kCPU);
   std::vector<double> local(cpu.data_ptr<double>(), cpu.data_ptr<double>() + names.size());
-  const auto total = allreduce_sum(local);
+  const auto total = allreduce_sum(local, "sync_validation");
   module.train();
   return task_.metrics({total.data_ptr<double>(), total.data_ptr<double>() + names.size()});
 }

@@ -49,6 +49,10 @@ struct TrainerOptions {
   double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
   bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
   ReducerOptions reducer;
+  /// spans of each step's phases on the training thread (data_wait, forward, backward,
+  /// allreduce_wait, optimizer, checkpoint, validation, ...; see docs/run-directory.md); not
+  /// owned (null: tracing off)
+  Tracer* tracer = nullptr;
   /// ZeRO-1: the optimiser holds only this rank's parameters of the partition, and after
   /// every update each parameter is broadcast from its owner (null: replicated optimiser)
   ParameterPartition* partition = nullptr;
@@ -89,7 +93,8 @@ class Trainer {
 
  private:
   std::map<std::string, double> validate(const ValidationSource& validation, std::int64_t step);
-  at::Tensor allreduce_sum(const std::vector<double>& values);
+  // Sums `values` over the ranks (blocking); `what` names the wait in the trace.
+  at::Tensor allreduce_sum(const std::vector<double>& values, const char* what);
 
   task::Task& task_;
   optim::Optimizer& optimizer_;

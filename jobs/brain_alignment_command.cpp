@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "core/check.h"
-#include "core/encoding/design.h"
+#include "core/encoding/encoding_model.h"
 #include "core/encoding/lanczos.h"
 #include "core/encoding/scores.h"
 #include "core/progress.h"
@@ -25,23 +25,11 @@
 #include "io/schema/alignment_schema.h"
 #include "io/tensors/safetensors.h"
 #include "jobs/brain_model.h"
+#include "jobs/corpus_names.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
 namespace {
-
-std::vector<std::string> names_or(const std::vector<std::string>& wanted, const std::vector<std::string>& fallback,
-                                  const std::string& key, const std::function<void(const std::string&)>& check) {
-  const auto& names = wanted.empty() ? fallback : wanted;
-  for (const auto& name : names) {
-    try {
-      check(name);
-    } catch (const DataError& e) {
-      NS_THROW(ConfigError, key, ": ", e.what());
-    }
-  }
-  return names;
-}
 
 // Sums `tensor` over ranks in place (each rank filled its own part, zeros elsewhere).
 void share(distributed::Communicator& comm, const at::Device& device, at::Tensor& tensor) {
@@ -122,7 +110,7 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
       "  neuroscale evaluate --task brain-alignment --config configs/evaluate/brain-alignment-tiny.yaml \\\n"
       "      --run-dir runs/align data.corpus=fmri.h5 checkpoint=runs/braintune\n"
       "  mpirun -np 4 neuroscale evaluate --task brain-alignment --config configs/evaluate/brain-alignment-tiny.yaml \\\n"
-      "      --run-dir runs/align-base data.corpus=fmri.h5 checkpoint=\n");
+      "      --run-dir runs/align-untuned data.corpus=fmri.h5\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
   io::AlignmentConfig config;
@@ -142,14 +130,14 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   const auto& index = reader.index();
   std::vector<std::string> all_participants;
   for (const auto& p : index.participants) all_participants.push_back(p.name);
-  const auto participants = names_or(config.participants, all_participants, "data.participants",
+  const auto participants = select_names(config.participants, all_participants, "data.participants",
                                      [&](const std::string& n) { index.participant(n); });
-  auto train_stories = names_or(config.train_stories, index.stories_in_split("train"), "data.train_stories",
+  auto train_stories = select_names(config.train_stories, index.stories_in_split("train"), "data.train_stories",
                                 [&](const std::string& n) { index.story(n); });
   if (config.max_train_stories > 0 && static_cast<std::int64_t>(train_stories.size()) > config.max_train_stories) {
     train_stories.resize(static_cast<std::size_t>(config.max_train_stories));
   }
-  const auto test_stories = names_or(config.test_stories, index.stories_in_split("test"), "data.test_stories",
+  const auto test_stories = select_names(config.test_stories, index.stories_in_split("test"), "data.test_stories",
                                      [&](const std::string& n) { index.story(n); });
   NS_CHECK_AS(ConfigError, !train_stories.empty() && !test_stories.empty(), "corpus '", config.corpus,
               "' needs training and test stories for brain alignment (", train_stories.size(), " and ",
@@ -231,18 +219,16 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
       if (pair % ranks != rank) continue;
       std::vector<at::Tensor> x_train, y_train, x_test, y_test;
       for (const auto& s : heard_train) {
-        x_train.push_back(encoding::zscore_columns(features[s][static_cast<std::int64_t>(l)]));
-        y_train.push_back(reader.responses(who.name, s).to(at::kDouble));
+        x_train.push_back(features[s][static_cast<std::int64_t>(l)]);
+        y_train.push_back(reader.responses(who.name, s));
       }
       for (const auto& s : heard_test) {
-        x_test.push_back(encoding::zscore_columns(features[s][static_cast<std::int64_t>(l)].slice(0, skip)));
-        y_test.push_back(reader.responses(who.name, s).slice(0, skip).to(at::kDouble));
+        x_test.push_back(features[s][static_cast<std::int64_t>(l)].slice(0, skip));
+        y_test.push_back(reader.responses(who.name, s).slice(0, skip));
       }
-      const auto x = encoding::make_delayed(at::cat(x_train), config.delays);
-      const auto fit = encoding::bootstrap_ridge(x, at::cat(y_train), config.ridge);
-      const auto prediction = encoding::predict(encoding::make_delayed(at::cat(x_test), config.delays), fit.weights);
-      r_all[pair].copy_(encoding::pearson_columns(prediction, at::cat(y_test)));
-      alpha_all[pair].copy_(fit.alphas);
+      const auto scores = encoding::fit_and_score(x_train, y_train, x_test, y_test, config.delays, config.ridge);
+      r_all[pair].copy_(scores.r);
+      alpha_all[pair].copy_(scores.alphas);
       fits.advance();
     }
   }

@@ -33,7 +33,12 @@ BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, 
   std::int64_t total = 0;
   for (const auto& p : built.task->module().parameters()) total += p.numel();
   log.info("speech model: ", total, " parameters, ", trainable, " trainable (adapters and head)");
-  built.identity = "brain_tuning;voxels:" + std::to_string(voxels) + ";base:" + built.base_reference + ";" +
+  // The identity names the base weights by content (size and XXH64), not by path, so a
+  // moved file still resumes; the path stays out of the hashed model keys too.
+  std::string content = built.base_reference;
+  if (!model.base_weights.empty()) content = content.substr(content.find(" bytes=") + 1);
+  model.base_weights.clear();
+  built.identity = "brain_tuning;voxels:" + std::to_string(voxels) + ";base:" + content + ";" +
                    io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); });
   return built;
 }

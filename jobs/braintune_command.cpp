@@ -12,26 +12,12 @@
 #include "io/config/config_document.h"
 #include "io/schema/braintune_schema.h"
 #include "jobs/brain_model.h"
+#include "jobs/corpus_names.h"
 #include "jobs/runtime.h"
 #include "jobs/training_run.h"
 
 namespace neuroscale::jobs {
 namespace {
-
-// The names of `wanted` (all of `fallback` when empty), each checked against the corpus.
-template <class Lookup>
-std::vector<std::string> resolve_names(const std::vector<std::string>& wanted, const std::vector<std::string>& fallback,
-                                       const std::string& key, const Lookup& lookup) {
-  const auto& names = wanted.empty() ? fallback : wanted;
-  for (const auto& name : names) {
-    try {
-      lookup(name);
-    } catch (const DataError& e) {
-      NS_THROW(ConfigError, key, ": ", e.what());
-    }
-  }
-  return names;
-}
 
 // The plan's stories: each named story with the selected participants that heard it.
 std::vector<io::TrStory> plan_stories(const io::FmriIndex& index, const std::vector<std::string>& stories,
@@ -110,17 +96,17 @@ int run_braintune(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- data: participants, stories and the global batch order
   io::FmriReader reader(config.data.corpus);
   const auto& index = reader.index();
-  const auto participants = resolve_names(config.data.participants, index.participants_with_role("train"),
+  const auto participants = select_names(config.data.participants, index.participants_with_role("train"),
                                           "data.participants", [&](const std::string& n) { index.participant(n); });
   NS_CHECK_AS(ConfigError, !participants.empty(), "data.participants: corpus '", config.data.corpus,
               "' has no participant with role 'train'; name the participants to tune on");
-  auto train_stories = resolve_names(config.data.train_stories, index.stories_in_split("train"),
+  auto train_stories = select_names(config.data.train_stories, index.stories_in_split("train"),
                                      "data.train_stories", [&](const std::string& n) { index.story(n); });
   if (config.data.max_train_stories > 0 &&
       static_cast<std::int64_t>(train_stories.size()) > config.data.max_train_stories) {
     train_stories.resize(static_cast<std::size_t>(config.data.max_train_stories));
   }
-  const auto val_stories = resolve_names(config.data.val_stories, index.stories_in_split("val"), "data.val_stories",
+  const auto val_stories = select_names(config.data.val_stories, index.stories_in_split("val"), "data.val_stories",
                                          [&](const std::string& n) { index.story(n); });
   io::TrPlanOptions plan_options;
   plan_options.batch_rows = config.batch_rows;
@@ -138,6 +124,7 @@ int run_braintune(Runtime& runtime, const std::vector<std::string>& args) {
   spec.activity = "brain-tuning";
   spec.run_dir = line.run_dir;
   spec.resume = line.resume;
+  spec.trace = line.trace;
   spec.resolved_config = io::to_yaml(describe);
   spec.train = config.train;
   spec.checkpoint = config.checkpoint;

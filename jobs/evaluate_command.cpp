@@ -4,7 +4,9 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "core/check.h"
@@ -80,11 +82,25 @@ io::FinetuneConfig run_config(const io::CheckpointLocation& location) {
 }  // namespace
 
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
-  // --task picks the evaluation (and with it the config schema).
-  std::string task_name = "phonemes";
+  // The evaluation (and with it the config schema): --task, else a `task=` override, else
+  // the config file's top-level `task:` key, else phonemes.
+  std::string task_name = "phonemes", config_path;
+  bool flag = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--task" && i + 1 < args.size()) task_name = args[i + 1];
-    if (args[i].rfind("--task=", 0) == 0) task_name = args[i].substr(7);
+    if (args[i] == "--config" && i + 1 < args.size()) config_path = args[i + 1];
+    if (args[i] == "--task" && i + 1 < args.size()) task_name = args[i + 1], flag = true;
+    if (args[i].rfind("--task=", 0) == 0) task_name = args[i].substr(7), flag = true;
+  }
+  if (!flag) {
+    std::ifstream config(config_path);
+    static const std::regex kTaskKey(R"(^task:\s*["']?([A-Za-z_-]+)["']?\s*(#.*)?$)");
+    std::smatch match;
+    for (std::string text; config && std::getline(config, text);) {
+      if (std::regex_match(text, match, kTaskKey)) task_name = match[1];
+    }
+    for (const auto& arg : args) {
+      if (arg.rfind("task=", 0) == 0) task_name = arg.substr(5);
+    }
   }
   if (task_name == "brain-alignment") return run_brain_alignment(runtime, args);
   NS_CHECK_AS(UsageError, task_name == "phonemes", "evaluate --task: expected phonemes or brain-alignment, got '",

@@ -28,6 +28,9 @@ void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::s
     parser.option("--resume", &line.resume, "auto|none|DIR",
                   "auto (default): the newest checkpoint in RUN_DIR/checkpoints that verifies; none: start fresh; "
                   "DIR: that checkpoint");
+    parser.flag("--trace", &line.trace,
+                "write a timeline per rank to RUN_DIR/traces/rank-NNNNN.json (Chrome trace format: "
+                "chrome://tracing, ui.perfetto.dev)");
   }
   parser.flag("--dry-run", &line.dry_run, "validate the config, print it resolved, and exit");
   parser.overrides(&line.overrides);

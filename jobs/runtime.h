@@ -26,10 +26,11 @@ struct CommonOptions {
 void add_common_options(ArgParser& parser, CommonOptions& options);
 
 // The options of a command driven by a YAML config: --config FILE (required), --run-dir DIR,
-// --resume (training commands), --dry-run, and key.sub=value overrides.
+// --resume and --trace (training commands), --dry-run, and key.sub=value overrides.
 struct ConfigCommandLine {
   std::string config_path, run_dir, resume = "auto";
   bool dry_run = false;
+  bool trace = false;  ///< --trace: RUN_DIR/traces/rank-NNNNN.json (training commands)
   std::vector<std::string> overrides;
 };
 // `configs` names where its configs live ("configs/pretrain/*.yaml").

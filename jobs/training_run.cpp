@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -11,6 +12,7 @@
 
 #include "core/check.h"
 #include "core/interrupt.h"
+#include "core/trace.h"
 #include "distributed/accelerator.h"
 #include "distributed/checkpoint.h"
 #include "distributed/loader_source.h"
@@ -20,6 +22,7 @@
 #include "io/config/config_document.h"
 #include "io/run/metrics_log.h"
 #include "io/run/run_directory.h"
+#include "io/run/tensorboard_writer.h"
 
 namespace neuroscale::jobs {
 namespace {
@@ -64,6 +67,46 @@ std::map<std::string, double> training_metrics(const std::map<std::string, doubl
   }
   return kept;
 }
+
+// This rank's timeline, written to RUN_DIR/traces/rank-NNNNN.json when training ends:
+// normally and after a signal by write(), by the destructor when an error unwinds the
+// training (so a failed run keeps the timeline up to the failure; a write error then is only
+// a warning, the training error is the one reported).
+class TraceFile {
+ public:
+  TraceFile(const Tracer* tracer, const std::string& run_dir, int rank, Logger& log) : tracer_(tracer), log_(log) {
+    if (!tracer_) return;
+    char name[32];
+    std::snprintf(name, sizeof(name), "rank-%05d.json", rank);
+    directory_ = run_dir + "/traces";
+    path_ = directory_ + "/" + name;
+  }
+  ~TraceFile() {
+    if (!tracer_) return;
+    try {
+      write();
+    } catch (const std::exception& error) {
+      log_.warn("trace not written: ", error.what());
+    }
+  }
+  TraceFile(const TraceFile&) = delete;
+  TraceFile& operator=(const TraceFile&) = delete;
+
+  void write() {
+    if (!tracer_) return;
+    const Tracer* tracer = tracer_;
+    tracer_ = nullptr;  // once, whatever happens
+    io::create_directories(directory_);
+    io::write_file_atomically(path_, tracer->to_json());
+    log_.debug("trace of ", tracer->size(), " events written to ", path_,
+               tracer->dropped() ? " (" + std::to_string(tracer->dropped()) + " dropped)" : std::string());
+  }
+
+ private:
+  const Tracer* tracer_;
+  Logger& log_;
+  std::string directory_, path_;
+};
 
 // The default random generator of `device` (the CPU's, or a GPU's for dropout on it).
 at::Generator default_generator(const at::Device& device) {
@@ -195,6 +238,14 @@ TrainingRun::TrainingRun(Runtime& runtime, TrainingSpec spec) : runtime_(runtime
   if (spec_.train.device == "cuda") device_ = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
   distributed::CommunicatorOptions comm_options;
   comm_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(spec_.train.comm_timeout_s * 1000));
+  NS_CHECK_AS(UsageError, !spec_.trace || !spec_.run_dir.empty(),
+              "--trace needs --run-dir (the traces are written to RUN_DIR/traces)");
+  if (spec_.trace) {
+    TracerOptions trace_options;
+    trace_options.pid = mpi.rank();
+    tracer_ = std::make_shared<Tracer>(trace_options);
+    comm_options.tracer = tracer_;
+  }
   comm_ = distributed::make_communicator(mpi, device_, comm_options);
 
   if (spec_.data.corpus.empty()) return;  // the command brings its own TrainingData
@@ -255,6 +306,8 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
   trainer_options.reducer.first_bucket_bytes = static_cast<std::int64_t>(config.train.first_bucket_mb * (1 << 20));
   trainer_options.reducer.bucket_bytes = static_cast<std::int64_t>(config.train.bucket_mb * (1 << 20));
   trainer_options.partition = partition.get();
+  trainer_options.tracer = tracer_.get();
+  trainer_options.reducer.tracer = tracer_.get();
   // ---- checkpoints: resume, then save every checkpoint.every_steps, at the end and on a signal
   std::unique_ptr<distributed::Checkpointer> checkpointer;
   std::int64_t start_step = 0;
@@ -318,18 +371,23 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
   distributed::Trainer trainer(task, *optimizer, schedule, *comm_, trainer_options, log);
   const distributed::ValidationSource validation = data->validation(mpi.rank(), mpi.size());
   std::unique_ptr<std::ofstream> metrics;
+  std::unique_ptr<io::TensorBoardWriter> events;  // a new file per launch; START at the first new step
   if (!run_dir.empty() && mpi.rank() == 0) {
     metrics = std::make_unique<std::ofstream>(run_dir + "/metrics.jsonl", std::ios::app);
     NS_CHECK_AS(DataError, metrics->good(), "cannot append to '", run_dir, "/metrics.jsonl'");
+    events = std::make_unique<io::TensorBoardWriter>(run_dir + "/tensorboard", start_step + 1);
   }
+  TraceFile trace_file(tracer_.get(), run_dir, mpi.rank(), log);
   const auto reached = trainer.run(train, validation, start_step, [&](const distributed::MetricsRecord& record) {
     if (metrics) {
       *metrics << io::format_metrics_line(record.step, record.values);
       metrics->flush();
     }
+    if (events) events->write_scalars(record.step, record.values);
     history.emplace_back(record.step, training_metrics(record.values));
   });
   if (checkpointer) checkpointer->wait();  // the last save: committed, or a CheckpointError
+  trace_file.write();
   if (reached < config.train.max_steps) {
     if (checkpointer) {
       throw CheckpointedStop(config.activity + " stopped by " + std::string(signal_name(pending_interrupt())) +

@@ -2,7 +2,8 @@
 // is read: the run directory, threads, device and communicator; the training data (a neural
 // corpus with its train and val samplers, or a command's own TrainingData); the ZeRO-1
 // partition and the optimiser; checkpoints, resume and the save-and-stop on a signal; the
-// loop that logs metrics.jsonl. A command opens a TrainingRun, builds its task on index()
+// loop that logs metrics.jsonl and TensorBoard events (rank 0), and with --trace each
+// rank's timeline (docs/run-directory.md). A command opens a TrainingRun, builds its task on index()
 // (or its own data) and device(), then calls train().
 #pragma once
 
@@ -40,6 +41,7 @@ struct TrainingSpec {
   std::string activity = "training";  ///< "pretraining", "fine-tuning": log lines and errors
   std::string run_dir;                 ///< --run-dir ("" : no checkpoints, no metrics file)
   std::string resume = "auto";         ///< --resume auto|none|DIR
+  bool trace = false;                  ///< --trace: RUN_DIR/traces/rank-NNNNN.json
   std::string resolved_config;         ///< config.yaml of the run directory
   io::DataConfig data;                 ///< a neural corpus (data.corpus "" : the command brings its own data)
   io::TrainConfig train;
@@ -61,6 +63,7 @@ TrainingSpec training_spec(const std::string& activity, const ConfigCommandLine&
   spec.activity = activity;
   spec.run_dir = line.run_dir;
   spec.resume = line.resume;
+  spec.trace = line.trace;
   spec.resolved_config = io::to_yaml(describe);
   spec.data = config.data;
   spec.train = config.train;
@@ -109,6 +112,7 @@ class TrainingRun {
   Runtime& runtime_;
   TrainingSpec spec_;
   at::Device device_{at::kCPU};
+  std::shared_ptr<Tracer> tracer_;  ///< --trace (null: off); declared before comm_, which records into it
   std::unique_ptr<distributed::Communicator> comm_;
   std::unique_ptr<io::CorpusReader> reader_;   ///< with data.corpus
   std::unique_ptr<TrainingData> corpus_data_;  ///< batches of data.corpus

@@ -75,10 +75,7 @@ std::vector<at::Tensor> bootstrap_heldout_rows(std::int64_t rows, const RidgeOpt
     Rng rng(options.seed(), {kHeldoutStream, static_cast<std::uint64_t>(b)});
     std::vector<std::int64_t> order(static_cast<std::size_t>(chunks));
     std::iota(order.begin(), order.end(), 0);
-    for (std::int64_t i = chunks - 1; i >= 1; --i) {  // random.shuffle's loop
-      std::swap(order[static_cast<std::size_t>(i)],
-                order[static_cast<std::size_t>(rng.uniform_int(0, i))]);
-    }
+    shuffle(order, rng);  // random.shuffle's loop
     std::vector<std::int64_t> heldout;
     heldout.reserve(static_cast<std::size_t>(held * length));
     for (std::int64_t c = 0; c < held; ++c) {

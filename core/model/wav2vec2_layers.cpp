@@ -1,5 +1,6 @@
 #include "core/model/wav2vec2_layers.h"
 
+#include <torch/nn/init.h>
 #include <torch/version.h>
 
 #include <cmath>
@@ -19,6 +20,16 @@ at::Tensor norm_except_last(const at::Tensor& v) {
   return v.square().sum(at::IntArrayRef{0, 1}, /*keepdim=*/true).sqrt();
 }
 
+// Wav2Vec2PreTrainedModel._init_weights for an nn.Linear: N(0, initializer_range = 0.02),
+// bias 0. (A randomly initialised backbone starts as a Hugging Face one; PyTorch's default
+// Linear and Conv1d initialisations shrink the signal through the seven convolutions by
+// orders of magnitude.)
+void init_linear(at::Tensor& weight, at::Tensor& bias) {
+  torch::NoGradGuard no_grad;
+  weight.normal_(0.0, 0.02);
+  bias.zero_();
+}
+
 }  // namespace
 
 // ---- feature encoder
@@ -30,6 +41,7 @@ Wav2Vec2ConvLayerImpl::Wav2Vec2ConvLayerImpl(std::int64_t in_channels, std::int6
       "conv",
       torch::nn::Conv1d(
           torch::nn::Conv1dOptions(in_channels, out_channels, kernel).stride(stride).bias(false)));
+  torch::nn::init::kaiming_normal_(conv->weight);  // _init_weights for nn.Conv1d
   if (group_norm) {
     layer_norm = register_module(
         "layer_norm",
@@ -67,6 +79,11 @@ Wav2Vec2FeatureProjectionImpl::Wav2Vec2FeatureProjectionImpl(const Wav2Vec2Optio
   }
   projection =
       register_module("projection", torch::nn::Linear(options.conv_dim(), options.hidden()));
+  // _init_weights for Wav2Vec2FeatureProjection: U(±1/sqrt(conv_dim)), weight and bias.
+  torch::NoGradGuard no_grad;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options.conv_dim()));
+  projection->weight.uniform_(-bound, bound);
+  projection->bias.uniform_(-bound, bound);
 }
 
 at::Tensor Wav2Vec2FeatureProjectionImpl::forward(const at::Tensor& features) {
@@ -117,6 +134,7 @@ Wav2Vec2AttentionImpl::Wav2Vec2AttentionImpl(std::int64_t hidden_, std::int64_t 
   k_proj = register_module("k_proj", LoraLinear(hidden, hidden, lora));
   v_proj = register_module("v_proj", LoraLinear(hidden, hidden, lora));
   out_proj = register_module("out_proj", LoraLinear(hidden, hidden, lora));
+  for (auto* projection : {&q_proj, &k_proj, &v_proj, &out_proj}) init_linear((*projection)->weight, (*projection)->bias);
 }
 
 at::Tensor Wav2Vec2AttentionImpl::forward(const at::Tensor& x) {
@@ -141,6 +159,8 @@ Wav2Vec2FeedForwardImpl::Wav2Vec2FeedForwardImpl(std::int64_t hidden, std::int64
   intermediate_dense =
       register_module("intermediate_dense", torch::nn::Linear(hidden, intermediate));
   output_dense = register_module("output_dense", torch::nn::Linear(intermediate, hidden));
+  init_linear(intermediate_dense->weight, intermediate_dense->bias);
+  init_linear(output_dense->weight, output_dense->bias);
 }
 
 at::Tensor Wav2Vec2FeedForwardImpl::forward(const at::Tensor& x) {

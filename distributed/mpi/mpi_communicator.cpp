@@ -75,7 +75,10 @@ MpiCommunicator::MpiCommunicator(MPI_Comm parent, CommunicatorOptions options)
   NS_MPI_CHECK(MPI_Comm_set_errhandler(probe_comm_, MPI_ERRORS_RETURN));
   NS_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   NS_MPI_CHECK(MPI_Comm_size(comm_, &size_));
-  worker_ = std::thread([queue = queue_] { run(queue); });
+  worker_ = std::thread([queue = queue_, tracer = options_.tracer] {
+    if (tracer) tracer->name_thread("communication");
+    run(queue);
+  });
 }
 
 MpiCommunicator::~MpiCommunicator() {
@@ -154,9 +157,16 @@ void MpiCommunicator::run(const std::shared_ptr<Queue>& queue) {
   }
 }
 
-std::shared_ptr<Work> MpiCommunicator::submit(std::string what, std::function<void()> body) {
+std::shared_ptr<Work> MpiCommunicator::submit(std::string what, const char* kind, std::function<void()> body) {
   auto promise = std::make_shared<std::promise<void>>();
   std::shared_future<void> done = promise->get_future().share();
+  if (options_.tracer) {  // the span covers the MPI call on the communication thread
+    body = [body = std::move(body), label = take_trace_label(kind), tracer = options_.tracer] {
+      const auto start = Tracer::Clock::now();
+      body();
+      tracer->record(label.first, "comm", start, Tracer::Clock::now(), label.second);
+    };
+  }
   {
     std::lock_guard<std::mutex> lock(queue_->mutex);
     queue_->jobs.push_back([promise, body = std::move(body)] {
@@ -178,7 +188,7 @@ std::shared_ptr<Work> MpiCommunicator::allreduce(at::Tensor tensor, ReduceOp op)
   const int count = count_of(tensor);
   const int size = size_;
   const MPI_Comm comm = comm_;
-  return submit("allreduce of " + std::to_string(count) + " elements", [=]() mutable {
+  return submit("allreduce of " + std::to_string(count) + " elements", "allreduce", [=]() mutable {
     NS_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(), count, type, MPI_SUM, comm));
     if (op == ReduceOp::kAvg) tensor.div_(size);
   });
@@ -194,7 +204,7 @@ std::shared_ptr<Work> MpiCommunicator::reduce_scatter(at::Tensor input, at::Tens
   const int count = count_of(output);
   const int size = size_;
   const MPI_Comm comm = comm_;
-  return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements", [=]() mutable {
+  return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements", "reduce_scatter", [=]() mutable {
     NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count, type, MPI_SUM, comm));
     if (op == ReduceOp::kAvg) output.div_(size);
   });
@@ -209,7 +219,7 @@ std::shared_ptr<Work> MpiCommunicator::allgather(at::Tensor input, at::Tensor ou
   const auto type = mpi_type(input, "allgather");
   const int count = count_of(input);
   const MPI_Comm comm = comm_;
-  return submit("allgather of " + std::to_string(count) + " elements", [=]() mutable {
+  return submit("allgather of " + std::to_string(count) + " elements", "allgather", [=]() mutable {
     NS_MPI_CHECK(MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm));
   });
 }
@@ -221,12 +231,12 @@ std::shared_ptr<Work> MpiCommunicator::broadcast(at::Tensor tensor, int root) {
   const int count = count_of(tensor);
   const MPI_Comm comm = comm_;
   return submit("broadcast of " + std::to_string(count) + " elements from rank " + std::to_string(root),
-                [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm)); });
+                "broadcast", [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm)); });
 }
 
 void MpiCommunicator::barrier() {
   const MPI_Comm comm = comm_;
-  submit("barrier", [comm] { NS_MPI_CHECK(MPI_Barrier(comm)); })->wait(options_.timeout);
+  submit("barrier", "barrier", [comm] { NS_MPI_CHECK(MPI_Barrier(comm)); })->wait(options_.timeout);
 }
 
 }  // namespace neuroscale::distributed

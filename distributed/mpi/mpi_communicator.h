@@ -43,7 +43,9 @@ class MpiCommunicator : public Communicator {
 
  private:
   struct Queue;
-  std::shared_ptr<Work> submit(std::string what, std::function<void()> body);
+  // Queues `body` for the communication thread; `kind` ("allreduce") names it in the trace
+  // unless trace_next() named it.
+  std::shared_ptr<Work> submit(std::string what, const char* kind, std::function<void()> body);
   static void run(const std::shared_ptr<Queue>& queue);
 
  public:

@@ -49,7 +49,8 @@ std::vector<std::string> committed_checkpoints(const std::string& directory) {
 Manifest verify_checkpoint(const std::string& path, const std::string& config_hash) {
   auto manifest = read_manifest(path);
   NS_CHECK_AS(CheckpointError, config_hash.empty() || manifest.config_hash == config_hash, "'", path,
-              "' belongs to another model (config hash ", manifest.config_hash, ", this run ", config_hash, ")");
+              "' belongs to another model (config hash ", manifest.config_hash, ", this run ", config_hash, ")",
+              manifest.base_weights.empty() ? "" : "; its base weights: " + manifest.base_weights);
   std::set<std::string> listed;
   for (const auto& file : manifest.files) listed.insert(file.name);
   for (const auto& tensor : manifest.tensors) {

@@ -12,14 +12,6 @@ namespace {
 constexpr std::uint64_t kShuffleStream = 0x5A3D;
 constexpr std::uint64_t kFractionStream = 0x46524143;  // "FRAC"
 
-// Fisher-Yates with the project's RNG, so the order is identical on every platform.
-template <class T>
-void shuffle(std::vector<T>& items, Rng& rng) {
-  for (std::size_t i = items.size(); i > 1; --i) {
-    std::swap(items[i - 1], items[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i) - 1))]);
-  }
-}
-
 }  // namespace
 
 GlobalSampler::GlobalSampler(const CorpusIndex& index, SamplerOptions options)

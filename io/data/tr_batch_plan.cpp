@@ -11,13 +11,6 @@ namespace {
 constexpr std::uint64_t kStoryStream = 0x53544F52;  // "STOR"
 constexpr std::uint64_t kRowStream = 0x524F5753;    // "ROWS"
 
-template <class T>
-void shuffle(std::vector<T>& items, Rng& rng) {
-  for (std::size_t i = items.size(); i > 1; --i) {
-    std::swap(items[i - 1], items[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i) - 1))]);
-  }
-}
-
 }  // namespace
 
 TrBatchPlan::TrBatchPlan(std::vector<TrStory> stories, TrPlanOptions options)

@@ -109,6 +109,27 @@ bool is_count(const std::string& key) {
   return key.size() >= 8 && key.compare(key.size() - 8, 8, "elements") == 0;
 }
 
+// The numbers of an evaluate run's evaluation.json (null: NaN; strings left out); empty
+// when there is none.
+std::map<std::string, double> read_evaluation(const std::string& path) {
+  std::map<std::string, double> values;
+  if (!exists(path, false)) return values;
+  try {
+    const YAML::Node node = YAML::LoadFile(path);  // JSON is YAML's flow syntax
+    NS_CHECK_AS(DataError, node.IsMap(), "'", path, "' is not a JSON object");
+    for (const auto& item : node) {
+      double value = 0;
+      if (item.second.IsNull()) values[item.first.as<std::string>()] = std::nan("");
+      else if (item.second.IsScalar() && YAML::convert<double>::decode(item.second, value)) {
+        values[item.first.as<std::string>()] = value;
+      }
+    }
+  } catch (const YAML::Exception& error) {
+    NS_THROW(DataError, "'", path, "' is not valid JSON: ", error.what());
+  }
+  return values;
+}
+
 }  // namespace
 
 std::vector<std::string> find_runs(const std::vector<std::string>& paths) {
@@ -145,8 +166,13 @@ RunSummary summarize_run(const std::string& dir) {
   run.job_id = env.count("SLURM_ARRAY_JOB_ID") ? env["SLURM_ARRAY_JOB_ID"] + "_" + env["SLURM_ARRAY_TASK_ID"]
                                                 : env["SLURM_JOB_ID"];
   if (env.count("SLURM_RESTART_COUNT")) run.restarts = to_int(env["SLURM_RESTART_COUNT"], "SLURM_RESTART_COUNT", env_path);
+  std::istringstream command_line(env["command"]);
+  std::string program;
+  command_line >> program >> run.command;  // "<path>/neuroscale pretrain --config ..."
+  run.evaluation = read_evaluation(dir + "/evaluation.json");
 
-  const auto records = read_metrics_log(dir + "/metrics.jsonl");
+  run.records = read_metrics_log(dir + "/metrics.jsonl");
+  const auto& records = run.records;
   if (records.empty()) {
     run.status = "no-metrics";
     return run;

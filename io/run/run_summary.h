@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "io/run/metrics_log.h"
+
 namespace neuroscale::io {
 
 struct RunSummary {
@@ -25,6 +27,9 @@ struct RunSummary {
   std::map<std::string, double> final;       ///< each metric's last logged value
   std::map<std::string, double> best;        ///< minimum of each val_* loss metric
   std::map<std::string, std::string> config; ///< resolved config leaves, "train.max_steps" -> "30"
+  std::string command;             ///< the subcommand that made the run ("pretrain"; environment.txt)
+  std::vector<MetricsLine> records;          ///< metrics.jsonl, for plots
+  std::map<std::string, double> evaluation;  ///< the numbers of evaluation.json (evaluate runs; null: NaN)
 };
 
 // The run directories under `paths`, in argument order then name order: a path that is a

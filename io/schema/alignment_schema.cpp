@@ -25,8 +25,8 @@ void describe(ConfigVisitor& v, AlignmentConfig& o) {
   });
   v.section("features", "layer features of causal sliding windows", [&](ConfigVisitor& s) {
     s.value("source", o.feature_source,
-            Field("model: the speech model's layers; ground_truth: a synthetic corpus' hidden features (the "
-                  "generator's own encoding model, an upper bound)")
+            Field("model: the speech model's layers; ground_truth: a synthetic corpus' hidden features (already "
+                  "haemodynamic responses at the TR times: use ridge.delays [0] for the generator's own model)")
                 .one_of({"model", "ground_truth"}));
     s.value("layers", o.features.layers(), Field("hidden-state indices (0: the embedding; L: layer L's output)"));
     s.value("context_s", o.features.windows().context_seconds(),
@@ -66,7 +66,7 @@ void validate(const AlignmentConfig& o, const std::string& source) {
     try {
       o.model.options.backbone().validate();
     } catch (const ConfigError& e) {
-      throw ConfigError(source + ": " + e.what());
+      throw ConfigError(source + ": model: " + e.what());
     }
   }
 }

@@ -27,8 +27,9 @@ struct AlignmentConfig {
   std::int64_t max_train_stories = 0;      ///< data.max_train_stories (0: all)
   std::int64_t test_skip_rows = 0;         ///< data.test_skip_rows: rows dropped at a test story's start
   /// features.source: model (layer features of the speech model) or ground_truth (a
-  /// synthetic corpus' hidden features, /ground_truth/stories/<story>/features: the ceiling
-  /// that the generator's own encoding model reaches)
+  /// synthetic corpus' hidden features, /ground_truth/stories/<story>/features, already
+  /// haemodynamic responses at the TR times: with ridge.delays [0], the ceiling that the
+  /// generator's own encoding model reaches)
   std::string feature_source = "model";
   encoding::SpeechFeatureOptions features;
   encoding::RidgeOptions ridge;

@@ -37,11 +37,12 @@ void describe(ConfigVisitor& v, BraintuneModelConfig& o) {
   });
 }
 
+BraintuneModelConfig::BraintuneModelConfig() { options.backbone().lora().rank(8).alpha(32).dropout(0.1); }
+
 BraintuneConfig::BraintuneConfig() {
   train.max_steps = 0;
   train.eval_steps = 0;
   train.log_every = 10;
-  model.options.backbone().lora().rank(8).alpha(32).dropout(0.1);
   optimizer.name("adamw").weight_decay(0.01).grad_clip(0.0);
   schedule.kind(optim::ScheduleKind::kLinear).lr(1e-4).min_lr_ratio(0.0);
 }
@@ -92,7 +93,7 @@ void validate(const BraintuneConfig& o, const std::string& source) {
   try {
     o.model.options.backbone().validate();
   } catch (const ConfigError& e) {
-    throw ConfigError(source + ": " + e.what());
+    throw ConfigError(source + ": model: " + e.what());
   }
   NS_CHECK_AS(ConfigError, o.warmup_fraction == 0.0 || o.schedule.warmup_steps() == 0, source,
               ": set either 'schedule.warmup_fraction' or 'schedule.warmup_steps', not both");

@@ -26,6 +26,8 @@ struct BraintuneDataConfig {
 struct BraintuneModelConfig {
   std::string base_weights;     ///< Hugging Face safetensors of the backbone ("": random, for tests)
   model::SpeechVoxelModelOptions options;  ///< backbone size, adapters, normalize_audio (voxels: the corpus')
+
+  BraintuneModelConfig();       ///< the base size with the reference's adapters (r 8, alpha 32, dropout 0.1)
 };
 
 struct BraintuneConfig {

@@ -1,0 +1,94 @@
+#include "io/run/plot_data.h"
+
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "core/check.h"
+#include "core/trace.h"
+#include "io/run/report_table.h"
+
+namespace neuroscale::io {
+namespace {
+
+std::string number_or_null(double value) {
+  if (!std::isfinite(value)) return "null";
+  std::ostringstream out;
+  out.precision(9);
+  out << value;
+  return out.str();
+}
+
+double find_or_nan(const std::map<std::string, double>& values, const std::string& key) {
+  const auto it = values.find(key);
+  return it == values.end() ? std::nan("") : it->second;
+}
+
+// data.label_fraction of the run whose config.yaml is at `dir` or up to two levels above it
+// (a checkpoint= of an evaluate run names a run directory or a checkpoint inside one); NaN
+// when none has one.
+double label_fraction_near(std::string dir) {
+  for (int level = 0; level < 3 && !dir.empty(); ++level) {
+    const std::string path = dir + "/config.yaml";
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+      try {
+        const YAML::Node node = YAML::LoadFile(path);
+        if (node["data"] && node["data"]["label_fraction"]) return node["data"]["label_fraction"].as<double>();
+      } catch (const YAML::Exception& error) {
+        NS_THROW(DataError, "'", path, "': cannot read data.label_fraction: ", error.what());
+      }
+      return std::nan("");
+    }
+    const auto slash = dir.find_last_of('/');
+    dir = slash == std::string::npos ? "" : dir.substr(0, slash);
+  }
+  return std::nan("");
+}
+
+double label_fraction(const RunSummary& run) {
+  const auto own = run.config.find("data.label_fraction");
+  if (own != run.config.end()) {
+    try {
+      return std::stod(own->second);
+    } catch (const std::exception&) {
+      NS_THROW(DataError, "'", run.path, "/config.yaml': data.label_fraction '", own->second, "' is not a number");
+    }
+  }
+  const auto checkpoint = run.config.find("checkpoint");
+  if (!run.evaluation.empty() && checkpoint != run.config.end() && !checkpoint->second.empty()) {
+    return label_fraction_near(checkpoint->second);
+  }
+  return std::nan("");
+}
+
+}  // namespace
+
+std::string plot_data_json(const std::vector<RunSummary>& runs) {
+  const auto names = run_names(runs);
+  std::ostringstream out;
+  out << "{\"runs\": [";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& run = runs[i];
+    out << (i ? ",\n" : "\n") << "{\"name\": " << json_quote(names[i]) << ", \"path\": " << json_quote(run.path)
+        << ", \"command\": " << json_quote(run.command) << ", \"status\": " << json_quote(run.status)
+        << ", \"world_size\": " << run.world_size
+        << ", \"samples_per_s\": " << number_or_null(find_or_nan(run.throughput, "samples_per_s"))
+        << ", \"label_fraction\": " << number_or_null(label_fraction(run))
+        << ", \"eval_per\": " << number_or_null(find_or_nan(run.evaluation, "per")) << ", \"records\": [";
+    for (std::size_t r = 0; r < run.records.size(); ++r) {
+      out << (r ? ", " : "") << "{\"step\": " << run.records[r].step;
+      for (const auto& [key, value] : run.records[r].values) {
+        if (std::isfinite(value)) out << ", " << json_quote(key) << ": " << number_or_null(value);
+      }
+      out << "}";
+    }
+    out << "]}";
+  }
+  out << "\n]}\n";
+  return out.str();
+}
+
+}  // namespace neuroscale::io

@@ -1,0 +1,163 @@
+#include "io/run/tensorboard_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "core/check.h"
+#include "io/run/crc32c.h"
+#include "io/run/run_directory.h"
+
+namespace neuroscale::io {
+namespace {
+
+// ---- protobuf wire format (developers.google.com/protocol-buffers/docs/encoding)
+enum WireType { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+void put_varint(std::string& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out += static_cast<char>((value & 0x7F) | 0x80);
+    value >>= 7;
+  }
+  out += static_cast<char>(value);
+}
+
+void put_key(std::string& out, int field, WireType type) {
+  put_varint(out, (static_cast<std::uint64_t>(field) << 3) | type);
+}
+
+void put_little_endian(std::string& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
+}
+
+void put_double(std::string& out, int field, double value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  put_key(out, field, kFixed64);
+  put_little_endian(out, bits, 8);
+}
+
+void put_float(std::string& out, int field, float value) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  put_key(out, field, kFixed32);
+  put_little_endian(out, bits, 4);
+}
+
+void put_bytes(std::string& out, int field, const std::string& bytes) {
+  put_key(out, field, kLengthDelimited);
+  put_varint(out, bytes.size());
+  out += bytes;
+}
+
+// Event fields 1 (wall_time) and 2 (step; int64 as two's-complement varint).
+std::string event_header(double wall_time, std::int64_t step) {
+  std::string event;
+  put_double(event, 1, wall_time);
+  put_key(event, 2, kVarint);
+  put_varint(event, static_cast<std::uint64_t>(step));
+  return event;
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string tensorboard_tag(const std::string& metric) {
+  if (metric.rfind("val_", 0) == 0) return "val/" + metric.substr(4);
+  if (metric == "lr" || metric == "grad_norm") return "optim/" + metric;
+  if (ends_with(metric, "_per_s")) return "throughput/" + metric;
+  if (metric == "data_wait_s" || metric == "comm_exposed_s" || metric == "checkpoint_s" || metric == "step_s") {
+    return "time/" + metric;
+  }
+  return "train/" + metric;
+}
+
+std::string tfrecord_frame(const std::string& payload) {
+  std::string frame;
+  put_little_endian(frame, payload.size(), 8);
+  put_little_endian(frame, masked_crc32c(frame.data(), 8), 4);
+  frame += payload;
+  put_little_endian(frame, masked_crc32c(payload.data(), payload.size()), 4);
+  return frame;
+}
+
+std::string event_file_version(double wall_time) {
+  std::string event = event_header(wall_time, 0);
+  put_bytes(event, 3, "brain.Event:2");
+  return event;
+}
+
+std::string event_session_start(double wall_time, std::int64_t step) {
+  std::string session_log;
+  put_key(session_log, 1, kVarint);
+  put_varint(session_log, 1);  // SessionLog.START
+  std::string event = event_header(wall_time, step);
+  put_bytes(event, 7, session_log);
+  return event;
+}
+
+std::string event_scalars(double wall_time, std::int64_t step, const std::vector<std::pair<std::string, float>>& values) {
+  std::string summary;
+  for (const auto& [tag, value] : values) {
+    std::string item;
+    put_bytes(item, 1, tag);
+    put_float(item, 2, value);
+    put_bytes(summary, 1, item);
+  }
+  std::string event = event_header(wall_time, step);
+  put_bytes(event, 5, summary);
+  return event;
+}
+
+TensorBoardWriter::TensorBoardWriter(const std::string& directory, std::int64_t first_step) {
+  create_directories(directory);
+  char host[256] = {0};
+  if (::gethostname(host, sizeof(host) - 1) != 0) std::strcpy(host, "localhost");
+  const std::string base = directory + "/events.out.tfevents." + std::to_string(std::time(nullptr)) + "." + host +
+                           "." + std::to_string(::getpid());
+  // Two writers of one process within a second (tests) get ".1", ".2", ... appended.
+  for (int attempt = 0; fd_ < 0; ++attempt) {
+    path_ = attempt == 0 ? base : base + "." + std::to_string(attempt);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    NS_CHECK_AS(DataError, fd_ >= 0 || (errno == EEXIST && attempt < 1000), "cannot create '", path_,
+                "': ", std::strerror(errno));
+  }
+  const double wall_time = now_seconds();
+  write_record(event_file_version(wall_time));
+  write_record(event_session_start(wall_time, first_step));
+}
+
+TensorBoardWriter::~TensorBoardWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void TensorBoardWriter::write_scalars(std::int64_t step, const std::map<std::string, double>& values) {
+  std::vector<std::pair<std::string, float>> tagged;
+  tagged.reserve(values.size());
+  for (const auto& [key, value] : values) tagged.emplace_back(tensorboard_tag(key), static_cast<float>(value));
+  write_record(event_scalars(now_seconds(), step, tagged));
+}
+
+void TensorBoardWriter::write_record(const std::string& payload) {
+  const std::string frame = tfrecord_frame(payload);
+  std::size_t done = 0;
+  while (done < frame.size()) {
+    const ssize_t n = ::write(fd_, frame.data() + done, frame.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    NS_CHECK_AS(DataError, n > 0, "cannot write '", path_, "': ", std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace neuroscale::io
