@@ -120,6 +120,11 @@ int run_braintune(Runtime& runtime, const std::vector<std::string>& args) {
   }
 
   // ---- the run: its length follows the data (epochs x global batches per epoch)
+  // The resolved config (RUN_DIR/config.yaml) records the real step count, so a report can
+  // tell a finished run from an interrupted one.
+  const std::int64_t epoch_steps = train_plan.batches_per_epoch();
+  if (config.train.max_steps == 0) config.train.max_steps = config.epochs * epoch_steps;
+  if (config.train.eval_steps == 0 && val_plan) config.train.eval_steps = static_cast<int>(val_plan->batches_per_epoch());
   TrainingSpec spec;
   spec.activity = "brain-tuning";
   spec.run_dir = line.run_dir;
@@ -129,9 +134,6 @@ int run_braintune(Runtime& runtime, const std::vector<std::string>& args) {
   spec.train = config.train;
   spec.checkpoint = config.checkpoint;
   spec.seed = config.seed;
-  const std::int64_t epoch_steps = train_plan.batches_per_epoch();
-  if (spec.train.max_steps == 0) spec.train.max_steps = config.epochs * epoch_steps;
-  if (spec.train.eval_steps == 0 && val_plan) spec.train.eval_steps = static_cast<int>(val_plan->batches_per_epoch());
   TrainingRun run(runtime, spec);
   const auto ranks = static_cast<std::int64_t>(run.world_size()) * config.train.accumulate;
   run.log().info("brain-tuning ", join(participants, ", "), " on ", train_stories.size(), " stories (",

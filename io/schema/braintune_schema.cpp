@@ -68,7 +68,9 @@ void describe(ConfigVisitor& v, BraintuneConfig& o) {
   v.section("train", "the training loop", [&](ConfigVisitor& s) {
     s.value("epochs", o.epochs, Field("passes over every participant's training rows").range(1, 1e6));
     s.value("max_steps", o.train.max_steps,
-            Field("optimizer steps (0: epochs x steps per epoch; otherwise the run stops there)").at_least(0));
+            Field("optimizer steps (0: epochs x steps per epoch, the count RUN_DIR/config.yaml then records; "
+                  "otherwise the run stops there)")
+                .at_least(0));
     s.value("batch_rows", o.batch_rows,
             Field("response rows per optimizer step over all ranks and micro-batches (the reference: 128); "
                   "a rank's micro-batch is batch_rows / (ranks x accumulate)")
