@@ -106,7 +106,4 @@ class TraceSpan {
   std::string args_;
 };
 
-// `text` as a JSON string literal, quotes included.
-std::string json_quote(const std::string& text);
-
 }  // namespace neuroscale

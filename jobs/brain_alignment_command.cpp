@@ -254,8 +254,8 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
       tsv += who.name + "\t" + who.role + "\t" + layer + "\t" + format_number(summary.mean_r) + "\t" +
              format_number(summary.mean_cc_norm) + "\t" + std::to_string(summary.normalised_voxels) + "\t" +
              std::to_string(summary.voxels) + "\t" + format_number(median_alpha) + "\n";
-      json_rows += std::string(json_rows.empty() ? "" : ",\n") + "    {\"participant\": \"" + who.name +
-                   "\", \"role\": \"" + who.role + "\", \"layer\": \"" + layer + "\", \"mean_r\": " +
+      json_rows += std::string(json_rows.empty() ? "" : ",\n") + "    {\"participant\": " + json_quote(who.name) +
+                   ", \"role\": " + json_quote(who.role) + ", \"layer\": " + json_quote(layer) + ", \"mean_r\": " +
                    (std::isfinite(summary.mean_r) ? format_number(summary.mean_r) : "null") + ", \"mean_cc_norm\": " +
                    (std::isfinite(summary.mean_cc_norm) ? format_number(summary.mean_cc_norm) : "null") +
                    ", \"normalised_voxels\": " + std::to_string(summary.normalised_voxels) + "}";
@@ -269,14 +269,14 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   }
   auto quoted = [](const std::vector<std::string>& names) {
     std::string text;
-    for (const auto& n : names) text += std::string(text.empty() ? "" : ", ") + "\"" + n + "\"";
+    for (const auto& n : names) text += std::string(text.empty() ? "" : ", ") + json_quote(n);
     return "[" + text + "]";
   };
   io::RunDirectory out(line.run_dir);
   out.write_file("alignment.tsv", tsv);
-  out.write_file("alignment.json", "{\n  \"model\": \"" + (config.checkpoint.empty() ? std::string("untuned") : config.checkpoint) +
-                                       "\",\n  \"step\": " + std::to_string(step) + ",\n  \"base_weights\": \"" +
-                                       model.base_reference + "\",\n  \"train_stories\": " + quoted(train_stories) +
+  out.write_file("alignment.json", "{\n  \"model\": " + json_quote(config.checkpoint.empty() ? "untuned" : config.checkpoint) +
+                                       ",\n  \"step\": " + std::to_string(step) + ",\n  \"base_weights\": " +
+                                       json_quote(model.base_reference) + ",\n  \"train_stories\": " + quoted(train_stories) +
                                        ",\n  \"test_stories\": " + quoted(test_stories) + ",\n  \"scores\": [\n" +
                                        json_rows + "\n  ]\n}\n");
   io::write_safetensors(line.run_dir + "/voxel_scores.safetensors", per_voxel);

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "core/check.h"
-#include "core/trace.h"
+#include "core/text.h"
 #include "io/run/report_table.h"
 
 namespace neuroscale::io {

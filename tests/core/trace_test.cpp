@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/text.h"
 #include "core/trace.h"
 
 namespace neuroscale {
