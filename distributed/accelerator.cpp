@@ -66,4 +66,9 @@ int select_cuda_device(int local_rank) {
 
 #endif
 
+at::Device job_device(const std::string& name, int local_rank) {
+  return name == "cuda" ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(select_cuda_device(local_rank)))
+                        : at::Device(at::kCPU);
+}
+
 }  // namespace neuroscale::distributed

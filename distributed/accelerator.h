@@ -2,6 +2,8 @@
 // NCCL's version, CUDA devices. The one place with backend #ifs; everything else calls this.
 #pragma once
 
+#include <c10/core/Device.h>
+
 #include <string>
 
 namespace neuroscale::distributed {
@@ -17,5 +19,8 @@ std::string no_gpu_reason();
 // Binds this process to GPU `local_rank % devices` and returns the device index.
 // Throws CommError when there is no device.
 int select_cuda_device(int local_rank);
+// The device a job's `device` key names: "cpu", or "cuda" (this local rank's GPU, bound as
+// select_cuda_device does).
+at::Device job_device(const std::string& name, int local_rank);
 
 }  // namespace neuroscale::distributed

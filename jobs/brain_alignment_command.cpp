@@ -120,8 +120,7 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   auto& mpi = runtime.mpi();
   runtime.open_run_directory(line.run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
-  at::Device device(at::kCPU);
-  if (config.device == "cuda") device = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
+  const at::Device device = distributed::job_device(config.device, mpi.local_rank());
   auto comm = distributed::make_communicator(mpi, device, {});
   const int rank = mpi.rank(), ranks = mpi.size();
 

@@ -131,8 +131,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   auto& mpi = runtime.mpi();
   runtime.open_run_directory(line.run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
-  at::Device device(at::kCPU);
-  if (config.device == "cuda") device = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
+  const at::Device device = distributed::job_device(config.device, mpi.local_rank());
   auto comm = distributed::make_communicator(mpi, device, {});
 
   // ---- the model, rebuilt from its run's config and checked against the checkpoint

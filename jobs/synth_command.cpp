@@ -1,5 +1,6 @@
 // `neuroscale synth`: generate a synthetic cross-species corpus, in parallel under mpirun.
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -18,26 +19,38 @@
 namespace neuroscale::jobs {
 namespace {
 
+// Reads `config_path` (or the built-in defaults, named `builtin`) with the overrides into
+// `describe` and validates it. With --dry-run prints the resolved config and returns false
+// (the command is done); otherwise requires --output.
+bool read_synth_config(const std::string& config_path, const char* builtin, const std::vector<std::string>& overrides,
+                       const io::Describer& describe, const std::function<void(const std::string&)>& validate,
+                       bool dry_run, const std::string& output) {
+  io::ConfigDocument document =
+      config_path.empty() ? io::ConfigDocument::empty(builtin) : io::ConfigDocument::from_file(config_path);
+  document.apply_overrides(overrides);
+  document.read_into(describe);
+  validate(document.source());
+  if (dry_run) {
+    std::cout << io::to_yaml(describe);
+    return false;
+  }
+  NS_CHECK_AS(UsageError, !output.empty(),
+              "neuroscale synth: missing required option --output FILE (see 'neuroscale synth --help')");
+  return true;
+}
+
 // `--kind fmri`: stories spoken by espeak-ng and participants' responses from a hidden
 // encoding model (io/synth/synth_fmri.h). Serial: under mpirun, rank 0 generates and writes
 // while the other ranks wait for it.
 int run_synth_fmri(Runtime& runtime, const std::string& config_path, const std::string& output,
                    const std::string& run_dir, bool force, bool dry_run, const std::vector<std::string>& overrides) {
   // ---- config
-  io::ConfigDocument document = config_path.empty()
-                                    ? io::ConfigDocument::empty("built-in fMRI synth defaults")
-                                    : io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
   io::SynthFmriOptions options;
   io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, options); };
-  document.read_into(describe);
-  io::validate(options, document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
+  if (!read_synth_config(config_path, "built-in fMRI synth defaults", overrides, describe,
+                         [&](const std::string& source) { io::validate(options, source); }, dry_run, output)) {
     return 0;
   }
-  NS_CHECK_AS(UsageError, !output.empty(),
-              "neuroscale synth: missing required option --output FILE (see 'neuroscale synth --help')");
 
   // ---- generate and write (rank 0)
   auto& mpi = runtime.mpi();
@@ -103,20 +116,12 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   }
 
   // ---- config
-  io::ConfigDocument document = config_path.empty()
-                                    ? io::ConfigDocument::empty("built-in synth defaults")
-                                    : io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
   io::SynthOptions options;
   io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, options); };
-  document.read_into(describe);
-  io::validate(options, document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
+  if (!read_synth_config(config_path, "built-in synth defaults", overrides, describe,
+                         [&](const std::string& source) { io::validate(options, source); }, dry_run, output)) {
     return 0;
   }
-  NS_CHECK_AS(UsageError, !output.empty(),
-              "neuroscale synth: missing required option --output FILE (see 'neuroscale synth --help')");
 
   // ---- generate and write (collective)
   auto& mpi = runtime.mpi();

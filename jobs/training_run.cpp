@@ -235,7 +235,7 @@ TrainingRun::TrainingRun(Runtime& runtime, TrainingSpec spec) : runtime_(runtime
   if (!spec_.run_dir.empty()) runtime_.open_run_directory(spec_.run_dir, spec_.resolved_config);
   const int threads = spec_.train.threads > 0 ? spec_.train.threads : cpu_threads_from_launcher();
   if (threads > 0) torch::set_num_threads(threads);
-  if (spec_.train.device == "cuda") device_ = at::Device(at::kCUDA, distributed::select_cuda_device(mpi.local_rank()));
+  device_ = distributed::job_device(spec_.train.device, mpi.local_rank());
   distributed::CommunicatorOptions comm_options;
   comm_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(spec_.train.comm_timeout_s * 1000));
   NS_CHECK_AS(UsageError, !spec_.trace || !spec_.run_dir.empty(),
