@@ -27,9 +27,7 @@ grep -q "resumed from .*step-00000006 at step 6" "$work/resumed.err" || fail "th
 for run in one two resumed; do
   "$bin" ckpt export --output "$work/$run.safetensors" "$work/$run" >/dev/null
 done
-cmp "$work/one.safetensors" "$work/two.safetensors" >/dev/null 2>&1 || true
-# The exported files differ only in metadata (code version is equal; the step is equal):
-# compare the tensors themselves.
+# The exported files carry per-run metadata: compare the tensors themselves.
 /usr/bin/python3 - "$work" <<'PY' || fail "tuned parameters differ"
 import json, struct, sys
 def tensors(path):
