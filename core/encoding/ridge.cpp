@@ -36,12 +36,6 @@ at::Tensor response_chunk(const at::Tensor& y, std::int64_t begin, std::int64_t 
   return chunk;
 }
 
-// Population variance over rows, as numpy's var(0): mean of squared deviations.
-at::Tensor column_variance(const at::Tensor& a) {
-  const auto centered = a - a.mean(0, /*keepdim=*/true);
-  return (centered * centered).mean(0);
-}
-
 }  // namespace
 
 std::vector<double> logspace(double start, double stop, std::int64_t num) {
@@ -108,25 +102,47 @@ at::Tensor heldout_scores(const at::Tensor& x, const at::Tensor& y, const at::Te
   u = u.narrow(1, 0, kept);
   s = s.narrow(0, 0, kept);
   vt = vt.narrow(0, 0, kept);
-  const auto projected = x64.index_select(0, held).mm(vt.t());  // P V^T [held, k]
   // D[a] = S / (S^2 + alpha_a^2): alpha enters squared.
   const auto alphas = at::tensor(options.alphas(), at::kDouble).unsqueeze(1);
   const auto shrink = s.unsqueeze(0) / (s * s).unsqueeze(0).add(alphas * alphas);  // [A, k]
-
   const auto n_alphas = static_cast<std::int64_t>(options.alphas().size());
+  const auto rows_held = static_cast<double>(held.numel());
+
+  // The residual variance of alpha a is |y_c - P_c D_a U^T Y|^2 / held per voxel, with P =
+  // x[held] V^T and the subscript c centring over the held-out rows (centring is linear).
+  // With more held-out rows h than kept singular values k, P_c = Q R (reduced QR) shrinks
+  // every alpha's product from [h, k] x [k, v] to [k, k] x [k, v]:
+  //   |y_c - Q R D_a U^T Y|^2 = (|y_c|^2 - |Q^T y_c|^2) + |Q^T y_c - R D_a U^T Y|^2,
+  // at the price of one [k, h] x [h, v] product per voxel chunk; it pays when
+  // h + A k < A h (at the paper's sizes it halves the fit).
+  const auto projected = x64.index_select(0, held).mm(vt.t());  // [h, k]
+  const auto centred = projected - projected.mean(0, /*keepdim=*/true);
+  const bool reduce = kept >= 1 && n_alphas * kept < (n_alphas - 1) * held.numel();
+  at::Tensor q, basis = centred;
+  if (reduce) std::tie(q, basis) = at::linalg_qr(centred);  // q [h, k], basis R [k, k]
+
   const std::int64_t voxels = y.size(1);
   auto scores = at::zeros({n_alphas, voxels}, at::kDouble);
   for (std::int64_t begin = 0; begin < voxels; begin += options.voxel_chunk()) {
     const std::int64_t end = std::min(voxels, begin + options.voxel_chunk());
     const auto chunk = response_chunk(y, begin, end, "bootstrap ridge");
-    const auto y_held = chunk.index_select(0, held);
     const auto ur = u.t().mm(chunk.index_select(0, train));  // U^T Y [k, v]
+    auto y_held = chunk.index_select(0, held);
+    y_held -= y_held.mean(0, /*keepdim=*/true);
+    const auto held_sum_squares = y_held.square().sum(0);
     // The reference's "assumed" response variance: the mean of 1 (z-scored responses) and
-    // the held-out variance.
-    const auto assumed_variance = (column_variance(y_held) + 1.0) / 2.0;
+    // the held-out (population) variance.
+    const auto assumed_variance = (held_sum_squares / rows_held + 1.0) / 2.0;
+    at::Tensor target = y_held, outside = at::zeros_like(held_sum_squares);
+    if (reduce) {
+      target = q.t().mm(y_held);  // [k, v]
+      outside = held_sum_squares - target.square().sum(0);
+    }
     for (std::int64_t a = 0; a < n_alphas; ++a) {
-      const auto pred = (projected * shrink[a].unsqueeze(0)).mm(ur);
-      const auto r_squared = 1.0 - column_variance(y_held - pred) / assumed_variance;
+      const auto residual = at::addmm(target, basis * shrink[a].unsqueeze(0), ur, /*beta=*/1, /*alpha=*/-1);
+      const auto residual_variance =
+          (at::linalg_vector_norm(residual, 2, at::IntArrayRef{0}).square() + outside) / rows_held;
+      const auto r_squared = 1.0 - residual_variance / assumed_variance;
       auto score = at::sign(r_squared) * r_squared.abs().sqrt();
       score = at::where(at::isnan(score), at::zeros_like(score), score);
       scores[a].slice(0, begin, end).copy_(score);

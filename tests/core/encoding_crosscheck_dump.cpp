@@ -185,6 +185,18 @@ int main(int argc, char** argv) {
                                    .single_alpha(true)
                                    .seed(8)));
   }
+  // ---- ridge 2: more features (60) than held-out rows (50), so the held-out scores take
+  // the direct product rather than the QR-reduced one (ridges 0 and 1 take that), with
+  // responses far from zero mean.
+  {
+    const auto x = normal(gen, {200, 60});
+    const auto w = normal(gen, {60, 7}) * 0.2;
+    const auto y = x.mm(w) + normal(gen, {200, 7}) + 5.0;
+    const auto x_test = normal(gen, {80, 60});
+    const auto y_test = x_test.mm(w) + normal(gen, {80, 7}) + 5.0;
+    ridge.push_back(ridge_case("ridge2", x, y, x_test, y_test, "[1, 4, 15]",
+                               enc::RidgeOptions().chunk_length(10).seed(5)));
+  }
 
   // ---- noise ceiling: 10 repeats of 80 TRs, 9 voxels with signal amplitude from 0 up.
   {
