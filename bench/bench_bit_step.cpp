@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/gemm_peak.h"
 #include "core/optim/optimizer.h"
 #include "core/task/masked_modeling.h"
 
@@ -29,19 +30,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Best of a few 2048^3 float32 matmuls: what this machine's BLAS reaches.
-double gemm_peak_gflops() {
-  const std::int64_t n = 2048;
-  auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
-  double best = 0.0;
-  for (int i = 0; i < 6; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    at::mm_out(c, a, b);
-    best = std::max(best, 2.0 * n * n * n / seconds_since(start) / 1e9);
-  }
-  return best;
 }
 
 // GEMM FLOPs of one step as executed: forward, then backward at twice the forward's cost,
@@ -114,7 +102,7 @@ int main(int argc, char** argv) {
   const std::int64_t tokens = (bins + 4) / 5;
   const double masked = static_cast<double>((tokens + 1) / 2) / static_cast<double>(tokens);
   const double flops = step_flops(tokens, batch_size, 5 * channels, transformer, masked);
-  const double peak = gemm_peak_gflops();
+  const double peak = ns::bench::gemm_peak_gflops();
   std::printf("impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
               "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
               size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9,

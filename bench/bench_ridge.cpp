@@ -14,25 +14,12 @@
 #include <string>
 
 #include "bench/bench_common.h"
+#include "bench/gemm_peak.h"
 #include "core/encoding/ridge.h"
 
 namespace ns = neuroscale;
 
 namespace {
-
-// Best of a few 2048^3 float64 matmuls.
-double dgemm_peak_gflops() {
-  const std::int64_t n = 2048;
-  const auto options = torch::TensorOptions().dtype(torch::kDouble);
-  auto a = torch::randn({n, n}, options), b = torch::randn({n, n}, options), c = torch::empty({n, n}, options);
-  double best = 0.0;
-  for (int i = 0; i < 4; ++i) {
-    const auto start = ns::bench::Clock::now();
-    at::mm_out(c, a, b);
-    best = std::max(best, 2.0 * n * n * n / ns::bench::seconds(start) / 1e9);
-  }
-  return best;
-}
 
 // GEMM FLOPs of a fit with a full-rank design (the SVDs are not counted): per bootstrap,
 // U^T Y on the training rows, the held-out design times V, and one prediction per alpha;
@@ -77,7 +64,7 @@ int main(int argc, char** argv) {
   }
   const double flops = fit_flops(static_cast<double>(rows), static_cast<double>(features),
                                  static_cast<double>(voxels), ridge);
-  const double peak = dgemm_peak_gflops();
+  const double peak = ns::bench::gemm_peak_gflops(torch::kDouble, 4);
   std::printf("impl=libtorch threads=%d rows=%lld features=%lld voxels=%lld fit_ms=%.0f gflop=%.1f gflops=%.1f "
               "dgemm_peak_gflops=%.1f peak_fraction=%.3f\n",
               torch::get_num_threads(), static_cast<long long>(rows), static_cast<long long>(features),

@@ -17,25 +17,13 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/gemm_peak.h"
 #include "core/optim/optimizer.h"
 #include "core/task/brain_tuning.h"
 
 namespace ns = neuroscale;
 
 namespace {
-
-// Best of a few 2048^3 float32 matmuls: what this machine's BLAS reaches.
-double gemm_peak_gflops() {
-  const std::int64_t n = 2048;
-  auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
-  double best = 0.0;
-  for (int i = 0; i < 6; ++i) {
-    const auto start = ns::bench::Clock::now();
-    at::mm_out(c, a, b);
-    best = std::max(best, 2.0 * n * n * n / ns::bench::seconds(start) / 1e9);
-  }
-  return best;
-}
 
 // GEMM and convolution FLOPs of one step as executed, per window:
 // - forward: the seven feature convolutions, the feature projection, the grouped positional
@@ -126,7 +114,7 @@ int main(int argc, char** argv) {
   }
   const double median = ns::bench::median(times);
   const double flops = static_cast<double>(batch_size) * step_flops(backbone, samples, voxels);
-  const double peak = gemm_peak_gflops();
+  const double peak = ns::bench::gemm_peak_gflops();
   std::printf("impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
               "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
               size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9, flops / median / 1e9, peak,
