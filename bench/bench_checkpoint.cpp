@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     restored.push_back(timed_collectively([&] {
       Job j(size, world);
       Checkpointer loader(options, world, log);
-      loader.load(loader.find_latest_valid(), j.content);
+      loader.load(loader.begin("auto"), j.content);
       j.train(world, log, 1);
     }));
   }

@@ -16,6 +16,8 @@ enum class ExitCode : int {
   kData = 3,        // unreadable or invalid data file
   kComm = 4,        // MPI / NCCL / CUDA failure
   kCheckpoint = 5,  // checkpoint missing, corrupt or incompatible
+  kBusy = 6,        // the run directory is in use by another job (its lock is held)
+  kDiverged = 7,    // training stopped: too many consecutive non-finite steps
   kInternal = 70,   // a bug in neuroscale (EX_SOFTWARE)
   kRequeue = 75,    // stopped by a signal after saving a checkpoint: requeue me (EX_TEMPFAIL)
 };
@@ -46,6 +48,8 @@ NEUROSCALE_DECLARE_ERROR(ConfigError, kUsage, "config error");
 NEUROSCALE_DECLARE_ERROR(DataError, kData, "data error");
 NEUROSCALE_DECLARE_ERROR(CommError, kComm, "communication error");
 NEUROSCALE_DECLARE_ERROR(CheckpointError, kCheckpoint, "checkpoint error");
+NEUROSCALE_DECLARE_ERROR(BusyError, kBusy, "run directory in use");
+NEUROSCALE_DECLARE_ERROR(DivergedError, kDiverged, "training diverged");
 NEUROSCALE_DECLARE_ERROR(InternalError, kInternal, "internal error");
 
 #undef NEUROSCALE_DECLARE_ERROR

@@ -36,8 +36,12 @@ class CheckpointedStop : public Error {
 const char* signal_name(int signal);
 
 // Installs the handlers for SIGINT, SIGTERM and SIGUSR1 (Slurm's usual warning before a
-// time limit or preemption) (idempotent). A second signal of the same
-// kind while one is pending ends the process at once (the user insists).
+// time limit or preemption) (idempotent). The first signal is recorded. While it is being
+// acted on (a training job saves its checkpoint), a repeated SIGTERM or SIGUSR1 is reported
+// on stderr and otherwise ignored: Slurm and launchers signal every task, sometimes twice,
+// and only SIGKILL (Slurm's, after KillWait) may cut a save short. A repeated SIGINT is
+// reported with a hint; another SIGINT within 5 s of it ends the process at once (a person
+// at a terminal insists). docs/cli.md, "Signals".
 void install_interrupt_handlers();
 // The pending signal number, or 0.
 int pending_interrupt();

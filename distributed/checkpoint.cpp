@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,9 +20,12 @@
 #include <sstream>
 
 #include "core/check.h"
+#include "core/fault_injection.h"
 #include "io/checkpoint/checkpoint_dir.h"
+#include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/manifest.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/checkpoint/xxhash64.h"
 #include "io/run/run_directory.h"
 
@@ -34,15 +40,26 @@ void fsync_path(const std::string& path) {
   NS_CHECK_AS(CheckpointError, rc == 0, "cannot sync '", path, "': ", std::strerror(errno));
 }
 
-void remove_tree(const std::string& path) {
-  if (DIR* dir = ::opendir(path.c_str())) {
-    while (const dirent* entry = ::readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (name != "." && name != "..") std::remove((path + "/" + name).c_str());
-    }
-    ::closedir(dir);
+void remove_tree(const std::string& path) { io::remove_checkpoint_directory(path); }
+
+// Why checkpoint `path` cannot continue this run's model, or "" when it can: the keys whose
+// values differ between its model identity and this run's.
+std::string identity_mismatch(const std::string& path, const io::Manifest& manifest, const CheckpointOptions& options) {
+  if (options.config_hash.empty() || manifest.config_hash == options.config_hash) return "";
+  std::string keys;
+  for (const auto& line : io::identity_differences(manifest.model_identity, options.model_identity)) {
+    keys += (keys.empty() ? "" : "; ") + line;
   }
-  ::rmdir(path.c_str());
+  return "'" + path + "' was saved by another model configuration (" + keys + "; config hash " +
+         manifest.config_hash + " there, " + options.config_hash + " now)";
+}
+
+// Whether `path` names an entry directly inside `directory` (both resolved).
+bool directly_inside(const std::string& path, const std::string& directory) {
+  char resolved_path[PATH_MAX], resolved_dir[PATH_MAX];
+  if (!::realpath(path.c_str(), resolved_path) || !::realpath(directory.c_str(), resolved_dir)) return false;
+  const std::string entry = resolved_path;
+  return entry.substr(0, entry.find_last_of('/')) == resolved_dir;
 }
 
 // dst <- src without LibTorch's intra-op thread pool (this runs beside the training thread):
@@ -163,7 +180,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   auto snapshot = std::make_shared<std::promise<void>>();
   pending->snapshot = snapshot->get_future().share();
   const bool copy = options_.async;
-  auto write = [shard, state_file, step, copy, snapshot, sources = std::move(sources), tensors = std::move(mine),
+  auto write = [shard, state_file, step, rank, copy, snapshot, sources = std::move(sources), tensors = std::move(mine),
                 state = content.state]() {
     if (copy) {
       try {
@@ -176,6 +193,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
     snapshot->set_value();
     const auto shard_digest = io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
     const auto state_digest = io::save_training_state(state, state_file);
+    fault_point("save.written", step, rank);
     return Written{shard_digest.bytes, shard_digest.xxh64, state_digest.bytes, state_digest.xxh64};
   };
   pending->writer = std::async(options_.async ? std::launch::async : std::launch::deferred, std::move(write));
@@ -296,6 +314,9 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
   manifest.step = pending.step;
   manifest.world_size = comm_.size();
   manifest.config_hash = options_.config_hash;
+  manifest.model_identity = options_.model_identity;
+  manifest.parent = head_name_;
+  manifest.parent_checksum = head_checksum_;
   manifest.code_version = options_.code_version;
   manifest.base_weights = options_.base_weights;
   for (int r = 0; r < comm_.size(); ++r) {
@@ -311,13 +332,17 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
       manifest.tensors.push_back({name, shard, dtype, shape});
     }
   }
-  io::write_manifest(manifest, pending.temp_dir);
+  const auto checksum = io::write_manifest(manifest, pending.temp_dir);
   fsync_path(pending.temp_dir);
+  fault_point("commit.manifest", pending.step, 0);
   remove_tree(pending.final_dir);  // a stale directory of the same step (never the protected one)
   NS_CHECK_AS(CheckpointError, std::rename(pending.temp_dir.c_str(), pending.final_dir.c_str()) == 0,
               "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
   fsync_path(options_.directory);
-  io::write_file_atomically(options_.directory + "/latest", io::checkpoint_name(pending.step) + "\n");
+  fault_point("commit.renamed", pending.step, 0);
+  head_name_ = io::checkpoint_name(pending.step);
+  head_checksum_ = checksum;
+  io::set_latest(options_.directory, head_name_);
   fsync_path(options_.directory);  // the new `latest` entry itself
   // Deleting old checkpoints (unlinking gigabytes) need not hold up training.
   if (retention_.valid()) retention_.wait();
@@ -325,38 +350,77 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
 }
 
 void Checkpointer::retain() {
-  const auto names = io::committed_checkpoints(options_.directory);
-  for (std::size_t i = static_cast<std::size_t>(options_.keep); i < names.size(); ++i) {
-    const std::string path = options_.directory + "/" + names[i];
-    const auto step = io::checkpoint_step(names[i]);
+  // Only this run's chain counts toward `keep`; nothing off it is touched.
+  const auto chain = io::history_chain(options_.directory, io::latest_checkpoint(options_.directory));
+  for (std::size_t i = static_cast<std::size_t>(options_.keep); i < chain.size(); ++i) {
+    const std::string path = options_.directory + "/" + chain[i];
+    const auto step = io::checkpoint_step(chain[i]);
     if (path == protected_ || (options_.milestone_every > 0 && step % options_.milestone_every == 0)) continue;
     remove_tree(path);
   }
 }
 
-std::string Checkpointer::find_latest_valid() {
-  // Rank 0 decides; the others follow.
-  std::int64_t chosen = -1;
+std::string Checkpointer::begin(const std::string& resume) {
+  std::string problem, chosen;
   if (comm_.rank() == 0) {
-    for (const auto& name : io::committed_checkpoints(options_.directory)) {
-      try {
-        io::verify_checkpoint(options_.directory + "/" + name, options_.config_hash);
-        chosen = io::checkpoint_step(name);
-        break;
-      } catch (const CheckpointError& error) {
-        log_.warn("skipping checkpoint: ", error.what());
+    const auto& directory = options_.directory;
+    try {
+      std::vector<std::string> chain;
+      io::Manifest manifest;
+      if (resume == "auto") {
+        const auto skip = [&](const std::string& path, const std::string& why) {
+          log_.warn("skipping checkpoint: ", why.rfind("'" + path, 0) == 0 ? why : "'" + path + "': " + why);
+        };
+        if (auto head = io::resume_head(directory, skip)) {
+          std::tie(chosen, manifest) = *head;
+          const auto mismatch = identity_mismatch(chosen, manifest, options_);
+          NS_CHECK_AS(CheckpointError, mismatch.empty(), mismatch,
+                      ": this run's configuration changed since its last checkpoint. Relaunch with the run's "
+                      "configuration, or start the run over with --resume none (its checkpoints are moved to ",
+                      directory, "/", io::kOffChainDirectory, "/), or use another run directory");
+          chain = io::history_chain(directory, chosen.substr(chosen.find_last_of('/') + 1));
+        }
+      } else if (resume != "none") {
+        manifest = io::verify_checkpoint(resume);
+        const auto mismatch = identity_mismatch(resume, manifest, options_);
+        NS_CHECK_AS(CheckpointError, mismatch.empty(), mismatch);
+        chosen = resume;
+        char resolved[PATH_MAX];
+        if (directly_inside(resume, directory)) {
+          chain = io::history_chain(directory, io::checkpoint_name(io::checkpoint_step(resume)));
+        } else if (::realpath(resume.c_str(), resolved)) {
+          chosen = resolved;  // the parent the next commit records
+        }
       }
+      for (const auto& name : io::remove_incomplete(directory)) {
+        log_.info("removed ", directory, "/", name, ": a save that never committed");
+      }
+      const auto moved = io::set_aside(directory, chain);
+      if (!moved.empty()) {
+        std::string names;
+        for (const auto& path : moved) names += (names.empty() ? "" : ", ") + path.substr(path.find_last_of('/') + 1);
+        log_.warn("moved ", moved.size(), " checkpoint(s) that are not on this run's history from ", chosen.empty() ? "the start" : chosen,
+                  " to ", directory, "/", io::kOffChainDirectory, "/ (", names,
+                  "); they are not resumed, kept or deleted by this run");
+      }
+      head_name_ = chain.empty() ? chosen : chain.front();
+      head_checksum_ = chosen.empty() ? 0 : manifest.checksum;
+      io::set_latest(directory, chain.empty() ? "" : chain.front());
+      if (!chain.empty()) chosen = directory + "/" + chain.front();
+    } catch (const Error& error) {
+      problem = error.what();
     }
   }
-  chosen = allgather_numbers({chosen})[0];
-  return chosen < 0 ? "" : options_.directory + "/" + io::checkpoint_name(chosen);
+  problem = allgather_text(problem)[0];
+  NS_CHECK_AS(CheckpointError, problem.empty(), problem);
+  return allgather_text(chosen)[0];
 }
 
 io::TrainingState Checkpointer::load(const std::string& path, const CheckpointContent& target) {
   std::string problem;
   if (comm_.rank() == 0) {
     try {
-      io::verify_checkpoint(path, options_.config_hash);
+      problem = identity_mismatch(path, io::verify_checkpoint(path), options_);
     } catch (const CheckpointError& error) {
       problem = error.what();
     }

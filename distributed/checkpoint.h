@@ -4,6 +4,10 @@
 //   step-NNNNNNNN/shard-RRRRR.safetensors  the tensors rank R writes (each tensor in one shard)
 //   step-NNNNNNNN/state-RRRRR.txt          rank R's training state (Boost.Serialization)
 //   latest                                 the newest committed step directory's name
+//   off-chain/                             checkpoints set aside: not this run's history
+// Each manifest names its parent, so the run's checkpoints form one chain that resume and
+// retention follow (io/checkpoint/checkpoint_history.h); begin() decides where a launch
+// starts and sets aside what is off the chain.
 // Rank R's shard holds its own optimiser partition (ZeRO-1: no rank holds or writes all of
 // it) and its share of the replicated parameters, dealt out by size so the bytes per rank
 // even out. Commit: every rank writes into step-N.tmp/, the ranks gather sizes and checksums
@@ -38,6 +42,7 @@ struct CheckpointOptions {
   std::int64_t milestone_every = 0; ///< checkpoints of steps that are multiples of this are kept too (0: none)
   bool async = true;                ///< write in a background thread while training continues
   std::string config_hash;          ///< identifies the model config; a mismatch refuses to load
+  std::string model_identity;       ///< the text config_hash hashes (recorded; names differing keys)
   std::string code_version;         ///< recorded in the manifest
   std::string base_weights;         ///< recorded in the manifest (io::Manifest::base_weights)
   at::Device device = at::kCPU;     ///< where the communicator's tensors live (cuda for NCCL)
@@ -74,9 +79,16 @@ class Checkpointer {
   // message says which rank and file, and that the previous checkpoint is intact).
   void wait();
 
-  // The newest checkpoint whose manifest and checksums verify, or "" when there is none.
-  // Each one that fails is reported (which file, which check) and skipped. Rank 0 checks.
-  std::string find_latest_valid();
+  // Where this launch starts, given --resume: "auto" follows the run's history from
+  // `latest` back along its chain to the newest checkpoint that verifies (each one that fails
+  // is reported and skipped); "none" starts the run over; a path resumes that checkpoint (a
+  // rollback when it is one of this run's). Returns the checkpoint to load(), or "" for
+  // step 0. Committed checkpoints off the resulting chain are moved to off-chain/ (logged),
+  // `latest` is pointed at the start, abandoned step-N.tmp saves are removed. Throws
+  // CheckpointError, before anything is moved, when the checkpoint to resume was saved by
+  // another model configuration (naming the keys that differ) or a named one fails
+  // verification. Rank 0 decides; collective.
+  std::string begin(const std::string& resume);
 
   // Loads checkpoint `path` (rank 0 verifies it first) into `target`: its replicated and
   // owned tensors by name, whichever shard and world size wrote them (names, shapes and
@@ -114,6 +126,11 @@ class Checkpointer {
   Communicator& comm_;
   Logger& log_;
   std::string protected_;
+  // The newest checkpoint of this run's history (a name in directory, an outside path, or
+  // "") and its manifest checksum: the parent of the next commit. Rank 0; the commit
+  // thread updates it, one commit at a time.
+  std::string head_name_;
+  std::uint64_t head_checksum_ = 0;
   std::unique_ptr<Pending> pending_;
   std::future<std::string> committing_;  // rank 0: a commit running in the background ("" or why it failed)
   std::int64_t committing_step_ = 0;

@@ -51,6 +51,8 @@ Trainer::Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrS
   shared_names.insert(shared_names.end(), subject_names.begin(), subject_names.end());
   shared.insert(shared.end(), subject.begin(), subject.end());
   params_ = shared;
+  param_names_ = shared_names;
+  NS_CHECK_AS(UsageError, options_.max_nonfinite_steps >= 0, "trainer: max_nonfinite_steps must be >= 0");
   reducer_ = std::make_unique<Reducer>(shared_names, shared, comm_, options_.reducer);
 }
 
@@ -77,7 +79,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
   const auto names = task_.sum_names();
   std::vector<double> window(names.size() + 2, 0.0);  // task sums, trials, bins
   double data_wait = 0.0, comm_exposed = 0.0, checkpoint = 0.0, grad_norm_sum = 0.0;
-  std::int64_t window_steps = 0;
+  std::int64_t window_steps = 0, window_skipped = 0, nonfinite_streak = 0;
   auto window_start = Clock::now();
   std::int64_t step = start_step;
   for (; step < options_.max_steps; ++step) {
@@ -106,6 +108,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     // ---- forward and backward, gradients reduced across ranks as they become ready
     reducer_->zero_grad();
     at::Tensor sums = at::zeros({static_cast<std::int64_t>(names.size())}, at::TensorOptions().dtype(at::kDouble).device(device));
+    at::Tensor step_loss = at::zeros({}, sums.options());  // this rank's scaled loss (read only if it diverges)
     if (batches.empty()) reducer_->prepare_for_backward(true);
     for (std::size_t j = 0; j < batches.size(); ++j) {
       reducer_->prepare_for_backward(j + 1 == batches.size());
@@ -117,7 +120,9 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       }
       {
         TraceSpan span(options_.tracer, "backward", "compute");
-        (out.loss.to(at::kFloat) * scale).backward();
+        const auto scaled = out.loss.to(at::kFloat) * scale;
+        scaled.backward();
+        step_loss += scaled.detach().to(at::kDouble);
       }
       sums += out.sums;
       window[names.size()] += static_cast<double>(batches[j].size());
@@ -142,10 +147,32 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     if (std::isfinite(norm)) {  // the norm is global: every rank takes the same branch
       optimizer_.step(schedule_.lr(step));
       if (options_.partition) options_.partition->broadcast_from_owners(comm_);
+      grad_norm_sum += norm;
+      nonfinite_streak = 0;
     } else {
-      log_.warn("step ", step, ": gradient norm is ", norm, "; update skipped");
+      ++window_skipped;
+      ++nonfinite_streak;
+      // The reduced gradients are the same on every rank, so is this list; the loss is summed.
+      const double loss = allreduce_sum({step_loss.item<double>()}, "sync_nonfinite")[0].item<double>();
+      std::string bad;
+      std::int64_t bad_count = 0;
+      for (std::size_t i = 0; i < params_.size(); ++i) {
+        const auto& grad = params_[i].grad();
+        if (!grad.defined() || at::isfinite(grad).all().item<bool>()) continue;
+        if (++bad_count <= 5) bad += (bad.empty() ? "" : ", ") + param_names_[i];
+      }
+      if (bad_count > 5) bad += " and " + std::to_string(bad_count - 5) + " more";
+      const std::string what = "step " + std::to_string(step + 1) + ": gradient norm " + std::to_string(norm) +
+                               ", loss " + std::to_string(loss) + ", non-finite gradients in " +
+                               (bad.empty() ? "no parameter (the clipping overflowed)" : bad);
+      const int limit = options_.max_nonfinite_steps;
+      NS_CHECK_AS(DivergedError, limit == 0 || nonfinite_streak < limit, limit,
+                  " consecutive steps with a non-finite gradient norm, the last ", what,
+                  ". No update was applied in them; the last checkpoint before them is the resume point. "
+                  "Lower the learning rate, check the data, or raise train.max_nonfinite_steps");
+      log_.warn(what, "; update skipped (", nonfinite_streak, " in a row", limit ? ", limit " + std::to_string(limit) : "",
+                ")");
     }
-    grad_norm_sum += std::isfinite(norm) ? norm : 0.0;
     const auto sums_cpu = sums.to(at::kCPU);
     for (std::size_t k = 0; k < names.size(); ++k) window[k] += sums_cpu[k].item<double>();
     ++window_steps;
@@ -166,7 +193,8 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       MetricsRecord record{step + 1, task_.metrics({totals.begin(), totals.begin() + names.size()})};
       const double trials = totals[names.size()], bins = totals[names.size() + 1];
       record.values["lr"] = schedule_.lr(step);
-      record.values["grad_norm"] = grad_norm_sum / window_steps;
+      record.values["grad_norm"] = window_steps > window_skipped ? grad_norm_sum / (window_steps - window_skipped) : 0.0;
+      record.values["skipped_steps"] = static_cast<double>(window_skipped);
       record.values["samples_per_s"] = trials / elapsed;
       record.values["bins_per_s"] = bins / elapsed;
       record.values["tokens_per_s"] = bins / options_.bins_per_token / elapsed;
@@ -190,7 +218,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       if (comm_.rank() == 0 && sink) sink(record);
       std::fill(window.begin(), window.end(), 0.0);
       data_wait = comm_exposed = checkpoint = grad_norm_sum = 0.0;
-      window_steps = 0;
+      window_steps = window_skipped = 0;
       window_start = Clock::now();
     }
 
@@ -198,7 +226,10 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     const bool last_step = step + 1 == options_.max_steps;
     const auto checkpoint_start = Clock::now();
     if (options_.after_step) options_.after_step(step + 1);
-    if (options_.save && (stop || last_step || (options_.save_every > 0 && (step + 1) % options_.save_every == 0))) {
+    const bool periodic = options_.save_every > 0 && (step + 1) % options_.save_every == 0;
+    if (options_.save && periodic && nonfinite_streak > 0 && !stop && !last_step) {
+      log_.warn("checkpoint of step ", step + 1, " skipped: the step's update was skipped (non-finite gradients)");
+    } else if (options_.save && (stop || last_step || periodic)) {
       TraceSpan span(options_.tracer, "checkpoint", "checkpoint");
       options_.save(step + 1);
     }

@@ -48,6 +48,11 @@ struct TrainerOptions {
   double flops_per_bin = 0.0;     ///< training FLOPs per 20 ms bin, for the FLOP/s metric
   double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
   bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
+  /// a step whose global gradient norm is not finite skips its update; this many in a row
+  /// stop the run with DivergedError (exit 7) naming the step, the loss and the parameters
+  /// (0: never stop). Periodic saves are skipped while such a streak lasts, so the last
+  /// checkpoint before it stays the resume point.
+  int max_nonfinite_steps = 3;
   ReducerOptions reducer;
   /// spans of each step's phases on the training thread (data_wait, forward, backward,
   /// allreduce_wait, optimizer, checkpoint, validation, ...; see docs/run-directory.md); not
@@ -67,7 +72,8 @@ struct TrainerOptions {
   std::function<double()> before_update;
 };
 
-// One line of metrics; `values` holds loss, lr, grad_norm, samples_per_s, bins_per_s, tokens_per_s,
+// One line of metrics; `values` holds loss, lr, grad_norm (over the window's updated steps),
+// skipped_steps (steps whose update was skipped for a non-finite gradient norm), samples_per_s, bins_per_s, tokens_per_s,
 // flops_per_s, data_wait_s, comm_exposed_s, checkpoint_s (time the step loop spent in saves),
 // step_s and the task's metrics (val_* after validation).
 struct MetricsRecord {
@@ -86,6 +92,7 @@ class Trainer {
 
   // Broadcasts rank 0's parameters, then trains from `start_step` to max_steps. `sink` gets
   // every record on rank 0. Returns the step reached (< max_steps when stopped by a signal).
+  // Throws DivergedError on every rank after max_nonfinite_steps consecutive non-finite steps.
   std::int64_t run(BatchSource& train, const ValidationSource& validation, std::int64_t start_step,
                    const MetricsSink& sink);
 
@@ -104,6 +111,7 @@ class Trainer {
   Logger& log_;
   std::unique_ptr<Reducer> reducer_;
   std::vector<at::Tensor> params_;
+  std::vector<std::string> param_names_;  ///< names of params_, in the same order
 };
 
 }  // namespace neuroscale::distributed

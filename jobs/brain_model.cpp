@@ -6,6 +6,7 @@
 
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/checkpoint/xxhash64.h"
 #include "io/config/config_document.h"
 #include "io/tensors/speech_checkpoint.h"
@@ -38,8 +39,8 @@ BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, 
   std::string content = built.base_reference;
   if (!model.base_weights.empty()) content = content.substr(content.find(" bytes=") + 1);
   model.base_weights.clear();
-  built.identity = "brain_tuning;voxels:" + std::to_string(voxels) + ";base:" + content + ";" +
-                   io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); });
+  built.identity = io::model_identity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
+                                      io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); }));
   return built;
 }
 

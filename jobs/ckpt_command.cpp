@@ -13,6 +13,7 @@
 #include "core/check.h"
 #include "core/text.h"
 #include "io/checkpoint/checkpoint_dir.h"
+#include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/training_state.h"
 #include "io/checkpoint/xxhash64.h"
@@ -142,6 +143,13 @@ int list_checkpoints(Runtime& runtime, const std::vector<std::string>& args) {
   print_table(rows);
   if (!latest_found && where.step.empty()) {
     std::cout << "note: latest names " << latest << ", which is not a committed checkpoint here\n";
+  }
+  if (where.step.empty()) {
+    const auto set_aside = io::off_chain_checkpoints(where.directory).size();
+    if (set_aside > 0) {
+      std::cout << "note: " << where.directory << "/" << io::kOffChainDirectory << "/ holds " << set_aside
+                << " checkpoint(s) set aside, not on the run's history (docs/checkpoints.md)\n";
+    }
   }
   return 0;
 }

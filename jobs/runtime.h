@@ -13,6 +13,7 @@
 #include "distributed/mpi/mpi_context.h"
 #include "io/config/config_visitor.h"
 #include "io/run/run_directory.h"
+#include "io/run/run_lock.h"
 #include "jobs/cli/arg_parser.h"
 
 namespace neuroscale::jobs {
@@ -57,16 +58,22 @@ class Runtime {
   void configure(const CommonOptions& options);
   Logger& logger() { return *logger_; }
 
-  // Creates the run directory `path` (every rank), writes config.yaml (`resolved_config`)
-  // and environment.txt from rank 0, and sends this rank's log lines to logs/rank-N.log.
-  // Call after MPI is up when the job is multi-rank.
+  // Creates the run directory `path` (every rank), takes its lock on rank 0 for the rest of
+  // the process (io/run/run_lock.h; BusyError naming the holder when another job has it),
+  // sends this rank's log lines to logs/rank-N.log and, unless `resolved_config` is empty,
+  // records the run (record_run). Call after MPI is up when the job is multi-rank.
   void open_run_directory(const std::string& path, const std::string& resolved_config);
+  // Writes config.yaml (`resolved_config`) and environment.txt from rank 0: a training job
+  // calls it once it knows the run directory's checkpoints fit its config.
+  void record_run(const std::string& resolved_config);
   bool verbose() const { return verbose_; }
 
  private:
   ProcessInfo process_;
   std::vector<std::string> command_line_;
   std::unique_ptr<distributed::MpiContext> mpi_;
+  std::string run_dir_;
+  std::unique_ptr<io::RunLock> run_lock_;  ///< rank 0, while a run directory is open
   std::unique_ptr<Logger> logger_ = std::make_unique<Logger>(process_, LoggerOptions{}, std::cerr);
   bool verbose_ = false;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -18,7 +19,7 @@
 #include "distributed/loader_source.h"
 #include "distributed/trainer.h"
 #include "distributed/zero.h"
-#include "io/checkpoint/xxhash64.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/config/config_document.h"
 #include "io/run/metrics_log.h"
 #include "io/run/run_directory.h"
@@ -49,9 +50,11 @@ void rewind_metrics(const std::string& path, std::int64_t step) {
   std::ifstream in(path);
   if (!in) return;  // nothing logged yet
   std::string kept, line;
-  while (std::getline(in, line)) {
-    const auto colon = line.find(':');
-    if (line.rfind("{\"step\":", 0) == 0 && std::stoll(line.substr(colon + 1)) <= step) kept += line + "\n";
+  while (std::getline(in, line)) {  // a line that is not a record (a torn last write) is dropped
+    if (line.rfind("{\"step\":", 0) != 0) continue;
+    char* end = nullptr;
+    const long long logged = std::strtoll(line.c_str() + 8, &end, 10);
+    if (end != line.c_str() + 8 && logged <= step) kept += line + "\n";
   }
   io::write_file_atomically(path, kept);
 }
@@ -206,16 +209,12 @@ std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index) {
 
 std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
                            const std::string& model_yaml) {
-  std::string identity = kind.empty() ? "" : kind + ";";
-  for (const auto& s : subjects) identity += s.name + ":" + std::to_string(s.channels) + ";";
-  return identity + model_yaml;
+  std::string table;
+  for (const auto& s : subjects) table += (table.empty() ? "" : ", ") + s.name + ":" + std::to_string(s.channels);
+  return io::model_identity(kind, {{"subjects", table}}, model_yaml);
 }
 
-std::string model_hash(const std::string& identity) {
-  io::XxHash64 hash;
-  hash.update(identity.data(), identity.size());
-  return io::to_hex(hash.digest());
-}
+std::string model_hash(const std::string& identity) { return io::model_hash(identity); }
 
 double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
                               const model::BitEncoderOptions& encoder, int subject_layers) {
@@ -232,7 +231,8 @@ double training_flops_per_bin(const torch::nn::Module& module, const task::Task&
 
 TrainingRun::TrainingRun(Runtime& runtime, TrainingSpec spec) : runtime_(runtime), spec_(std::move(spec)) {
   auto& mpi = runtime_.mpi();
-  if (!spec_.run_dir.empty()) runtime_.open_run_directory(spec_.run_dir, spec_.resolved_config);
+  // config.yaml is written once train() knows the run directory's checkpoints fit this config.
+  if (!spec_.run_dir.empty()) runtime_.open_run_directory(spec_.run_dir, "");
   const int threads = spec_.train.threads > 0 ? spec_.train.threads : cpu_threads_from_launcher();
   if (threads > 0) torch::set_num_threads(threads);
   device_ = distributed::job_device(spec_.train.device, mpi.local_rank());
@@ -301,6 +301,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
   trainer_options.loss_reduction = config.train.loss_reduction;
   trainer_options.grad_clip = spec.optimizer.grad_clip();
   trainer_options.bf16 = config.train.precision == "bf16";
+  trainer_options.max_nonfinite_steps = config.train.max_nonfinite_steps;
   trainer_options.flops_per_bin = spec.flops_per_bin;
   trainer_options.bins_per_token = static_cast<double>(config.patch_size);
   trainer_options.reducer.first_bucket_bytes = static_cast<std::int64_t>(config.train.first_bucket_mb * (1 << 20));
@@ -320,6 +321,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
     checkpoint_options.async = config.checkpoint.async;
     checkpoint_options.device = device;
     checkpoint_options.config_hash = model_hash(spec.model_identity);
+    checkpoint_options.model_identity = spec.model_identity;
     checkpoint_options.base_weights = spec.base_weights;
     const auto version = version_text();
     checkpoint_options.code_version = version.substr(0, version.find('\n'));
@@ -330,8 +332,9 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
   const auto tensors = checkpoint_tensors(task.module(), *optimizer, partition != nullptr);
   std::string resume_from;
   std::vector<std::pair<std::int64_t, std::map<std::string, double>>> history;  // rank 0's metric records
-  if (config.resume != "none" && checkpointer) {
-    resume_from = config.resume == "auto" ? checkpointer->find_latest_valid() : config.resume;
+  if (checkpointer) {
+    resume_from = checkpointer->begin(config.resume);
+    runtime_.record_run(spec_.resolved_config);
   }
   if (!resume_from.empty()) {
     const auto state = checkpointer->load(resume_from, tensors);
@@ -378,14 +381,22 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
     events = std::make_unique<io::TensorBoardWriter>(run_dir + "/tensorboard", start_step + 1);
   }
   TraceFile trace_file(tracer_.get(), run_dir, mpi.rank(), log);
-  const auto reached = trainer.run(train, validation, start_step, [&](const distributed::MetricsRecord& record) {
-    if (metrics) {
-      *metrics << io::format_metrics_line(record.step, record.values);
-      metrics->flush();
-    }
-    if (events) events->write_scalars(record.step, record.values);
-    history.emplace_back(record.step, training_metrics(record.values));
-  });
+  std::int64_t reached = 0;
+  try {
+    reached = trainer.run(train, validation, start_step, [&](const distributed::MetricsRecord& record) {
+      if (metrics) {
+        *metrics << io::format_metrics_line(record.step, record.values);
+        metrics->flush();
+      }
+      if (events) events->write_scalars(record.step, record.values);
+      history.emplace_back(record.step, training_metrics(record.values));
+    });
+  } catch (const DivergedError&) {
+    // Every rank stops at the same step: commit a save of good steps still in flight, so the
+    // newest checkpoint is the last one before the divergence.
+    if (checkpointer) checkpointer->wait();
+    throw;
+  }
   if (checkpointer) checkpointer->wait();  // the last save: committed, or a CheckpointError
   trace_file.write();
   if (reached < config.train.max_steps) {

@@ -125,9 +125,9 @@ class TrainingRun {
 double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
                               const model::BitEncoderOptions& encoder, int subject_layers);
 
-// What a checkpoint's config hash covers: the task kind ("" for pretraining), the subject
-// table (names and channels) and the model's resolved config. A resume, a fine-tuning or
-// an evaluation refuses a checkpoint whose hash differs.
+// What a checkpoint's config hash covers (io/checkpoint/model_identity.h): the task kind
+// ("" for pretraining), the subject table (names and channels) and the model's resolved
+// config. A resume, a fine-tuning or an evaluation refuses a checkpoint whose hash differs.
 std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
                            const std::string& model_yaml);
 // XXH64 of model_identity(...), in hex, as the manifest stores it.

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/check.h"
+#include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_dir.h"
 
 namespace neuroscale::io {
@@ -137,17 +138,11 @@ std::string quick_check(const std::string& path) {
 std::pair<std::string, Manifest> newest_verified_checkpoint(
     const CheckpointLocation& location,
     const std::function<void(const std::string&, const std::string&)>& on_skip) {
-  const auto paths = checkpoint_paths(location);
-  NS_CHECK_AS(CheckpointError, !paths.empty(), "'", location.directory,
-              "' holds no committed checkpoint");
-  for (const auto& path : paths) {
-    try {
-      return {path, verify_checkpoint(path)};
-    } catch (const Error& error) {
-      on_skip(path, error.what());
-    }
-  }
-  NS_THROW(CheckpointError, "no checkpoint in '", location.directory, "' verifies (", paths.size(),
+  if (!location.step.empty()) return {location.step, verify_checkpoint(location.step)};
+  const auto committed = committed_checkpoints(location.directory);
+  NS_CHECK_AS(CheckpointError, !committed.empty(), "'", location.directory, "' holds no committed checkpoint");
+  if (auto head = resume_head(location.directory, on_skip)) return std::move(*head);
+  NS_THROW(CheckpointError, "no checkpoint in '", location.directory, "' verifies (", committed.size(),
            " committed)");
 }
 

@@ -46,9 +46,10 @@ std::uint64_t directory_bytes(const std::string& directory);
 // reason. Checksums are not computed (verify_checkpoint does that).
 std::string quick_check(const std::string& path);
 
-// The newest committed checkpoint of `location` that verifies (verify_checkpoint), with its
-// manifest. `on_skip(path, reason)` hears of each newer one that fails. Throws
-// CheckpointError when there is none, or none verifies.
+// The checkpoint `location` stands for, verified (verify_checkpoint), with its manifest: the
+// one it names, or the run's newest along its history (resume_head in
+// io/checkpoint/checkpoint_history.h). `on_skip(path, reason)` hears of each newer one that
+// fails. Throws CheckpointError when there is none, or none verifies.
 std::pair<std::string, Manifest> newest_verified_checkpoint(
     const CheckpointLocation& location,
     const std::function<void(const std::string&, const std::string&)>& on_skip);

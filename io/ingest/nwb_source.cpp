@@ -142,7 +142,14 @@ void NwbSource::scan(CorpusContent& content) {
         std::vector<double> all(static_cast<std::size_t>(total));
         read_rows(times.get(), H5T_NATIVE_DOUBLE, 0, all.size(), all.data());
         NS_CHECK_AS(DataError, !all.empty(), "/units/spike_times is empty and there is no trials table");
+        for (std::size_t k = 0; k < all.size(); ++k) {
+          NS_CHECK_AS(DataError, std::isfinite(all[k]), "/units/spike_times[", k, "] = ", all[k], " is not finite");
+        }
         const double lo = *std::min_element(all.begin(), all.end()), hi = *std::max_element(all.begin(), all.end());
+        // Windows of the whole recording: a span no real recording has would allocate without bound.
+        constexpr double kMaxWindows = 1e6;
+        NS_CHECK_AS(DataError, (hi - lo) / window_s_ <= kMaxWindows, "/units/spike_times span ", lo, " .. ", hi,
+                    " s: more than ", kMaxWindows, " windows of ", window_s_, " s (spike times must be in seconds)");
         for (double t = lo; t + kBinSeconds <= hi; t += window_s_) {
           begins.push_back(t);
           ends.push_back(std::min(hi, t + window_s_));
@@ -151,7 +158,10 @@ void NwbSource::scan(CorpusContent& content) {
       for (std::size_t t = 0; t < begins.size(); ++t) {
         NS_CHECK_AS(DataError, std::isfinite(begins[t]) && std::isfinite(ends[t]) && ends[t] > begins[t], "trial ", t,
                     ": interval [", begins[t], ", ", ends[t], ") is empty or not finite");
-        const auto bins = static_cast<std::int32_t>(std::floor((ends[t] - begins[t]) / kBinSeconds + 1e-9));
+        const double length = std::floor((ends[t] - begins[t]) / kBinSeconds + 1e-9);
+        NS_CHECK_AS(DataError, length < 1e8, "trial ", t, ": interval [", begins[t], ", ", ends[t],
+                    ") is longer than 1e8 bins of 20 ms (times must be in seconds)");
+        const auto bins = static_cast<std::int32_t>(length);
         NS_CHECK_AS(DataError, bins > 0, "trial ", t, ": interval of ", ends[t] - begins[t], " s is shorter than one bin");
         index.add_trial(session, stable_split(stem_of(path), t), bins, 0, 0);
         trials_.push_back({files_.size(), begins[t], bins, t});

@@ -75,7 +75,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 std::string tensorboard_tag(const std::string& metric) {
   if (metric.rfind("val_", 0) == 0) return "val/" + metric.substr(4);
-  if (metric == "lr" || metric == "grad_norm") return "optim/" + metric;
+  if (metric == "lr" || metric == "grad_norm" || metric == "skipped_steps") return "optim/" + metric;
   if (ends_with(metric, "_per_s")) return "throughput/" + metric;
   if (metric == "data_wait_s" || metric == "comm_exposed_s" || metric == "checkpoint_s" || metric == "step_s") {
     return "time/" + metric;

@@ -26,8 +26,8 @@
 
 namespace neuroscale::io {
 
-// The tag of a metrics.jsonl key (docs/run-directory.md): val_<m> -> "val/<m>"; lr and
-// grad_norm -> "optim/<key>"; *_per_s -> "throughput/<key>"; data_wait_s, comm_exposed_s,
+// The tag of a metrics.jsonl key (docs/run-directory.md): val_<m> -> "val/<m>"; lr,
+// grad_norm, skipped_steps -> "optim/<key>"; *_per_s -> "throughput/<key>"; data_wait_s, comm_exposed_s,
 // checkpoint_s, step_s -> "time/<key>"; everything else (loss, loss_<participant>, per,
 // masked_mse, counts) -> "train/<key>".
 std::string tensorboard_tag(const std::string& metric);

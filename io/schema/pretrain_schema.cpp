@@ -38,6 +38,9 @@ void describe_engine(ConfigVisitor& v, TrainConfig& o) {
           Field("ZeRO-1: partition the optimiser state across ranks (false: every rank holds all of it)"));
   v.value("comm_timeout_s", o.comm_timeout_s,
           Field("seconds a collective may wait before the job is declared hung and aborted").range(1, 1e6));
+  v.value("max_nonfinite_steps", o.max_nonfinite_steps,
+          Field("consecutive steps with a non-finite gradient norm (updates skipped) that stop the run with exit "
+                "code 7 (0: never stop)").range(0, 1e9));
 }
 
 void describe(ConfigVisitor& v, CheckpointConfig& o) {

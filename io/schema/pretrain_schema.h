@@ -35,6 +35,7 @@ struct TrainConfig {
   int threads = 0;                ///< LibTorch CPU threads per rank (0: from the launcher, see cpu_threads_from_launcher)
   bool shard_optimizer = true;    ///< ZeRO-1: optimiser state partitioned across ranks
   double comm_timeout_s = 1800;   ///< a collective waiting longer declares the job hung
+  int max_nonfinite_steps = 3;    ///< consecutive non-finite steps that stop the run (exit 7; 0: never)
 };
 
 struct CheckpointConfig {

@@ -43,6 +43,13 @@ std::string json_string(const std::string& text) {
   return out.str();
 }
 
+// "[3, 4]"
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
 void append_u64_le(std::string& out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
@@ -162,7 +169,12 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
   NS_CHECK_AS(DataError, root.IsMap(), "'", path, "': the header is not a JSON object");
   std::vector<TensorInfo> entries;
   for (const auto& entry : root) {
-    const auto name = entry.first.as<std::string>();
+    std::string name;
+    try {
+      name = entry.first.as<std::string>();
+    } catch (const YAML::Exception&) {
+      NS_THROW(DataError, "'", path, "': the header has a key that is not a string");
+    }
     const auto& node = entry.second;
     try {
       if (name == "__metadata__") {
@@ -178,7 +190,11 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
         const auto extent = d.as<std::int64_t>();
         NS_CHECK_AS(DataError, extent >= 0, "'", path, "': tensor '", name, "' has a negative extent");
         tensor.shape.push_back(extent);
-        bytes *= static_cast<std::uint64_t>(extent);
+        // A crafted shape must not wrap the byte count around (and then pass the span check).
+        NS_CHECK_AS(DataError, !__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(extent), &bytes) &&
+                                   bytes <= data_size,
+                    "'", path, "': tensor '", name, "' has shape ", shape_text(tensor.shape),
+                    "... whose bytes exceed the file's data (", data_size, " bytes)");
       }
       tensor.begin = node["data_offsets"][0].as<std::uint64_t>();
       tensor.end = node["data_offsets"][1].as<std::uint64_t>();

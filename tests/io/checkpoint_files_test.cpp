@@ -65,10 +65,14 @@ TEST(CheckpointFiles, TrainingStateRoundTripsAndManifestVerificationNamesTheFail
   manifest.world_size = 2;
   manifest.config_hash = "abc";
   manifest.code_version = "test";
-  manifest.files.push_back({"state-00001.txt", 0, xxhash64_file(dir + "/state-00001.txt")});
-  {
-    std::ifstream in(dir + "/state-00001.txt", std::ios::ate);
-    manifest.files.back().bytes = static_cast<std::uint64_t>(in.tellg());
+  // The file list of a 2-rank checkpoint: a shard and a state file for each rank.
+  for (const char* other : {"state-00000.txt", "shard-00000.safetensors", "shard-00001.safetensors"}) {
+    std::ofstream(dir + "/" + other) << other;
+  }
+  for (const char* name : {"state-00001.txt", "state-00000.txt", "shard-00000.safetensors", "shard-00001.safetensors"}) {
+    const std::string path = dir + "/" + name;
+    std::ifstream in(path, std::ios::ate);
+    manifest.files.push_back({name, static_cast<std::uint64_t>(in.tellg()), xxhash64_file(path)});
   }
   manifest.tensors.push_back({"model.w", "shard-00000.safetensors", "F32", {3, 4}});
   write_manifest(manifest, dir);

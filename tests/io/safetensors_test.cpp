@@ -65,3 +65,47 @@ TEST(Safetensors, DamagedFilesAreRejectedWithTheReason) {
                ns::UsageError);
   std::remove(path.c_str());
 }
+
+namespace {
+// A safetensors file whose header is `header` (padded to 8 bytes) followed by `data_bytes` zeros.
+std::string crafted(const std::string& name, std::string header, std::size_t data_bytes) {
+  const auto path = temp_path(name);
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string bytes;
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+  bytes += header + std::string(data_bytes, '\0');
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+std::string data_error_of(const std::string& path) {
+  try {
+    ns::io::read_safetensors(path);
+  } catch (const ns::DataError& error) {
+    return error.what();
+  } catch (const std::exception& error) {
+    return std::string("not a DataError: ") + error.what();
+  }
+  return "accepted";
+}
+}  // namespace
+
+// Headers a fuzzer or a hostile file can hand us: every one is a DataError naming the file,
+// never a wrapped-around size that reaches an allocation, never another exception type.
+TEST(Safetensors, CraftedHeadersAreDataErrors) {
+  // 2^62 x 4 floats: the byte count wraps to 0, which matches data_offsets [0, 0].
+  auto path = crafted("overflow", R"({"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})", 0);
+  auto message = data_error_of(path);
+  EXPECT_NE(message.find("tensor 'w' has shape [4611686018427387904]... whose bytes exceed the file's data"),
+            std::string::npos)
+      << message;
+  std::remove(path.c_str());
+  path = crafted("key", R"({[1,2]:{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
+  message = data_error_of(path);
+  EXPECT_NE(message.find("the header has a key that is not a string"), std::string::npos) << message;
+  std::remove(path.c_str());
+  path = crafted("metadata", R"({"__metadata__":{"a":[1]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
+  message = data_error_of(path);
+  EXPECT_EQ(message.rfind("'" + path + "'", 0), 0u) << message;
+  std::remove(path.c_str());
+}

@@ -15,7 +15,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 def tag(metric):  # io/run/tensorboard_writer.h, docs/run-directory.md
     if metric.startswith("val_"):
         return "val/" + metric[4:]
-    if metric in ("lr", "grad_norm"):
+    if metric in ("lr", "grad_norm", "skipped_steps"):
         return "optim/" + metric
     if metric.endswith("_per_s"):
         return "throughput/" + metric

@@ -66,6 +66,7 @@ TEST(TensorBoardEvents, TagsGroupMetrics) {
   EXPECT_EQ(tensorboard_tag("val_per"), "val/per");
   EXPECT_EQ(tensorboard_tag("lr"), "optim/lr");
   EXPECT_EQ(tensorboard_tag("grad_norm"), "optim/grad_norm");
+  EXPECT_EQ(tensorboard_tag("skipped_steps"), "optim/skipped_steps");
   EXPECT_EQ(tensorboard_tag("samples_per_s"), "throughput/samples_per_s");
   EXPECT_EQ(tensorboard_tag("flops_per_s"), "throughput/flops_per_s");
   EXPECT_EQ(tensorboard_tag("data_wait_s"), "time/data_wait_s");

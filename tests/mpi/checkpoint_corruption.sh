@@ -1,7 +1,8 @@
 #!/bin/bash
 # Damaged checkpoints are detected with a clear message and `--resume auto` falls back to the
-# previous good one: a truncated shard, a flipped byte, a missing manifest, a missing shard
-# and another model's manifest, each in the newest of two checkpoints of a 2-rank run.
+# previous good one: a truncated shard, a flipped byte, a missing manifest, a missing shard,
+# another model's manifest and a manifest edited by hand, each in the newest of two
+# checkpoints of a 2-rank run.
 # usage: checkpoint_corruption.sh NEUROSCALE MPIRUN SYNTH_CONFIG PRETRAIN_CONFIG
 set -euo pipefail
 bin=$1 mpirun=$2 synth_config=$3 pretrain_config=$4
@@ -40,8 +41,10 @@ check missing_manifest "manifest.yaml' is missing: the checkpoint was never comm
   rm manifest.yaml
 check missing_shard "shard-00000.safetensors: missing" \
   rm shard-00000.safetensors
-check other_model "belongs to another model (config hash" \
+check other_model "fails verification: shard-0000[01].safetensors: " \
   cp "$work/other/checkpoints/step-00000010/manifest.yaml" manifest.yaml
+check edited_manifest "manifest.yaml' is damaged or was edited: its text has checksum" \
+  sed -i 's/^code_version: .*/code_version: edited by hand/' manifest.yaml
 
 echo "== --resume naming a damaged checkpoint refuses it with the reason"
 cp -r "$work/base" "$work/named"

@@ -24,8 +24,12 @@ for _ in $(seq 1 1500); do  # wait until a checkpoint exists and more steps have
   grep -q "step 12/60" "$work/run/logs/rank-00000.log" 2>/dev/null && break
   sleep 0.02
 done
+# Rank 1 of this test's own job: a neuroscale process below its launcher (never one found
+# by name alone, which under ctest -j may be another test's rank).
+descendants() { local pid; for pid in $(pgrep -P "$1"); do echo "$pid"; descendants "$pid"; done; }
 victim=
-for pid in $(pgrep -x neuroscale); do
+for pid in $(descendants $launcher); do
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = neuroscale ] || continue
   grep -qz "^OMPI_COMM_WORLD_RANK=1$" "/proc/$pid/environ" 2>/dev/null && victim=$pid
 done
 [ -n "$victim" ] || { echo "FAIL: rank 1 not found"; exit 1; }

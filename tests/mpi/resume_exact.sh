@@ -1,8 +1,8 @@
 #!/bin/bash
-# Resume is exact: a 2-rank pretraining run whose rank gets SIGTERM at an arbitrary step (it
-# saves a checkpoint and exits 75), then relaunched (it resumes from that checkpoint), ends
-# with the same parameters, optimiser state, data position and generator states, byte for
-# byte, as an uninterrupted run. Also: a corrupted newest checkpoint is reported and skipped.
+# Resume is exact: a 2-rank pretraining run whose rank gets SIGTERM twice at an arbitrary step
+# (the repeat is reported and let pass; the run saves a checkpoint and exits 75), then
+# relaunched (it resumes from that checkpoint), ends with the same parameters, optimiser
+# state, data position and generator states, byte for byte, as an uninterrupted run. Also: a corrupted newest checkpoint is reported and skipped.
 # usage: resume_exact.sh NEUROSCALE MPIRUN SYNTH_CONFIG PRETRAIN_CONFIG
 set -euo pipefail
 bin=$1 mpirun=$2 synth_config=$3 pretrain_config=$4
@@ -18,7 +18,9 @@ echo "== uninterrupted"
 $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/a" 2>/dev/null
 
 echo "== stopped by SIGTERM, then resumed"
-$mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b.err" &
+# Rank 0's commit of the stop checkpoint pauses 2 s (slow storage), so the repeated signal
+# below lands while the stop is saving.
+NEUROSCALE_FAULT_INJECT="commit.manifest@*:sleep=2" $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b.err" &
 launcher=$!
 stop_at=$((3 + RANDOM % 40))  # a random step (printed, to reproduce a failure)
 echo "signalling after step $stop_at"
@@ -27,12 +29,18 @@ for _ in $(seq 1 1500); do  # wait until that step has run
   sleep 0.02
 done
 # The signal goes to one rank (as Slurm signals a task); the ranks agree to stop together.
+# Then again while the stop is saving, as Slurm and launchers may repeat it: the repeat must
+# not cut the save short.
 rank_pid=$(pgrep -P $launcher -f "neuroscale pretrain" | head -1)
+kill -TERM "$rank_pid"
+for _ in $(seq 1 500); do grep -q "pausing" "$work/b.err" && break; sleep 0.01; done
 kill -TERM "$rank_pid"
 status=0
 wait $launcher || status=$?
 grep -E "stopped after checkpoint|stopping after step" "$work/b.err" | head -2 || true
 [ "$status" -eq 75 ] || { echo "FAIL: the stopped run exited $status, expected 75"; cat "$work/b.err"; exit 1; }
+grep -q "SIGTERM again: the stop in progress goes on" "$work/b.err" ||
+  { echo "FAIL: the repeated SIGTERM was not reported"; cat "$work/b.err"; exit 1; }
 stopped=$(cat "$work/b/checkpoints/latest")
 echo "stopped at $stopped"
 $mpirun -np 2 "$bin" "${args[@]}" --run-dir "$work/b" 2>"$work/b2.err"

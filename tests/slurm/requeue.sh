@@ -1,7 +1,8 @@
 #!/bin/bash
 # Preemption on a real Slurm: the time-limit warning (delivered early with
 # `scancel --signal=USR1 --batch`) reaches the batch script, which forwards it to the job
-# step; the engine checkpoints and exits 75; the script requeues the job (SLURM_RESTART_COUNT
+# step, or SIGTERM reaches the job's tasks (`scancel --signal=TERM`, twice, as a preemption
+# may send it); the engine checkpoints and exits 75; the script requeues the job (SLURM_RESTART_COUNT
 # 0 -> 1), which resumes from its checkpoint and ends with parameters byte-identical to an
 # uninterrupted job's. A real failure is not requeued, nor is a job past its requeue limit.
 # usage: requeue.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
@@ -48,6 +49,27 @@ done
 cmp "$work/reference.safetensors" "$work/preempted.safetensors" ||
   { echo "FAIL: the requeued job's final parameters differ from the uninterrupted job's"; exit 1; }
 echo "requeued job resumed at step $resumed and ended with the reference's parameters"
+
+# ---- preemption with SIGTERM: Slurm signals the job's tasks (`scancel --signal=TERM`, as a
+# preemption's grace period does), here twice in a row as Slurm may; the repeat must not cut
+# the save short.
+term=$(submit preempted_term)
+for _ in $(seq 1500); do
+  grep -q '"step": 200,' "$work/preempted_term/metrics.jsonl" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q '"step": 200,' "$work/preempted_term/metrics.jsonl" || { echo "FAIL: job $term never reached step 200"; exit 1; }
+scancel --signal=TERM "$term"
+scancel --signal=TERM "$term" 2>/dev/null || true
+for _ in $(seq 300); do [ "$(job_field "$term" Restarts)" = 1 ] && break; sleep 0.2; done
+[ "$(job_field "$term" Restarts)" = 1 ] || { echo "FAIL: job $term was not requeued after SIGTERM"; cat "preempted_term-$term.out"; exit 1; }
+wait_for "$term" 300 COMPLETED FAILED CANCELLED
+[ "$(job_state "$term")" = COMPLETED ] || { echo "FAIL: job $term ended $(job_state "$term")"; exit 1; }
+[ "$(attempts preempted_term)" = "0 75 requeued;1 0 done;" ] || { echo "FAIL: SIGTERM attempts $(attempts preempted_term)"; exit 1; }
+"$bin" ckpt export "$work/preempted_term/checkpoints/step-0000$steps" --output "$work/preempted_term.safetensors" 2>/dev/null
+cmp "$work/reference.safetensors" "$work/preempted_term.safetensors" ||
+  { echo "FAIL: the SIGTERM-preempted job's final parameters differ from the uninterrupted job's"; exit 1; }
+echo "SIGTERM-preempted job requeued, resumed and ended with the reference's parameters"
 
 # ---- a real failure is not requeued
 bad=$(submit failing data.corpus="$work/missing.h5")

@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 
 BIN = 0.020
-CORRUPTIONS = ("bad_index", "no_units", "empty_interval", "bad_date")
+CORRUPTIONS = ("bad_index", "no_units", "empty_interval", "bad_date", "inf_spike_time", "huge_spike_time", "huge_interval")
 
 
 def write(path, subject, date, n_units, trials, electrodes=None, windowed=False, corrupt=None):
@@ -25,7 +25,12 @@ def write(path, subject, date, n_units, trials, electrodes=None, windowed=False,
         f.create_dataset("general/subject/species", data="Macaca mulatta")
         if corrupt == "no_units":
             return spikes
-        f.create_dataset("units/spike_times", data=np.concatenate(spikes))
+        times = np.concatenate(spikes)
+        # Spike times no recording has: without a trials table they would be windowed without bound.
+        if corrupt in ("inf_spike_time", "huge_spike_time"):
+            windowed = True
+            times[3] = np.inf if corrupt == "inf_spike_time" else 1e300
+        f.create_dataset("units/spike_times", data=times)
         ends = np.cumsum([len(s) for s in spikes])
         if corrupt == "bad_index":
             ends[1] = ends[-1] + 5
@@ -37,6 +42,8 @@ def write(path, subject, date, n_units, trials, electrodes=None, windowed=False,
             stops = np.array([t[1] for t in trials])
             if corrupt == "empty_interval":
                 stops[1] = starts[1]
+            if corrupt == "huge_interval":
+                stops[1] = 1e300
             f.create_dataset("intervals/trials/start_time", data=starts)
             f.create_dataset("intervals/trials/stop_time", data=stops)
         if corrupt == "bad_date":
