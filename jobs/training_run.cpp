@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -65,8 +66,8 @@ std::map<std::string, double> training_metrics(const std::map<std::string, doubl
   static const std::set<std::string> kMachine = {"samples_per_s", "bins_per_s", "tokens_per_s", "flops_per_s",
                                                   "data_wait_s", "comm_exposed_s", "checkpoint_s", "step_s"};
   std::map<std::string, double> kept;
-  for (const auto& [key, value] : values) {
-    if (!kMachine.count(key)) kept[key] = value;
+  for (const auto& [key, value] : values) {  // a non-finite value (a diverging step) is left out
+    if (!kMachine.count(key) && std::isfinite(value)) kept[key] = value;
   }
   return kept;
 }

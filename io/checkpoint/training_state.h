@@ -29,7 +29,8 @@ struct TrainingState {
                                      ///< is a pure function of the step; recorded to check it)
   double loss_scale = 1.0;           ///< gradient scaler (1: fp32 and bf16 need none)
   /// logged metric records so far (rank 0), without the machine-dependent throughput values
-  /// (which would make identical training give different states): step -> name -> value
+  /// (which would make identical training give different states) and without non-finite
+  /// values (a text archive cannot read them back): step -> name -> value
   std::vector<std::pair<std::int64_t, std::map<std::string, double>>> metrics;
 
   template <class Archive>
@@ -42,7 +43,9 @@ struct TrainingState {
 // Writes `state` to `path` (text archive, fsync); returns its size and XXH64. Throws
 // DataError naming the file.
 FileDigest save_training_state(const TrainingState& state, const std::string& path);
-// Throws CheckpointError naming the file when it is missing or malformed.
+// Reads what save_training_state wrote (class versions 1 and 2), bounding every count and
+// length by the size of the file. Throws CheckpointError naming the file and what is wrong
+// when it is missing or malformed.
 TrainingState load_training_state(const std::string& path);
 
 }  // namespace neuroscale::io

@@ -21,6 +21,20 @@ double parse_number(const std::string& text, const std::string& where) {
   NS_THROW(DataError, where, ": '", text, "' is not a number");
 }
 
+// A whole number in [lo, hi] (an n-gram order or count): never cast from an arbitrary double.
+std::int64_t parse_count(const std::string& text, std::int64_t lo, std::int64_t hi, const std::string& where) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  NS_CHECK_AS(DataError, used > 0 && used == text.size() && value >= lo && value <= hi, where, ": '", text,
+              "' is not a whole number in [", lo, ", ", hi, "]");
+  return value;
+}
+
 }  // namespace
 
 decode::NgramLm read_arpa(const std::string& path) {
@@ -48,8 +62,8 @@ decode::NgramLm read_arpa(const std::string& path) {
     NS_CHECK_AS(DataError, line.rfind("ngram ", 0) == 0 && line.find('=') != std::string::npos, where(),
                 ": expected 'ngram N=COUNT', got '", line, "'");
     const auto equals = line.find('=');
-    const int order = static_cast<int>(parse_number(line.substr(6, equals - 6), where()));
-    counts[order] = static_cast<std::int64_t>(parse_number(line.substr(equals + 1), where()));
+    const auto order = static_cast<int>(parse_count(line.substr(6, equals - 6), 1, 16, where()));
+    counts[order] = parse_count(line.substr(equals + 1), 0, std::int64_t{1} << 40, where());
   }
   NS_CHECK_AS(DataError, !counts.empty(), "'", path, "': \\data\\ lists no n-gram counts");
   const int order = counts.rbegin()->first;

@@ -83,8 +83,8 @@ FileDigest write_safetensors(const std::string& path, const NamedTensors& tensor
     NS_CHECK_AS(UsageError, !name.empty() && name != "__metadata__" && seen.insert(name).second,
                 "cannot write '", path, "': tensor name '", name, "' is empty, reserved or repeated");
     const auto& table = dtype_table();
-    const auto it = std::find_if(table.begin(), table.end(),
-                                 [&](const auto& entry) { return entry.second == tensor.scalar_type(); });
+    const auto type = tensor.scalar_type();  // a structured binding cannot be captured (C++17)
+    const auto it = std::find_if(table.begin(), table.end(), [type](const auto& entry) { return entry.second == type; });
     NS_CHECK_AS(UsageError, it != table.end(), "cannot write '", path, "': tensor '", name,
                 "' has dtype ", tensor.scalar_type(), ", which safetensors cannot hold");
     contiguous.push_back(tensor.detach().to(at::kCPU).contiguous());

@@ -18,11 +18,14 @@
 
 namespace neuroscale::fuzz {
 
-// A scratch directory of this process (created once), under TMPDIR.
+// A scratch directory of this process (created once): in /dev/shm where it can be, since
+// rewriting a file on a disk file system costs ~30x more than the parse; else under TMPDIR.
 inline const std::string& scratch_directory() {
   static const std::string dir = [] {
+    const std::string name = "/neuroscale-fuzz-" + std::to_string(::getpid());
+    if (::mkdir(("/dev/shm" + name).c_str(), 0700) == 0) return "/dev/shm" + name;
     const char* base = std::getenv("TMPDIR");
-    std::string path = std::string(base && *base ? base : "/tmp") + "/neuroscale-fuzz-" + std::to_string(::getpid());
+    std::string path = std::string(base && *base ? base : "/tmp") + name;
     ::mkdir(path.c_str(), 0700);
     return path;
   }();

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <unistd.h>
 
@@ -90,4 +91,36 @@ TEST(CheckpointFiles, TrainingStateRoundTripsAndManifestVerificationNamesTheFail
   std::remove((dir + "/manifest.yaml").c_str());
   EXPECT_THROW(read_manifest(dir), ns::CheckpointError);
   EXPECT_THROW(load_training_state(dir + "/nope.txt"), ns::CheckpointError);
+}
+
+// The reader bounds every count by the file's size: a crafted count is a CheckpointError, not
+// an allocation of what it claims (Boost's own loader resizes first). It reads back what Boost
+// writes, class versions and first-object class information included.
+TEST(CheckpointFiles, TrainingStateReaderBoundsCountsAndReadsBoostsLayout) {
+  const std::string dir = ::testing::TempDir() + "ckpt_state_" + std::to_string(::getpid());
+  create_directories(dir);
+  TrainingState state;
+  state.step = 7;
+  state.cpu_rng = {0, 255, 3};
+  state.metrics = {{2, {}}, {4, {{"loss", 1.25}}}, {6, {{"loss", 0.5}, {"r2", -0.25}}}};  // an empty map first
+  save_training_state(state, dir + "/state.txt");
+  const auto loaded = load_training_state(dir + "/state.txt");
+  EXPECT_EQ(loaded.step, 7);
+  EXPECT_EQ(loaded.cpu_rng, state.cpu_rng);
+  EXPECT_EQ(loaded.metrics, state.metrics);
+
+  std::ifstream in(dir + "/state.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string crafted = text;
+  crafted.replace(crafted.find(" 3 0 0 255 3 "), 13, " 900000000000 0 0 255 3 ");  // the CPU generator's count
+  std::ofstream(dir + "/crafted.txt") << crafted;
+  try {
+    load_training_state(dir + "/crafted.txt");
+    FAIL() << "a count larger than the file was accepted";
+  } catch (const ns::CheckpointError& error) {
+    EXPECT_NE(std::string(error.what()).find("CPU generator state 900000000000 at byte"), std::string::npos)
+        << error.what();
+  }
+  std::ofstream(dir + "/cut.txt") << text.substr(0, text.size() / 2);
+  EXPECT_THROW(load_training_state(dir + "/cut.txt"), ns::CheckpointError);
 }
