@@ -13,7 +13,7 @@ namespace {
 void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
   if (node.IsMap()) {
     for (const auto& item : node) {
-      const auto key = item.first.as<std::string>();
+      const auto key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);  // YAML allows any key
       flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
     }
     return;

@@ -54,7 +54,7 @@ void collect_runs(const std::string& dir, int depth, std::vector<std::string>& r
 void flatten(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>& out) {
   if (node.IsMap()) {
     for (const auto& item : node) {
-      const auto key = item.first.as<std::string>();
+      const auto key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);  // YAML allows any key
       flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
     }
   } else if (node.IsScalar()) {

@@ -56,6 +56,13 @@ bool looks_like_key(const std::string& key) {
   return true;
 }
 
+// A mapping key as text; a key that is not a scalar (YAML allows lists and maps as keys) is
+// a ConfigError naming where it is.
+std::string key_text(const YAML::Node& key, const std::string& path, const char* where) {
+  NS_CHECK_AS(ConfigError, key.IsScalar(), path, ": ", where, " has a key that is not a plain name");
+  return key.Scalar();
+}
+
 }  // namespace
 
 SweepSpec read_sweep_spec(const std::string& path) {
@@ -73,7 +80,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   const std::vector<std::string> known = {"name", "command", "config", "set", "grid", "nodes",
                                           "tasks_per_node", "cpus_per_task", "gpus_per_node", "time"};
   for (const auto& item : root) {
-    const auto key = item.first.as<std::string>();
+    const auto key = key_text(item.first, path, "the spec");
     NS_CHECK_AS(ConfigError, std::find(known.begin(), known.end(), key) != known.end(), path, ": unknown key '", key,
                 "'", did_you_mean(key, known), " (expected: ", join(known, ", "), ")");
   }
@@ -93,7 +100,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (const auto set = root["set"]) {
     NS_CHECK_AS(ConfigError, set.IsMap(), path, ": 'set' must map config keys to values");
     for (const auto& item : set) {
-      const auto key = item.first.as<std::string>();
+      const auto key = key_text(item.first, path, "'set'");
       NS_CHECK_AS(ConfigError, looks_like_key(key), path, ": 'set' key '", key, "' is not a config key (key.sub)");
       spec.set.push_back(key + "=" + yaml_text(item.second));
     }
@@ -102,7 +109,7 @@ SweepSpec read_sweep_spec(const std::string& path) {
   if (const auto grid = root["grid"]) {
     NS_CHECK_AS(ConfigError, grid.IsMap(), path, ": 'grid' must map config keys to lists of values");
     for (const auto& item : grid) {
-      const auto key = item.first.as<std::string>();
+      const auto key = key_text(item.first, path, "'grid'");
       NS_CHECK_AS(ConfigError, looks_like_key(key), path, ": 'grid' key '", key, "' is not a config key (key.sub)");
       NS_CHECK_AS(ConfigError, item.second.IsSequence() && item.second.size() > 0, path, ": 'grid.", key,
                   "' must be a non-empty list of values");
