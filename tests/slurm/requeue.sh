@@ -8,7 +8,8 @@
 # usage: requeue.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-steps=1500
+steps=600
+final=$(printf "step-%08d" "$steps")  # the last checkpoint's directory
 submit() {  # submit NAME [key=value...]: 2 tasks, prints the job id
   local name=$1
   shift
@@ -26,11 +27,11 @@ wait_for "$ref" 300 COMPLETED FAILED CANCELLED
 # ---- the same job, warned mid-run
 job=$(submit preempted)
 echo "submitted job $job"
-for _ in $(seq 1500); do  # until it has logged step 200 (of 1500)
-  grep -q '"step": 200,' "$work/preempted/metrics.jsonl" 2>/dev/null && break
+for _ in $(seq 1500); do  # until it has logged step 100 (of 600)
+  grep -q '"step": 100,' "$work/preempted/metrics.jsonl" 2>/dev/null && break
   sleep 0.1
 done
-grep -q '"step": 200,' "$work/preempted/metrics.jsonl" || { echo "FAIL: job $job never reached step 200"; exit 1; }
+grep -q '"step": 100,' "$work/preempted/metrics.jsonl" || { echo "FAIL: job $job never reached step 100"; exit 1; }
 scancel --signal=USR1 --batch "$job"
 for _ in $(seq 300); do [ "$(job_field "$job" Restarts)" = 1 ] && break; sleep 0.2; done
 [ "$(job_field "$job" Restarts)" = 1 ] || { echo "FAIL: job $job was not requeued"; scontrol show job "$job"; exit 1; }
@@ -44,7 +45,7 @@ resumed=$(sed -n 's/.*resumed from .* at step \([0-9]*\)$/\1/p' "$work/preempted
 [ -n "$resumed" ] && [ "$resumed" -gt 0 ] && [ "$resumed" -lt $steps ] ||
   { echo "FAIL: the requeued job did not resume mid-run (step '$resumed')"; exit 1; }
 for name in reference preempted; do
-  "$bin" ckpt export "$work/$name/checkpoints/step-0000$steps" --output "$work/$name.safetensors" 2>/dev/null
+  "$bin" ckpt export "$work/$name/checkpoints/$final" --output "$work/$name.safetensors" 2>/dev/null
 done
 cmp "$work/reference.safetensors" "$work/preempted.safetensors" ||
   { echo "FAIL: the requeued job's final parameters differ from the uninterrupted job's"; exit 1; }
@@ -55,10 +56,10 @@ echo "requeued job resumed at step $resumed and ended with the reference's param
 # the save short.
 term=$(submit preempted_term)
 for _ in $(seq 1500); do
-  grep -q '"step": 200,' "$work/preempted_term/metrics.jsonl" 2>/dev/null && break
+  grep -q '"step": 100,' "$work/preempted_term/metrics.jsonl" 2>/dev/null && break
   sleep 0.1
 done
-grep -q '"step": 200,' "$work/preempted_term/metrics.jsonl" || { echo "FAIL: job $term never reached step 200"; exit 1; }
+grep -q '"step": 100,' "$work/preempted_term/metrics.jsonl" || { echo "FAIL: job $term never reached step 100"; exit 1; }
 scancel --signal=TERM "$term"
 scancel --signal=TERM "$term" 2>/dev/null || true
 for _ in $(seq 300); do [ "$(job_field "$term" Restarts)" = 1 ] && break; sleep 0.2; done
@@ -66,7 +67,7 @@ for _ in $(seq 300); do [ "$(job_field "$term" Restarts)" = 1 ] && break; sleep 
 wait_for "$term" 300 COMPLETED FAILED CANCELLED
 [ "$(job_state "$term")" = COMPLETED ] || { echo "FAIL: job $term ended $(job_state "$term")"; exit 1; }
 [ "$(attempts preempted_term)" = "0 75 requeued;1 0 done;" ] || { echo "FAIL: SIGTERM attempts $(attempts preempted_term)"; exit 1; }
-"$bin" ckpt export "$work/preempted_term/checkpoints/step-0000$steps" --output "$work/preempted_term.safetensors" 2>/dev/null
+"$bin" ckpt export "$work/preempted_term/checkpoints/$final" --output "$work/preempted_term.safetensors" 2>/dev/null
 cmp "$work/reference.safetensors" "$work/preempted_term.safetensors" ||
   { echo "FAIL: the SIGTERM-preempted job's final parameters differ from the uninterrupted job's"; exit 1; }
 echo "SIGTERM-preempted job requeued, resumed and ended with the reference's parameters"
