@@ -40,8 +40,6 @@ void fsync_path(const std::string& path) {
   NS_CHECK_AS(CheckpointError, rc == 0, "cannot sync '", path, "': ", std::strerror(errno));
 }
 
-void remove_tree(const std::string& path) { io::remove_checkpoint_directory(path); }
-
 // Why checkpoint `path` cannot continue this run's model, or "" when it can: the keys whose
 // values differ between its model identity and this run's.
 std::string identity_mismatch(const std::string& path, const io::Manifest& manifest, const CheckpointOptions& options) {
@@ -116,7 +114,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   // Rank 0 creates the temporary directory; everyone learns whether it could.
   std::string problem;
   if (rank == 0) {
-    remove_tree(pending->temp_dir);  // a save that crashed earlier
+    io::remove_checkpoint_directory(pending->temp_dir);  // a save that crashed earlier
     if (::mkdir(pending->temp_dir.c_str(), 0755) != 0) {
       problem = "cannot create '" + pending->temp_dir + "': " + std::strerror(errno);
     }
@@ -263,7 +261,7 @@ std::string Checkpointer::finish(bool agree) {
     for (int r = 0; r < world; ++r) {
       if (table[5 * r] != 0) failure += (failure.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + texts[r]);
     }
-    if (comm_.rank() == 0) remove_tree(pending->temp_dir);
+    if (comm_.rank() == 0) io::remove_checkpoint_directory(pending->temp_dir);
   } else {
     auto listings = allgather_text(pending->listing);
     // Rank 0 commits; the others have nothing left to do for this save.
@@ -272,7 +270,7 @@ std::string Checkpointer::finish(bool agree) {
         commit(*pending, results, listings);
         return "";
       } catch (const std::exception& e) {
-        remove_tree(pending->temp_dir);
+        io::remove_checkpoint_directory(pending->temp_dir);
         return e.what();
       }
     };
@@ -335,7 +333,7 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
   const auto checksum = io::write_manifest(manifest, pending.temp_dir);
   fsync_path(pending.temp_dir);
   fault_point("commit.manifest", pending.step, 0);
-  remove_tree(pending.final_dir);  // a stale directory of the same step (never the protected one)
+  io::remove_checkpoint_directory(pending.final_dir);  // a stale directory of the same step (never the protected one)
   NS_CHECK_AS(CheckpointError, std::rename(pending.temp_dir.c_str(), pending.final_dir.c_str()) == 0,
               "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
   fsync_path(options_.directory);
@@ -356,7 +354,7 @@ void Checkpointer::retain() {
     const std::string path = options_.directory + "/" + chain[i];
     const auto step = io::checkpoint_step(chain[i]);
     if (path == protected_ || (options_.milestone_every > 0 && step % options_.milestone_every == 0)) continue;
-    remove_tree(path);
+    io::remove_checkpoint_directory(path);
   }
 }
 
