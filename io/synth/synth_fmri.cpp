@@ -34,7 +34,7 @@ const std::vector<const char*>& vocabulary() {
 }
 
 std::string story_name(int index) {
-  char name[16];
+  char name[24];  // "story" and any int
   std::snprintf(name, sizeof(name), "story%02d", index + 1);
   return name;
 }

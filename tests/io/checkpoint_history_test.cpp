@@ -54,7 +54,7 @@ std::uint64_t commit(const std::string& dir, std::int64_t step, const std::strin
   manifest.code_version = "test";
   manifest.parent = parent;
   manifest.parent_checksum = parent_checksum;
-  for (const std::string name : {shard_file_name(0), state_file_name(0)}) {
+  for (const std::string& name : {shard_file_name(0), state_file_name(0)}) {
     const std::string file = path + "/" + name;
     std::ofstream(file) << name << " of step " << step;
     std::ifstream in(file, std::ios::ate);
