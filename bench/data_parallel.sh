@@ -2,7 +2,9 @@
 # Data-parallel benchmarks on RANKS ranks of this machine, side by side:
 #  - bench_reducer: reducer bus bandwidth against MPI_Allreduce, and the training step
 #    against the same ranks' compute-only step (exposed communication);
-#  - bench/ddp_peer.py: the same model, micro-batch and threads under PyTorch DDP (gloo).
+#  - bench/ddp_peer.py: the same model, micro-batch and threads under PyTorch DDP (gloo), with
+#    PyTorch 2.x's fused attention, run by the build's NEUROSCALE_PYTHON (the PyTorch whose
+#    LibTorch the build links).
 # The two run alternately ROUNDS times, so machine noise hits both alike; the summary gives
 # the median of each quantity over the rounds.
 # usage: bench/data_parallel.sh [BUILD_DIR] [RANKS] [SIZE] [ROUNDS]   (defaults: build 2 small 3)
@@ -12,13 +14,14 @@ ranks=${2:-2}
 size=${3:-small}
 rounds=${4:-3}
 here=$(cd "$(dirname "$0")" && pwd)
+python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 results=()
 for ((round = 1; round <= rounds; ++round)); do
   ours=$(mpirun --oversubscribe --bind-to none -np "$ranks" -x OMP_NUM_THREADS \
     "$build/bench/bench_reducer" --size "$size" --batch 8 --bins 500 --steps 12 | grep -v INFO)
-  peer=$(/usr/bin/python3 "$here/ddp_peer.py" --ranks "$ranks" --size "$size" --batch 8 --bins 500 --steps 12 --threads 1)
+  peer=$("$python" "$here/ddp_peer.py" --ranks "$ranks" --size "$size" --batch 8 --bins 500 --steps 12 --threads 1)
   echo "round $round"
   echo "$ours"
   echo "$peer"

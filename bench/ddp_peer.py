@@ -28,7 +28,7 @@ def worker(rank, args, port, out):
     d, layers, heads, mlp = (384, 7, 6, 512) if args.size == "default" else (128, 4, 4, 256)
     P, B, C = 5, args.batch, 512
     N = -(-args.bins // P)
-    model = torch.nn.parallel.DistributedDataParallel(peer.MaskedModel(P * C, d, layers, heads, mlp).train())
+    model = torch.nn.parallel.DistributedDataParallel(peer.MaskedModel(P * C, d, layers, heads, mlp, args.attention == "sdpa").train())
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
     features = torch.randn(B, N * P, C)
     padding = torch.zeros(B, N, dtype=torch.bool)
@@ -61,6 +61,8 @@ def main():
     parser.add_argument("--bins", type=int, default=500)
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--attention", default="sdpa", choices=["manual", "sdpa"],
+                        help="attention as the reference writes it, or PyTorch 2.x's fused SDPA (default)")
     args = parser.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,59 +1,111 @@
 # Every external library becomes an imported target here; nothing else calls find_package.
-#   torch                LibTorch (Debian 1.13 CPU, or 2.x via Torch_DIR/CMAKE_PREFIX_PATH)
+#   torch                LibTorch (the wheel of NEUROSCALE_PYTHON's PyTorch 2.x; Debian's 1.13)
 #   MPI::MPI_C           Open MPI
 #   neuroscale::hdf5     parallel HDF5 (serial HDF5 is rejected)
 #   Boost::serialization, TBB::tbb, neuroscale::yaml, neuroscale::matio
+#   protobuf::libprotobuf-lite, neuroscale::xxhash, neuroscale::json
 #   neuroscale::sndfile, neuroscale::soxr              (audio: WAV stimuli, resampling)
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
-# TorchConfig looks for libtorch.so and the Caffe2 config in the system paths before its
-# own prefix, so a LibTorch 2.x given through Torch_DIR/CMAKE_PREFIX_PATH would silently
-# mix with Debian's LibTorch 1.13. Pin both to the prefix of the given config, and refuse
-# a mixed result.
-if(NOT TORCH_LIBRARY)
-  set(_torch_configs)
-  if(Torch_DIR)
-    list(APPEND _torch_configs "${Torch_DIR}")
+# --- LibTorch. The default is the LibTorch inside the PyTorch package of NEUROSCALE_PYTHON
+# (scripts/setup installs a pinned PyTorch into .venv), so the model checks compare against the
+# very PyTorch the engine links. Another LibTorch can be chosen with Torch_DIR or
+# CMAKE_PREFIX_PATH (Debian's libtorch-dev 1.13 is found in the system paths as a fallback).
+if(EXISTS "${PROJECT_SOURCE_DIR}/.venv/bin/python3")
+  set(_default_python "${PROJECT_SOURCE_DIR}/.venv/bin/python3")
+else()
+  set(_default_python /usr/bin/python3)
+endif()
+set(NEUROSCALE_PYTHON "${_default_python}" CACHE FILEPATH
+    "Python whose torch package supplies LibTorch and checks the model (h5py, scipy too)")
+if(NOT Torch_DIR AND NOT TORCH_LIBRARY AND NOT CMAKE_PREFIX_PATH AND EXISTS "${NEUROSCALE_PYTHON}")
+  execute_process(COMMAND "${NEUROSCALE_PYTHON}" -c "import torch.utils; print(torch.utils.cmake_prefix_path)"
+                  OUTPUT_VARIABLE _python_torch_cmake OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE _python_torch_rc ERROR_QUIET)
+  if(_python_torch_rc EQUAL 0 AND EXISTS "${_python_torch_cmake}/Torch/TorchConfig.cmake")
+    set(Torch_DIR "${_python_torch_cmake}/Torch" CACHE PATH "LibTorch config (from ${NEUROSCALE_PYTHON})")
   endif()
-  foreach(_prefix IN LISTS CMAKE_PREFIX_PATH)  # e.g. torch.utils.cmake_prefix_path
-    list(APPEND _torch_configs "${_prefix}/Torch" "${_prefix}/share/cmake/Torch")
-  endforeach()
-  foreach(_config IN LISTS _torch_configs)
-    get_filename_component(_torch_prefix "${_config}/../../.." ABSOLUTE)
-    if(EXISTS "${_config}/TorchConfig.cmake" AND EXISTS "${_torch_prefix}/lib/libtorch.so")
-      set(TORCH_LIBRARY "${_torch_prefix}/lib/libtorch.so" CACHE FILEPATH "LibTorch library")
-      if(NOT Caffe2_DIR AND EXISTS "${_config}/../Caffe2/Caffe2Config.cmake")
-        get_filename_component(_caffe2_dir "${_config}/../Caffe2" ABSOLUTE)
-        set(Caffe2_DIR "${_caffe2_dir}" CACHE PATH "Caffe2 config of the chosen LibTorch")
-      endif()
-      break()
+endif()
+
+# The chosen LibTorch's prefix: Torch_DIR, else the first CMAKE_PREFIX_PATH entry holding one.
+set(_torch_prefix "")
+set(_torch_configs)
+if(Torch_DIR)
+  list(APPEND _torch_configs "${Torch_DIR}")
+endif()
+foreach(_prefix IN LISTS CMAKE_PREFIX_PATH)  # e.g. torch.utils.cmake_prefix_path
+  list(APPEND _torch_configs "${_prefix}/Torch" "${_prefix}/share/cmake/Torch")
+endforeach()
+foreach(_config IN LISTS _torch_configs)
+  get_filename_component(_candidate "${_config}/../../.." ABSOLUTE)
+  if(EXISTS "${_config}/TorchConfig.cmake" AND EXISTS "${_candidate}/lib/libtorch.so")
+    set(_torch_prefix "${_candidate}")
+    break()
+  endif()
+endforeach()
+
+if(_torch_prefix AND EXISTS "${_torch_prefix}/__init__.py")
+  # A PyTorch wheel. Its TorchConfig insists on a full CUDA toolkit with nvcc (it enables the
+  # CUDA language) even to link a host-only program, so import its libraries directly: the
+  # wheel's own RPATHs find its CUDA runtime, cuDNN and NCCL in site-packages/nvidia.
+  include(ImportTorchWheel)
+  neuroscale_import_torch_wheel("${_torch_prefix}")
+else()
+  # TorchConfig looks for libtorch.so and the Caffe2 config in the system paths before its
+  # own prefix, so a LibTorch given through Torch_DIR/CMAKE_PREFIX_PATH would silently mix with
+  # Debian's LibTorch 1.13. Pin both to the prefix of the given config, and refuse a mixed result.
+  if(_torch_prefix AND NOT TORCH_LIBRARY)
+    set(TORCH_LIBRARY "${_torch_prefix}/lib/libtorch.so" CACHE FILEPATH "LibTorch library")
+    if(NOT Caffe2_DIR AND EXISTS "${_torch_prefix}/share/cmake/Caffe2/Caffe2Config.cmake")
+      set(Caffe2_DIR "${_torch_prefix}/share/cmake/Caffe2" CACHE PATH "Caffe2 config of the chosen LibTorch")
     endif()
-  endforeach()
+  endif()
+  find_package(Torch REQUIRED)
+  get_filename_component(_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
+  get_filename_component(_torch_library "${TORCH_LIBRARY}" REALPATH)
+  get_target_property(_c10_library c10 IMPORTED_LOCATION)
+  if(NOT _c10_library)
+    get_target_property(_c10_configs c10 IMPORTED_CONFIGURATIONS)
+    list(GET _c10_configs 0 _c10_config)
+    get_target_property(_c10_library c10 IMPORTED_LOCATION_${_c10_config})
+  endif()
+  get_filename_component(_c10_library "${_c10_library}" REALPATH)
+  string(FIND "${_torch_library}" "${_torch_prefix}/" _torch_at)
+  string(FIND "${_c10_library}" "${_torch_prefix}/" _c10_at)
+  if(NOT _torch_at EQUAL 0 OR NOT _c10_at EQUAL 0)
+    message(FATAL_ERROR
+      "LibTorch headers come from ${_torch_prefix} but libtorch.so from ${_torch_library} "
+      "and libc10.so from ${_c10_library}. "
+      "Configure with -DTorch_DIR=<prefix>/share/cmake/Torch (or -DTORCH_LIBRARY=<prefix>/lib/libtorch.so) "
+      "so that both come from the same LibTorch.")
+  endif()
 endif()
-find_package(Torch REQUIRED)
-get_filename_component(_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
-get_filename_component(_torch_library "${TORCH_LIBRARY}" REALPATH)
-get_target_property(_c10_library c10 IMPORTED_LOCATION)
-if(NOT _c10_library)
-  get_target_property(_c10_configs c10 IMPORTED_CONFIGURATIONS)
-  list(GET _c10_configs 0 _c10_config)
-  get_target_property(_c10_library c10 IMPORTED_LOCATION_${_c10_config})
+# The sources are C++17; LibTorch 2.10 and later refuse anything before C++20 in their headers.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.10)
+  set(CMAKE_CXX_STANDARD 20)
 endif()
-get_filename_component(_c10_library "${_c10_library}" REALPATH)
-string(FIND "${_torch_library}" "${_torch_prefix}/" _torch_at)
-string(FIND "${_c10_library}" "${_torch_prefix}/" _c10_at)
-if(NOT _torch_at EQUAL 0 OR NOT _c10_at EQUAL 0)
-  message(FATAL_ERROR
-    "LibTorch headers come from ${_torch_prefix} but libtorch.so from ${_torch_library} "
-    "and libc10.so from ${_c10_library}. "
-    "Configure with -DTorch_DIR=<prefix>/share/cmake/Torch (or -DTORCH_LIBRARY=<prefix>/lib/libtorch.so) "
-    "so that both come from the same LibTorch.")
-endif()
+
 find_package(MPI REQUIRED COMPONENTS C)
 find_package(Boost 1.71 REQUIRED COMPONENTS serialization)
 find_package(TBB REQUIRED)
 find_package(Threads REQUIRED)
+
+# --- protobuf (TensorBoard's event messages, io/run/tensorboard_event.proto), xxHash (checkpoint
+# checksums, header-only use), nlohmann/json (every JSON file the engine writes or reads).
+find_package(Protobuf REQUIRED)
+if(NOT Protobuf_PROTOC_EXECUTABLE OR NOT TARGET protobuf::libprotobuf-lite)
+  message(FATAL_ERROR "protobuf not found (TensorBoard event files): apt-get install libprotobuf-dev protobuf-compiler")
+endif()
+find_path(XXHASH_INCLUDE_DIR xxhash.h)
+if(NOT XXHASH_INCLUDE_DIR)
+  message(FATAL_ERROR "xxhash.h not found (checkpoint checksums): apt-get install libxxhash-dev")
+endif()
+add_library(neuroscale::xxhash INTERFACE IMPORTED)
+target_include_directories(neuroscale::xxhash SYSTEM INTERFACE ${XXHASH_INCLUDE_DIR})
+find_package(nlohmann_json 3.10 REQUIRED)
+add_library(neuroscale::json INTERFACE IMPORTED)
+target_link_libraries(neuroscale::json INTERFACE nlohmann_json::nlohmann_json)
 
 # --- yaml-cpp: 0.7 exports `yaml-cpp`, 0.8 exports `yaml-cpp::yaml-cpp`.
 find_package(yaml-cpp REQUIRED)
@@ -107,7 +159,32 @@ if(NOT NEUROSCALE_WITH_NCCL MATCHES "^(AUTO|ON|OFF)$")
   message(FATAL_ERROR "NEUROSCALE_WITH_NCCL='${NEUROSCALE_WITH_NCCL}': expected AUTO, ON or OFF")
 endif()
 set(NEUROSCALE_HAVE_NCCL OFF)
-if(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF")
+if(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF" AND NEUROSCALE_TORCH_WHEEL_NVIDIA)
+  # A CUDA PyTorch wheel: its own NCCL and CUDA runtime (site-packages/nvidia), the ones its
+  # LibTorch was built with. A CUDA toolkit's NCCL of another version would leave LibTorch's
+  # NCCL symbols undefined at link time.
+  file(GLOB _nccl_include "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/nccl/include")
+  file(GLOB _nccl_library "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/nccl/lib/libnccl.so*")
+  file(GLOB _cudart_header "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/*/include/cuda_runtime.h")
+  file(GLOB _cudart_library "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/*/lib/libcudart.so.*")
+  if(_nccl_include AND _nccl_library AND _cudart_header AND _cudart_library)
+    list(GET _nccl_library 0 NCCL_LIBRARY)
+    list(GET _cudart_header 0 _cudart_header)
+    list(GET _cudart_library 0 _cudart_library)
+    get_filename_component(_cudart_include "${_cudart_header}" DIRECTORY)
+    set(NEUROSCALE_HAVE_NCCL ON)
+    add_library(neuroscale::nccl INTERFACE IMPORTED)
+    target_include_directories(neuroscale::nccl SYSTEM INTERFACE ${_nccl_include} ${_cudart_include})
+    target_link_libraries(neuroscale::nccl INTERFACE ${NCCL_LIBRARY} ${_cudart_library})
+    message(STATUS "NCCL: ${NCCL_LIBRARY} (the PyTorch wheel's)")
+  elseif(NEUROSCALE_WITH_NCCL STREQUAL "ON")
+    message(FATAL_ERROR
+      "NEUROSCALE_WITH_NCCL=ON but the PyTorch wheel's NCCL or CUDA runtime is missing under "
+      "${NEUROSCALE_TORCH_WHEEL_NVIDIA} (pip packages nvidia-nccl-* and nvidia-cuda-runtime*).")
+  else()
+    message(STATUS "NCCL backend: not compiled (the PyTorch wheel has no NCCL)")
+  endif()
+elseif(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
   find_path(NCCL_INCLUDE_DIR nccl.h
             HINTS ENV NCCL_HOME ENV NCCL_ROOT ${CUDAToolkit_INCLUDE_DIRS}

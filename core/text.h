@@ -25,8 +25,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, quote or line
 // break; as it is otherwise.
 std::string csv_quote(const std::string& text);
-// `text` as a JSON string literal, quotes included (\", \\, control characters escaped).
-std::string json_quote(const std::string& text);
 
 // 1536 -> "1.5 KiB"; 3.2e9 -> "3.0 GiB".
 std::string format_bytes(double bytes);

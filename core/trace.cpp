@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "core/text.h"
+#include "core/json.h"
 
 namespace neuroscale {
 namespace {

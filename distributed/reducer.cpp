@@ -59,8 +59,8 @@ Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
   for (std::size_t i = 0; i < params_.size(); ++i) {
     auto accumulator = torch::autograd::impl::grad_accumulator(params_[i]);
     NS_CHECK_AS(UsageError, accumulator != nullptr, "reducer: parameter '", names_[i], "' is not a leaf");
-    hook_keys_.push_back(accumulator->add_post_hook(std::make_unique<Hook>(this, i)));
-    accumulators_.push_back(accumulator);
+    const auto key = accumulator->add_post_hook(std::make_unique<Hook>(this, i));
+    unhook_.emplace_back([accumulator, key] { accumulator->del_post_hook(key); });
   }
   zero_grad();
 }
@@ -74,9 +74,7 @@ Reducer::~Reducer() {
       }
     }
   }
-  for (std::size_t i = 0; i < accumulators_.size(); ++i) {
-    std::static_pointer_cast<torch::autograd::Node>(accumulators_[i])->del_post_hook(hook_keys_[i]);
-  }
+  for (auto& unhook : unhook_) unhook();
 }
 
 std::vector<std::size_t> Reducer::bucket_members(std::size_t b) const { return buckets_.at(b).members; }

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,8 +90,9 @@ class Reducer {
   std::vector<Bucket> buckets_;
   std::vector<std::size_t> bucket_of_, slot_of_;
   std::vector<std::uint8_t> used_;  // this backward: did the parameter get a gradient
-  std::vector<std::shared_ptr<void>> accumulators_;  // the hooked accumulators, kept alive
-  std::vector<std::uintptr_t> hook_keys_;            // to remove our hooks on destruction
+  // One per hooked gradient accumulator: removes our hook, and keeps the accumulator alive
+  // until then (LibTorch holds accumulators by shared_ptr before 2.10, intrusive_ptr since).
+  std::vector<std::function<void()>> unhook_;
   std::size_t next_launch_ = 0;
   bool armed_ = false;
   Tracer* tracer_ = nullptr;

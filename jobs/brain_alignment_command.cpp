@@ -3,6 +3,7 @@
 // responses, scored on held-out stories (Pearson r, normalised by the noise ceiling where
 // repeats exist). Ranks share the stories' feature extraction and the (participant, layer)
 // fits; rank 0 writes the results.
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "core/encoding/lanczos.h"
 #include "core/encoding/scores.h"
 #include "core/progress.h"
+#include "core/json.h"
 #include "core/text.h"
 #include "distributed/accelerator.h"
 #include "distributed/communicator.h"
@@ -237,7 +239,7 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   // ---- rank 0 writes the results
   if (rank != 0) return 0;
   std::string tsv = "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n";
-  std::string json_rows;
+  auto scores = nlohmann::ordered_json::array();
   io::NamedTensors per_voxel;
   for (std::size_t p = 0; p < participants.size(); ++p) {
     const auto& who = index.participant(participants[p]);
@@ -253,11 +255,9 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
       tsv += who.name + "\t" + who.role + "\t" + layer + "\t" + format_number(summary.mean_r) + "\t" +
              format_number(summary.mean_cc_norm) + "\t" + std::to_string(summary.normalised_voxels) + "\t" +
              std::to_string(summary.voxels) + "\t" + format_number(median_alpha) + "\n";
-      json_rows += std::string(json_rows.empty() ? "" : ",\n") + "    {\"participant\": " + json_quote(who.name) +
-                   ", \"role\": " + json_quote(who.role) + ", \"layer\": " + json_quote(layer) + ", \"mean_r\": " +
-                   (std::isfinite(summary.mean_r) ? format_number(summary.mean_r) : "null") + ", \"mean_cc_norm\": " +
-                   (std::isfinite(summary.mean_cc_norm) ? format_number(summary.mean_cc_norm) : "null") +
-                   ", \"normalised_voxels\": " + std::to_string(summary.normalised_voxels) + "}";
+      scores.push_back({{"participant", who.name}, {"role", who.role}, {"layer", layer},
+                        {"mean_r", summary.mean_r}, {"mean_cc_norm", summary.mean_cc_norm},  // NaN: null
+                        {"normalised_voxels", summary.normalised_voxels}});
       const std::string key = who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer);
       per_voxel.emplace_back("r/" + key, r.to(at::kFloat));
       per_voxel.emplace_back("alpha/" + key, alpha_all[pair].to(at::kFloat));
@@ -266,18 +266,16 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
                " voxels");
     }
   }
-  auto quoted = [](const std::vector<std::string>& names) {
-    std::string text;
-    for (const auto& n : names) text += std::string(text.empty() ? "" : ", ") + json_quote(n);
-    return "[" + text + "]";
-  };
+  nlohmann::ordered_json document;
+  document["model"] = config.checkpoint.empty() ? "untuned" : config.checkpoint;
+  document["step"] = step;
+  document["base_weights"] = model.base_reference;
+  document["train_stories"] = train_stories;
+  document["test_stories"] = test_stories;
+  document["scores"] = std::move(scores);
   io::RunDirectory out(line.run_dir);
   out.write_file("alignment.tsv", tsv);
-  out.write_file("alignment.json", "{\n  \"model\": " + json_quote(config.checkpoint.empty() ? "untuned" : config.checkpoint) +
-                                       ",\n  \"step\": " + std::to_string(step) + ",\n  \"base_weights\": " +
-                                       json_quote(model.base_reference) + ",\n  \"train_stories\": " + quoted(train_stories) +
-                                       ",\n  \"test_stories\": " + quoted(test_stories) + ",\n  \"scores\": [\n" +
-                                       json_rows + "\n  ]\n}\n");
+  out.write_file("alignment.json", json_document(document));
   io::write_safetensors(line.run_dir + "/voxel_scores.safetensors", per_voxel);
   log.info("brain alignment of ", participants.size(), " participant(s) x ", layers.size(), " layer(s) in ",
            line.run_dir, "/alignment.tsv");

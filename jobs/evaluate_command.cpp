@@ -1,6 +1,7 @@
 // `neuroscale evaluate`: decodes a split of a corpus with a fine-tuned checkpoint and writes
 // per-trial predictions, a Brain-to-Text-style submission (id,text) and the error rates.
 // Under mpirun/srun the ranks share the trials; rank 0 writes the results.
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "core/decode/ctc_decode.h"
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
+#include "core/json.h"
 #include "core/progress.h"
 #include "core/task/ctc_phoneme.h"
 #include "core/text.h"
@@ -261,14 +263,17 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   io::RunDirectory out(line.run_dir);
   out.write_file("predictions.tsv", tsv);
   if (lexicon) out.write_file("submission.csv", csv);
-  std::ostringstream summary;
-  summary.precision(9);
-  summary << "{\"trials\": " << predictions.size() << ", \"split\": \"" << config.split << "\", \"step\": "
-          << manifest.step << ", \"per\": " << (per.reference > 0 ? std::to_string(per.rate()) : "null")
-          << ", \"phoneme_edits\": " << per.edits << ", \"phonemes\": " << per.reference
-          << ", \"wer\": " << (wer.reference > 0 ? std::to_string(wer.rate()) : "null")
-          << ", \"word_edits\": " << wer.edits << ", \"words\": " << wer.reference << "}\n";
-  out.write_file("evaluation.json", summary.str());
+  nlohmann::ordered_json summary;
+  summary["trials"] = predictions.size();
+  summary["split"] = config.split;
+  summary["step"] = manifest.step;
+  summary["per"] = per.reference > 0 ? nlohmann::ordered_json(per.rate()) : nlohmann::ordered_json();
+  summary["phoneme_edits"] = per.edits;
+  summary["phonemes"] = per.reference;
+  summary["wer"] = wer.reference > 0 ? nlohmann::ordered_json(wer.rate()) : nlohmann::ordered_json();
+  summary["word_edits"] = wer.edits;
+  summary["words"] = wer.reference;
+  out.write_file("evaluation.json", json_line(summary) + "\n");
   log.info("evaluated ", predictions.size(), " trials: PER ", per.reference > 0 ? std::to_string(per.rate()) : "n/a",
            ", WER ", wer.reference > 0 ? std::to_string(wer.rate()) : "n/a (needs decode.method beam and sentences)",
            "; results in ", line.run_dir);

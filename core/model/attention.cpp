@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "core/check.h"
 #include "core/model/dropout.h"
@@ -50,9 +51,10 @@ at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& r
   // One fused kernel (flash / memory-efficient on GPU, flash on CPU) where LibTorch has it.
   (void)query_rope;  // the kernel applies the 1/sqrt(hd) scale itself
   const auto query = apply_rotary(parts[0], rope);
-  context = at::scaled_dot_product_attention(query, key, value,
-                                             mask.any_padding ? mask.keep : at::Tensor(),
-                                             dropout, false);
+  // No padding: no mask at all (an empty optional, never an undefined tensor), so the
+  // kernel may take its unmasked fast path.
+  const auto keep = mask.any_padding ? std::optional<at::Tensor>(mask.keep) : std::nullopt;
+  context = at::scaled_dot_product_attention(query, key, value, keep, dropout, false);
 #else
   (void)head_dim;
   const auto query = apply_rotary(parts[0], query_rope);  // carries the 1/sqrt(hd) scale

@@ -1,9 +1,12 @@
-// XXH64 (Yann Collet's xxHash, 64-bit variant): the checksum of checkpoint shard files.
-// Streaming, so files are hashed as they are written or read.
+// XXH64 (xxHash, 64-bit variant, from libxxhash): the checksum of checkpoint shard files.
+// Streaming, so files are hashed as they are written or read. XXH64 rather than the faster
+// XXH3: every manifest written so far records XXH64, and hashing is not what bounds a save
+// (docs/benchmarks.md, "Checkpoint checksums").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace neuroscale::io {
@@ -11,15 +14,15 @@ namespace neuroscale::io {
 class XxHash64 {
  public:
   explicit XxHash64(std::uint64_t seed = 0);
+  ~XxHash64();
+  XxHash64(XxHash64&&) noexcept;
+  XxHash64& operator=(XxHash64&&) noexcept;
   void update(const void* data, std::size_t size);
   std::uint64_t digest() const;
 
  private:
-  std::uint64_t acc_[4];
-  std::uint64_t seed_;
-  unsigned char buffer_[32];
-  std::size_t buffered_ = 0;
-  std::uint64_t total_ = 0;
+  struct State;  // libxxhash's XXH64_state_t, kept out of this header
+  std::unique_ptr<State> state_;
 };
 
 // The XXH64 of a whole file; throws DataError naming the file when it cannot be read.

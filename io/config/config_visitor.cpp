@@ -28,7 +28,10 @@ std::string format_list(const std::vector<T>& values) {
       parts.push_back(std::to_string(v));
     }
   }
-  return "[" + join(parts, ", ") + "]";
+  std::string text = "[";  // appended, not "[" + ...: GCC 12 misreports that (-Wrestrict, PR 105329)
+  text += join(parts, ", ");
+  text += ']';
+  return text;
 }
 
 // Collects KeyInfo for every key; list elements are described from a fresh element.

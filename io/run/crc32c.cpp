@@ -1,31 +1,26 @@
 #include "io/run/crc32c.h"
 
-#include <array>
+#include <boost/crc.hpp>
 
 namespace neuroscale::io {
 namespace {
 
-constexpr std::uint32_t kPolynomial = 0x82F63B78u;  // 0x1EDC6F41 bit-reversed
-
-constexpr std::array<std::uint32_t, 256> make_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t crc = i;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1u) ? (crc >> 1) ^ kPolynomial : crc >> 1;
-    table[i] = crc;
-  }
-  return table;
+std::uint32_t reflect(std::uint32_t value) {
+  std::uint32_t reflected = 0;
+  for (int bit = 0; bit < 32; ++bit) reflected |= ((value >> bit) & 1u) << (31 - bit);
+  return reflected;
 }
-
-constexpr std::array<std::uint32_t, 256> kTable = make_table();
 
 }  // namespace
 
 std::uint32_t crc32c(const void* data, std::size_t bytes, std::uint32_t crc) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
-  for (std::size_t i = 0; i < bytes; ++i) crc = kTable[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
+  // Boost.CRC's CRC-32C: polynomial 0x1EDC6F41, reflected in and out, all-ones initial value
+  // and final XOR. Continuing from `crc` starts from its un-finalised register, ~crc, which
+  // Boost takes in the unreflected bit order.
+  boost::crc_optimal<32, 0x1EDC6F41u, 0xFFFFFFFFu, 0xFFFFFFFFu, true, true> castagnoli;
+  castagnoli.reset(reflect(~crc));
+  castagnoli.process_bytes(data, bytes);
+  return castagnoli.checksum();
 }
 
 std::uint32_t masked_crc32c(const void* data, std::size_t bytes) {

@@ -1,5 +1,5 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of TFRecord framing
-// (TensorBoard event files), table-driven a byte at a time. Check value (RFC 3720, B.4):
+// (TensorBoard event files), computed by Boost.CRC. Check value (RFC 3720, B.4):
 // crc32c("123456789") = 0xE3069283.
 #pragma once
 

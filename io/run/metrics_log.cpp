@@ -1,43 +1,58 @@
 #include "io/run/metrics_log.h"
 
-#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
-#include <iomanip>
 #include <limits>
-#include <sstream>
 
 #include "core/check.h"
+#include "core/json.h"
 
 namespace neuroscale::io {
 
+namespace {
+
+// Nine significant digits (the logged means carry no more), and integral values as
+// integers: "elements": 1120000, not 1120000.0. Non-finite values are null.
+nlohmann::ordered_json metric_value(double value) {
+  if (!std::isfinite(value)) return nullptr;
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.9g", value);
+  const double rounded = std::strtod(text, nullptr);
+  if (std::fabs(rounded) < 1e15 && rounded == std::trunc(rounded)) return static_cast<std::int64_t>(rounded);
+  return rounded;
+}
+
+}  // namespace
+
 std::string format_metrics_line(std::int64_t step, const std::map<std::string, double>& values) {
-  std::ostringstream out;
-  out << std::setprecision(9) << "{\"step\": " << step;
-  for (const auto& [key, value] : values) {
-    out << ", \"" << key << "\": ";
-    if (std::isfinite(value)) out << value; else out << "null";
-  }
-  out << "}\n";
-  return out.str();
+  nlohmann::ordered_json record;
+  record["step"] = step;
+  for (const auto& [key, value] : values) record[key] = metric_value(value);
+  return json_line(record) + "\n";
 }
 
 namespace {
 
-// One line parsed (JSON is YAML's flow syntax); throws a message without the location.
+// One line parsed; throws a message without the location.
 MetricsLine parse_line(const std::string& line) {
-  const YAML::Node node = YAML::Load(line);
-  NS_CHECK_AS(DataError, node.IsMap(), "not a JSON object");
-  NS_CHECK_AS(DataError, node["step"] && node["step"].IsScalar(), "no \"step\"");
+  nlohmann::json node;
+  try {
+    node = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& error) {
+    NS_THROW(DataError, "not JSON: ", error.what());
+  }
+  NS_CHECK_AS(DataError, node.is_object(), "not a JSON object");
+  NS_CHECK_AS(DataError, node.contains("step") && node["step"].is_number_integer(), "no integer \"step\"");
   MetricsLine record;
-  record.step = node["step"].as<std::int64_t>();
-  for (const auto& item : node) {
-    const auto key = item.first.as<std::string>();
+  record.step = node["step"].get<std::int64_t>();
+  for (const auto& [key, value] : node.items()) {
     if (key == "step") continue;
-    NS_CHECK_AS(DataError, item.second.IsScalar() || item.second.IsNull(), "\"", key, "\" is not a number");
-    record.values[key] =
-        item.second.IsNull() ? std::numeric_limits<double>::quiet_NaN() : item.second.as<double>();
+    NS_CHECK_AS(DataError, value.is_number() || value.is_null(), "\"", key, "\" is not a number");
+    record.values[key] = value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>();
   }
   return record;
 }

@@ -1,25 +1,17 @@
 #include "io/run/plot_data.h"
 
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "core/check.h"
-#include "core/text.h"
+#include "core/json.h"
 #include "io/run/report_table.h"
 
 namespace neuroscale::io {
 namespace {
-
-std::string number_or_null(double value) {
-  if (!std::isfinite(value)) return "null";
-  std::ostringstream out;
-  out.precision(9);
-  out << value;
-  return out.str();
-}
 
 double find_or_nan(const std::map<std::string, double>& values, const std::string& key) {
   const auto it = values.find(key);
@@ -68,27 +60,31 @@ double label_fraction(const RunSummary& run) {
 
 std::string plot_data_json(const std::vector<RunSummary>& runs) {
   const auto names = run_names(runs);
-  std::ostringstream out;
-  out << "{\"runs\": [";
+  auto entries = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& run = runs[i];
-    out << (i ? ",\n" : "\n") << "{\"name\": " << json_quote(names[i]) << ", \"path\": " << json_quote(run.path)
-        << ", \"command\": " << json_quote(run.command) << ", \"status\": " << json_quote(run.status)
-        << ", \"world_size\": " << run.world_size
-        << ", \"samples_per_s\": " << number_or_null(find_or_nan(run.throughput, "samples_per_s"))
-        << ", \"label_fraction\": " << number_or_null(label_fraction(run))
-        << ", \"eval_per\": " << number_or_null(find_or_nan(run.evaluation, "per")) << ", \"records\": [";
-    for (std::size_t r = 0; r < run.records.size(); ++r) {
-      out << (r ? ", " : "") << "{\"step\": " << run.records[r].step;
-      for (const auto& [key, value] : run.records[r].values) {
-        if (std::isfinite(value)) out << ", " << json_quote(key) << ": " << number_or_null(value);
+    auto records = nlohmann::ordered_json::array();
+    for (const auto& line : run.records) {
+      nlohmann::ordered_json record;
+      record["step"] = line.step;
+      for (const auto& [key, value] : line.values) {
+        if (std::isfinite(value)) record[key] = value;
       }
-      out << "}";
+      records.push_back(std::move(record));
     }
-    out << "]}";
+    nlohmann::ordered_json entry;  // non-finite numbers are written as null
+    entry["name"] = names[i];
+    entry["path"] = run.path;
+    entry["command"] = run.command;
+    entry["status"] = run.status;
+    entry["world_size"] = run.world_size;
+    entry["samples_per_s"] = find_or_nan(run.throughput, "samples_per_s");
+    entry["label_fraction"] = label_fraction(run);
+    entry["eval_per"] = find_or_nan(run.evaluation, "per");
+    entry["records"] = std::move(records);
+    entries.push_back(std::move(entry));
   }
-  out << "\n]}\n";
-  return out.str();
+  return json_line(nlohmann::ordered_json{{"runs", std::move(entries)}}) + "\n";
 }
 
 }  // namespace neuroscale::io

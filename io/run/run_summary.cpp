@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -114,18 +115,18 @@ bool is_count(const std::string& key) {
 std::map<std::string, double> read_evaluation(const std::string& path) {
   std::map<std::string, double> values;
   if (!exists(path, false)) return values;
+  std::ifstream in(path);
+  NS_CHECK_AS(DataError, in.good(), "cannot read '", path, "'");
+  nlohmann::json node;
   try {
-    const YAML::Node node = YAML::LoadFile(path);  // JSON is YAML's flow syntax
-    NS_CHECK_AS(DataError, node.IsMap(), "'", path, "' is not a JSON object");
-    for (const auto& item : node) {
-      double value = 0;
-      if (item.second.IsNull()) values[item.first.as<std::string>()] = std::nan("");
-      else if (item.second.IsScalar() && YAML::convert<double>::decode(item.second, value)) {
-        values[item.first.as<std::string>()] = value;
-      }
-    }
-  } catch (const YAML::Exception& error) {
+    node = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& error) {
     NS_THROW(DataError, "'", path, "' is not valid JSON: ", error.what());
+  }
+  NS_CHECK_AS(DataError, node.is_object(), "'", path, "' is not a JSON object");
+  for (const auto& [key, value] : node.items()) {
+    if (value.is_null()) values[key] = std::nan("");
+    else if (value.is_number()) values[key] = value.get<double>();
   }
   return values;
 }

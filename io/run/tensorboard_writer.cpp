@@ -11,55 +11,19 @@
 #include "core/check.h"
 #include "io/run/crc32c.h"
 #include "io/run/run_directory.h"
+#include "tensorboard_event.pb.h"
 
 namespace neuroscale::io {
 namespace {
-
-// ---- protobuf wire format (developers.google.com/protocol-buffers/docs/encoding)
-enum WireType { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
-
-void put_varint(std::string& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out += static_cast<char>((value & 0x7F) | 0x80);
-    value >>= 7;
-  }
-  out += static_cast<char>(value);
-}
-
-void put_key(std::string& out, int field, WireType type) {
-  put_varint(out, (static_cast<std::uint64_t>(field) << 3) | type);
-}
 
 void put_little_endian(std::string& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
 }
 
-void put_double(std::string& out, int field, double value) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &value, sizeof(bits));
-  put_key(out, field, kFixed64);
-  put_little_endian(out, bits, 8);
-}
-
-void put_float(std::string& out, int field, float value) {
-  std::uint32_t bits = 0;
-  std::memcpy(&bits, &value, sizeof(bits));
-  put_key(out, field, kFixed32);
-  put_little_endian(out, bits, 4);
-}
-
-void put_bytes(std::string& out, int field, const std::string& bytes) {
-  put_key(out, field, kLengthDelimited);
-  put_varint(out, bytes.size());
-  out += bytes;
-}
-
-// Event fields 1 (wall_time) and 2 (step; int64 as two's-complement varint).
-std::string event_header(double wall_time, std::int64_t step) {
-  std::string event;
-  put_double(event, 1, wall_time);
-  put_key(event, 2, kVarint);
-  put_varint(event, static_cast<std::uint64_t>(step));
+tensorboard::Event event_at(double wall_time, std::int64_t step) {
+  tensorboard::Event event;
+  event.set_wall_time(wall_time);
+  event.set_step(step);
   return event;
 }
 
@@ -93,31 +57,26 @@ std::string tfrecord_frame(const std::string& payload) {
 }
 
 std::string event_file_version(double wall_time) {
-  std::string event = event_header(wall_time, 0);
-  put_bytes(event, 3, "brain.Event:2");
-  return event;
+  auto event = event_at(wall_time, 0);
+  event.set_file_version("brain.Event:2");
+  return event.SerializeAsString();
 }
 
 std::string event_session_start(double wall_time, std::int64_t step) {
-  std::string session_log;
-  put_key(session_log, 1, kVarint);
-  put_varint(session_log, 1);  // SessionLog.START
-  std::string event = event_header(wall_time, step);
-  put_bytes(event, 7, session_log);
-  return event;
+  auto event = event_at(wall_time, step);
+  event.mutable_session_log()->set_status(tensorboard::SessionLog::START);
+  return event.SerializeAsString();
 }
 
 std::string event_scalars(double wall_time, std::int64_t step, const std::vector<std::pair<std::string, float>>& values) {
-  std::string summary;
+  auto event = event_at(wall_time, step);
+  auto* summary = event.mutable_summary();
   for (const auto& [tag, value] : values) {
-    std::string item;
-    put_bytes(item, 1, tag);
-    put_float(item, 2, value);
-    put_bytes(summary, 1, item);
+    auto* item = summary->add_value();
+    item->set_tag(tag);
+    item->set_simple_value(value);
   }
-  std::string event = event_header(wall_time, step);
-  put_bytes(event, 5, summary);
-  return event;
+  return event.SerializeAsString();
 }
 
 TensorBoardWriter::TensorBoardWriter(const std::string& directory, std::int64_t first_step) {

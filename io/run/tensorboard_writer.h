@@ -1,10 +1,12 @@
 // TensorBoard event files: the scalars of a training run as TensorBoard (and TensorFlow's
-// summary readers) read them, written without TensorFlow or protobuf libraries.
+// summary readers) read them, without TensorFlow: the messages are protobuf (protoc-generated
+// from io/run/tensorboard_event.proto, TensorBoard's field numbers), the framing TFRecord.
 //
 // File: "<dir>/events.out.tfevents.<unix time>.<host>.<pid>" (TensorBoard's naming), a
 // sequence of TFRecords: uint64 LE payload length, uint32 masked CRC-32C of those 8 bytes,
 // the payload, uint32 masked CRC-32C of the payload. Each payload is a serialized
-// tensorflow.Event (tensorboard/compat/proto/event.proto):
+// tensorflow.Event (tensorboard/compat/proto/event.proto; proto3, so a field at its default
+// value, such as step 0, is not written):
 //   Event   {double wall_time = 1; int64 step = 2; oneof what {string file_version = 3;
 //            Summary summary = 5; SessionLog session_log = 7;}}
 //   Summary {repeated Value value = 1;}   Value {string tag = 1; float simple_value = 2;}

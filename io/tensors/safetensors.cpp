@@ -3,13 +3,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "core/check.h"
@@ -24,23 +23,6 @@ const std::vector<std::pair<std::string, at::ScalarType>>& dtype_table() {
       {"I64", at::kLong},   {"I32", at::kInt},   {"I16", at::kShort}, {"I8", at::kChar},
       {"U8", at::kByte},    {"BOOL", at::kBool}};
   return table;
-}
-
-std::string json_string(const std::string& text) {
-  std::ostringstream out;
-  out << '"';
-  for (const unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out << '\\' << c;
-    } else if (c < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out << "\\u00" << hex[c >> 4] << hex[c & 15];
-    } else {
-      out << c;
-    }
-  }
-  out << '"';
-  return out.str();
 }
 
 // "[3, 4]"
@@ -65,17 +47,8 @@ std::string safetensors_dtype(at::ScalarType type) {
 
 FileDigest write_safetensors(const std::string& path, const NamedTensors& tensors,
                              const std::map<std::string, std::string>& metadata) {
-  std::ostringstream header;
-  header << '{';
-  bool first = true;
-  if (!metadata.empty()) {
-    header << "\"__metadata__\":{";
-    for (const auto& [key, value] : metadata) {
-      header << (first ? "" : ",") << json_string(key) << ':' << json_string(value);
-      first = false;
-    }
-    header << '}';
-  }
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   std::set<std::string> seen;
   std::vector<at::Tensor> contiguous;
   std::uint64_t offset = 0;
@@ -83,21 +56,16 @@ FileDigest write_safetensors(const std::string& path, const NamedTensors& tensor
     NS_CHECK_AS(UsageError, !name.empty() && name != "__metadata__" && seen.insert(name).second,
                 "cannot write '", path, "': tensor name '", name, "' is empty, reserved or repeated");
     const auto& table = dtype_table();
-    const auto type = tensor.scalar_type();  // a structured binding cannot be captured (C++17)
+    const auto type = tensor.scalar_type();
     const auto it = std::find_if(table.begin(), table.end(), [type](const auto& entry) { return entry.second == type; });
     NS_CHECK_AS(UsageError, it != table.end(), "cannot write '", path, "': tensor '", name,
                 "' has dtype ", tensor.scalar_type(), ", which safetensors cannot hold");
     contiguous.push_back(tensor.detach().to(at::kCPU).contiguous());
     const std::uint64_t bytes = contiguous.back().nbytes();
-    header << (first ? "" : ",") << json_string(name) << ":{\"dtype\":\""
-           << it->first << "\",\"shape\":[";
-    for (std::int64_t d = 0; d < tensor.dim(); ++d) header << (d ? "," : "") << tensor.size(d);
-    header << "],\"data_offsets\":[" << offset << ',' << offset + bytes << "]}";
+    header[name] = {{"dtype", it->first}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
-    first = false;
   }
-  header << '}';
-  std::string json = header.str();
+  std::string json = header.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   json.append((8 - json.size() % 8) % 8, ' ');  // align the data to 8 bytes
 
   std::string prefix;
@@ -160,34 +128,33 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
   data_start = 8 + header_size;
   const std::uint64_t data_size = size - data_start;
 
-  YAML::Node root;
+  nlohmann::json root;
   try {
-    root = YAML::Load(header);
-  } catch (const YAML::Exception& error) {
+    root = nlohmann::json::parse(header);
+  } catch (const nlohmann::json::parse_error& error) {
     NS_THROW(DataError, "'", path, "': the header is not valid JSON: ", error.what());
   }
-  NS_CHECK_AS(DataError, root.IsMap(), "'", path, "': the header is not a JSON object");
+  NS_CHECK_AS(DataError, root.is_object(), "'", path, "': the header is not a JSON object");
   std::vector<TensorInfo> entries;
-  for (const auto& entry : root) {
-    std::string name;
-    try {
-      name = entry.first.as<std::string>();
-    } catch (const YAML::Exception&) {
-      NS_THROW(DataError, "'", path, "': the header has a key that is not a string");
-    }
-    const auto& node = entry.second;
+  for (const auto& [name, node] : root.items()) {
     try {
       if (name == "__metadata__") {
+        NS_CHECK_AS(DataError, node.is_object(), "'", path, "': __metadata__ is not a JSON object");
         if (metadata) {
-          for (const auto& item : node) (*metadata)[item.first.as<std::string>()] = item.second.as<std::string>();
+          for (const auto& [key, value] : node.items()) (*metadata)[key] = value.get<std::string>();
         }
         continue;
       }
-      TensorInfo tensor{name, node["dtype"].as<std::string>(), {}, 0, 0};
+      NS_CHECK_AS(DataError, node.is_object() && node.contains("shape") && node["shape"].is_array() &&
+                                 node.contains("data_offsets") && node["data_offsets"].is_array() &&
+                                 node["data_offsets"].size() == 2,
+                  "'", path, "': tensor '", name, "' needs dtype, shape and two data_offsets");
+      TensorInfo tensor{name, node.at("dtype").get<std::string>(), {}, 0, 0};
       const auto type = scalar_type_of(path, name, tensor.dtype);
       std::uint64_t bytes = at::elementSize(type);
       for (const auto& d : node["shape"]) {
-        const auto extent = d.as<std::int64_t>();
+        NS_CHECK_AS(DataError, d.is_number_integer(), "'", path, "': tensor '", name, "' has a non-integer extent");
+        const auto extent = d.get<std::int64_t>();
         NS_CHECK_AS(DataError, extent >= 0, "'", path, "': tensor '", name, "' has a negative extent");
         tensor.shape.push_back(extent);
         // A crafted shape must not wrap the byte count around (and then pass the span check).
@@ -196,13 +163,17 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
                     "'", path, "': tensor '", name, "' has shape ", shape_text(tensor.shape),
                     "... whose bytes exceed the file's data (", data_size, " bytes)");
       }
-      tensor.begin = node["data_offsets"][0].as<std::uint64_t>();
-      tensor.end = node["data_offsets"][1].as<std::uint64_t>();
+      for (const auto& offset : node["data_offsets"]) {
+        NS_CHECK_AS(DataError, offset.is_number_unsigned(), "'", path, "': tensor '", name,
+                    "' has a data offset that is not a non-negative integer");
+      }
+      tensor.begin = node["data_offsets"][0].get<std::uint64_t>();
+      tensor.end = node["data_offsets"][1].get<std::uint64_t>();
       NS_CHECK_AS(DataError, tensor.begin <= tensor.end && tensor.end <= data_size && tensor.end - tensor.begin == bytes,
                   "'", path, "': tensor '", name, "' spans bytes [", tensor.begin, ", ", tensor.end, ") of ",
                   data_size, " but its shape needs ", bytes);
       entries.push_back(std::move(tensor));
-    } catch (const YAML::Exception& error) {
+    } catch (const nlohmann::json::exception& error) {
       NS_THROW(DataError, "'", path, "': tensor '", name, "' has a malformed entry: ", error.what());
     }
   }

@@ -53,13 +53,18 @@ void ArgParser::fail(const std::string& message) const {
 
 bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
   std::size_t next_positional = 0;
+  bool options_ended = false;  // after "--", every argument is a positional or an override
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
+    if (!options_ended && arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (!options_ended && (arg == "--help" || arg == "-h")) {
       out << help();
       return false;
     }
-    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+    if (!options_ended && arg.rfind("--", 0) == 0 && arg.size() > 2) {
       std::string name = arg, value;
       bool inline_value = false;
       if (auto eq = arg.find('='); eq != std::string::npos) {
@@ -99,7 +104,9 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
       *option->value = value;
       continue;
     }
-    if (arg.size() > 1 && arg[0] == '-' && arg != "-") fail("unknown option '" + arg + "'");
+    if (!options_ended && arg.size() > 1 && arg[0] == '-' && arg != "-") {
+      fail("unknown option '" + arg + "' (a positional argument that starts with '-' goes after '--')");
+    }
     if (next_positional < positionals_.size()) {
       *positionals_[next_positional++].value = arg;
       continue;

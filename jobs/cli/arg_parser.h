@@ -1,6 +1,8 @@
 // Command-line parsing for `neuroscale` subcommands: --flag, --option VALUE (or
 // --option=VALUE), positional arguments, and trailing `key.sub=value` config overrides.
-// Unknown options are UsageErrors with the nearest valid option suggested.
+// Options and positionals may come in any order; `--` ends the options (for a positional
+// that starts with '-'). Unknown options are UsageErrors with the nearest valid option
+// suggested. (Why not CLI11: docs/architecture.md, "Libraries".)
 #pragma once
 
 #include <iosfwd>

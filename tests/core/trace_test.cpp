@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "core/text.h"
+#include "core/json.h"
 #include "core/trace.h"
 
 namespace neuroscale {

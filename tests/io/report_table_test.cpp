@@ -82,7 +82,7 @@ TEST(PlotData, LabelFractionOfAnEvaluateRunComesFromItsCheckpointsRun) {
                       "\"eval_per\": 0.5, \"records\": []}"),
             std::string::npos)
       << json;
-  EXPECT_NE(json.find("\"samples_per_s\": 10, \"label_fraction\": 0.25, \"eval_per\": null, \"records\": "
+  EXPECT_NE(json.find("\"samples_per_s\": 10.0, \"label_fraction\": 0.25, \"eval_per\": null, \"records\": "
                       "[{\"step\": 20, \"val_per\": 0.75}]"),
             std::string::npos)
       << "non-finite values are left out: " << json;

@@ -21,6 +21,10 @@ TEST(MetricsLog, WritesAndReadsRecordsWithNonFiniteValuesAsNull) {
   std::ofstream(path) << format_metrics_line(10, {{"loss", 0.5}, {"lr", 1e-3}})
                       << format_metrics_line(20, {{"loss", NAN}, {"lr", 2.5e-4}});
   EXPECT_EQ(format_metrics_line(10, {{"loss", 0.5}, {"lr", 1e-3}}), "{\"step\": 10, \"loss\": 0.5, \"lr\": 0.001}\n");
+  // Nine significant digits; whole numbers without a fraction; infinities as null.
+  EXPECT_EQ(format_metrics_line(3, {{"elements", 1120000.0}, {"s", 1.0850499999999999e-06}, {"x", 0.1234567891234},
+                                    {"inf", INFINITY}}),
+            "{\"step\": 3, \"elements\": 1120000, \"inf\": null, \"s\": 1.08505e-06, \"x\": 0.123456789}\n");
   const auto records = read_metrics_log(path);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].step, 20);

@@ -102,10 +102,19 @@ TEST(Safetensors, CraftedHeadersAreDataErrors) {
   std::remove(path.c_str());
   path = crafted("key", R"({[1,2]:{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
   message = data_error_of(path);
-  EXPECT_NE(message.find("the header has a key that is not a string"), std::string::npos) << message;
+  EXPECT_NE(message.find("the header is not valid JSON"), std::string::npos) << message;  // keys are strings
   std::remove(path.c_str());
   path = crafted("metadata", R"({"__metadata__":{"a":[1]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
   message = data_error_of(path);
   EXPECT_EQ(message.rfind("'" + path + "'", 0), 0u) << message;
+  std::remove(path.c_str());
+  path = crafted("fraction", R"({"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}})", 4);
+  message = data_error_of(path);
+  EXPECT_NE(message.find("tensor 'w' has a non-integer extent"), std::string::npos) << message;
+  std::remove(path.c_str());
+  path = crafted("offset", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", 4);
+  message = data_error_of(path);
+  EXPECT_NE(message.find("tensor 'w' has a data offset that is not a non-negative integer"), std::string::npos)
+      << message;
   std::remove(path.c_str());
 }

@@ -72,7 +72,7 @@ double relative_error(const at::Tensor& a, const at::Tensor& b) {
 }  // namespace
 
 TEST(SpeechCheckpoint, HiddenStatesMatchThePyTorchReferenceInBothConventions) {
-  const std::string python = NEUROSCALE_SYSTEM_PYTHON;
+  const std::string python = NEUROSCALE_PYTHON;
   if (std::system((python + " -c 'import torch, numpy' >/dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << "'" << python << "' cannot import torch and numpy, so the PyTorch reference "
                  << "cannot run (Debian: apt-get install python3-torch python3-numpy)";

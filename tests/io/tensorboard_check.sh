@@ -5,7 +5,7 @@
 # series per metric, equal to metrics.jsonl step for step. Also: without --trace no traces.
 # Exit 77 (skipped, reason printed) when no Python here has the tensorboard package.
 # usage: tensorboard_check.sh NEUROSCALE SYNTH_CONFIG PRETRAIN_CONFIG CHECK_PY PYTHON...
-#        (the first PYTHON that imports tensorboard is used: scripts/setup's BUILD/pyenv, Debian's)
+#        (the first PYTHON that imports tensorboard is used)
 set -euo pipefail
 bin=$1 synth_config=$2 pretrain_config=$3 check=$4
 shift 4
@@ -14,7 +14,7 @@ for candidate in "$@"; do
   if [ -x "$candidate" ] && "$candidate" -c "import tensorboard" 2>/dev/null; then python=$candidate; break; fi
 done
 if [ -z "$python" ]; then
-  echo "SKIPPED: the tensorboard Python package is not importable by $* (scripts/setup installs it into BUILD/pyenv with pip)"
+  echo "SKIPPED: the tensorboard Python package is not importable by $* (scripts/setup installs it with pip beside PyTorch)"
   exit 77
 fi
 work=$(mktemp -d)

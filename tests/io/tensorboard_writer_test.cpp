@@ -54,8 +54,11 @@ TEST(TensorBoardEvents, FrameAndEventsMatchTensorBoardsOwnEncoding) {
   EXPECT_EQ(hex(event_scalars(1.5, 7, {{"train/loss", 0.25f}})),
             "09000000000000f83f10072a130a110a0a747261696e2f6c6f7373150000803e");
   EXPECT_EQ(hex(event_session_start(1.5, 3)), "09000000000000f83f10033a020801");
-  // proto3 leaves out a zero step; ours is written, which parses the same.
-  EXPECT_EQ(hex(event_file_version(1.5)), "09000000000000f83f10001a0d627261696e2e4576656e743a32");
+  // A zero scalar is still written (TensorBoard drops a Value without its simple_value).
+  EXPECT_EQ(hex(event_scalars(1.5, 7, {{"optim/skipped_steps", 0.0f}})),
+            "09000000000000f83f10072a1c0a1a0a136f7074696d2f736b69707065645f737465707315" "00000000");
+  // proto3 leaves out a zero step (the bytes of tensorboard's event_pb2 for the same Event).
+  EXPECT_EQ(hex(event_file_version(1.5)), "09000000000000f83f1a0d627261696e2e4576656e743a32");
 }
 
 TEST(TensorBoardEvents, TagsGroupMetrics) {

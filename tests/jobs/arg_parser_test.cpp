@@ -48,6 +48,30 @@ TEST(ArgParser, ParsesOptionsFlagsPositionalsAndOverrides) {
   EXPECT_EQ(p.overrides, (std::vector<std::string>{"optim.lr=1e-3", "seed=2"}));
 }
 
+TEST(ArgParser, OptionsAndPositionalsComeInAnyOrder) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"in.h5", "--output", "b.h5", "--force"},
+                                                                 {"--output", "b.h5", "in.h5", "--force"},
+                                                                 {"--force", "--output=b.h5", "in.h5"}}) {
+    Parsed p;
+    ArgParser parser = make(p);
+    std::ostringstream out;
+    ASSERT_TRUE(parser.parse(args, out));
+    EXPECT_EQ(p.file, "in.h5");
+    EXPECT_EQ(p.output, "b.h5");
+    EXPECT_TRUE(p.force);
+  }
+}
+
+TEST(ArgParser, DoubleDashEndsTheOptions) {
+  Parsed p;
+  ArgParser parser = make(p);
+  std::ostringstream out;
+  ASSERT_TRUE(parser.parse({"--output", "b.h5", "--", "-odd-name.h5", "seed=3"}, out));
+  EXPECT_EQ(p.file, "-odd-name.h5");
+  EXPECT_EQ(p.overrides, (std::vector<std::string>{"seed=3"}));
+  EXPECT_NE(error_of({"--output", "b.h5", "-odd-name.h5"}).find("goes after '--'"), std::string::npos);
+}
+
 TEST(ArgParser, UnknownOptionSuggestsNearest) {
   EXPECT_EQ(error_of({"--outptu", "x"}),
             "neuroscale test: unknown option '--outptu' (did you mean '--output'?) (see 'neuroscale test --help')");

@@ -5,6 +5,7 @@
 // ground_truth), including its refusal on a corpus without ground truth.
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -182,9 +183,10 @@ TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
     EXPECT_EQ(rows[i][6], "96");
   }
   EXPECT_EQ(participants, (std::set<std::string>{"P01", "P02", "P03", "P04", "P05"}));
-  const auto json = slurp(root_ + "/truth/alignment.json");
-  EXPECT_TRUE(contains(json, "\"test_stories\": [\"story01\"]")) << json;
-  EXPECT_TRUE(contains(json, "\"model\": \"untuned\"")) << json;
+  const auto json = nlohmann::json::parse(slurp(root_ + "/truth/alignment.json"));
+  EXPECT_EQ(json["test_stories"], nlohmann::json::array({"story01"})) << json;
+  EXPECT_EQ(json["model"], "untuned") << json;
+  EXPECT_EQ(json["scores"].size(), rows.size() - 1) << json;  // one per alignment.tsv row
   const auto voxels = neuroscale::io::read_safetensors(root_ + "/truth/voxel_scores.safetensors");
   std::set<std::string> names;
   for (const auto& [name, tensor] : voxels.tensors) {

@@ -186,7 +186,7 @@ TEST_F(CkptCli, ExportHasPyTorchNamesAndMetadata) {
 // Debian's python3 (python3-torch, python3-numpy) reads the export independently of
 // neuroscale and compares it with the shards (tests/jobs/ckpt_export_check.py).
 TEST_F(CkptCli, ExportReadFromPythonEqualsTheShards) {
-  const std::string python = NEUROSCALE_SYSTEM_PYTHON;
+  const std::string python = NEUROSCALE_PYTHON;
   if (std::system((python + " -c 'import torch, numpy' >/dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << "CkptCli.ExportReadFromPythonEqualsTheShards: '" << python
                  << "' cannot import torch and numpy (Debian: apt-get install python3-torch)";
