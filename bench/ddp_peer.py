@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """The peer of bench_reducer's training step: the same BIT masked model
 (bench/bit_step_pytorch.py) trained with PyTorch DistributedDataParallel over gloo, one
 process per rank, the same micro-batch per rank and the same threads per rank.

@@ -6,8 +6,8 @@ projections, mean pooling of `last_hidden_state`, one `nn.Linear` head, MSE loss
 `torch.optim.AdamW` over the trainable parameters. Same sizes and output line as
 bench_speech_step; the FLOP count is the one bench_speech_step prints, passed in.
 
-Runs under an environment with transformers and peft beside Debian's python3-torch
-(bench/speech_step.sh makes it).
+Runs with transformers and peft beside the build's PyTorch (bench/speech_step.sh installs
+them).
 
 usage: speech_step_pytorch.py [--size base|tiny] [--batch 2] [--seconds 10] [--voxels 4096]
                               [--steps 5] [--threads N] [--model-gflop G] [--peak-gflops P]"""

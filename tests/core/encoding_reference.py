@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Independent NumPy reference for the encoding-model library (core/encoding,
 docs/brain-alignment.md), written from the Huth-lab reference code's behaviour:
 EMSL extract_speech_features (windows), ridge_utils/interpdata.py (lanczosinterp2D),

@@ -6,7 +6,7 @@ set -euo pipefail
 dump=$1 python=$2
 here=$(cd "$(dirname "$0")" && pwd)
 if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
-  echo "SKIPPED: $python cannot import torch and numpy (Debian: apt-get install python3-torch)"
+  echo "SKIPPED: $python cannot import torch and numpy (scripts/setup installs PyTorch into .venv)"
   exit 77
 fi
 work=$(mktemp -d)

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Independent PyTorch reference for the BIT model, span masking, both losses, AdamW, LAMB,
 gradient clipping and the learning-rate schedules (docs/model.md).
 

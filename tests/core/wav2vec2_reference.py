@@ -13,7 +13,7 @@ variant, eval mode), and writes into OUT_DIR:
 The safetensors files are written by hand (8-byte little-endian header length, JSON header,
 raw bytes), so no safetensors package is needed.
 
-Usage: wav2vec2_reference.py OUT_DIR   (Debian's python3 with python3-torch and numpy)
+Usage: wav2vec2_reference.py OUT_DIR   (a Python with torch and numpy: NEUROSCALE_PYTHON)
 """
 import json
 import math

@@ -75,7 +75,7 @@ TEST(SpeechCheckpoint, HiddenStatesMatchThePyTorchReferenceInBothConventions) {
   const std::string python = NEUROSCALE_PYTHON;
   if (std::system((python + " -c 'import torch, numpy' >/dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << "'" << python << "' cannot import torch and numpy, so the PyTorch reference "
-                 << "cannot run (Debian: apt-get install python3-torch python3-numpy)";
+                 << "cannot run (scripts/setup installs PyTorch into .venv)";
   }
   const auto dir = temp_dir("reference");
   const auto log = dir + "/reference.log";

@@ -183,13 +183,13 @@ TEST_F(CkptCli, ExportHasPyTorchNamesAndMetadata) {
   EXPECT_EQ(optimizer_tensors, 3 * model_tensors);  // AdamW: exp_avg, exp_avg_sq, step
 }
 
-// Debian's python3 (python3-torch, python3-numpy) reads the export independently of
+// The build's PyTorch (NEUROSCALE_PYTHON) reads the export independently of
 // neuroscale and compares it with the shards (tests/jobs/ckpt_export_check.py).
 TEST_F(CkptCli, ExportReadFromPythonEqualsTheShards) {
   const std::string python = NEUROSCALE_PYTHON;
   if (std::system((python + " -c 'import torch, numpy' >/dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << "CkptCli.ExportReadFromPythonEqualsTheShards: '" << python
-                 << "' cannot import torch and numpy (Debian: apt-get install python3-torch)";
+                 << "' cannot import torch and numpy (scripts/setup installs PyTorch into .venv)";
   }
   const std::string output = run_ + "_model.safetensors";
   Result exported = run("ckpt export " + checkpoints_ + "/step-00000004 --output " + output);
