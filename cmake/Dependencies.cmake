@@ -167,11 +167,16 @@ if(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF" AND NEUROSCALE_TORCH_WHEEL_NVIDIA)
   file(GLOB _nccl_library "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/nccl/lib/libnccl.so*")
   file(GLOB _cudart_header "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/*/include/cuda_runtime.h")
   file(GLOB _cudart_library "${NEUROSCALE_TORCH_WHEEL_NVIDIA}/*/lib/libcudart.so.*")
-  if(_nccl_include AND _nccl_library AND _cudart_header AND _cudart_library)
-    list(GET _nccl_library 0 NCCL_LIBRARY)
+  if(_cudart_header)
     list(GET _cudart_header 0 _cudart_header)
-    list(GET _cudart_library 0 _cudart_library)
     get_filename_component(_cudart_include "${_cudart_header}" DIRECTORY)
+  endif()
+  # cuda_runtime.h includes crt/host_config.h, which the pip package nvidia-cuda-crt holds
+  # (scripts/setup installs it).
+  if(_nccl_include AND _nccl_library AND _cudart_header AND _cudart_library AND
+     EXISTS "${_cudart_include}/crt/host_config.h")
+    list(GET _nccl_library 0 NCCL_LIBRARY)
+    list(GET _cudart_library 0 _cudart_library)
     set(NEUROSCALE_HAVE_NCCL ON)
     add_library(neuroscale::nccl INTERFACE IMPORTED)
     target_include_directories(neuroscale::nccl SYSTEM INTERFACE ${_nccl_include} ${_cudart_include})
@@ -179,10 +184,12 @@ if(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF" AND NEUROSCALE_TORCH_WHEEL_NVIDIA)
     message(STATUS "NCCL: ${NCCL_LIBRARY} (the PyTorch wheel's)")
   elseif(NEUROSCALE_WITH_NCCL STREQUAL "ON")
     message(FATAL_ERROR
-      "NEUROSCALE_WITH_NCCL=ON but the PyTorch wheel's NCCL or CUDA runtime is missing under "
-      "${NEUROSCALE_TORCH_WHEEL_NVIDIA} (pip packages nvidia-nccl-* and nvidia-cuda-runtime*).")
+      "NEUROSCALE_WITH_NCCL=ON but the PyTorch wheel's NCCL or CUDA runtime headers are missing "
+      "under ${NEUROSCALE_TORCH_WHEEL_NVIDIA} (pip packages nvidia-nccl-*, nvidia-cuda-runtime "
+      "and nvidia-cuda-crt of the runtime's version; scripts/setup installs them).")
   else()
-    message(STATUS "NCCL backend: not compiled (the PyTorch wheel has no NCCL)")
+    message(STATUS "NCCL backend: not compiled (the PyTorch wheel lacks NCCL or the CUDA headers "
+                   "crt/host_config.h: pip install nvidia-cuda-crt of the CUDA runtime's version)")
   endif()
 elseif(NOT NEUROSCALE_WITH_NCCL STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
