@@ -5,11 +5,12 @@
 //
 // usage: bench_bit_step [--size default|small] [--batch 32] [--bins 500] [--channels 512]
 //                       [--steps 10] [--threads N] [--trace FILE]
-// --trace writes LibTorch's operator profile of the timed steps (Chrome trace format).
+// --trace writes LibTorch's operator profile of the timed steps with input shapes (Chrome
+// trace format, as torch.profiler writes it).
 // Prints one line of key=value pairs (step_ms, model_gflop, gflops, gemm_peak_gflops,
 // peak_fraction).
 #include <torch/torch.h>
-#include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <memory>
 
@@ -83,10 +84,19 @@ int main(int argc, char** argv) {
   for (std::int64_t i = 0; i < batch_size; ++i) batch.trials.push_back(i);
 
   std::vector<double> times;
-  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+  namespace profiler = torch::autograd::profiler;
+  bool profiling = false;
   for (std::int64_t step = 0; step < steps + 2; ++step) {
     if (step == 2 && !trace.empty()) {
-      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(trace);
+      profiler::prepareProfiler(
+          torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::KINETO,
+                                                /*report_input_shapes=*/true),
+          {torch::profiler::impl::ActivityType::CPU});
+      profiler::enableProfiler(
+          torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::KINETO,
+                                                /*report_input_shapes=*/true),
+          {torch::profiler::impl::ActivityType::CPU});
+      profiling = true;
     }
     const auto start = std::chrono::steady_clock::now();
     optimizer.zero_grad();
@@ -95,7 +105,7 @@ int main(int argc, char** argv) {
     optimizer.step(1e-4);
     if (step >= 2) times.push_back(seconds_since(start));  // two warm-up steps
   }
-  profile.reset();
+  if (profiling) profiler::disableProfiler()->save(trace);
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
   // Every trial is full length, so exactly floor(0.5 * N + 0.5) tokens of each are masked.

@@ -9,6 +9,7 @@
 #include "core/check.h"
 #include "core/model/dropout.h"
 #include "core/model/linear.h"
+#include "core/model/qkv_heads.h"
 
 namespace neuroscale::model {
 
@@ -39,14 +40,7 @@ SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options_) : options
 at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& rope,
                                       const RotaryTables& query_rope, const KeyMask& mask) {
   const auto batch = x.size(0), tokens = x.size(1);
-  const auto heads = options.heads(), head_dim = options.hidden() / heads;
   const double dropout = is_training() ? options.dropout() : 0.0;
-  // [B, N, 3d] -> [3, B, H, N, hd]
-  const auto projected = linear(x, qkv).view({batch, tokens, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
-  const auto parts = projected.unbind(0);  // one backward pass (stack), not three selects
-  const auto key = apply_rotary(parts[1], rope);
-  const auto& value = parts[2];
-  at::Tensor context;
 #if TORCH_VERSION_MAJOR >= 2
   // One fused kernel (flash / memory-efficient on GPU, flash on CPU) where LibTorch has it.
   // Not for attention dropout on CPU: there LibTorch's SDPA falls back to its unfused math
@@ -56,23 +50,25 @@ at::Tensor SelfAttentionImpl::forward(const at::Tensor& x, const RotaryTables& r
 #else
   const bool fused = false;
 #endif
+  // The fused kernel applies the 1/sqrt(hd) scale itself; the unfused path folds it into
+  // the query's rotation.
+  const auto [query, key, value] =
+      split_qkv_heads(linear(x, qkv), options.heads(), fused ? rope : query_rope, rope);
+  at::Tensor context;
   if (fused) {
 #if TORCH_VERSION_MAJOR >= 2
-    const auto query = apply_rotary(parts[0], rope);  // the kernel applies the 1/sqrt(hd) scale
     // No padding: no mask at all (an empty optional, never an undefined tensor), so the
     // kernel may take its unmasked fast path.
     const auto keep = mask.any_padding ? std::optional<at::Tensor>(mask.keep) : std::nullopt;
     context = at::scaled_dot_product_attention(query, key, value, keep, dropout, false);
 #endif
   } else {
-    const auto query = apply_rotary(parts[0], query_rope);  // carries the 1/sqrt(hd) scale
     auto scores = at::matmul(query, key.transpose(-2, -1));
     if (mask.any_padding) scores.add_(mask.additive);
     auto probabilities = at::softmax(scores, -1);
     probabilities = model::dropout(probabilities, dropout, true);
     context = at::matmul(probabilities, value);
   }
-  (void)head_dim;
   return linear(context.transpose(1, 2).reshape({batch, tokens, options.hidden()}), out_proj);
 }
 

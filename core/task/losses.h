@@ -16,9 +16,16 @@ enum class ReconstructionLoss { kMse, kPoissonNll };
 ReconstructionLoss parse_reconstruction_loss(const std::string& name);
 std::string to_string(ReconstructionLoss loss);
 
-// sum(weight * (prediction - target)^2)
+// sum(weight * (prediction - target)^2), differentiable in `prediction`. `weight` has the
+// values' shape or that shape with the last extent 1 (one weight per row, as the masked
+// reconstruction's per-bin validity); other broadcasts work too, on the slower composite
+// path. On the CPU (float32/float64) one fused pass each way, accumulated in float64.
 at::Tensor masked_mse_sum(const at::Tensor& prediction, const at::Tensor& target,
                           const at::Tensor& weight);
+
+// [sum(weight * values), sum((weight * values)^2)] as float64 on the CPU, not
+// differentiable; the weight shapes as for masked_mse_sum.
+at::Tensor masked_moments(const at::Tensor& values, const at::Tensor& weight);
 
 // Poisson negative log-likelihood without the log(target!) term, as torch's
 // poisson_nll_loss(full=False): with `log_input` the prediction is a log-rate,

@@ -56,15 +56,14 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
                                   target.channels);
   {
     at::NoGradGuard no_grad;
-    const auto scored = as_bins(wanted) * weight;
+    const auto moments = masked_moments(as_bins(wanted), weight).to(device);
     const auto squared_error =
         options_.loss() == ReconstructionLoss::kMse
             ? out.loss.detach()
             : masked_mse_sum(as_bins(reconstruction.detach()), as_bins(wanted), weight);
     out.sums = at::stack({out.loss.detach().to(at::kDouble),
                           at::scalar_tensor(out.count, at::kDouble).to(device),
-                          squared_error.to(at::kDouble), scored.sum().to(at::kDouble),
-                          (scored * scored).sum().to(at::kDouble)});
+                          squared_error.to(at::kDouble), moments[0], moments[1]});
   }
   return out;
 }
