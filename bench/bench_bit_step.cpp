@@ -33,17 +33,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// GEMM FLOPs of one step as executed: forward, then backward at twice the forward's cost,
-// except the read-in, whose input needs no gradient (weight gradient only). The read-out
-// runs on masked tokens only (`read_out_fraction` of them): unmasked ones are never scored.
+// GEMM FLOPs of one step as executed: forward, then backward at twice the forward's cost
+// (the read-in's Linear computes its input gradient too, for the LayerNorm before it). The read-in
+// runs on unmasked tokens only and the read-out on masked ones only (`masked` of them):
+// masked tokens are replaced by the mask token, and unmasked ones are never scored.
 double step_flops(std::int64_t tokens_per_trial, std::int64_t trials, std::int64_t width,
-                  const ns::model::TransformerOptions& t, double read_out_fraction) {
+                  const ns::model::TransformerOptions& t, double masked) {
   const double d = t.hidden(), n = tokens_per_trial, tokens = n * trials;
   const double read = 2.0 * width * d * tokens;
   const double layer = tokens * (2.0 * d * 3 * d + 2.0 * d * d + 2.0 * 2 * d * t.mlp()) +
                        tokens * 2.0 * 2 * n * d;  // Q K^T and P V
-  const double forward = read * (1.0 + read_out_fraction) + t.layers() * layer;
-  return 3.0 * forward - read;
+  const double forward = read * (1.0 - masked) + read * masked + t.layers() * layer;
+  return 3.0 * forward;
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ def main():
     median = times[len(times) // 2]
     read = 2.0 * P * C * d * B * N
     layer = B * N * (2.0 * d * 3 * d + 2.0 * d * d + 4.0 * d * mlp) + B * N * 4.0 * N * d
-    flops = 3 * (2 * read + layers * layer) - read
+    flops = 3 * (2 * read + layers * layer)  # read-in input grad too (LayerNorm before it)
     variant = args.attention + ("+compile" if args.compile else "")
     print(f"impl=pytorch-{variant} torch={torch.__version__.split('+')[0]} size={args.size} threads={torch.get_num_threads()} step_ms={median * 1e3:.1f} "
           f"model_gflop={flops / 1e9:.2f} gflops={flops / median / 1e9:.1f}")

@@ -56,9 +56,20 @@ at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& p
   NS_CHECK_AS(UsageError, tokens.dim() == 3 && tokens.size(2) == width, "subject '",
               options.subjects()[subject].name, "' expects tokens [B, N, ", width, "], got ",
               tokens.sizes());
-  auto x = layer->forward(tokens);
+  at::Tensor x;
   if (mask.defined()) {
-    x = at::where(mask.unsqueeze(-1), mask_token.to(x.scalar_type()).expand_as(x), x);
+    // Masked tokens are replaced by the mask token, so only the others are read in: the
+    // read-in is per token (LayerNorm, Linear, LayerNorm), so this is exact, and it halves
+    // the read-in's GEMMs under BIT's 50% masking.
+    NS_CHECK_AS(UsageError, mask.sizes() == tokens.sizes().slice(0, 2), "mask must be [B, N] = ",
+                tokens.sizes().slice(0, 2), ", got ", mask.sizes());
+    const auto flat = tokens.reshape({-1, width});
+    const auto kept = mask.reshape({-1}).logical_not().nonzero().reshape({-1});
+    const auto read = layer->forward(flat.index_select(0, kept));
+    const auto base = mask_token.to(read.scalar_type()).expand({flat.size(0), read.size(-1)});
+    x = base.index_copy(0, kept, read).view({tokens.size(0), tokens.size(1), read.size(-1)});
+  } else {
+    x = layer->forward(tokens);
   }
   x = model::dropout(x, options.embedding_dropout(), is_training());
   return transformer(x, padding, positions);

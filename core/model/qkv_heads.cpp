@@ -5,6 +5,7 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "core/check.h"
 
@@ -27,18 +28,29 @@ inline void rotate(const T* x, const T* cos, const T* sin, T* out, std::int64_t 
   for (std::int64_t j = half; j < dim; ++j) out[j] = x[j] * cos[j] + x[j - half] * sin[j];
 }
 
-// The adjoint of `rotate` applied to the gradient g (element stride `step`):
+// The adjoint of `rotate` applied to the gradient g:
 // dx[i] = g[i] cos[i] + (i < half ? g[i + half] sin[i + half] : -g[i - half] sin[i - half]).
 template <class T>
-inline void rotate_back(const T* g, std::int64_t step, const T* cos, const T* sin, T* out,
-                        std::int64_t dim) {
+inline void rotate_back(const T* g, const T* cos, const T* sin, T* out, std::int64_t dim) {
   const std::int64_t half = dim / 2;
-  for (std::int64_t i = 0; i < half; ++i) {
-    out[i] = g[i * step] * cos[i] + g[(i + half) * step] * sin[i + half];
+  for (std::int64_t i = 0; i < half; ++i) out[i] = g[i] * cos[i] + g[i + half] * sin[i + half];
+  for (std::int64_t i = half; i < dim; ++i) out[i] = g[i] * cos[i] - g[i - half] * sin[i - half];
+}
+
+// One (trial, head) block [N, hd] of a gradient, contiguous: the block itself when its rows
+// are, otherwise gathered into `buffer` (the key's gradient arrives transposed from q k^T).
+template <class T>
+const T* contiguous_block(const at::Tensor& grad, std::int64_t b, std::int64_t h,
+                          std::vector<T>& buffer) {
+  const T* base = grad.data_ptr<T>() + b * grad.stride(0) + h * grad.stride(1);
+  const std::int64_t tokens = grad.size(2), dim = grad.size(3);
+  const std::int64_t row = grad.stride(2), column = grad.stride(3);
+  if (column == 1 && row == dim) return base;
+  buffer.resize(static_cast<std::size_t>(tokens * dim));
+  for (std::int64_t j = 0; j < dim; ++j) {
+    for (std::int64_t n = 0; n < tokens; ++n) buffer[n * dim + j] = base[n * row + j * column];
   }
-  for (std::int64_t i = half; i < dim; ++i) {
-    out[i] = g[i * step] * cos[i] - g[(i - half) * step] * sin[i - half];
-  }
+  return buffer.data();
 }
 
 template <class T>
@@ -61,25 +73,17 @@ void split_forward(const T* in, const T* tables[4], T* out[3], const Layout& l) 
 template <class T>
 void split_backward(const at::Tensor grads[3], const T* tables[4], T* out, const Layout& l) {
   const std::int64_t d = l.width(), hd = l.dim;
-  const T* g[3];
-  std::int64_t stride[3][4];
-  for (int part = 0; part < 3; ++part) {
-    g[part] = grads[part].data_ptr<T>();
-    for (int axis = 0; axis < 4; ++axis) stride[part][axis] = grads[part].stride(axis);
-  }
-  at::parallel_for(0, l.batch * l.tokens, kRowGrain, [&](std::int64_t first, std::int64_t last) {
-    for (std::int64_t r = first; r < last; ++r) {
-      const std::int64_t b = r / l.tokens, n = r % l.tokens;
-      T* row = out + r * 3 * d;
-      for (std::int64_t h = 0; h < l.heads; ++h) {
-        const T* src[3];
-        for (int part = 0; part < 3; ++part) {
-          src[part] = g[part] + b * stride[part][0] + h * stride[part][1] + n * stride[part][2];
-        }
-        rotate_back(src[0], stride[0][3], tables[0] + n * hd, tables[1] + n * hd, row + h * hd, hd);
-        rotate_back(src[1], stride[1][3], tables[2] + n * hd, tables[3] + n * hd,
-                    row + d + h * hd, hd);
-        for (std::int64_t j = 0; j < hd; ++j) row[2 * d + h * hd + j] = src[2][j * stride[2][3]];
+  at::parallel_for(0, l.batch * l.heads, 1, [&](std::int64_t first, std::int64_t last) {
+    std::vector<T> buffers[3];
+    for (std::int64_t block = first; block < last; ++block) {
+      const std::int64_t b = block / l.heads, h = block % l.heads;
+      const T* g[3];
+      for (int part = 0; part < 3; ++part) g[part] = contiguous_block(grads[part], b, h, buffers[part]);
+      for (std::int64_t n = 0; n < l.tokens; ++n) {
+        T* row = out + (b * l.tokens + n) * 3 * d + h * hd;
+        rotate_back(g[0] + n * hd, tables[0] + n * hd, tables[1] + n * hd, row, hd);
+        rotate_back(g[1] + n * hd, tables[2] + n * hd, tables[3] + n * hd, row + d, hd);
+        std::copy(g[2] + n * hd, g[2] + (n + 1) * hd, row + 2 * d);
       }
     }
   });

@@ -69,12 +69,20 @@ struct MaskedMseFunction : public torch::autograd::Function<MaskedMseFunction> {
                      *wp = w.data_ptr<scalar_t>();
       total = sum_rows(w.numel(), [&](std::int64_t r) {
         if (wp[r] == scalar_t(0)) return 0.0;
-        scalar_t sum = 0;
-        for (std::int64_t j = r * width; j < (r + 1) * width; ++j) {
-          const scalar_t difference = pp[j] - tp[j];
-          sum += difference * difference;
+        // Eight running sums, so that the compiler can keep them in one vector register.
+        scalar_t lanes[8] = {};
+        const std::int64_t begin = r * width, end = begin + width;
+        std::int64_t j = begin;
+        for (; j + 8 <= end; j += 8) {
+          for (int k = 0; k < 8; ++k) {
+            const scalar_t difference = pp[j + k] - tp[j + k];
+            lanes[k] += difference * difference;
+          }
         }
-        return static_cast<double>(wp[r]) * static_cast<double>(sum);
+        double sum = 0.0;
+        for (; j < end; ++j) sum += static_cast<double>(pp[j] - tp[j]) * (pp[j] - tp[j]);
+        for (const scalar_t lane : lanes) sum += lane;
+        return static_cast<double>(wp[r]) * sum;
       });
     });
     context->save_for_backward({p, t, w});
