@@ -32,7 +32,7 @@
 #include "distributed/trainer.h"
 #include "distributed/zero.h"
 #include "io/checkpoint/checkpoint_dir.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
 
 namespace ns = neuroscale;
 using namespace ns::distributed;

@@ -22,6 +22,11 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+bool starts_with(std::string_view text, std::string_view prefix);
+
+// "[2, 3, 4]": a tensor's or dataset's shape in messages.
+std::string shape_text(const std::vector<std::int64_t>& shape);
+
 // A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, quote or line
 // break; as it is otherwise.
 std::string csv_quote(const std::string& text);

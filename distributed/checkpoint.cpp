@@ -26,18 +26,19 @@
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/manifest.h"
 #include "io/checkpoint/model_identity.h"
-#include "io/checkpoint/xxhash64.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 
 namespace neuroscale::distributed {
 namespace {
 
+// A checkpoint whose files cannot be made durable fails as a checkpoint (its exit code).
 void fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  NS_CHECK_AS(CheckpointError, fd >= 0, "cannot open '", path, "' to sync it: ", std::strerror(errno));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  NS_CHECK_AS(CheckpointError, rc == 0, "cannot sync '", path, "': ", std::strerror(errno));
+  try {
+    io::fsync_path(path);
+  } catch (const DataError& error) {
+    NS_THROW(CheckpointError, error.what());
+  }
 }
 
 // Why checkpoint `path` cannot continue this run's model, or "" when it can: the keys whose

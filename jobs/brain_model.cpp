@@ -7,7 +7,7 @@
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/model_identity.h"
-#include "io/checkpoint/xxhash64.h"
+#include "io/hash/xxhash64.h"
 #include "io/config/config_document.h"
 #include "io/tensors/speech_checkpoint.h"
 #include "jobs/training_run.h"

@@ -16,7 +16,8 @@
 #include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/training_state.h"
-#include "io/checkpoint/xxhash64.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 #include "io/tensors/safetensors.h"
 #include "jobs/runtime.h"
 
@@ -26,9 +27,6 @@ namespace {
 const std::string kModelPrefix = "model.";
 const std::string kOptimizerPrefix = "optim.";
 
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
 std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
 // ---- printing
@@ -50,17 +48,6 @@ void print_table(const std::vector<std::vector<std::string>>& rows,
     while (!line.empty() && line.back() == ' ') line.pop_back();
     std::cout << line << '\n';
   }
-}
-
-bool exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t d = 0; d < shape.size(); ++d) text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
 }
 
 std::int64_t elements(const std::vector<std::int64_t>& shape) {
@@ -295,7 +282,7 @@ int export_checkpoint(Runtime& runtime, const std::vector<std::string>& args) {
   cli.parser.flag("--include-optimizer", &include_optimizer,
                   "also write the optimiser state (optim.* names, unchanged)");
   if (!cli.parse(args, runtime)) return 0;
-  NS_CHECK_AS(UsageError, force || !exists(output), "neuroscale ckpt export: '", output,
+  NS_CHECK_AS(UsageError, force || !io::path_exists(output), "neuroscale ckpt export: '", output,
               "' already exists (pass --force to replace it)");
   const auto where = io::locate_checkpoints(cli.path);
 

@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "core/task/ctc_phoneme.h"
+#include "core/text.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/config/config_document.h"
 #include "io/schema/finetune_schema.h"
@@ -15,12 +16,6 @@
 
 namespace neuroscale::jobs {
 namespace {
-
-std::string shape_text(const at::IntArrayRef& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
 
 // Copies the encoder of the pretraining checkpoint at `path` (a run directory or checkpoint;
 // its newest verified checkpoint) into `model`: the shared Transformer, the mask token, and
@@ -52,8 +47,8 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
       continue;
     }
     NS_CHECK_AS(ConfigError, found->second.sizes() == item.value().sizes(), "init.checkpoint '", checkpoint,
-                "': encoder parameter '", name, "' is ", shape_text(found->second.sizes()), " there but ",
-                shape_text(item.value().sizes()), " here",
+                "': encoder parameter '", name, "' is ", shape_text(found->second.sizes().vec()), " there but ",
+                shape_text(item.value().sizes().vec()), " here",
                 read_in ? " (the subject's channel count differs)" : " (model.* must match the pretraining config)");
     item.value().copy_(found->second);
     loaded.insert("encoder." + name);

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "core/check.h"
+#include "io/fs/files.h"
 #include "io/run/plot_data.h"
 #include "io/run/report_table.h"
-#include "io/run/run_directory.h"
 #include "io/run/run_summary.h"
 #include "jobs/runtime.h"
 
@@ -25,17 +25,12 @@ extern char** environ;
 namespace neuroscale::jobs {
 namespace {
 
-bool is_file(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
 // The plotting script: $NEUROSCALE_REPORT_PLOTS, else <bin>/../share/neuroscale/report_plots.py
 // (the copy CMake puts in the build tree), else <bin>/../../scripts/report_plots.py (a build
 // directory inside the source tree). Throws naming the places looked at.
 std::string plot_script() {
   if (const char* path = std::getenv("NEUROSCALE_REPORT_PLOTS")) {
-    NS_CHECK_AS(UsageError, is_file(path), "NEUROSCALE_REPORT_PLOTS='", path, "' is not a file");
+    NS_CHECK_AS(UsageError, io::is_regular_file(path), "NEUROSCALE_REPORT_PLOTS='", path, "' is not a file");
     return path;
   }
   char exe[4096];
@@ -46,7 +41,7 @@ std::string plot_script() {
   const std::vector<std::string> candidates = {bin + "/../share/neuroscale/report_plots.py",
                                                bin + "/../../scripts/report_plots.py"};
   for (const auto& path : candidates) {
-    if (is_file(path)) return path;
+    if (io::is_regular_file(path)) return path;
   }
   NS_THROW(UsageError, "cannot find report_plots.py (looked for ", candidates[0], " and ", candidates[1],
            "); set NEUROSCALE_REPORT_PLOTS to its path");
@@ -56,7 +51,7 @@ std::string plot_script() {
 // python3-matplotlib), else python3 on PATH.
 std::string python() {
   if (const char* path = std::getenv("NEUROSCALE_PYTHON")) return path;
-  return is_file("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  return io::is_regular_file("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
 // Runs `python script data dir`; the script prints what it wrote and skipped. Exit 3 means

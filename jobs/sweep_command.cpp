@@ -6,7 +6,7 @@
 
 #include "core/check.h"
 #include "core/text.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
 #include "io/schema/sweep_spec.h"
 #include "jobs/runtime.h"
 

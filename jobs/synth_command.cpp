@@ -10,10 +10,10 @@
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/fmri/fmri_corpus.h"
+#include "io/fs/files.h"
 #include "io/mpi/mpi_check.h"
 #include "io/synth/synth_fmri.h"
 #include "io/synth/synth_corpus.h"
-#include "io/run/run_directory.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {

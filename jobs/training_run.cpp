@@ -22,8 +22,8 @@
 #include "distributed/zero.h"
 #include "io/checkpoint/model_identity.h"
 #include "io/config/config_document.h"
+#include "io/fs/files.h"
 #include "io/run/metrics_log.h"
-#include "io/run/run_directory.h"
 #include "io/run/tensorboard_writer.h"
 
 namespace neuroscale::jobs {

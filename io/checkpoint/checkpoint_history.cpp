@@ -13,18 +13,13 @@
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_dir.h"
 #include "io/checkpoint/checkpoint_reader.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 
 const char* const kOffChainDirectory = "off-chain";
 
 namespace {
-
-bool exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
 
 std::optional<Manifest> try_read(const std::string& path) {
   try {
@@ -60,7 +55,7 @@ std::optional<std::pair<std::string, Manifest>> resume_head(
   const auto committed = committed_checkpoints(directory);  // newest first
   if (committed.empty()) return std::nullopt;
   std::string current = latest_checkpoint(directory);
-  if (current.empty() || !exists(directory + "/" + current)) {
+  if (current.empty() || !path_exists(directory + "/" + current)) {
     if (!current.empty()) on_skip(directory + "/" + current, "named by 'latest' but missing");
     current = committed.front();  // no usable `latest`: the newest stands in
   } else if (const auto latest = try_read(directory + "/" + current)) {
@@ -113,7 +108,7 @@ std::vector<std::string> set_aside(const std::string& directory, const std::vect
     if (kept.count(name)) continue;
     create_directories(aside);
     std::string target = aside + "/" + name;
-    for (int n = 2; exists(target); ++n) target = aside + "/" + name + "." + std::to_string(n);
+    for (int n = 2; path_exists(target); ++n) target = aside + "/" + name + "." + std::to_string(n);
     const std::string source = directory + "/" + name;
     NS_CHECK_AS(CheckpointError, std::rename(source.c_str(), target.c_str()) == 0, "cannot move '", source,
                 "' to '", target, "': ", std::strerror(errno));

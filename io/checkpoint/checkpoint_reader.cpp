@@ -9,8 +9,10 @@
 #include <set>
 
 #include "core/check.h"
+#include "core/text.h"
 #include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_dir.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 namespace {
@@ -19,16 +21,6 @@ const char* const kExpected =
     "expected a run directory (with checkpoints/), a checkpoints directory (with latest or "
     "step-N/) "
     "or a checkpoint (step-N/ with manifest.yaml)";
-
-bool exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
-
-bool is_directory(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-}
 
 // The names in `directory` (not "." or ".."), sorted; empty when it cannot be read.
 std::vector<std::string> entries(const std::string& directory) {
@@ -42,12 +34,6 @@ std::vector<std::string> entries(const std::string& directory) {
   }
   std::sort(names.begin(), names.end());
   return names;
-}
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t d = 0; d < shape.size(); ++d) text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
 }
 
 }  // namespace
@@ -70,7 +56,7 @@ std::vector<std::string> incomplete_checkpoints(const std::string& directory) {
 CheckpointLocation locate_checkpoints(const std::string& given) {
   std::string path = given;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  NS_CHECK_AS(CheckpointError, exists(path), "'", given, "' does not exist (", kExpected, ")");
+  NS_CHECK_AS(CheckpointError, path_exists(path), "'", given, "' does not exist (", kExpected, ")");
   NS_CHECK_AS(CheckpointError, is_directory(path), "'", given, "' is not a directory (", kExpected,
               ")");
   if (is_directory(path + "/checkpoints")) return {path + "/checkpoints", ""};
@@ -79,10 +65,10 @@ CheckpointLocation locate_checkpoints(const std::string& given) {
   NS_CHECK_AS(CheckpointError, !is_incomplete_checkpoint(name), "'", given,
               "' is an incomplete checkpoint (never committed): it is never loaded and has nothing "
               "to verify");
-  if (checkpoint_step(name) >= 0 || exists(path + "/manifest.yaml")) {
+  if (checkpoint_step(name) >= 0 || path_exists(path + "/manifest.yaml")) {
     return {slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash), path};
   }
-  bool holds_checkpoints = name == "checkpoints" || exists(path + "/latest");
+  bool holds_checkpoints = name == "checkpoints" || path_exists(path + "/latest");
   for (const auto& entry : entries(path)) {
     holds_checkpoints =
         holds_checkpoints || checkpoint_step(entry) >= 0 || is_incomplete_checkpoint(entry);

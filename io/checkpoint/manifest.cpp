@@ -10,8 +10,8 @@
 
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_dir.h"
-#include "io/checkpoint/xxhash64.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 
 namespace neuroscale::io {
 

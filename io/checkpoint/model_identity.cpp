@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "io/checkpoint/xxhash64.h"
+#include "io/hash/xxhash64.h"
 
 namespace neuroscale::io {
 namespace {

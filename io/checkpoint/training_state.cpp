@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "core/check.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 namespace {

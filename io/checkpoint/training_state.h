@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "io/run/atomic_file.h"
+#include "io/fs/atomic_file.h"
 
 namespace neuroscale::io {
 

@@ -10,17 +10,13 @@
 
 #include "core/check.h"
 #include "core/half.h"
+#include "io/fs/files.h"
 #include "io/hdf5/h5_file.h"
 #include "io/mpi/mpi_check.h"
 #include "neuroscale/build_config.h"
 
 namespace neuroscale::io {
 namespace {
-
-bool file_exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
 
 // Rows per chunk of a feature dataset: about 1 MiB per chunk, whole rows.
 hsize_t chunk_rows(int channels) {
@@ -34,7 +30,7 @@ CorpusWriter::CorpusWriter(const std::string& path, MPI_Comm comm, const CorpusC
     : path_(path), comm_(comm), index_(content.index) {
   NS_MPI_CHECK(MPI_Comm_rank(comm, &rank_));
   index_.validate(path);
-  NS_CHECK_AS(DataError, overwrite || !file_exists(path), "output '", path,
+  NS_CHECK_AS(DataError, overwrite || !path_exists(path), "output '", path,
               "' already exists (pass --force to replace it)");
   // One temporary name for all ranks: rank 0's pid makes concurrent writers distinct.
   long pid = rank_ == 0 ? static_cast<long>(getpid()) : 0;

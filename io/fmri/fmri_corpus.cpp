@@ -13,6 +13,7 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/fs/files.h"
 #include "io/hdf5/h5_file.h"
 #include "neuroscale/build_config.h"
 
@@ -21,17 +22,8 @@ namespace {
 
 using Lock = std::lock_guard<std::recursive_mutex>;
 
-std::string shape_text(const std::vector<hsize_t>& dims) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) out << (i ? ", " : "") << dims[i];
-  out << "]";
-  return out.str();
-}
-
-std::string shape_text(const at::Tensor& t) {
-  std::vector<hsize_t> dims(t.sizes().begin(), t.sizes().end());
-  return shape_text(dims);
+std::vector<std::int64_t> extents(const std::vector<hsize_t>& dims) {
+  return {dims.begin(), dims.end()};
 }
 
 template <class Known>
@@ -82,11 +74,6 @@ at::Tensor read_float_dataset(hid_t dataset) {
   at::Tensor values = at::empty(sizes, at::kFloat);
   if (values.numel() > 0) read_rows(dataset, H5T_NATIVE_FLOAT, 0, dims[0], values.data_ptr<float>());
   return values;
-}
-
-bool file_exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
 }
 
 void check_link_name(const std::string& name, const std::string& what, const std::string& file) {
@@ -203,11 +190,11 @@ FmriReader::FmriReader(const std::string& path) {
     H5Id audio = open_dataset(group.get(), "audio");
     const auto audio_dims = dataset_dims(audio.get());
     NS_CHECK_AS(DataError, audio_dims.size() == 1 && audio_dims[0] > 0, context, "dataset 'audio' has shape ",
-                shape_text(audio_dims), " (expected [samples], samples > 0)");
+                shape_text(extents(audio_dims)), " (expected [samples], samples > 0)");
     story.samples = static_cast<std::int64_t>(audio_dims[0]);
     H5Id times = open_dataset(group.get(), "tr_times");
     NS_CHECK_AS(DataError, dataset_dims(times.get()).size() == 1, context, "dataset 'tr_times' has shape ",
-                shape_text(dataset_dims(times.get())), " (expected [rows])");
+                shape_text(extents(dataset_dims(times.get()))), " (expected [rows])");
     story.tr_times = read_array<double>(group.get(), "tr_times");
     check_tr_times(story.tr_times, context);
     index_.stories.push_back(std::move(story));
@@ -234,7 +221,7 @@ FmriReader::FmriReader(const std::string& path) {
       H5Id responses = open_dataset(story_group.get(), "responses");
       const auto dims = dataset_dims(responses.get());
       NS_CHECK_AS(DataError, dims == std::vector<hsize_t>({rows, voxels}), context, "dataset 'responses' has shape ",
-                  shape_text(dims), ", expected ", shape_text({rows, voxels}),
+                  shape_text(extents(dims)), ", expected ", shape_text(extents({rows, voxels})),
                   " (rows = len(tr_times) of the story, V = the file's 'voxels')");
       participant.stories.push_back(story_name);
       if (link_exists(story_group.get(), "repeats")) {
@@ -242,7 +229,7 @@ FmriReader::FmriReader(const std::string& path) {
         const auto repeat_dims = dataset_dims(repeats.get());
         NS_CHECK_AS(DataError,
                     repeat_dims.size() == 3 && repeat_dims[0] > 0 && repeat_dims[1] == rows && repeat_dims[2] == voxels,
-                    context, "dataset 'repeats' has shape ", shape_text(repeat_dims), ", expected [R, ", rows, ", ",
+                    context, "dataset 'repeats' has shape ", shape_text(extents(repeat_dims)), ", expected [R, ", rows, ", ",
                     voxels, "] with R >= 1");
         participant.repeat_stories.push_back(story_name);
       }
@@ -316,7 +303,7 @@ at::Tensor FmriReader::dataset(const std::string& path) const {
 FmriWriter::FmriWriter(const std::string& path, double sample_rate, double tr_s, std::int64_t voxels,
                        const std::string& source, bool overwrite)
     : path_(path), voxels_(voxels) {
-  NS_CHECK_AS(DataError, overwrite || !file_exists(path), "output '", path,
+  NS_CHECK_AS(DataError, overwrite || !path_exists(path), "output '", path,
               "' already exists (pass --force to replace it)");
   NS_CHECK_AS(DataError, sample_rate > 0 && tr_s > 0 && voxels > 0, "fMRI corpus '", path, "': sample_rate=",
               sample_rate, ", tr_s=", tr_s, ", voxels=", voxels, " (expected all > 0)");
@@ -366,7 +353,7 @@ void FmriWriter::add_story(const FmriStory& story, const at::Tensor& audio) {
   NS_CHECK_AS(DataError, is_one_of(story.split, std::begin(kFmriSplits), std::end(kFmriSplits)), context,
               "split is '", story.split, "' (expected train, val or test)");
   NS_CHECK_AS(DataError, audio.dim() == 1 && audio.size(0) > 0 && (story.samples == 0 || audio.size(0) == story.samples),
-              context, "audio has shape ", shape_text(audio), " (expected [", story.samples, "])");
+              context, "audio has shape ", shape_text(audio.sizes().vec()), " (expected [", story.samples, "])");
   check_tr_times(story.tr_times, context);
   const at::Tensor values = audio.to(at::kCPU, at::kFloat).contiguous();
   check_finite(values, context, "audio");
@@ -393,7 +380,7 @@ void FmriWriter::add_responses(const std::string& participant, const std::string
               "' (expected train or held_out)");
   const std::int64_t rows = found->rows();
   NS_CHECK_AS(DataError, responses.dim() == 2 && responses.size(0) == rows && responses.size(1) == voxels_, context,
-              "responses have shape ", shape_text(responses), ", expected [", rows, ", ", voxels_,
+              "responses have shape ", shape_text(responses.sizes().vec()), ", expected [", rows, ", ", voxels_,
               "] (rows = len(tr_times) of the story, V = the file's voxels)");
   const at::Tensor values = responses.to(at::kCPU, at::kFloat).contiguous();
   check_finite(values, context, "responses");
@@ -401,7 +388,7 @@ void FmriWriter::add_responses(const std::string& participant, const std::string
   if (repeats.defined()) {
     NS_CHECK_AS(DataError,
                 repeats.dim() == 3 && repeats.size(0) > 0 && repeats.size(1) == rows && repeats.size(2) == voxels_,
-                context, "repeats have shape ", shape_text(repeats), ", expected [R, ", rows, ", ", voxels_, "]");
+                context, "repeats have shape ", shape_text(repeats.sizes().vec()), ", expected [R, ", rows, ", ", voxels_, "]");
     repeat_values = repeats.to(at::kCPU, at::kFloat).contiguous();
     check_finite(repeat_values, context, "repeats");
   }

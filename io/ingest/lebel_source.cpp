@@ -18,11 +18,6 @@
 namespace neuroscale::io {
 namespace {
 
-bool is_file(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
 struct Layout {
   std::string root, derivative;
 };
@@ -31,7 +26,7 @@ Layout locate(const std::string& input) {
   std::string path = input;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   if (is_directory(path + "/derivative")) return {path, path + "/derivative"};
-  if (is_file(path + "/respdict.json")) {
+  if (is_regular_file(path + "/respdict.json")) {
     const auto slash = path.find_last_of('/');
     return {slash == std::string::npos ? "." : path.substr(0, slash), path};
   }
@@ -40,7 +35,7 @@ Layout locate(const std::string& input) {
 }
 
 std::map<std::string, std::int64_t> read_respdict(const std::string& path) {
-  NS_CHECK_AS(DataError, is_file(path), "missing '", path, "' (TRs per story; part of the ds003020 derivative)");
+  NS_CHECK_AS(DataError, is_regular_file(path), "missing '", path, "' (TRs per story; part of the ds003020 derivative)");
   std::map<std::string, std::int64_t> trs;
   try {
     const YAML::Node root = YAML::LoadFile(path);  // JSON is YAML
@@ -149,7 +144,7 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
   for (const auto& s : chosen) {
     NS_CHECK_AS(DataError, respdict.count(s) > 0, "'", respdict_path, "' has no entry for story '", s, "'");
     const std::string wav = layout.root + "/stimuli/" + s + ".wav";
-    NS_CHECK_AS(DataError, is_file(wav), "missing stimulus '", wav, "' for story '", s, "'");
+    NS_CHECK_AS(DataError, is_regular_file(wav), "missing stimulus '", wav, "' for story '", s, "'");
   }
   for (const auto& p : participants) {
     for (const auto& s : heard[p]) {

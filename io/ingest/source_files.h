@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "io/corpus/corpus_index.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 
-bool is_directory(const std::string& path);
 // Entry names of a directory, sorted; throws DataError naming it when it cannot be listed.
 std::vector<std::string> list_directory(const std::string& path);
 // "a/b/c.mat" -> "c.mat"; parent_name("a/b/c.mat") -> "b".

@@ -9,8 +9,6 @@
 
 #include <string>
 
-#include "io/run/atomic_file.h"
-
 namespace neuroscale::io {
 
 class RunDirectory {
@@ -28,13 +26,5 @@ class RunDirectory {
  private:
   std::string path_;
 };
-
-// Writes `contents` to `path` through "<path>.tmp.<pid>", fsync and rename. Throws
-// DataError naming the file; on failure the temporary file is removed and `path` is
-// untouched.
-FileDigest write_file_atomically(const std::string& path, const std::string& contents);
-
-// mkdir -p. Throws DataError naming the first component that cannot be created.
-void create_directories(const std::string& path);
 
 }  // namespace neuroscale::io

@@ -13,18 +13,14 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/fs/files.h"
 #include "io/run/metrics_log.h"
 
 namespace neuroscale::io {
 namespace {
 
-bool exists(const std::string& path, bool directory) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && (directory ? S_ISDIR(info.st_mode) : S_ISREG(info.st_mode));
-}
-
 bool is_run(const std::string& dir) {
-  return exists(dir + "/config.yaml", false) || exists(dir + "/metrics.jsonl", false);
+  return is_regular_file(dir + "/config.yaml") || is_regular_file(dir + "/metrics.jsonl");
 }
 
 std::vector<std::string> subdirectories(const std::string& dir) {
@@ -32,7 +28,7 @@ std::vector<std::string> subdirectories(const std::string& dir) {
   if (DIR* handle = ::opendir(dir.c_str())) {
     while (const dirent* entry = ::readdir(handle)) {
       const std::string name = entry->d_name;
-      if (name != "." && name != ".." && name != "checkpoints" && name != "logs" && exists(dir + "/" + name, true)) {
+      if (name != "." && name != ".." && name != "checkpoints" && name != "logs" && is_directory(dir + "/" + name)) {
         names.push_back(name);
       }
     }
@@ -114,7 +110,7 @@ bool is_count(const std::string& key) {
 // when there is none.
 std::map<std::string, double> read_evaluation(const std::string& path) {
   std::map<std::string, double> values;
-  if (!exists(path, false)) return values;
+  if (!is_regular_file(path)) return values;
   std::ifstream in(path);
   NS_CHECK_AS(DataError, in.good(), "cannot read '", path, "'");
   nlohmann::json node;
@@ -137,7 +133,7 @@ std::vector<std::string> find_runs(const std::vector<std::string>& paths) {
   std::vector<std::string> runs;
   for (auto path : paths) {
     while (path.size() > 1 && path.back() == '/') path.pop_back();
-    NS_CHECK_AS(DataError, exists(path, true), "'", path, "' is not a directory");
+    NS_CHECK_AS(DataError, is_directory(path), "'", path, "' is not a directory");
     const auto before = runs.size();
     collect_runs(path, 4, runs);
     NS_CHECK_AS(DataError, runs.size() > before, "'", path,
@@ -150,7 +146,7 @@ RunSummary summarize_run(const std::string& dir) {
   RunSummary run;
   run.path = dir;
   const std::string config_path = dir + "/config.yaml";
-  if (exists(config_path, false)) {
+  if (is_regular_file(config_path)) {
     try {
       flatten(YAML::LoadFile(config_path), "", run.config);
     } catch (const YAML::Exception& error) {

@@ -9,8 +9,8 @@
 #include <ctime>
 
 #include "core/check.h"
-#include "io/run/crc32c.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
+#include "io/hash/crc32c.h"
 #include "tensorboard_event.pb.h"
 
 namespace neuroscale::io {

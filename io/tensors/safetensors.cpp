@@ -12,7 +12,8 @@
 #include <tuple>
 
 #include "core/check.h"
-#include "io/run/atomic_file.h"
+#include "core/text.h"
+#include "io/fs/atomic_file.h"
 
 namespace neuroscale::io {
 namespace {
@@ -26,12 +27,6 @@ const std::vector<std::pair<std::string, at::ScalarType>>& dtype_table() {
 }
 
 // "[3, 4]"
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 void append_u64_le(std::string& out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }

@@ -11,7 +11,8 @@
 
 #include "core/check.h"
 #include "core/model/lora.h"
-#include "io/checkpoint/xxhash64.h"
+#include "core/text.h"
+#include "io/hash/xxhash64.h"
 #include "io/tensors/safetensors.h"
 
 namespace neuroscale::io {
@@ -25,16 +26,6 @@ const std::vector<std::string> kKnownPrefixes = {"", "wav2vec2.", "hubert."};
 const std::string kPosConv = "encoder.pos_conv_embed.conv.";
 const std::string kLegacyNorm = "weight_g/weight_v";
 const std::string kParametrizedNorm = "parametrizations.weight.original0/1";
-
-std::string shape_text(const Shape& shape) {
-  std::ostringstream out;
-  out << c10::IntArrayRef(shape);
-  return out.str();
-}
-
-bool starts_with(const std::string& text, const std::string& head) {
-  return text.compare(0, head.size(), head) == 0;
-}
 
 // The file's backbone entries under model names (prefix stripped, weight norm renamed).
 struct BackboneKeys {

@@ -23,7 +23,7 @@ struct SpeechCheckpointSummary {
   std::int64_t values_loaded = 0;    ///< their element count
   std::vector<std::string> ignored;  ///< keys of the file outside the backbone, in file order
   std::uint64_t bytes = 0;           ///< the file's size
-  std::uint64_t xxh64 = 0;           ///< the file's XXH64 (io/checkpoint/xxhash64.h)
+  std::uint64_t xxh64 = 0;           ///< the file's XXH64 (io/hash/xxhash64.h)
 };
 
 // The backbone size the shapes of `path` imply: conv_dim, conv_kernels, hidden, layers,

@@ -32,5 +32,13 @@ TEST(Text, FormatsSizesAndDurations) {
   EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
 }
 
+TEST(Text, ShapesAndPrefixes) {
+  EXPECT_EQ(shape_text({2, 3, 4}), "[2, 3, 4]");
+  EXPECT_EQ(shape_text({}), "[]");
+  EXPECT_TRUE(starts_with("model.encoder", "model."));
+  EXPECT_FALSE(starts_with("mod", "model."));
+  EXPECT_TRUE(starts_with("anything", ""));
+}
+
 }  // namespace
 }  // namespace neuroscale

@@ -11,8 +11,8 @@
 #include "core/error.h"
 #include "io/checkpoint/manifest.h"
 #include "io/checkpoint/training_state.h"
-#include "io/checkpoint/xxhash64.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 
 namespace ns = neuroscale;
 using namespace ns::io;

@@ -15,8 +15,8 @@
 #include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/manifest.h"
 #include "io/checkpoint/model_identity.h"
-#include "io/checkpoint/xxhash64.h"
-#include "io/run/run_directory.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 
 namespace ns = neuroscale;
 using namespace ns::io;

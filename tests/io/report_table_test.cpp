@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "io/fs/files.h"
 #include "io/run/metrics_log.h"
 #include "io/run/plot_data.h"
 #include "io/run/report_table.h"

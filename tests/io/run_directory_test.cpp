@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/check.h"
+#include "io/fs/files.h"
 #include "io/run/run_directory.h"
 
 namespace neuroscale::io {
@@ -50,6 +51,26 @@ TEST(RunDirectory, UnusablePathIsADataErrorNamingIt) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("cannot create directory '" + file + "/run'"), std::string::npos) << e.what();
   }
+}
+
+TEST(Files, TellFilesFromDirectoriesAndSyncOrNameThePath) {
+  const std::string root = testing::TempDir() + "neuroscale_files_" + std::to_string(::getpid());
+  create_directories(root + "/a/b");
+  write_file_atomically(root + "/a/file.txt", "x\n");
+  EXPECT_TRUE(path_exists(root + "/a/b") && is_directory(root + "/a/b"));
+  EXPECT_FALSE(is_regular_file(root + "/a/b"));
+  EXPECT_TRUE(is_regular_file(root + "/a/file.txt") && !is_directory(root + "/a/file.txt"));
+  EXPECT_FALSE(path_exists(root + "/missing") || is_directory(root + "/missing"));
+  EXPECT_NO_THROW(fsync_path(root + "/a"));
+  EXPECT_NO_THROW(fsync_path(root + "/a/file.txt"));
+  try {
+    fsync_path(root + "/missing");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("'" + root + "/missing'"), std::string::npos) << e.what();
+  }
+  // A file where a directory is wanted: named as not a directory.
+  EXPECT_THROW(create_directories(root + "/a/file.txt"), DataError);
 }
 
 }  // namespace

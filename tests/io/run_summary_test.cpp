@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/check.h"
+#include "io/fs/files.h"
 #include "io/run/metrics_log.h"
 #include "io/run/run_directory.h"
 #include "io/run/run_summary.h"

@@ -15,7 +15,8 @@
 
 #include "core/error.h"
 #include "core/model/wav2vec2.h"
-#include "io/checkpoint/xxhash64.h"
+#include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 #include "io/tensors/safetensors.h"
 #include "io/tensors/speech_checkpoint.h"
 

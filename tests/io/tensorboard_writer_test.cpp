@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/run/crc32c.h"
+#include "io/hash/crc32c.h"
 #include "io/run/tensorboard_writer.h"
 
 namespace neuroscale::io {

@@ -1,4 +1,4 @@
-#include "io/run/crc32c.h"
+#include "io/hash/crc32c.h"
 
 #include <boost/crc.hpp>
 

@@ -1,4 +1,4 @@
-#include "io/run/atomic_file.h"
+#include "io/fs/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "io/checkpoint/xxhash64.h"
+#include "io/hash/xxhash64.h"
 
 #define XXH_INLINE_ALL  // the streaming state by value, and the fastest code path
 #include <xxhash.h>

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "io/checkpoint/xxhash64.h"
+#include "io/hash/xxhash64.h"
 
 namespace neuroscale::io {
 
