@@ -14,7 +14,7 @@
 
 #include "distributed/resumable_source.h"
 #include "io/data/tr_batch_plan.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
 
 namespace neuroscale::distributed {
 

@@ -22,7 +22,7 @@
 #include "distributed/accelerator.h"
 #include "distributed/communicator.h"
 #include "io/config/config_document.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
 #include "io/run/run_directory.h"
 #include "io/schema/alignment_schema.h"
 #include "io/tensors/safetensors.h"

@@ -8,7 +8,7 @@
 #include "core/progress.h"
 #include "core/text.h"
 #include "io/corpus/corpus_reader.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
 #include "io/ingest/lebel_source.h"
 #include "io/mpi/mpi_check.h"
 #include "io/ingest/corpus_source.h"

@@ -9,7 +9,7 @@
 #include "core/text.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
 #include "io/fs/files.h"
 #include "io/mpi/mpi_check.h"
 #include "io/synth/synth_fmri.h"

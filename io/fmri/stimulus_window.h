@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_index.h"
 
 namespace neuroscale::io {
 

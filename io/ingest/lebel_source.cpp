@@ -11,7 +11,7 @@
 #include "core/check.h"
 #include "core/text.h"
 #include "io/audio/audio_file.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_writer.h"
 #include "io/hdf5/h5_file.h"
 #include "io/ingest/source_files.h"
 

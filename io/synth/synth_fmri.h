@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_writer.h"
 #include "io/synth/synth_fmri_options.h"
 
 namespace neuroscale::io {

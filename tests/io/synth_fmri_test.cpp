@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
 #include "io/synth/auditory_features.h"
 #include "io/synth/speech_synthesis.h"
 #include "io/synth/synth_fmri.h"

@@ -9,7 +9,8 @@
 #include <string>
 
 #include "core/error.h"
-#include "io/fmri/fmri_corpus.h"
+#include "io/fmri/fmri_reader.h"
+#include "io/fmri/fmri_writer.h"
 #include "io/hdf5/h5_file.h"
 
 namespace neuroscale::io {
