@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/model_identity.h"
+#include "io/checkpoint/module_loader.h"
 #include "io/hash/xxhash64.h"
 #include "io/config/config_document.h"
 #include "io/tensors/speech_checkpoint.h"
@@ -63,16 +64,9 @@ std::int64_t load_brain_checkpoint(BrainModel& model, const std::string& path, L
               "' does not fit: it was written for another model, voxel count or base weights than its run's "
               "config.yaml and the corpus describe (base weights now: ", model.base_reference, "; the checkpoint's: ",
               manifest.base_weights.empty() ? "none recorded" : manifest.base_weights, ")");
-  const auto tensors = io::read_checkpoint_tensors(
-      checkpoint, manifest, [](const std::string& name) { return name.rfind("model.", 0) == 0; });
-  std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
-  at::NoGradGuard no_grad;
-  for (auto& item : model.task->module().named_parameters(true)) {
-    if (!item.value().requires_grad()) continue;  // frozen: from the base weights
-    const auto found = by_name.find("model." + item.key());
-    NS_CHECK_AS(CheckpointError, found != by_name.end(), "checkpoint '", checkpoint, "' lacks '", item.key(), "'");
-    item.value().copy_(found->second);
-  }
+  io::ModuleLoad how;
+  how.trainable_only = true;  // frozen: from the base weights
+  io::load_module(model.task->module(), checkpoint, manifest, how);
   log.info("adapters and head from ", checkpoint, " (step ", manifest.step, ")");
   return manifest.step;
 }

@@ -15,6 +15,7 @@
 #include "io/checkpoint/checkpoint_dir.h"
 #include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/module_loader.h"
 #include "io/checkpoint/training_state.h"
 #include "io/fs/files.h"
 #include "io/hash/xxhash64.h"
@@ -24,8 +25,8 @@
 namespace neuroscale::jobs {
 namespace {
 
-const std::string kModelPrefix = "model.";
-const std::string kOptimizerPrefix = "optim.";
+const std::string kModelPrefix = io::kModelPrefix;
+const std::string kOptimizerPrefix = io::kOptimizerPrefix;
 
 std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 

@@ -21,6 +21,7 @@
 #include "distributed/accelerator.h"
 #include "distributed/gather.h"
 #include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/module_loader.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/loader.h"
@@ -151,17 +152,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
               "' does not fit: it was written for another model or subject table than its run's config.yaml and ",
               "corpus '", config.corpus, "' describe (a fine-tuning checkpoint of this corpus' subjects is needed)");
   task::CtcPhonemeTask task(trained.task);
-  {
-    const auto tensors = io::read_checkpoint_tensors(
-        checkpoint, manifest, [](const std::string& name) { return name.rfind("model.", 0) == 0; });
-    std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
-    at::NoGradGuard no_grad;
-    for (auto& item : task.module().named_parameters(true)) {
-      const auto found = by_name.find("model." + item.key());
-      NS_CHECK_AS(CheckpointError, found != by_name.end(), "checkpoint '", checkpoint, "' lacks '", item.key(), "'");
-      item.value().copy_(found->second);
-    }
-  }
+  io::load_module(task.module(), checkpoint, manifest);
   task.module().to(device);
   task.module().eval();
   log.info("decoding the ", config.split, " split of ", config.corpus, " with ", checkpoint, " (step ", manifest.step,

@@ -2,6 +2,7 @@
 // one, for comparison) on the labelled trials of a corpus, data-parallel like pretraining.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -9,6 +10,7 @@
 #include "core/task/ctc_phoneme.h"
 #include "core/text.h"
 #include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/module_loader.h"
 #include "io/config/config_document.h"
 #include "io/schema/finetune_schema.h"
 #include "jobs/runtime.h"
@@ -26,33 +28,32 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
       io::locate_checkpoints(path),
       [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
-  const std::string prefix = "model.encoder.";
-  const auto tensors = io::read_checkpoint_tensors(
-      checkpoint, manifest, [&](const std::string& name) { return name.rfind(prefix, 0) == 0; });
-  NS_CHECK_AS(ConfigError, !tensors.empty(), "init.checkpoint '", checkpoint,
+  const std::string prefix = std::string(io::kModelPrefix) + "encoder.";
+  NS_CHECK_AS(ConfigError,
+              std::any_of(manifest.tensors.begin(), manifest.tensors.end(),
+                          [&](const auto& tensor) { return starts_with(tensor.name, prefix); }),
+              "init.checkpoint '", checkpoint,
               "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining checkpoint?");
-  std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
+  const auto is_read_in = [](const std::string& name) { return starts_with(name, "read_in."); };
+  io::ModuleLoad how;
+  how.prefix = prefix;
+  how.may_be_missing = is_read_in;  // a subject the pretraining did not see gets a new read-in
+  how.label = "init.checkpoint '" + checkpoint + "'";
+  how.noun = "encoder parameter";
+  how.config_error = true;
+  how.hint = [&](const std::string& name, bool missing) -> std::string {
+    if (missing) return ": its model differs from this config's";
+    return is_read_in(name) ? " (the subject's channel count differs)" : " (model.* must match the pretraining config)";
+  };
+  const auto encoder_loaded = io::load_module(*model->encoder, checkpoint, manifest, how);
   std::set<std::string> loaded;
   std::set<std::string> reused_subjects, new_subjects;
-  at::NoGradGuard no_grad;
-  for (auto& item : model->encoder->named_parameters(true)) {
-    const std::string name = item.key();
-    const bool read_in = name.rfind("read_in.", 0) == 0;
-    const std::string subject = read_in ? name.substr(8, name.find('.', 8) - 8) : "";
-    const auto found = by_name.find(prefix + name);
-    if (found == by_name.end()) {
-      NS_CHECK_AS(ConfigError, read_in, "init.checkpoint '", checkpoint, "' lacks encoder parameter '", name,
-                  "': its model differs from this config's");
-      new_subjects.insert(subject);
-      continue;
-    }
-    NS_CHECK_AS(ConfigError, found->second.sizes() == item.value().sizes(), "init.checkpoint '", checkpoint,
-                "': encoder parameter '", name, "' is ", shape_text(found->second.sizes().vec()), " there but ",
-                shape_text(item.value().sizes().vec()), " here",
-                read_in ? " (the subject's channel count differs)" : " (model.* must match the pretraining config)");
-    item.value().copy_(found->second);
-    loaded.insert("encoder." + name);
-    if (read_in) reused_subjects.insert(subject);
+  for (const auto& item : model->encoder->named_parameters(true)) {
+    const std::string& name = item.key();
+    if (encoder_loaded.count(name)) loaded.insert("encoder." + name);
+    if (!is_read_in(name)) continue;
+    const std::string subject = name.substr(8, name.find('.', 8) - 8);
+    (encoder_loaded.count(name) ? reused_subjects : new_subjects).insert(subject);
   }
   std::string reused, fresh;
   for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;

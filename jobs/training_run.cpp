@@ -21,6 +21,7 @@
 #include "distributed/trainer.h"
 #include "distributed/zero.h"
 #include "io/checkpoint/model_identity.h"
+#include "io/checkpoint/module_loader.h"
 #include "io/config/config_document.h"
 #include "io/fs/files.h"
 #include "io/run/metrics_log.h"
@@ -37,10 +38,10 @@ distributed::CheckpointContent checkpoint_tensors(torch::nn::Module& module, opt
   distributed::CheckpointContent content;
   for (const auto& item : module.named_parameters(true)) {
     if (!item.value().requires_grad()) continue;  // frozen: rebuilt from the base weights
-    content.replicated.emplace_back("model." + item.key(), item.value().detach());
+    content.replicated.emplace_back(io::kModelPrefix + item.key(), item.value().detach());
   }
   for (auto& [name, tensor] : optimizer.named_state()) {
-    (sharded ? content.owned : content.replicated).emplace_back("optim." + name, tensor);
+    (sharded ? content.owned : content.replicated).emplace_back(io::kOptimizerPrefix + name, tensor);
   }
   return content;
 }
