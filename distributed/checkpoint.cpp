@@ -44,13 +44,13 @@ void fsync_path(const std::string& path) {
 // Why checkpoint `path` cannot continue this run's model, or "" when it can: the keys whose
 // values differ between its model identity and this run's.
 std::string identity_mismatch(const std::string& path, const io::Manifest& manifest, const CheckpointOptions& options) {
-  if (options.config_hash.empty() || manifest.config_hash == options.config_hash) return "";
+  if (options.identity.empty() || options.identity.matches(manifest.config_hash)) return "";
   std::string keys;
-  for (const auto& line : io::identity_differences(manifest.model_identity, options.model_identity)) {
+  for (const auto& line : io::identity_differences(manifest.model_identity, options.identity.text)) {
     keys += (keys.empty() ? "" : "; ") + line;
   }
   return "'" + path + "' was saved by another model configuration (" + keys + "; config hash " +
-         manifest.config_hash + " there, " + options.config_hash + " now)";
+         manifest.config_hash + " there, " + options.identity.hash + " now)";
 }
 
 // Whether `path` names an entry directly inside `directory` (both resolved).
@@ -312,8 +312,8 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
   io::Manifest manifest;
   manifest.step = pending.step;
   manifest.world_size = comm_.size();
-  manifest.config_hash = options_.config_hash;
-  manifest.model_identity = options_.model_identity;
+  manifest.config_hash = options_.identity.hash;
+  manifest.model_identity = options_.identity.text;
   manifest.parent = head_name_;
   manifest.parent_checksum = head_checksum_;
   manifest.code_version = options_.code_version;

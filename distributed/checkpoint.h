@@ -31,6 +31,7 @@
 
 #include "core/log.h"
 #include "distributed/communicator.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/checkpoint/training_state.h"
 #include "io/tensors/safetensors.h"
 
@@ -41,8 +42,7 @@ struct CheckpointOptions {
   int keep = 3;                     ///< newest committed checkpoints kept (>= 1)
   std::int64_t milestone_every = 0; ///< checkpoints of steps that are multiples of this are kept too (0: none)
   bool async = true;                ///< write in a background thread while training continues
-  std::string config_hash;          ///< identifies the model config; a mismatch refuses to load
-  std::string model_identity;       ///< the text config_hash hashes (recorded; names differing keys)
+  io::ModelIdentity identity;       ///< the model; a checkpoint of another refuses to load (empty: not checked)
   std::string code_version;         ///< recorded in the manifest
   std::string base_weights;         ///< recorded in the manifest (io::Manifest::base_weights)
   at::Device device = at::kCPU;     ///< where the communicator's tensors live (cuda for NCCL)

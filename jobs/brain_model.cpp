@@ -40,8 +40,8 @@ BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, 
   std::string content = built.base_reference;
   if (!model.base_weights.empty()) content = content.substr(content.find(" bytes=") + 1);
   model.base_weights.clear();
-  built.identity = io::model_identity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
-                                      io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); }));
+  built.identity = io::ModelIdentity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
+                                     io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); }));
   return built;
 }
 
@@ -60,7 +60,7 @@ std::int64_t load_brain_checkpoint(BrainModel& model, const std::string& path, L
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
       io::locate_checkpoints(path),
       [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
-  NS_CHECK_AS(ConfigError, model_hash(model.identity) == manifest.config_hash, "checkpoint '", checkpoint,
+  NS_CHECK_AS(ConfigError, model.identity.matches(manifest.config_hash), "checkpoint '", checkpoint,
               "' does not fit: it was written for another model, voxel count or base weights than its run's "
               "config.yaml and the corpus describe (base weights now: ", model.base_reference, "; the checkpoint's: ",
               manifest.base_weights.empty() ? "none recorded" : manifest.base_weights, ")");

@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "core/task/brain_tuning.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/schema/braintune_schema.h"
 
 namespace neuroscale::jobs {
@@ -18,7 +19,7 @@ namespace neuroscale::jobs {
 struct BrainModel {
   std::unique_ptr<task::BrainTuningTask> task;
   std::string base_reference;  ///< "PATH bytes=N xxh64=H" or "random initialisation (seed S)"
-  std::string identity;        ///< what a checkpoint's config hash covers
+  io::ModelIdentity identity;  ///< what a checkpoint's config hash covers
 };
 
 // Seeds LibTorch with `seed`, builds the model for `voxels` outputs and `participants`

@@ -148,7 +148,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   trained.task.model().encoder().subjects(subjects);
   const auto identity = model_identity("ctc_phoneme", subjects,
                                        io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, trained.task); }));
-  NS_CHECK_AS(ConfigError, model_hash(identity) == manifest.config_hash, "checkpoint '", checkpoint,
+  NS_CHECK_AS(ConfigError, identity.matches(manifest.config_hash), "checkpoint '", checkpoint,
               "' does not fit: it was written for another model or subject table than its run's config.yaml and ",
               "corpus '", config.corpus, "' describe (a fine-tuning checkpoint of this corpus' subjects is needed)");
   task::CtcPhonemeTask task(trained.task);

@@ -209,14 +209,12 @@ std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index) {
   return subjects;
 }
 
-std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
-                           const std::string& model_yaml) {
+io::ModelIdentity model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+                                 const std::string& model_yaml) {
   std::string table;
   for (const auto& s : subjects) table += (table.empty() ? "" : ", ") + s.name + ":" + std::to_string(s.channels);
-  return io::model_identity(kind, {{"subjects", table}}, model_yaml);
+  return io::ModelIdentity(kind, {{"subjects", table}}, model_yaml);
 }
-
-std::string model_hash(const std::string& identity) { return io::model_hash(identity); }
 
 double training_flops_per_bin(const torch::nn::Module& module, const task::Task& task,
                               const model::BitEncoderOptions& encoder, int subject_layers) {
@@ -322,8 +320,7 @@ void TrainingRun::train(task::Task& task, const OptimizationSpec& spec, Training
     checkpoint_options.milestone_every = config.checkpoint.milestone_every;
     checkpoint_options.async = config.checkpoint.async;
     checkpoint_options.device = device;
-    checkpoint_options.config_hash = model_hash(spec.model_identity);
-    checkpoint_options.model_identity = spec.model_identity;
+    checkpoint_options.identity = spec.model_identity;
     checkpoint_options.base_weights = spec.base_weights;
     const auto version = version_text();
     checkpoint_options.code_version = version.substr(0, version.find('\n'));

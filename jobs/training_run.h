@@ -17,6 +17,7 @@
 #include "core/task/task.h"
 #include "distributed/communicator.h"
 #include "distributed/resumable_source.h"
+#include "io/checkpoint/model_identity.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/sampler.h"
 #include "io/schema/pretrain_schema.h"
@@ -78,7 +79,7 @@ struct OptimizationSpec {
   optim::OptimizerOptions optimizer;
   optim::LrScheduleOptions schedule;   ///< total_steps is set from train.max_steps
   std::function<double(const std::string&)> lr_scale;  ///< per parameter (empty: 1)
-  std::string model_identity;          ///< hashed into checkpoints: a resume must match it
+  io::ModelIdentity model_identity;    ///< recorded in checkpoints: a resume must match it
   std::string base_weights;            ///< frozen weights the checkpoints refer to (io::Manifest)
   double flops_per_bin = 0.0;          ///< training FLOPs per 20 ms bin, for flops_per_s
 };
@@ -128,10 +129,8 @@ double training_flops_per_bin(const torch::nn::Module& module, const task::Task&
 // What a checkpoint's config hash covers (io/checkpoint/model_identity.h): the task kind
 // ("" for pretraining), the subject table (names and channels) and the model's resolved
 // config. A resume, a fine-tuning or an evaluation refuses a checkpoint whose hash differs.
-std::string model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
-                           const std::string& model_yaml);
-// XXH64 of model_identity(...), in hex, as the manifest stores it.
-std::string model_hash(const std::string& identity);
+io::ModelIdentity model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+                                 const std::string& model_yaml);
 
 // The model's subject table: the corpus' subjects (name, channels) in corpus order.
 std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index);

@@ -89,4 +89,9 @@ std::vector<std::string> identity_differences(const std::string& saved, const st
   return lines;
 }
 
+ModelIdentity::ModelIdentity(const std::string& kind,
+                             const std::vector<std::pair<std::string, std::string>>& fields,
+                             const std::string& model_yaml)
+    : text(model_identity(kind, fields, model_yaml)), hash(model_hash(text)) {}
+
 }  // namespace neuroscale::io

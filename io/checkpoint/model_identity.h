@@ -26,4 +26,19 @@ std::string model_hash(const std::string& identity);
 std::vector<std::string> identity_differences(const std::string& saved, const std::string& current,
                                               std::size_t limit = 8);
 
+// A model's identity as every job builds it and every checkpoint records it: the text and
+// its hash, computed once. Empty (no text, no hash): the job does not check identities.
+struct ModelIdentity {
+  std::string text;  ///< model_identity(...)
+  std::string hash;  ///< model_hash(text)
+
+  ModelIdentity() = default;
+  ModelIdentity(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& fields,
+                const std::string& model_yaml);
+
+  bool empty() const { return hash.empty(); }
+  // Whether a checkpoint whose manifest records `saved_hash` was written for this model.
+  bool matches(const std::string& saved_hash) const { return saved_hash == hash; }
+};
+
 }  // namespace neuroscale::io
