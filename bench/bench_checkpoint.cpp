@@ -63,8 +63,8 @@ struct Job {
                int save_every = 0) {
     ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-4).warmup_steps(0).total_steps(steps));
     TrainerOptions options;
-    options.max_steps = steps;
-    options.log_every = steps;
+    options.train.max_steps = steps;
+    options.train.log_every = steps;
     options.partition = partition.get();
     if (checkpointer) {
       options.save_every = save_every;
@@ -125,10 +125,10 @@ int main(int argc, char** argv) {
   Job job(size, world);
   CheckpointOptions options;
   options.directory = dir + "/checkpoints";
-  options.keep = 1;
+  options.policy.keep = 1;
 
   // ---- 1. synchronous save against dd
-  options.async = false;
+  options.policy.async = false;
   std::vector<double> sync_times, dd_times;
   double bytes = 0.0;
   {
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
 
   // ---- 2. asynchronous stall in a training loop: 7 steps, a save after steps 2, 4 and 6 and
   // after the last one (whose stall is only its save() call: no update follows it)
-  options.async = true;
+  options.policy.async = true;
   double stall_s = 0.0, step_plain_s = 0.0, step_saving_s = 0.0;
   {
     Checkpointer async(options, world, log);

@@ -59,8 +59,8 @@ std::pair<double, double> train_time(Communicator& comm, const std::string& size
   ns::optim::AdamW optimizer(ns::optim::weight_decay_groups(task.module(), 0.01));
   ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-4).total_steps(steps + 2));
   TrainerOptions options;
-  options.max_steps = steps + 2;
-  options.log_every = 1;
+  options.train.max_steps = steps + 2;
+  options.train.log_every = 1;
   ns::LoggerOptions quiet;
   quiet.level = ns::LogLevel::kWarn;
   ns::Logger log(ns::detect_process(), quiet, std::cerr);

@@ -31,6 +31,10 @@ std::string shape_text(const std::vector<std::int64_t>& shape);
 // break; as it is otherwise.
 std::string csv_quote(const std::string& text);
 
+// `rows` (the first is usually a header) as left-aligned columns two spaces apart, each line
+// starting with `indent`, trailing spaces removed, newline-terminated.
+std::string aligned_columns(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "");
+
 // 1536 -> "1.5 KiB"; 3.2e9 -> "3.0 GiB".
 std::string format_bytes(double bytes);
 // 59.2 -> "59.2 s"; 3725 -> "1 h 02 min".

@@ -79,8 +79,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Checkpointer::Checkpointer(CheckpointOptions options, Communicator& comm, Logger& log)
     : options_(std::move(options)), comm_(comm), log_(log) {
-  NS_CHECK_AS(UsageError, options_.keep >= 1, "checkpoint.keep must be >= 1, got ", options_.keep);
-  NS_CHECK_AS(UsageError, options_.milestone_every >= 0, "checkpoint.milestone_every must be >= 0");
+  NS_CHECK_AS(UsageError, options_.policy.keep >= 1, "checkpoint.keep must be >= 1, got ", options_.policy.keep);
+  NS_CHECK_AS(UsageError, options_.policy.milestone_every >= 0, "checkpoint.milestone_every must be >= 0");
   if (comm_.rank() == 0) io::create_directories(options_.directory);
   comm_.barrier();
 }
@@ -152,7 +152,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   const auto take = [&](const std::pair<std::string, at::Tensor>& item) {
     const auto tensor = item.second.detach();
     sources.emplace_back(item.first, tensor);
-    if (!options_.async) {
+    if (!options_.policy.async) {
       mine.emplace_back(item.first, tensor);
       return;
     }
@@ -178,7 +178,7 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   const std::string state_file = pending->temp_dir + "/" + io::state_file_name(rank);
   auto snapshot = std::make_shared<std::promise<void>>();
   pending->snapshot = snapshot->get_future().share();
-  const bool copy = options_.async;
+  const bool copy = options_.policy.async;
   auto write = [shard, state_file, step, rank, copy, snapshot, sources = std::move(sources), tensors = std::move(mine),
                 state = content.state]() {
     if (copy) {
@@ -195,9 +195,9 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
     fault_point("save.written", step, rank);
     return Written{shard_digest.bytes, shard_digest.xxh64, state_digest.bytes, state_digest.xxh64};
   };
-  pending->writer = std::async(options_.async ? std::launch::async : std::launch::deferred, std::move(write));
+  pending->writer = std::async(options_.policy.async ? std::launch::async : std::launch::deferred, std::move(write));
   pending_ = std::move(pending);
-  if (!options_.async) {
+  if (!options_.policy.async) {
     const auto failure = finish(/*agree=*/true);
     if (!failure.empty()) log_.error(failure);
   }
@@ -351,10 +351,11 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
 void Checkpointer::retain() {
   // Only this run's chain counts toward `keep`; nothing off it is touched.
   const auto chain = io::history_chain(options_.directory, io::latest_checkpoint(options_.directory));
-  for (std::size_t i = static_cast<std::size_t>(options_.keep); i < chain.size(); ++i) {
+  for (std::size_t i = static_cast<std::size_t>(options_.policy.keep); i < chain.size(); ++i) {
     const std::string path = options_.directory + "/" + chain[i];
     const auto step = io::checkpoint_step(chain[i]);
-    if (path == protected_ || (options_.milestone_every > 0 && step % options_.milestone_every == 0)) continue;
+    const auto milestone = options_.policy.milestone_every;
+    if (path == protected_ || (milestone > 0 && step % milestone == 0)) continue;
     io::remove_checkpoint_directory(path);
   }
 }

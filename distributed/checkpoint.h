@@ -31,6 +31,7 @@
 
 #include "core/log.h"
 #include "distributed/communicator.h"
+#include "distributed/training_options.h"
 #include "io/checkpoint/model_identity.h"
 #include "io/checkpoint/training_state.h"
 #include "io/tensors/safetensors.h"
@@ -39,9 +40,7 @@ namespace neuroscale::distributed {
 
 struct CheckpointOptions {
   std::string directory;            ///< RUN_DIR/checkpoints
-  int keep = 3;                     ///< newest committed checkpoints kept (>= 1)
-  std::int64_t milestone_every = 0; ///< checkpoints of steps that are multiples of this are kept too (0: none)
-  bool async = true;                ///< write in a background thread while training continues
+  CheckpointPolicy policy;          ///< the config's checkpoint: section (retention, async; every_steps is the caller's)
   io::ModelIdentity identity;       ///< the model; a checkpoint of another refuses to load (empty: not checked)
   std::string code_version;         ///< recorded in the manifest
   std::string base_weights;         ///< recorded in the manifest (io::Manifest::base_weights)

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "distributed/resumable_source.h"
+#include "distributed/batch_source.h"
 #include "io/data/tr_batch_plan.h"
 #include "io/fmri/fmri_reader.h"
 

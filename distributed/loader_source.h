@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "distributed/resumable_source.h"
+#include "distributed/batch_source.h"
 #include "io/data/loader.h"
 
 namespace neuroscale::distributed {

@@ -32,10 +32,11 @@ double trial_bins(const Batch& batch) { return static_cast<double>(batch.bins.su
 Trainer::Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrSchedule& schedule,
                  Communicator& comm, TrainerOptions options, Logger& log)
     : task_(task), optimizer_(optimizer), schedule_(schedule), comm_(comm), options_(options), log_(log) {
-  NS_CHECK_AS(UsageError, options_.accumulate >= 1 && options_.log_every >= 1 && options_.max_steps >= 0,
+  NS_CHECK_AS(UsageError,
+              options_.train.accumulate >= 1 && options_.train.log_every >= 1 && options_.train.max_steps >= 0,
               "trainer: accumulate and log_every must be >= 1, max_steps >= 0");
-  NS_CHECK_AS(UsageError, options_.loss_reduction == "mean" || options_.loss_reduction == "sum",
-              "trainer: loss_reduction must be mean or sum, got '", options_.loss_reduction, "'");
+  NS_CHECK_AS(UsageError, options_.train.loss_reduction == "mean" || options_.train.loss_reduction == "sum",
+              "trainer: loss_reduction must be mean or sum, got '", options_.train.loss_reduction, "'");
   // Bucket order: shared parameters in reverse registration order (the order backward
   // produces their gradients), then the subject-specific layers, which some ranks leave
   // unused in a step and which would otherwise hold back every bucket behind them.
@@ -52,8 +53,14 @@ Trainer::Trainer(task::Task& task, optim::Optimizer& optimizer, const optim::LrS
   shared.insert(shared.end(), subject.begin(), subject.end());
   params_ = shared;
   param_names_ = shared_names;
-  NS_CHECK_AS(UsageError, options_.max_nonfinite_steps >= 0, "trainer: max_nonfinite_steps must be >= 0");
-  reducer_ = std::make_unique<Reducer>(shared_names, shared, comm_, options_.reducer);
+  NS_CHECK_AS(UsageError, options_.train.max_nonfinite_steps >= 0, "trainer: max_nonfinite_steps must be >= 0");
+  NS_CHECK_AS(UsageError, options_.train.precision == "fp32" || options_.train.precision == "bf16",
+              "trainer: precision must be fp32 or bf16, got '", options_.train.precision, "'");
+  ReducerOptions reducer;
+  reducer.first_bucket_bytes = static_cast<std::int64_t>(options_.train.first_bucket_mb * (1 << 20));
+  reducer.bucket_bytes = static_cast<std::int64_t>(options_.train.bucket_mb * (1 << 20));
+  reducer.tracer = options_.tracer;
+  reducer_ = std::make_unique<Reducer>(shared_names, shared, comm_, reducer);
 }
 
 at::Tensor Trainer::allreduce_sum(const std::vector<double>& values, const char* what) {
@@ -72,8 +79,8 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
   auto& module = task_.module();
   if (options_.tracer) options_.tracer->name_thread("training");
   reducer_->broadcast_parameters();
-  log_.info("training steps ", start_step, "..", options_.max_steps, " on ", world, " rank(s) (",
-            comm_.backend(), "), ", reducer_->bucket_count(), " gradient buckets, ", options_.accumulate,
+  log_.info("training steps ", start_step, "..", options_.train.max_steps, " on ", world, " rank(s) (",
+            comm_.backend(), "), ", reducer_->bucket_count(), " gradient buckets, ", options_.train.accumulate,
             " micro-batch(es) per rank per step");
 
   const auto names = task_.sum_names();
@@ -82,7 +89,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
   std::int64_t window_steps = 0, window_skipped = 0, nonfinite_streak = 0;
   auto window_start = Clock::now();
   std::int64_t step = start_step;
-  for (; step < options_.max_steps; ++step) {
+  for (; step < options_.train.max_steps; ++step) {
     TraceSpan step_span(options_.tracer, "step", "step");
     if (options_.tracer) step_span.set_args("\"step\": " + std::to_string(step + 1));
     module.train();
@@ -91,7 +98,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     std::vector<Batch> batches;
     {
       TraceSpan span(options_.tracer, "data_wait", "data");
-      for (int slot = 0; slot < options_.accumulate; ++slot) {
+      for (int slot = 0; slot < options_.train.accumulate; ++slot) {
         if (auto batch = train.next(slot)) batches.push_back(to_device(std::move(*batch), device));
       }
     }
@@ -103,7 +110,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     for (const auto& batch : batches) local_count += task_.count(batch, context);
     const double global_count = allreduce_sum({local_count}, "sync_count")[0].item<double>();
     const double scale =
-        options_.loss_reduction == "mean" && global_count > 0.0 ? 1.0 / global_count : 1.0 / world;
+        options_.train.loss_reduction == "mean" && global_count > 0.0 ? 1.0 / global_count : 1.0 / world;
 
     // ---- forward and backward, gradients reduced across ranks as they become ready
     reducer_->zero_grad();
@@ -115,7 +122,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       task::TaskOutput out;
       {
         TraceSpan span(options_.tracer, "forward", "compute");
-        AutocastGuard autocast(device.type(), options_.bf16);
+        AutocastGuard autocast(device.type(), options_.train.precision == "bf16");
         out = task_.forward(batches[j], context);
       }
       {
@@ -165,7 +172,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       const std::string what = "step " + std::to_string(step + 1) + ": gradient norm " + std::to_string(norm) +
                                ", loss " + std::to_string(loss) + ", non-finite gradients in " +
                                (bad.empty() ? "no parameter (the clipping overflowed)" : bad);
-      const int limit = options_.max_nonfinite_steps;
+      const int limit = options_.train.max_nonfinite_steps;
       NS_CHECK_AS(DivergedError, limit == 0 || nonfinite_streak < limit, limit,
                   " consecutive steps with a non-finite gradient norm, the last ", what,
                   ". No update was applied in them; the last checkpoint before them is the resume point. "
@@ -178,15 +185,15 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     ++window_steps;
     optimizer_span.end();
 
-    if (options_.verify_every > 0 && (step + 1) % options_.verify_every == 0) {
+    if (options_.train.verify_every > 0 && (step + 1) % options_.train.verify_every == 0) {
       reducer_->verify_parameters_identical();
     }
     // ---- agree whether a rank was signalled
     const bool stop = allreduce_sum({pending_interrupt() != 0 ? 1.0 : 0.0}, "sync_stop")[0].item<double>() > 0.0;
 
     // ---- metrics
-    const bool last = step + 1 == options_.max_steps;
-    if ((step + 1) % options_.log_every == 0 || last) {
+    const bool last = step + 1 == options_.train.max_steps;
+    if ((step + 1) % options_.train.log_every == 0 || last) {
       auto totals_tensor = allreduce_sum(window, "sync_metrics");
       std::vector<double> totals(totals_tensor.data_ptr<double>(), totals_tensor.data_ptr<double>() + window.size());
       const double elapsed = seconds(window_start);
@@ -203,7 +210,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       record.values["comm_exposed_s"] = comm_exposed / window_steps;
       record.values["checkpoint_s"] = checkpoint / window_steps;
       record.values["step_s"] = elapsed / window_steps;
-      if (validation && ((options_.eval_every > 0 && (step + 1) % options_.eval_every == 0) || last)) {
+      if (validation && ((options_.train.eval_every > 0 && (step + 1) % options_.train.eval_every == 0) || last)) {
         for (const auto& [key, value] : validate(validation, step + 1)) record.values["val_" + key] = value;
       }
       // Error rates (fine-tuning) and validation losses join the line when the task has them.
@@ -211,7 +218,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
       for (const char* key : {"per", "val_loss", "val_per"}) {
         if (record.values.count(key)) extra += std::string("  ") + key + " " + std::to_string(record.values[key]);
       }
-      log_.info("step ", record.step, "/", options_.max_steps, "  loss ", record.values["loss"], "  lr ",
+      log_.info("step ", record.step, "/", options_.train.max_steps, "  loss ", record.values["loss"], "  lr ",
                 record.values["lr"], "  grad_norm ", record.values["grad_norm"], "  samples/s ",
                 record.values["samples_per_s"], "  tokens/s ", record.values["tokens_per_s"], "  data_wait ",
                 record.values["data_wait_s"], " s  comm ", record.values["comm_exposed_s"], " s", extra);
@@ -223,7 +230,7 @@ std::int64_t Trainer::run(BatchSource& train, const ValidationSource& validation
     }
 
     // ---- checkpoint (periodic, last, or stopping); its metric record is already logged
-    const bool last_step = step + 1 == options_.max_steps;
+    const bool last_step = step + 1 == options_.train.max_steps;
     const auto checkpoint_start = Clock::now();
     if (options_.after_step) options_.after_step(step + 1);
     const bool periodic = options_.save_every > 0 && (step + 1) % options_.save_every == 0;
@@ -252,9 +259,9 @@ std::map<std::string, double> Trainer::validate(const ValidationSource& validati
   auto source = validation();
   const auto names = task_.sum_names();
   auto sums = at::zeros({static_cast<std::int64_t>(names.size())}, at::TensorOptions().dtype(at::kDouble).device(device));
-  for (int i = 0; i < options_.eval_steps; ++i) {
+  for (int i = 0; i < options_.train.eval_steps; ++i) {
     if (auto batch = source->next(0)) {
-      AutocastGuard autocast(device.type(), options_.bf16);
+      AutocastGuard autocast(device.type(), options_.train.precision == "bf16");
       sums += task_.forward(to_device(std::move(*batch), device), {step}).sums;
     }
   }

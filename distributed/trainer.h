@@ -22,38 +22,19 @@
 #include "core/optim/lr_schedule.h"
 #include "core/optim/optimizer.h"
 #include "core/task/task.h"
+#include "distributed/batch_source.h"
 #include "distributed/communicator.h"
 #include "distributed/reducer.h"
+#include "distributed/training_options.h"
 #include "distributed/zero.h"
 
 namespace neuroscale::distributed {
 
-// A rank's micro-batches: slot j in 0..accumulate-1 of each step. Empty when this rank has
-// none for that slot (the last step of an epoch).
-class BatchSource {
- public:
-  virtual ~BatchSource() = default;
-  virtual std::optional<Batch> next(int slot) = 0;
-};
-
 struct TrainerOptions {
-  std::int64_t max_steps = 100;     ///< optimizer steps to run (from step 0)
-  int accumulate = 1;               ///< micro-batches per rank per step
-  int log_every = 10;               ///< steps between metric lines
-  int eval_every = 0;               ///< steps between validations (0: only at the end)
-  int eval_steps = 4;               ///< validation micro-batches per rank
-  int verify_every = 0;             ///< steps between identical-parameter checks (0: off)
-  std::string loss_reduction = "mean";  ///< "mean" or "sum" (see above)
+  TrainOptions train;               ///< the config's train: section (steps, accumulation, buckets, precision)
   double grad_clip = 1.0;           ///< global-norm clipping (0: off)
-  double flops_per_bin = 0.0;     ///< training FLOPs per 20 ms bin, for the FLOP/s metric
+  double flops_per_bin = 0.0;       ///< training FLOPs per 20 ms bin, for the FLOP/s metric
   double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
-  bool bf16 = false;                ///< forward under bf16 autocast (float32 master weights)
-  /// a step whose global gradient norm is not finite skips its update; this many in a row
-  /// stop the run with DivergedError (exit 7) naming the step, the loss and the parameters
-  /// (0: never stop). Periodic saves are skipped while such a streak lasts, so the last
-  /// checkpoint before it stays the resume point.
-  int max_nonfinite_steps = 3;
-  ReducerOptions reducer;
   /// spans of each step's phases on the training thread (data_wait, forward, backward,
   /// allreduce_wait, optimizer, checkpoint, validation, ...; see docs/run-directory.md); not
   /// owned (null: tracing off)
@@ -81,9 +62,6 @@ struct MetricsRecord {
   std::map<std::string, double> values;
 };
 using MetricsSink = std::function<void(const MetricsRecord&)>;
-
-// Makes a fresh source of validation micro-batches (a new pass each call).
-using ValidationSource = std::function<std::unique_ptr<BatchSource>()>;
 
 class Trainer {
  public:

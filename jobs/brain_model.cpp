@@ -8,14 +8,13 @@
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/model_identity.h"
 #include "io/checkpoint/module_loader.h"
-#include "io/hash/xxhash64.h"
 #include "io/config/config_document.h"
+#include "io/hash/xxhash64.h"
 #include "io/tensors/speech_checkpoint.h"
-#include "jobs/training_run.h"
 
 namespace neuroscale::jobs {
 
-BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, std::int64_t voxels,
+BrainModel build_brain_model(BraintuneModelConfig model, std::int64_t seed, std::int64_t voxels,
                              const std::vector<std::string>& participants, Logger& log) {
   torch::manual_seed(static_cast<std::uint64_t>(seed));
   BrainModel built;
@@ -41,17 +40,17 @@ BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, 
   if (!model.base_weights.empty()) content = content.substr(content.find(" bytes=") + 1);
   model.base_weights.clear();
   built.identity = io::ModelIdentity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
-                                     io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, model); }));
+                                     io::to_yaml([&](io::ConfigVisitor& v) { jobs::describe(v, model); }));
   return built;
 }
 
-io::BraintuneConfig brain_run_config(const std::string& path) {
+BraintuneConfig brain_run_config(const std::string& path) {
   const auto location = io::locate_checkpoints(path);
   const auto slash = location.directory.find_last_of('/');
   const std::string run_dir = slash == std::string::npos ? "." : location.directory.substr(0, slash);
-  io::BraintuneConfig config;
+  BraintuneConfig config;
   auto document = io::ConfigDocument::from_file(run_dir + "/config.yaml");
-  io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
+  io::Describer describe = [&](io::ConfigVisitor& v) { jobs::describe(v, config); };
   document.read_into(describe);
   return config;
 }

@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "core/task/brain_tuning.h"
 #include "io/checkpoint/model_identity.h"
-#include "io/schema/braintune_schema.h"
+#include "jobs/schema/braintune_schema.h"
 
 namespace neuroscale::jobs {
 
@@ -25,7 +25,7 @@ struct BrainModel {
 // Seeds LibTorch with `seed`, builds the model for `voxels` outputs and `participants`
 // (names for metrics), loads `model.base_weights` when set (DataError naming the file and
 // key on a mismatch) and freezes the backbone.
-BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, std::int64_t voxels,
+BrainModel build_brain_model(BraintuneModelConfig model, std::int64_t seed, std::int64_t voxels,
                              const std::vector<std::string>& participants, Logger& log);
 
 // Copies the adapters and head of the brain-tuning checkpoint at `path` (a run directory or
@@ -35,6 +35,6 @@ BrainModel build_brain_model(io::BraintuneModelConfig model, std::int64_t seed, 
 std::int64_t load_brain_checkpoint(BrainModel& model, const std::string& path, Logger& log);
 
 // The config.yaml of the brain-tuning run that holds `path` (RUN or RUN/checkpoints/step-N).
-io::BraintuneConfig brain_run_config(const std::string& path);
+BraintuneConfig brain_run_config(const std::string& path);
 
 }  // namespace neuroscale::jobs

@@ -17,4 +17,12 @@ std::vector<std::string> select_names(const std::vector<std::string>& wanted, co
   return names;
 }
 
+std::vector<std::string> select_stories(const io::FmriIndex& index, const std::vector<std::string>& wanted,
+                                        const std::string& split, const std::string& key, std::int64_t max) {
+  auto stories =
+      select_names(wanted, index.stories_in_split(split), key, [&](const std::string& name) { index.story(name); });
+  if (max > 0 && static_cast<std::int64_t>(stories.size()) > max) stories.resize(static_cast<std::size_t>(max));
+  return stories;
+}
+
 }  // namespace neuroscale::jobs

@@ -3,18 +3,18 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <iostream>
 #include <set>
 
 #include "core/check.h"
 #include "core/task/ctc_phoneme.h"
 #include "core/text.h"
+#include "distributed/corpus_data.h"
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/checkpoint/module_loader.h"
 #include "io/config/config_document.h"
-#include "io/schema/finetune_schema.h"
-#include "jobs/runtime.h"
-#include "jobs/training_run.h"
+#include "jobs/config_job.h"
+#include "jobs/schema/finetune_schema.h"
+#include "jobs/training_job.h"
 
 namespace neuroscale::jobs {
 namespace {
@@ -66,56 +66,50 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
 }  // namespace
 
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
-  ConfigCommandLine line;
-  CommonOptions common;
-  ArgParser parser("neuroscale finetune",
-                   "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
-                   "phonemes, SIL) on the labelled trials of a corpus, starting from a pretraining\n"
-                   "checkpoint (init.checkpoint) or from scratch. Read-ins of subjects the checkpoint\n"
-                   "knows are reused, new subjects get new ones; the CTC head is new. The pretrained\n"
-                   "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
-                   "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
-                   "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
-                   "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).");
-  add_config_options(parser, line, "configs/finetune/*.yaml", false, true);
-  add_common_options(parser, common);
-  parser.epilog(
+  ConfigJob job(runtime, ConfigJob::Kind::kTraining, "neuroscale finetune",
+                "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
+                "phonemes, SIL) on the labelled trials of a corpus, starting from a pretraining\n"
+                "checkpoint (init.checkpoint) or from scratch. Read-ins of subjects the checkpoint\n"
+                "knows are reused, new subjects get new ones; the CTC head is new. The pretrained\n"
+                "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
+                "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
+                "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
+                "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).",
+                "configs/finetune/*.yaml");
+  job.parser().epilog(
       "examples:\n"
       "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 init.checkpoint=runs/pre\n"
       "  mpirun -np 2 neuroscale finetune --config configs/finetune/tiny.yaml --run-dir runs/ft data.label_fraction=0.1\n");
-  if (!parser.parse(args, std::cout)) return 0;
-  runtime.configure(common);
+  FinetuneConfig config;
+  if (!job.parse(args, config)) return 0;
 
-  io::FinetuneConfig config;
-  io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, config); };
-  if (!read_config(line, describe, [&](const std::string& source) { io::validate(config, source); })) return 0;
-
-  auto spec = training_spec("fine-tuning", line, describe, config, config.task.model().encoder().patch_size());
+  auto spec = training_spec("fine-tuning", job, config, config.task.model().encoder().patch_size());
   spec.labeled_only = true;
   spec.fraction = config.label_fraction;
   spec.fraction_seed = static_cast<std::uint64_t>(config.label_seed);
-  TrainingRun run(runtime, spec);
+  const auto run = open_training_session(job, spec);
 
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
-  const auto subjects = subject_specs(run.index());
+  const auto subjects = distributed::subject_specs(run->index());
   config.task.model().encoder().subjects(subjects);
   config.task.seed(static_cast<std::uint64_t>(config.seed));
   task::CtcPhonemeTask task(config.task);
   std::set<std::string> pretrained;
-  if (!config.init_checkpoint.empty()) pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run.log());
-  task.module().to(run.device());
+  if (!config.init_checkpoint.empty()) pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run->log());
+  task.module().to(run->device());
 
-  OptimizationSpec optimization;
+  distributed::OptimizationSpec optimization;
   optimization.optimizer = config.optimizer;
   optimization.schedule = config.schedule;
   const double body = config.body_lr_scale;
   if (!pretrained.empty()) {
     optimization.lr_scale = [&pretrained, body](const std::string& name) { return pretrained.count(name) ? body : 1.0; };
   }
-  optimization.model_identity = model_identity(
-      "ctc_phoneme", subjects, io::to_yaml([&](io::ConfigVisitor& v) { io::describe(v, config.task); }));
-  optimization.flops_per_bin = training_flops_per_bin(task.module(), task, config.task.model().encoder(), 1);
-  run.train(task, optimization);
+  optimization.model_identity = distributed::neural_model_identity(
+      "ctc_phoneme", subjects, io::to_yaml([&](io::ConfigVisitor& v) { describe(v, config.task); }));
+  optimization.flops_per_bin =
+      distributed::training_flops_per_bin(task.module(), task, config.task.model().encoder(), 1);
+  run->train(task, optimization);
   return 0;
 }
 

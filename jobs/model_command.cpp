@@ -7,8 +7,8 @@
 #include "core/text.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
-#include "io/schema/training_schema.h"
 #include "jobs/runtime.h"
+#include "jobs/schema/model_sections.h"
 
 namespace neuroscale::jobs {
 namespace {
@@ -76,12 +76,12 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args) {
   optim::OptimizerOptions optimizer;
   optim::LrScheduleOptions schedule;
   io::Describer describe = [&](io::ConfigVisitor& v) {
-    io::describe(v, options);
-    v.section("optimizer", "the optimiser", [&](io::ConfigVisitor& s) { io::describe(s, optimizer); });
-    v.section("schedule", "the learning-rate schedule", [&](io::ConfigVisitor& s) { io::describe(s, schedule); });
+    jobs::describe(v, options);
+    v.section("optimizer", "the optimiser", [&](io::ConfigVisitor& s) { jobs::describe(s, optimizer); });
+    v.section("schedule", "the learning-rate schedule", [&](io::ConfigVisitor& s) { jobs::describe(s, schedule); });
   };
   document.read_into(describe);
-  io::validate(options, document.source());
+  jobs::validate(options, document.source());
 
   // ---- subjects
   std::vector<model::SubjectSpec> subjects;

@@ -6,8 +6,8 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/config/sweep_spec.h"
 #include "io/fs/files.h"
-#include "io/schema/sweep_spec.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {

@@ -303,6 +303,13 @@ bool is_override(const std::string& arg) {
   return std::regex_match(arg, kPattern);
 }
 
+std::string ConfigDocument::top_level_scalar(const std::string& key, const std::string& fallback) const {
+  const YAML::Node& root = impl_->root;  // const: looking a key up must not insert it
+  if (!root.IsMap()) return fallback;
+  const YAML::Node value = root[key];
+  return value && value.IsScalar() ? value.Scalar() : fallback;
+}
+
 void ConfigDocument::apply_overrides(const std::vector<std::string>& overrides) {
   for (const std::string& text : overrides) {
     NS_CHECK_AS(ConfigError, is_override(text), "command-line override '", text,

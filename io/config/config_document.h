@@ -28,6 +28,9 @@ class ConfigDocument {
   void apply_overrides(const std::vector<std::string>& overrides);
 
   const std::string& source() const;
+  // The value of the top-level scalar `key` as the file writes it, or `fallback` when the
+  // file has no such scalar (overrides are not applied: they are the caller's to read).
+  std::string top_level_scalar(const std::string& key, const std::string& fallback) const;
 
   // Fills the object that `describe` binds. Keys absent from the document keep their
   // current values. Throws ConfigError for an unknown key (with the nearest valid one), a

@@ -10,6 +10,7 @@
 
 #include "core/check.h"
 #include "core/json.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 
@@ -77,6 +78,19 @@ std::vector<MetricsLine> read_metrics_log(const std::string& path) {
     }
   }
   return records;
+}
+
+void rewind_metrics_log(const std::string& path, std::int64_t step) {
+  std::ifstream in(path);
+  if (!in) return;  // nothing logged yet
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    if (line.rfind("{\"step\":", 0) != 0) continue;
+    char* end = nullptr;
+    const long long logged = std::strtoll(line.c_str() + 8, &end, 10);
+    if (end != line.c_str() + 8 && logged <= step) kept += line + "\n";
+  }
+  write_file_atomically(path, kept);
 }
 
 }  // namespace neuroscale::io

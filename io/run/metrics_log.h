@@ -23,4 +23,10 @@ std::string format_metrics_line(std::int64_t step, const std::map<std::string, d
 // at the very end of the file is skipped, as a torn last write).
 std::vector<MetricsLine> read_metrics_log(const std::string& path);
 
+// Cuts the log at `path` back to the records of steps up to `step` (a resumed checkpoint's),
+// atomically, so a run that died after logging steps past its last checkpoint has no
+// duplicate steps once resumed. A line that is not a record (a torn last write) is dropped;
+// a missing file stays missing.
+void rewind_metrics_log(const std::string& path, std::int64_t step);
+
 }  // namespace neuroscale::io

@@ -12,6 +12,7 @@
 #include "core/decode/ctc_decode.h"
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
+#include "core/decode/trial_decoding.h"
 
 namespace neuroscale::decode {
 namespace {
@@ -224,6 +225,31 @@ TEST(CtcDecode, TheLexiconAndTheLanguageModelCorrectTheAcousticBest) {
                         world.lm.log_prob({s}, world.lm.find("c")) + world.lm.log_prob({world.lm.find("c")}, world.lm.end_id());
   EXPECT_EQ(pick.text(), see_wins ? "see" : "c");
   EXPECT_EQ(pick.phonemes, (std::vector<int>{3, 40}));
+}
+
+TEST(TrialDecoding, ScoresTheDecodedTrialAgainstItsReferences) {
+  World world;
+  // Greedy: AA AH SIL against the reference AA AE AH SIL: one deletion in 4 phonemes.
+  const auto lp = log_softmax({one_hot(1), one_hot(0), one_hot(3, 3.0), one_hot(40)});
+  const auto greedy = decode_trial(lp.data(), 4, {1, 2, 3, 40}, "see", TrialDecoder{});
+  EXPECT_EQ(greedy.phonemes, (std::vector<int>{1, 3, 40}));
+  EXPECT_EQ(greedy.phoneme_errors.edits, 1);
+  EXPECT_EQ(greedy.phoneme_errors.reference, 4);
+  EXPECT_TRUE(greedy.text.empty());
+  EXPECT_EQ(greedy.word_errors.reference, 0);  // greedy decoding has no words to score
+  // Beam search over the lexicon: the words and their phonemes, scored against both.
+  TrialDecoder beam{&world.lexicon, &world.lm, BeamSearchOptions{}};
+  const auto c_only = log_softmax({one_hot(3), one_hot(40)});
+  const auto decoded = decode_trial(c_only.data(), 2, {3, 40}, "c", beam);
+  const auto expected = beam_search(c_only.data(), 2, kClasses, world.lexicon, &world.lm, beam.beam);
+  EXPECT_EQ(decoded.text, expected.text());
+  EXPECT_EQ(decoded.phoneme_errors.edits, 0);
+  EXPECT_EQ(decoded.word_errors.reference, 1);
+  EXPECT_EQ(decoded.word_errors.edits, expected.text() == "c" ? 0 : 1);
+  // No reference: nothing scored.
+  const auto unlabelled = decode_trial(c_only.data(), 2, {}, "", beam);
+  EXPECT_EQ(unlabelled.phoneme_errors.reference, 0);
+  EXPECT_EQ(unlabelled.word_errors.reference, 0);
 }
 
 TEST(CtcDecode, RefusesInvalidOptions) {

@@ -171,6 +171,32 @@ TEST(Scores, NormalisedCorrelationMasksLowCeilingsAndSummarises) {
   EXPECT_EQ(summary.voxels, 4);
 }
 
+TEST(Scores, TestNoiseCeilingOnlyWhenEveryStoryHasTheSameRepeats) {
+  // Two stories of four identical repeats: joined in time, y = (a, 0, -a, a, 0, -a) with
+  // a^2 = 0.5 has var (ddof 1) 4a^2/5 = 0.4, SP = (4 * 0.4 - 1) / 3 = 0.2,
+  // cc_max = 1 / sqrt(1 + (5 - 1) / 4) = 1 / sqrt(2).
+  const double a = std::sqrt(0.5);
+  const auto story = torch::tensor({a, 0.0, -a}, torch::kDouble).view({1, 3, 1}).expand({4, 3, 1});
+  const auto both = test_noise_ceiling({story, story});
+  ASSERT_TRUE(both.defined());
+  EXPECT_NEAR(both[0].item<double>(), 1.0 / std::sqrt(2.0), 1e-14);
+  EXPECT_FALSE(test_noise_ceiling({story, at::Tensor()}).defined());     // a story without repeats
+  EXPECT_FALSE(test_noise_ceiling({story, story.slice(0, 0, 3)}).defined());  // 4 and 3 repeats
+  EXPECT_FALSE(test_noise_ceiling({}).defined());
+}
+
+TEST(Scores, ScoreAlignmentWithoutACeilingNormalisesNothing) {
+  const auto r = doubles({0.5, 0.2, 0.3, -0.1});
+  const auto unnormalised = score_alignment(r, at::Tensor());
+  EXPECT_DOUBLE_EQ(unnormalised.mean_r, 0.225);
+  EXPECT_TRUE(std::isnan(unnormalised.mean_cc_norm));
+  EXPECT_EQ(unnormalised.normalised_voxels, 0);
+  EXPECT_EQ(unnormalised.voxels, 4);
+  const auto normalised = score_alignment(r, doubles({0.5, 0.05, 0.0, 0.4}), 0.05);
+  EXPECT_DOUBLE_EQ(normalised.mean_cc_norm, 0.375);
+  EXPECT_EQ(normalised.normalised_voxels, 2);
+}
+
 // ---- ridge ---------------------------------------------------------------------------------
 
 TEST(Ridge, AlphaGridIsNumpysLogspace) {

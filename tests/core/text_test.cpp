@@ -40,5 +40,13 @@ TEST(Text, ShapesAndPrefixes) {
   EXPECT_TRUE(starts_with("anything", ""));
 }
 
+TEST(Text, AlignedColumnsPadToTheWidestCellAndTrimTrailingSpaces) {
+  EXPECT_EQ(aligned_columns({{"name", "step"}, {"step-00000030", "30"}, {"x", ""}}, "  "),
+            "  name           step\n"
+            "  step-00000030  30\n"
+            "  x\n");
+  EXPECT_EQ(aligned_columns({}), "");
+}
+
 }  // namespace
 }  // namespace neuroscale

@@ -4,10 +4,10 @@
 // config is a ConfigError.
 #include "core/error.h"
 #include "io/config/config_document.h"
-#include "io/schema/braintune_schema.h"
-#include "io/schema/finetune_schema.h"
-#include "io/schema/pretrain_schema.h"
 #include "io/synth/synth_options.h"
+#include "jobs/schema/braintune_schema.h"
+#include "jobs/schema/finetune_schema.h"
+#include "jobs/schema/pretrain_schema.h"
 #include "tests/fuzz/fuzz_input.h"
 
 #include <sstream>
@@ -18,7 +18,8 @@ template <class Config>
 void read_as(const neuroscale::io::ConfigDocument& document) {
   Config config;
   try {
-    document.read_into([&](neuroscale::io::ConfigVisitor& v) { neuroscale::io::describe(v, config); });
+    // describe() of io's or jobs' schemas, found by the config's type.
+    document.read_into([&](neuroscale::io::ConfigVisitor& v) { describe(v, config); });
   } catch (const neuroscale::ConfigError&) {
   }
 }
@@ -42,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     document.apply_overrides(overrides);
     switch (size % 4) {  // one schema per input (by its size): four times the executions
       case 0: read_as<neuroscale::io::SynthOptions>(document); break;
-      case 1: read_as<neuroscale::io::PretrainConfig>(document); break;
-      case 2: read_as<neuroscale::io::FinetuneConfig>(document); break;
-      default: read_as<neuroscale::io::BraintuneConfig>(document); break;
+      case 1: read_as<neuroscale::jobs::PretrainConfig>(document); break;
+      case 2: read_as<neuroscale::jobs::FinetuneConfig>(document); break;
+      default: read_as<neuroscale::jobs::BraintuneConfig>(document); break;
     }
   } catch (const neuroscale::ConfigError&) {
   }

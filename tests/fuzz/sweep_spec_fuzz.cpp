@@ -1,7 +1,7 @@
 // Fuzz harness: sweep specs (configs/sweeps/*.yaml) and their expansion. A bad spec is a
 // ConfigError.
 #include "core/error.h"
-#include "io/schema/sweep_spec.h"
+#include "io/config/sweep_spec.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -5,7 +5,6 @@
 
 #include "core/check.h"
 #include "io/config/config_document.h"
-#include "io/schema/pretrain_schema.h"
 #include "io/synth/synth_options.h"
 
 namespace neuroscale::io {
@@ -181,20 +180,6 @@ TEST(Config, DocumentationListsEverySynthKey) {
   text << in.rdbuf();
   SynthOptions options;
   for (const auto& key : list_keys([&](ConfigVisitor& v) { describe(v, options); })) {
-    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
-        << key.path << " is missing from docs/configuration.md";
-  }
-}
-
-// ... and every pretrain key (data, train, model, masking, optimiser, schedule).
-TEST(Config, DocumentationListsEveryTrainingKey) {
-  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  PretrainConfig config;
-  const auto keys = list_keys([&](ConfigVisitor& v) { describe(v, config); });
-  EXPECT_GT(keys.size(), 25u);
-  for (const auto& key : keys) {
     EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
         << key.path << " is missing from docs/configuration.md";
   }

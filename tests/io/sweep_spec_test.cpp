@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "core/check.h"
-#include "io/schema/sweep_spec.h"
+#include "io/config/sweep_spec.h"
 
 namespace neuroscale::io {
 namespace {

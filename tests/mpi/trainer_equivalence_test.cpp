@@ -102,9 +102,9 @@ Result train(Communicator& comm, FixedSource& source, int accumulate, bool zero 
   auto& optimizer = *optimizer_ptr;
   ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-3).total_steps(kSteps));
   TrainerOptions options;
-  options.max_steps = 1;
-  options.accumulate = accumulate;
-  options.log_every = 1;
+  options.train.max_steps = 1;
+  options.train.accumulate = accumulate;
+  options.train.log_every = 1;
   options.grad_clip = 0.0;
   options.partition = zero ? &partition : nullptr;
   source.slots_ = accumulate;
@@ -116,7 +116,7 @@ Result train(Communicator& comm, FixedSource& source, int accumulate, bool zero 
   for (const auto& item : task.module().named_parameters(true)) {
     if (item.value().grad().defined()) result.first_grads[item.key()] = item.value().grad().clone();
   }
-  Trainer rest(task, optimizer, schedule, comm, [&] { auto o = options; o.max_steps = kSteps; return o; }(), log);
+  Trainer rest(task, optimizer, schedule, comm, [&] { auto o = options; o.train.max_steps = kSteps; return o; }(), log);
   rest.run(source, {}, 1, sink);
   for (const auto& p : task.module().parameters()) result.params.push_back(p.detach().clone());
   result.optimizer_states = optimizer.named_state().size();

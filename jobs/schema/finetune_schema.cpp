@@ -1,8 +1,11 @@
-#include "io/schema/finetune_schema.h"
+#include "jobs/schema/finetune_schema.h"
 
 #include "core/check.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
+
+using io::ConfigVisitor;
+using io::Field;
 
 void describe(ConfigVisitor& v, FinetuneConfig& o) {
   v.section("data", "the corpus (labelled trials only) and its loader", [&](ConfigVisitor& s) {
@@ -38,4 +41,4 @@ void validate(const FinetuneConfig& o, const std::string& source) {
               o.schedule.warmup_steps(), ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
 }
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

@@ -1,4 +1,4 @@
-#include "io/schema/sweep_spec.h"
+#include "io/config/sweep_spec.h"
 
 #include <yaml-cpp/yaml.h>
 

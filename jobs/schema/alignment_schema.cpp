@@ -1,8 +1,11 @@
-#include "io/schema/alignment_schema.h"
+#include "jobs/schema/alignment_schema.h"
 
 #include "core/check.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
+
+using io::ConfigVisitor;
+using io::Field;
 
 void describe(ConfigVisitor& v, AlignmentConfig& o) {
   v.value("task", o.task, Field("what to evaluate (this schema: brain-alignment)").one_of({"brain-alignment"}));
@@ -71,4 +74,4 @@ void validate(const AlignmentConfig& o, const std::string& source) {
   }
 }
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

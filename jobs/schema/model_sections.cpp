@@ -1,8 +1,11 @@
-#include "io/schema/training_schema.h"
+#include "jobs/schema/model_sections.h"
 
 #include "core/check.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
+
+using io::ConfigVisitor;
+using io::Field;
 namespace {
 
 // Binds an enum through its string names: read into text, then parse (writers see the text).
@@ -105,4 +108,4 @@ void validate(const model::BitEncoderOptions& o, const std::string& source) {
               ") heads of even width");
 }
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

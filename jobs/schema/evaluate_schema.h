@@ -9,7 +9,7 @@
 #include "core/decode/ctc_decode.h"
 #include "io/config/config_visitor.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
 
 struct EvaluateConfig {
   std::string task = "phonemes";   ///< what to evaluate (phonemes: CTC decoding, PER/WER)
@@ -27,8 +27,8 @@ struct EvaluateConfig {
   std::string device = "cpu";      ///< cpu | cuda
 };
 
-void describe(ConfigVisitor& v, EvaluateConfig& o);
+void describe(io::ConfigVisitor& v, EvaluateConfig& o);
 // Cross-field checks (beam needs a lexicon); ConfigError naming `source`.
 void validate(const EvaluateConfig& o, const std::string& source);
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

@@ -11,9 +11,9 @@
 
 #include "core/encoding/ridge.h"
 #include "core/encoding/speech_features.h"
-#include "io/schema/braintune_schema.h"
+#include "jobs/schema/braintune_schema.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
 
 struct AlignmentConfig {
   std::string task = "brain-alignment";
@@ -39,8 +39,8 @@ struct AlignmentConfig {
   std::string device = "cpu";
 };
 
-void describe(ConfigVisitor& v, AlignmentConfig& o);
+void describe(io::ConfigVisitor& v, AlignmentConfig& o);
 // Cross-field checks; ConfigError naming `source`.
 void validate(const AlignmentConfig& o, const std::string& source);
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

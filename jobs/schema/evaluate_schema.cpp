@@ -1,8 +1,11 @@
-#include "io/schema/evaluate_schema.h"
+#include "jobs/schema/evaluate_schema.h"
 
 #include "core/check.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
+
+using io::ConfigVisitor;
+using io::Field;
 
 void describe(ConfigVisitor& v, EvaluateConfig& o) {
   v.value("task", o.task, Field("what to evaluate: phonemes (CTC decoding; PER and WER)").one_of({"phonemes"}));
@@ -40,4 +43,4 @@ void validate(const EvaluateConfig& o, const std::string& source) {
               ": 'decode.lm' is only used by 'decode.method: beam'");
 }
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

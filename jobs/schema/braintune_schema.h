@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "core/model/speech_voxel_model.h"
-#include "io/schema/pretrain_schema.h"
+#include "jobs/schema/model_sections.h"
+#include "jobs/schema/training_sections.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
 
 struct BraintuneDataConfig {
   std::string corpus;                      ///< fMRI corpus file (required)
@@ -35,8 +36,8 @@ struct BraintuneConfig {
   std::int64_t seed = 122;      ///< the reference's seed
   std::int64_t epochs = 30;     ///< train.epochs: passes over the training rows of every participant
   std::int64_t batch_rows = 128;  ///< train.batch_rows: response rows per optimizer step (all ranks)
-  TrainConfig train;            ///< max_steps: 0 = epochs x steps per epoch
-  CheckpointConfig checkpoint;
+  distributed::TrainOptions train;            ///< max_steps: 0 = epochs x steps per epoch
+  distributed::CheckpointPolicy checkpoint;
   BraintuneModelConfig model;
   optim::OptimizerOptions optimizer;
   optim::LrScheduleOptions schedule;
@@ -45,10 +46,10 @@ struct BraintuneConfig {
   BraintuneConfig();
 };
 
-void describe(ConfigVisitor& v, BraintuneConfig& o);
+void describe(io::ConfigVisitor& v, BraintuneConfig& o);
 // The keys of the model section (what a brain-tuned checkpoint's model identity covers).
-void describe(ConfigVisitor& v, BraintuneModelConfig& o);
+void describe(io::ConfigVisitor& v, BraintuneModelConfig& o);
 // Cross-field checks; ConfigError naming `source`.
 void validate(const BraintuneConfig& o, const std::string& source);
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

@@ -1,10 +1,11 @@
-#include "io/schema/pretrain_schema.h"
+#include "jobs/schema/training_sections.h"
 
-#include "core/check.h"
+namespace neuroscale::jobs {
 
-namespace neuroscale::io {
+using io::ConfigVisitor;
+using io::Field;
 
-void describe(ConfigVisitor& v, DataConfig& o) {
+void describe(ConfigVisitor& v, distributed::CorpusDataOptions& o) {
   v.value("corpus", o.corpus, Field("corpus file (.h5) to train on").non_empty());
   v.value("subjects", o.subjects,
           Field("train and validate on these subjects of the corpus only (empty: all); the model has "
@@ -15,13 +16,13 @@ void describe(ConfigVisitor& v, DataConfig& o) {
   v.value("bucket_batches", o.bucket_batches, Field("length-bucketing pool in batches (1: off)").range(1, 100000));
 }
 
-void describe(ConfigVisitor& v, TrainConfig& o) {
+void describe(ConfigVisitor& v, distributed::TrainOptions& o) {
   v.value("max_steps", o.max_steps, Field("optimizer steps").range(1, 1e12));
   v.value("micro_batch", o.micro_batch, Field("trials per micro-batch").range(1, 1 << 20));
   describe_engine(v, o);
 }
 
-void describe_engine(ConfigVisitor& v, TrainConfig& o) {
+void describe_engine(ConfigVisitor& v, distributed::TrainOptions& o) {
   v.value("accumulate", o.accumulate, Field("micro-batches per rank per step").range(1, 4096));
   v.value("log_every", o.log_every, Field("steps between metric lines").range(1, 1e9));
   v.value("eval_every", o.eval_every, Field("steps between validations (0: at the end)").range(0, 1e9));
@@ -43,7 +44,7 @@ void describe_engine(ConfigVisitor& v, TrainConfig& o) {
                 "code 7 (0: never stop)").range(0, 1e9));
 }
 
-void describe(ConfigVisitor& v, CheckpointConfig& o) {
+void describe(ConfigVisitor& v, distributed::CheckpointPolicy& o) {
   v.value("every_steps", o.every_steps,
           Field("steps between checkpoints (0: only at the end and on a signal)").at_least(0));
   v.value("keep", o.keep, Field("committed checkpoints kept (the resumed one is never deleted)").range(1, 1e6));
@@ -53,21 +54,4 @@ void describe(ConfigVisitor& v, CheckpointConfig& o) {
           Field("write checkpoints in the background while training continues (the stall is a host copy)"));
 }
 
-void describe(ConfigVisitor& v, PretrainConfig& o) {
-  v.section("data", "the corpus and its loader", [&](ConfigVisitor& s) { describe(s, o.data); });
-  v.value("seed", o.seed, Field("seed of initialisation, dropout, shuffling and masking").at_least(0));
-  v.section("train", "the training loop", [&](ConfigVisitor& s) { describe(s, o.train); });
-  v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir)", [&](ConfigVisitor& s) { describe(s, o.checkpoint); });
-  describe(v, o.task);
-  v.section("optimizer", "the optimiser", [&](ConfigVisitor& s) { describe(s, o.optimizer); });
-  v.section("schedule", "the learning-rate schedule (total_steps = train.max_steps)",
-            [&](ConfigVisitor& s) { describe(s, o.schedule); });
-}
-
-void validate(const PretrainConfig& o, const std::string& source) {
-  validate(o.task, source);
-  NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source, ": 'schedule.warmup_steps' (",
-              o.schedule.warmup_steps(), ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
-}
-
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs

@@ -1,8 +1,11 @@
-#include "io/schema/braintune_schema.h"
+#include "jobs/schema/braintune_schema.h"
 
 #include "core/check.h"
 
-namespace neuroscale::io {
+namespace neuroscale::jobs {
+
+using io::ConfigVisitor;
+using io::Field;
 namespace {
 
 void describe(ConfigVisitor& v, model::Wav2Vec2Options& o) {
@@ -101,4 +104,4 @@ void validate(const BraintuneConfig& o, const std::string& source) {
               ": set either 'schedule.warmup_fraction' or 'schedule.warmup_steps', not both");
 }
 
-}  // namespace neuroscale::io
+}  // namespace neuroscale::jobs
