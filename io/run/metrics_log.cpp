@@ -43,7 +43,7 @@ MetricsLine parse_line(const std::string& line) {
   nlohmann::json node;
   try {
     node = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // a syntax error, or a number out of range
     NS_THROW(DataError, "not JSON: ", error.what());
   }
   NS_CHECK_AS(DataError, node.is_object(), "not a JSON object");

@@ -116,7 +116,7 @@ std::map<std::string, double> read_evaluation(const std::string& path) {
   nlohmann::json node;
   try {
     node = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // a syntax error, or a number out of range
     NS_THROW(DataError, "'", path, "' is not valid JSON: ", error.what());
   }
   NS_CHECK_AS(DataError, node.is_object(), "'", path, "' is not a JSON object");

@@ -126,7 +126,7 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(header);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // a syntax error, or a number out of range
     NS_THROW(DataError, "'", path, "': the header is not valid JSON: ", error.what());
   }
   NS_CHECK_AS(DataError, root.is_object(), "'", path, "': the header is not a JSON object");
