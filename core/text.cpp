@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 namespace neuroscale {
 
@@ -48,6 +49,14 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
     out += parts[i];
   }
   return out;
+}
+
+std::string format_number(double value, int significant, std::string_view non_finite) {
+  if (!std::isfinite(value)) return std::string(non_finite);
+  std::ostringstream out;
+  out.precision(significant);
+  out << value;
+  return out.str();
 }
 
 std::string format_bytes(double bytes) {

@@ -35,6 +35,10 @@ std::string csv_quote(const std::string& text);
 // starting with `indent`, trailing spaces removed, newline-terminated.
 std::string aligned_columns(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "");
 
+// `value` with `significant` significant digits, as a stream prints it (0.25, 1e+06), or
+// `non_finite` for NaN and infinities: numbers in tables, CSV files and reports.
+std::string format_number(double value, int significant, std::string_view non_finite);
+
 // 1536 -> "1.5 KiB"; 3.2e9 -> "3.0 GiB".
 std::string format_bytes(double bytes);
 // 59.2 -> "59.2 s"; 3725 -> "1 h 02 min".

@@ -8,9 +8,8 @@
 #include <algorithm>
 
 #include "core/check.h"
-#include "core/encoding/encoding_model.h"
 #include "core/encoding/scores.h"
-#include "core/progress.h"
+#include "distributed/alignment_fits.h"
 #include "distributed/story_features.h"
 #include "io/config/config_document.h"
 #include "io/fmri/fmri_reader.h"
@@ -49,7 +48,6 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   if (!job.parse(args, config)) return 0;
   job.open(config.device);
   Logger& log = job.log();
-  const int rank = job.mpi().rank(), ranks = job.mpi().size();
 
   // ---- corpus: participants and stories
   io::FmriReader reader(config.corpus);
@@ -97,12 +95,10 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   std::map<std::string, at::Tensor> features;  // story -> [layers, rows, width]
   if (ground_truth) {
     for (const auto& name : stories) {
-      const std::string path = "/ground_truth/stories/" + name + "/features";
-      NS_CHECK_AS(ConfigError, reader.has_dataset(path), "features.source ground_truth: corpus '", config.corpus,
-                  "' has no ", path, " (only synthetic corpora carry their hidden features)");
-      const auto values = reader.dataset(path);
-      NS_CHECK_AS(DataError, values.dim() == 2 && values.size(0) == index.story(name).rows(), "corpus '",
-                  config.corpus, "': ", path, " must be [rows of the story, features], is ", values.sizes());
+      const auto values = reader.ground_truth_features(name);
+      NS_CHECK_AS(ConfigError, values.defined(), "features.source ground_truth: corpus '", config.corpus,
+                  "' has no ", io::FmriReader::ground_truth_features_path(name),
+                  " (only synthetic corpora carry their hidden features)");
       features[name] = values.unsqueeze(0);
     }
   } else {
@@ -110,52 +106,19 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   }
 
   // ---- encoding models: (participant, layer) pairs round-robin over ranks
-  const auto voxels = index.voxels;
-  const auto pairs = static_cast<std::int64_t>(participants.size() * layers.size());
-  auto r_all = at::zeros({pairs, voxels}, at::kDouble);
-  auto alpha_all = at::zeros({pairs, voxels}, at::kDouble);
-  std::vector<at::Tensor> ceilings(participants.size());
-  const auto skip = config.test_skip_rows;
-  Progress fits(log, "ridge fits", std::max<std::int64_t>((pairs + ranks - 1 - rank) / ranks, 1), "fits",
-                ProgressOptions{stderr_is_terminal(), 30.0});
-  for (std::size_t p = 0; p < participants.size(); ++p) {
-    const auto& who = index.participant(participants[p]);
-    std::vector<std::string> heard_train, heard_test;
-    for (const auto& s : train_stories) if (who.has_story(s)) heard_train.push_back(s);
-    for (const auto& s : test_stories) if (who.has_story(s)) heard_test.push_back(s);
-    NS_CHECK_AS(ConfigError, !heard_train.empty() && !heard_test.empty(), "participant '", who.name,
-                "' has no responses to the selected ", heard_train.empty() ? "training" : "test", " stories");
-    // The noise ceiling, when every test story has repeats (same count).
-    std::vector<at::Tensor> repeats;
-    for (const auto& s : heard_test) {
-      repeats.push_back(who.has_repeats(s) ? reader.repeats(who.name, s).slice(1, skip) : at::Tensor());
-    }
-    encoding::NoiseCeilingOptions nc;
-    nc.zscore_repeats(config.zscore_repeats);
-    ceilings[p] = encoding::test_noise_ceiling(repeats, nc);
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-      const auto pair = static_cast<std::int64_t>(p * layers.size() + l);
-      if (pair % ranks != rank) continue;
-      std::vector<at::Tensor> x_train, y_train, x_test, y_test;
-      for (const auto& s : heard_train) {
-        x_train.push_back(features[s][static_cast<std::int64_t>(l)]);
-        y_train.push_back(reader.responses(who.name, s));
-      }
-      for (const auto& s : heard_test) {
-        x_test.push_back(features[s][static_cast<std::int64_t>(l)].slice(0, skip));
-        y_test.push_back(reader.responses(who.name, s).slice(0, skip));
-      }
-      const auto scores = encoding::fit_and_score(x_train, y_train, x_test, y_test, config.delays, config.ridge);
-      r_all[pair].copy_(scores.r);
-      alpha_all[pair].copy_(scores.alphas);
-      fits.advance();
-    }
-  }
-  distributed::sum_over_ranks(job.comm(), job.device(), r_all);
-  distributed::sum_over_ranks(job.comm(), job.device(), alpha_all);
+  distributed::AlignmentFitOptions fit;
+  fit.participants = participants;
+  fit.train_stories = train_stories;
+  fit.test_stories = test_stories;
+  fit.layers = static_cast<std::int64_t>(layers.size());
+  fit.test_skip_rows = config.test_skip_rows;
+  fit.delays = config.delays;
+  fit.ridge = config.ridge;
+  fit.zscore_repeats = config.zscore_repeats;
+  const auto fits = distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
 
   // ---- rank 0 writes the results
-  if (rank != 0) return 0;
+  if (job.mpi().rank() != 0) return 0;
   io::AlignmentResults results;
   results.model = config.checkpoint.empty() ? "untuned" : config.checkpoint;
   results.step = step;
@@ -164,16 +127,17 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   results.test_stories = test_stories;
   for (std::size_t p = 0; p < participants.size(); ++p) {
     const auto& who = index.participant(participants[p]);
-    if (ceilings[p].defined()) results.per_voxel.emplace_back("cc_max/" + who.name, ceilings[p].to(at::kFloat));
+    const auto& ceiling = fits.ceilings[p];
+    if (ceiling.defined()) results.per_voxel.emplace_back("cc_max/" + who.name, ceiling.to(at::kFloat));
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const auto pair = static_cast<std::int64_t>(p * layers.size() + l);
-      const auto summary = encoding::score_alignment(r_all[pair], ceilings[p], config.min_cc_max);
+      const auto summary = encoding::score_alignment(fits.r[pair], ceiling, config.min_cc_max);
       const std::string layer = layers[l] < 0 ? "ground_truth" : std::to_string(layers[l]);
       results.scores.push_back({who.name, who.role, layer, summary.mean_r, summary.mean_cc_norm,
-                                summary.normalised_voxels, summary.voxels, alpha_all[pair].median().item<double>()});
+                                summary.normalised_voxels, summary.voxels, fits.alpha[pair].median().item<double>()});
       const std::string key = who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer);
-      results.per_voxel.emplace_back("r/" + key, r_all[pair].to(at::kFloat));
-      results.per_voxel.emplace_back("alpha/" + key, alpha_all[pair].to(at::kFloat));
+      results.per_voxel.emplace_back("r/" + key, fits.r[pair].to(at::kFloat));
+      results.per_voxel.emplace_back("alpha/" + key, fits.alpha[pair].to(at::kFloat));
       log.info(who.name, " (", who.role, ") layer ", layer, ": mean r ", summary.mean_r, ", mean normalised r ",
                summary.mean_cc_norm, " over ", summary.normalised_voxels, " voxels");
     }

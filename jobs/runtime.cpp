@@ -1,55 +1,12 @@
 #include "jobs/runtime.h"
 
-#include <hdf5.h>
-#include <torch/version.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <tuple>
 
-#include "distributed/accelerator.h"
-#include "io/config/config_document.h"
 #include "io/mpi/mpi_check.h"
-#include "neuroscale/build_config.h"
-#include "neuroscale/git_revision.h"
 
 namespace neuroscale::jobs {
-
-void add_common_options(ArgParser& parser, CommonOptions& options) {
-  parser.flag("--verbose", &options.verbose, "print error context and debug messages");
-  parser.option("--log-level", &options.log_level, "LEVEL", "debug, info (default), warn or error");
-  parser.flag("--log-all-ranks", &options.log_all_ranks, "log to the console from every rank, not just rank 0");
-}
-
-void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::string& configs, bool run_dir_required,
-                        bool resume) {
-  parser.option("--config", &line.config_path, "FILE", "YAML config (" + configs + ")", true);
-  parser.option("--run-dir", &line.run_dir, "DIR", "run directory: resolved config, environment, logs and results",
-                run_dir_required);
-  if (resume) {
-    parser.option("--resume", &line.resume, "auto|none|DIR",
-                  "auto (default): the run's latest checkpoint, else the newest of its history that verifies; "
-                  "none: start the run over (its checkpoints are moved to RUN_DIR/checkpoints/off-chain/); "
-                  "DIR: that checkpoint (one of the run's own: a rollback)");
-    parser.flag("--trace", &line.trace,
-                "write a timeline per rank to RUN_DIR/traces/rank-NNNNN.json (Chrome trace format: "
-                "chrome://tracing, ui.perfetto.dev)");
-  }
-  parser.flag("--dry-run", &line.dry_run, "validate the config, print it resolved, and exit");
-  parser.overrides(&line.overrides);
-}
-
-bool read_config(const ConfigCommandLine& line, const io::Describer& describe,
-                 const std::function<void(const std::string& source)>& validate) {
-  auto document = io::ConfigDocument::from_file(line.config_path);
-  document.apply_overrides(line.overrides);
-  document.read_into(describe);
-  validate(document.source());
-  if (!line.dry_run) return true;
-  std::cout << io::to_yaml(describe);
-  return false;
-}
 
 distributed::MpiContext& Runtime::mpi() {
   if (!mpi_) mpi_ = std::make_unique<distributed::MpiContext>();
@@ -120,54 +77,6 @@ void Runtime::record_run(const std::string& resolved_config) {
   const std::string launcher = launcher_environment();
   if (!launcher.empty()) environment += "launcher environment:\n" + launcher;
   dir.write_file("environment.txt", environment);
-}
-
-const std::vector<Command>& commands() {
-  static const std::vector<Command> kCommands = {
-      {"synth", "generate a synthetic corpus: cross-species neural, or fMRI (--kind fmri)", run_synth},
-      {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
-      {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
-      {"model", "parameter counts of the model a config builds (model summary)", run_model},
-      {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
-      {"finetune", "CTC phoneme fine-tuning of a pretrained (or fresh) BIT encoder, data-parallel", run_finetune},
-      {"braintune", "brain-tune a speech model (LoRA + shared head) on several participants' fMRI", run_braintune},
-      {"evaluate", "decode with a fine-tuned checkpoint (PER/WER), or --task brain-alignment of speech models", run_evaluate},
-      {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
-      {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)", run_sweep},
-      {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)", run_report},
-  };
-  return kCommands;
-}
-
-int report_failure(Runtime& runtime, const char* kind, const std::string& message,
-                   const std::string& where, int code, bool verbose) {
-  std::string text = message;
-  if (!verbose) text = text.substr(0, text.find('\n'));  // LibTorch messages carry traces
-  const auto& process = runtime.process();
-  std::string prefix = "neuroscale";
-  if (process.world_size > 1) {
-    prefix += " [rank " + std::to_string(process.rank) + "/" + std::to_string(process.world_size) +
-              " on " + process.host + "]";
-  }
-  std::fprintf(stderr, "%s: %s: %s\n", prefix.c_str(), kind, text.c_str());
-  if (verbose && !where.empty()) std::fprintf(stderr, "  thrown at %s\n", where.c_str());
-  std::fflush(stderr);
-  if (runtime.mpi_active() && runtime.mpi().size() > 1) runtime.mpi().abort(code);
-  return code;
-}
-
-std::string version_text() {
-  unsigned major = 0, minor = 0, release = 0;
-  H5get_libversion(&major, &minor, &release);
-  std::string text = std::string("neuroscale ") + NEUROSCALE_VERSION + " (git " +
-                     NEUROSCALE_GIT_REVISION + ", " + NEUROSCALE_BUILD_TYPE + " build)\n";
-  text += "LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
-          std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH) + "\n";
-  text += "MPI: " + distributed::mpi_library_version() + "\n";
-  text += "HDF5 " + std::to_string(major) + "." + std::to_string(minor) + "." +
-          std::to_string(release) + (H5_HAVE_PARALLEL ? " (parallel)" : " (serial)") + "\n";
-  text += distributed::nccl_version() + "\n";
-  return text;
 }
 
 }  // namespace neuroscale::jobs

@@ -4,9 +4,7 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/check.h"
 #include "io/checkpoint/checkpoint_dir.h"
@@ -79,11 +77,9 @@ std::uint64_t write_manifest(const Manifest& manifest, const std::string& direct
 
 Manifest read_manifest(const std::string& directory) {
   const std::string path = directory + "/manifest.yaml";
-  std::ifstream in(path, std::ios::binary);
-  NS_CHECK_AS(CheckpointError, in.good(), "'", path, "' is missing: the checkpoint was never committed");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const auto contents = read_file(path);
+  NS_CHECK_AS(CheckpointError, contents.has_value(), "'", path, "' is missing: the checkpoint was never committed");
+  const std::string& text = *contents;
   // The checksum line is the last one; it covers every byte before it.
   std::uint64_t checksum = 0;
   bool has_checksum = false;

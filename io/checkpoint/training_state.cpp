@@ -7,8 +7,9 @@
 #include <boost/serialization/vector.hpp>
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
+#include <cstring>
 #include <limits>
 #include <sstream>
 
@@ -118,11 +119,9 @@ FileDigest save_training_state(const TrainingState& state, const std::string& pa
 }
 
 TrainingState load_training_state(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  NS_CHECK_AS(CheckpointError, in.good(), "cannot read training state '", path, "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  ArchiveReader reader(buffer.str(), path);
+  const auto text = read_file(path);
+  NS_CHECK_AS(CheckpointError, text.has_value(), "cannot read training state '", path, "': ", std::strerror(errno));
+  ArchiveReader reader(*text, path);
   if (reader.string("archive signature") != "serialization::archive") reader.fail("not a Boost.Serialization text archive");
   reader.integer(4, 255, "archive library version");  // item versions are written from version 4 on
   reader.integer(0, 1, "tracking level");

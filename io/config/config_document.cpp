@@ -8,13 +8,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <regex>
-#include <sstream>
 
 #include "core/check.h"
 #include "core/text.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::io {
 
@@ -259,14 +258,6 @@ class YamlReader final : public ConfigVisitor {
   std::vector<std::string> declared_;
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) NS_THROW(ConfigError, "cannot read config file '", path, "': ", std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 ConfigDocument::ConfigDocument(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -289,7 +280,9 @@ ConfigDocument ConfigDocument::from_string(const std::string& text, const std::s
 }
 
 ConfigDocument ConfigDocument::from_file(const std::string& path) {
-  return from_string(read_file(path), path);
+  auto text = read_file(path);
+  if (!text) NS_THROW(ConfigError, "cannot read config file '", path, "': ", std::strerror(errno));
+  return from_string(*text, path);
 }
 
 ConfigDocument ConfigDocument::empty(const std::string& source) {

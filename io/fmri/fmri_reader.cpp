@@ -172,4 +172,17 @@ at::Tensor FmriReader::dataset(const std::string& path) const {
   return read_float_dataset(dataset.get());
 }
 
+std::string FmriReader::ground_truth_features_path(const std::string& story) {
+  return "/ground_truth/stories/" + story + "/features";
+}
+
+at::Tensor FmriReader::ground_truth_features(const std::string& story) const {
+  const std::string path = ground_truth_features_path(story);
+  if (!has_dataset(path)) return {};
+  auto values = dataset(path);
+  NS_CHECK_AS(DataError, values.dim() == 2 && values.size(0) == index_.story(story).rows(), "fMRI corpus '",
+              index_.path, "': ", path, " must be [rows of the story, features], is ", values.sizes());
+  return values;
+}
+
 }  // namespace neuroscale::io

@@ -36,6 +36,12 @@ class FmriReader {
   // float dataset at the absolute `path`, as float32.
   bool has_dataset(const std::string& path) const;
   at::Tensor dataset(const std::string& path) const;
+  // The hidden stimulus features a synthetic corpus keeps for `story`
+  // (/ground_truth/stories/<story>/features): [rows of the story, features] float32, or an
+  // undefined tensor when the corpus has none. Throws DataError naming the file and dataset
+  // when the shape is wrong.
+  at::Tensor ground_truth_features(const std::string& story) const;
+  static std::string ground_truth_features_path(const std::string& story);
 
  private:
   FmriIndex index_;

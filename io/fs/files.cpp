@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "core/check.h"
 
@@ -29,6 +31,19 @@ bool is_directory(const std::string& path) {
 bool is_regular_file(const std::string& path) {
   struct stat info {};
   return stat_path(path, info) && S_ISREG(info.st_mode);
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  if (is_directory(path)) {
+    errno = EISDIR;
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return contents.str();
 }
 
 void create_directories(const std::string& path) {

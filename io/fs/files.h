@@ -1,8 +1,9 @@
 // File-system helpers shared by every io folder and the layers above: existence tests,
-// mkdir -p, whole-file atomic writes and fsync. Errors are DataErrors naming the path and
-// the system's reason.
+// whole-file reads, mkdir -p, whole-file atomic writes and fsync. Errors are DataErrors
+// naming the path and the system's reason.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "io/fs/atomic_file.h"
@@ -13,6 +14,10 @@ namespace neuroscale::io {
 bool path_exists(const std::string& path);
 bool is_directory(const std::string& path);
 bool is_regular_file(const std::string& path);
+
+// The whole file as bytes, or nullopt when it cannot be opened or read or is a directory
+// (the caller raises the error its context calls for, naming the file; errno says why).
+std::optional<std::string> read_file(const std::string& path);
 
 // mkdir -p. Throws DataError naming the first component that cannot be created, or `path`
 // when it exists but is not a directory.

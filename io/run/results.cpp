@@ -34,13 +34,7 @@ std::int64_t field_number(const std::string& field, const std::string& line) {
 }
 
 // A number as people read it in a table ("nan" for a non-finite one).
-std::string table_number(double value) {
-  if (!std::isfinite(value)) return "nan";
-  std::ostringstream out;
-  out.precision(6);
-  out << value;
-  return out.str();
-}
+std::string table_number(double value) { return format_number(value, 6, "nan"); }
 
 }  // namespace
 

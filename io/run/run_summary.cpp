@@ -86,13 +86,8 @@ std::int64_t to_int(const std::string& text, const std::string& what, const std:
   NS_THROW(DataError, "'", path, "': ", what, " '", text, "' is not an integer");
 }
 
-std::string number(double value) {
-  if (!std::isfinite(value)) return "";
-  std::ostringstream out;
-  out.precision(7);
-  out << value;
-  return out.str();
-}
+// A CSV cell: empty for a value that is not finite.
+std::string number(double value) { return format_number(value, 7, ""); }
 
 // Rates and per-step times: averaged over the log intervals, reported as mean_<key>.
 const std::set<std::string>& throughput_keys() {

@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "core/check.h"
 #include "io/audio/audio_file.h"
+#include "io/fs/files.h"
 
 extern char** environ;
 
@@ -44,11 +44,9 @@ class TempDir {
   std::string path_;
 };
 
+// A small text file without its trailing line breaks ("" when it cannot be read).
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string value = text.str();
+  std::string value = read_file(path).value_or("");
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   return value;
 }

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "core/text.h"
 
 namespace neuroscale {
@@ -20,6 +23,15 @@ TEST(Text, NearestSuggestsOnlyPlausibleTypos) {
   EXPECT_EQ(nearest("completely_different", keys), "");
   EXPECT_EQ(did_you_mean("lrr", keys), " (did you mean 'lr'?)");
   EXPECT_EQ(did_you_mean("zzzzzzzz", keys), "");
+}
+
+TEST(Text, FormatsNumbersWithSignificantDigitsAndNamesNonFinite) {
+  EXPECT_EQ(format_number(0.123456789, 6, "nan"), "0.123457");
+  EXPECT_EQ(format_number(0.123456789, 7, ""), "0.1234568");
+  EXPECT_EQ(format_number(2.5, 6, "nan"), "2.5");
+  EXPECT_EQ(format_number(1e6, 6, "nan"), "1e+06");
+  EXPECT_EQ(format_number(std::nan(""), 6, "nan"), "nan");
+  EXPECT_EQ(format_number(-std::numeric_limits<double>::infinity(), 7, ""), "");
 }
 
 TEST(Text, FormatsSizesAndDurations) {

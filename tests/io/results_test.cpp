@@ -8,20 +8,13 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "core/check.h"
+#include "io/fs/files.h"
 #include "io/run/results.h"
 
 namespace neuroscale::io {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TrialPrediction prediction(std::int64_t trial, std::string text, std::int64_t phoneme_edits,
                            std::int64_t word_edits) {
@@ -52,10 +45,10 @@ TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   EXPECT_EQ(totals.phoneme_edits, 1);
   EXPECT_EQ(totals.phonemes, 4);
   EXPECT_EQ(totals.word_edits, 2);
-  const auto tsv = slurp(dir + "/predictions.tsv");
+  const auto tsv = read_file(dir + "/predictions.tsv").value();
   EXPECT_LT(tsv.find("\n1\th1"), tsv.find("\n3\th1"));  // trial order
-  EXPECT_EQ(slurp(dir + "/submission.csv"), "id,text\n0,a b\n1,\"x, y\"\n");
-  const auto json = nlohmann::json::parse(slurp(dir + "/evaluation.json"));
+  EXPECT_EQ(read_file(dir + "/submission.csv").value(), "id,text\n0,a b\n1,\"x, y\"\n");
+  const auto json = nlohmann::json::parse(read_file(dir + "/evaluation.json").value());
   EXPECT_DOUBLE_EQ(json["per"].get<double>(), 0.25);
   EXPECT_DOUBLE_EQ(json["wer"].get<double>(), 0.5);
   EXPECT_EQ(json["step"], 40);
@@ -65,7 +58,7 @@ TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   auto no_words = prediction(1, "", 0, 0);
   no_words.truth_word_count = 0;
   write_evaluation(greedy, {no_words}, "val", 5, false);
-  EXPECT_TRUE(nlohmann::json::parse(slurp(greedy + "/evaluation.json"))["wer"].is_null());
+  EXPECT_TRUE(nlohmann::json::parse(read_file(greedy + "/evaluation.json").value())["wer"].is_null());
   EXPECT_FALSE(std::ifstream(greedy + "/submission.csv").good());
 }
 
@@ -78,11 +71,11 @@ TEST(Results, AlignmentFilesWriteNaNAsNullAndTheVoxelTensors) {
   results.scores.push_back({"P01", "train", "3", 0.25, std::numeric_limits<double>::quiet_NaN(), 0, 10, 100.0});
   results.per_voxel.emplace_back("r/P01/layer3", at::full({10}, 0.25));
   write_alignment(dir, results);
-  const auto json = nlohmann::json::parse(slurp(dir + "/alignment.json"));
+  const auto json = nlohmann::json::parse(read_file(dir + "/alignment.json").value());
   EXPECT_EQ(json["scores"][0]["layer"], "3");
   EXPECT_TRUE(json["scores"][0]["mean_cc_norm"].is_null());
   EXPECT_EQ(json["test_stories"], nlohmann::json::array({"s3"}));
-  EXPECT_EQ(slurp(dir + "/alignment.tsv"),
+  EXPECT_EQ(read_file(dir + "/alignment.tsv").value(),
             "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n"
             "P01\ttrain\t3\t0.25\tnan\t0\t10\t100\n");
   EXPECT_TRUE(std::ifstream(dir + "/voxel_scores.safetensors").good());

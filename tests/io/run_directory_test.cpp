@@ -3,7 +3,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "core/check.h"
 #include "io/fs/files.h"
@@ -11,13 +10,6 @@
 
 namespace neuroscale::io {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(RunDirectory, CreatesLayoutAndWritesAtomically) {
   const std::string root = testing::TempDir() + "neuroscale_run_" + std::to_string(::getpid());
@@ -28,7 +20,7 @@ TEST(RunDirectory, CreatesLayoutAndWritesAtomically) {
   EXPECT_EQ(::stat((root + "/nested/run/logs").c_str(), &info), 0);
   dir.write_file("config.yaml", "seed: 1\n");
   dir.write_file("config.yaml", "seed: 2\n");
-  EXPECT_EQ(slurp(root + "/nested/run/config.yaml"), "seed: 2\n");
+  EXPECT_EQ(read_file(root + "/nested/run/config.yaml").value(), "seed: 2\n");
   RunDirectory again(root + "/nested/run");  // reopening an existing directory is fine
 }
 
@@ -39,7 +31,7 @@ TEST(RunDirectory, FailedWriteKeepsThePreviousFile) {
   // A directory where the temporary file should go makes the write fail midway.
   ASSERT_EQ(::mkdir((root + "/metrics.txt.tmp." + std::to_string(::getpid())).c_str(), 0777), 0);
   EXPECT_THROW(dir.write_file("metrics.txt", "new\n"), DataError);
-  EXPECT_EQ(slurp(root + "/metrics.txt"), "kept\n");
+  EXPECT_EQ(read_file(root + "/metrics.txt").value(), "kept\n");
 }
 
 TEST(RunDirectory, UnusablePathIsADataErrorNamingIt) {
@@ -51,6 +43,18 @@ TEST(RunDirectory, UnusablePathIsADataErrorNamingIt) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("cannot create directory '" + file + "/run'"), std::string::npos) << e.what();
   }
+}
+
+TEST(Files, ReadWholeFilesIncludingZeroBytesAndNothingElse) {
+  const std::string root = testing::TempDir() + "neuroscale_read_" + std::to_string(::getpid());
+  create_directories(root);
+  const std::string bytes("a\0b\n\xff", 5);
+  write_file_atomically(root + "/bytes", bytes);
+  write_file_atomically(root + "/empty", "");
+  EXPECT_EQ(read_file(root + "/bytes").value(), bytes);
+  EXPECT_EQ(read_file(root + "/empty").value(), "");
+  EXPECT_FALSE(read_file(root + "/missing").has_value());
+  EXPECT_FALSE(read_file(root).has_value());  // a directory is not a file
 }
 
 TEST(Files, TellFilesFromDirectoriesAndSyncOrNameThePath) {

@@ -1,0 +1,74 @@
+#include "distributed/alignment_fits.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+#include "core/encoding/encoding_model.h"
+#include "core/encoding/scores.h"
+#include "core/progress.h"
+#include "distributed/story_features.h"
+
+namespace neuroscale::distributed {
+namespace {
+
+// The stories of `stories` that `who` heard.
+std::vector<std::string> heard(const io::FmriParticipant& who, const std::vector<std::string>& stories) {
+  std::vector<std::string> result;
+  for (const auto& s : stories) {
+    if (who.has_story(s)) result.push_back(s);
+  }
+  return result;
+}
+
+}  // namespace
+
+AlignmentFits fit_alignment(const io::FmriReader& reader, const std::map<std::string, at::Tensor>& features,
+                            const AlignmentFitOptions& options, Communicator& comm, const at::Device& device,
+                            Logger& log) {
+  const auto& index = reader.index();
+  const int rank = comm.rank(), ranks = comm.size();
+  const auto layers = options.layers;
+  const auto skip = options.test_skip_rows;
+  const auto pairs = static_cast<std::int64_t>(options.participants.size()) * layers;
+  AlignmentFits fits;
+  fits.r = at::zeros({pairs, index.voxels}, at::kDouble);
+  fits.alpha = at::zeros({pairs, index.voxels}, at::kDouble);
+  fits.ceilings.resize(options.participants.size());
+  Progress progress(log, "ridge fits", std::max<std::int64_t>((pairs + ranks - 1 - rank) / ranks, 1), "fits",
+                    ProgressOptions{stderr_is_terminal(), 30.0});
+  for (std::size_t p = 0; p < options.participants.size(); ++p) {
+    const auto& who = index.participant(options.participants[p]);
+    const auto heard_train = heard(who, options.train_stories), heard_test = heard(who, options.test_stories);
+    NS_CHECK_AS(ConfigError, !heard_train.empty() && !heard_test.empty(), "participant '", who.name,
+                "' has no responses to the selected ", heard_train.empty() ? "training" : "test", " stories");
+    std::vector<at::Tensor> repeats;
+    for (const auto& s : heard_test) {
+      repeats.push_back(who.has_repeats(s) ? reader.repeats(who.name, s).slice(1, skip) : at::Tensor());
+    }
+    encoding::NoiseCeilingOptions ceiling;
+    ceiling.zscore_repeats(options.zscore_repeats);
+    fits.ceilings[p] = encoding::test_noise_ceiling(repeats, ceiling);
+    for (std::int64_t l = 0; l < layers; ++l) {
+      const auto pair = static_cast<std::int64_t>(p) * layers + l;
+      if (pair % ranks != rank) continue;
+      std::vector<at::Tensor> x_train, y_train, x_test, y_test;
+      for (const auto& s : heard_train) {
+        x_train.push_back(features.at(s)[l]);
+        y_train.push_back(reader.responses(who.name, s));
+      }
+      for (const auto& s : heard_test) {
+        x_test.push_back(features.at(s)[l].slice(0, skip));
+        y_test.push_back(reader.responses(who.name, s).slice(0, skip));
+      }
+      const auto scores = encoding::fit_and_score(x_train, y_train, x_test, y_test, options.delays, options.ridge);
+      fits.r[pair].copy_(scores.r);
+      fits.alpha[pair].copy_(scores.alphas);
+      progress.advance();
+    }
+  }
+  sum_over_ranks(comm, device, fits.r);
+  sum_over_ranks(comm, device, fits.alpha);
+  return fits;
+}
+
+}  // namespace neuroscale::distributed
