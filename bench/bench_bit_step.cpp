@@ -9,8 +9,8 @@
 // trace format, as torch.profiler writes it).
 // Prints one line of key=value pairs (step_ms, model_gflop, gflops, gemm_peak_gflops,
 // peak_fraction).
-#include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_kineto.h>
+#include <torch/torch.h>
 
 #include <memory>
 
@@ -54,13 +54,20 @@ int main(int argc, char** argv) {
   std::int64_t batch_size = 32, bins = 500, channels = 512, steps = 10, threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--size") size = value;
-    else if (flag == "--batch") batch_size = std::stoll(value);
-    else if (flag == "--bins") bins = std::stoll(value);
-    else if (flag == "--channels") channels = std::stoll(value);
-    else if (flag == "--steps") steps = std::stoll(value);
-    else if (flag == "--threads") threads = std::stoll(value);
-    else if (flag == "--trace") trace = value;
+    if (flag == "--size")
+      size = value;
+    else if (flag == "--batch")
+      batch_size = std::stoll(value);
+    else if (flag == "--bins")
+      bins = std::stoll(value);
+    else if (flag == "--channels")
+      channels = std::stoll(value);
+    else if (flag == "--steps")
+      steps = std::stoll(value);
+    else if (flag == "--threads")
+      threads = std::stoll(value);
+    else if (flag == "--trace")
+      trace = value;
     else {
       std::fprintf(stderr, "bench_bit_step: unknown flag %s\n", flag.c_str());
       return 2;
@@ -71,10 +78,10 @@ int main(int argc, char** argv) {
 
   auto transformer = ns::model::TransformerOptions();  // BIT defaults
   if (size == "small") transformer.hidden(128).layers(4).heads(4).mlp(256);
-  const auto encoder = ns::model::BitEncoderOptions().transformer(transformer).subjects(
-      {{"t15", channels}});
-  ns::task::MaskedModelingTask task(ns::task::MaskedModelingOptions().model(
-      ns::model::MaskedModelOptions().encoder(encoder)));
+  const auto encoder =
+      ns::model::BitEncoderOptions().transformer(transformer).subjects({{"t15", channels}});
+  ns::task::MaskedModelingTask task(
+      ns::task::MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(encoder)));
   auto& module = task.module();
   module.train();
   ns::optim::AdamW optimizer(ns::optim::weight_decay_groups(module, 0.01));
@@ -114,9 +121,10 @@ int main(int argc, char** argv) {
   const double masked = static_cast<double>((tokens + 1) / 2) / static_cast<double>(tokens);
   const double flops = step_flops(tokens, batch_size, 5 * channels, transformer, masked);
   const double peak = ns::bench::gemm_peak_gflops();
-  std::printf("impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
-              "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
-              size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9,
-              flops / median / 1e9, peak, flops / median / 1e9 / peak);
+  std::printf(
+      "impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
+      "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
+      size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9, flops / median / 1e9, peak,
+      flops / median / 1e9 / peak);
   return 0;
 }

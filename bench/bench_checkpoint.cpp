@@ -50,18 +50,21 @@ struct Job {
       params.push_back(item.value());
     }
     partition = std::make_unique<ParameterPartition>(names, params, comm.size());
-    optimizer = ns::optim::make_optimizer(ns::optim::OptimizerOptions(), task.module(), [&](const std::string& name) {
-      return partition->owner(name) == comm.rank();
-    });
-    for (size_t i = 0; i < names.size(); ++i) content.replicated.emplace_back("model." + names[i], params[i].detach());
-    for (auto& [name, tensor] : optimizer->named_state()) content.owned.emplace_back("optim." + name, tensor);
+    optimizer = ns::optim::make_optimizer(
+        ns::optim::OptimizerOptions(), task.module(),
+        [&](const std::string& name) { return partition->owner(name) == comm.rank(); });
+    for (size_t i = 0; i < names.size(); ++i)
+      content.replicated.emplace_back("model." + names[i], params[i].detach());
+    for (auto& [name, tensor] : optimizer->named_state())
+      content.owned.emplace_back("optim." + name, tensor);
   }
   // `steps` training steps on random data; with `checkpointer`, an asynchronous save every
   // `save_every` steps. Returns {seconds per step the training thread spent in saves,
   // seconds per step}.
-  std::pair<double, double> train(Communicator& comm, ns::Logger& log, int steps, Checkpointer* checkpointer = nullptr,
-               int save_every = 0) {
-    ns::optim::LrSchedule schedule(ns::optim::LrScheduleOptions().lr(1e-4).warmup_steps(0).total_steps(steps));
+  std::pair<double, double> train(Communicator& comm, ns::Logger& log, int steps,
+                                  Checkpointer* checkpointer = nullptr, int save_every = 0) {
+    ns::optim::LrSchedule schedule(
+        ns::optim::LrScheduleOptions().lr(1e-4).warmup_steps(0).total_steps(steps));
     TrainerOptions options;
     options.train.max_steps = steps;
     options.train.log_every = steps;
@@ -109,9 +112,12 @@ int main(int argc, char** argv) {
   int rounds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--size") size = value;
-    else if (flag == "--dir") dir = value;
-    else if (flag == "--rounds") rounds = std::stoi(value);
+    if (flag == "--size")
+      size = value;
+    else if (flag == "--dir")
+      dir = value;
+    else if (flag == "--rounds")
+      rounds = std::stoi(value);
   }
   const int rank = mpi.rank(), n = mpi.size();
   MpiCommunicator world(MPI_COMM_WORLD);
@@ -135,15 +141,20 @@ int main(int argc, char** argv) {
     Checkpointer sync(options, world, log);
     for (int round = 0; round < rounds; ++round) {
       sync_times.push_back(timed_collectively([&] { sync.save(100 + round, job.content); }));
-      const auto manifest = ns::io::read_manifest(options.directory + "/" + ns::io::checkpoint_name(100 + round));
+      const auto manifest =
+          ns::io::read_manifest(options.directory + "/" + ns::io::checkpoint_name(100 + round));
       bytes = 0.0;
       for (const auto& file : manifest.files) bytes += static_cast<double>(file.bytes);
       const long long blocks = static_cast<long long>(bytes / n / (1 << 20)) + 1;
       const std::string command = "dd if=/dev/zero of=" + dir + "/dd-" + std::to_string(rank) +
-                                  ".bin bs=1M count=" + std::to_string(blocks) + " conv=fsync status=none";
-      dd_times.push_back(timed_collectively([&] {
-        if (std::system(command.c_str()) != 0) std::fprintf(stderr, "dd failed: %s\n", command.c_str());
-      }) * bytes / (static_cast<double>(blocks) * n * (1 << 20)));  // scaled to the same bytes
+                                  ".bin bs=1M count=" + std::to_string(blocks) +
+                                  " conv=fsync status=none";
+      dd_times.push_back(
+          timed_collectively([&] {
+            if (std::system(command.c_str()) != 0)
+              std::fprintf(stderr, "dd failed: %s\n", command.c_str());
+          }) *
+          bytes / (static_cast<double>(blocks) * n * (1 << 20)));  // scaled to the same bytes
       std::remove((dir + "/dd-" + std::to_string(rank) + ".bin").c_str());
     }
   }
@@ -179,15 +190,19 @@ int main(int argc, char** argv) {
   }
   const double fresh_s = median(fresh), restore_s = median(restored);
   if (rank == 0) {
-    std::printf("save ranks=%d size=%s bytes=%.0f save_ms=%.1f dd_fsync_ms=%.1f save_GBps=%.3f dd_GBps=%.3f "
-                "ratio=%.3f\n",
-                n, size.c_str(), bytes, sync_s * 1e3, dd_s * 1e3, bytes / sync_s / 1e9, bytes / dd_s / 1e9,
-                dd_s / sync_s);
-    std::printf("async ranks=%d stall_per_save_ms=%.1f sync_save_ms=%.1f stall_ratio=%.3f step_ms=%.1f "
-                "step_saving_every_2nd_ms=%.1f\n",
-                n, stall_s * 1e3, sync_s * 1e3, stall_s / sync_s, step_plain_s * 1e3, step_saving_s * 1e3);
-    std::printf("restore ranks=%d fresh_first_step_ms=%.1f restored_first_step_ms=%.1f ratio=%.3f\n", n,
-                fresh_s * 1e3, restore_s * 1e3, restore_s / fresh_s);
+    std::printf(
+        "save ranks=%d size=%s bytes=%.0f save_ms=%.1f dd_fsync_ms=%.1f save_GBps=%.3f "
+        "dd_GBps=%.3f "
+        "ratio=%.3f\n",
+        n, size.c_str(), bytes, sync_s * 1e3, dd_s * 1e3, bytes / sync_s / 1e9, bytes / dd_s / 1e9,
+        dd_s / sync_s);
+    std::printf(
+        "async ranks=%d stall_per_save_ms=%.1f sync_save_ms=%.1f stall_ratio=%.3f step_ms=%.1f "
+        "step_saving_every_2nd_ms=%.1f\n",
+        n, stall_s * 1e3, sync_s * 1e3, stall_s / sync_s, step_plain_s * 1e3, step_saving_s * 1e3);
+    std::printf(
+        "restore ranks=%d fresh_first_step_ms=%.1f restored_first_step_ms=%.1f ratio=%.3f\n", n,
+        fresh_s * 1e3, restore_s * 1e3, restore_s / fresh_s);
   }
   return 0;
 }

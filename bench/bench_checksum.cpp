@@ -28,7 +28,8 @@ double best_seconds(int rounds, const std::function<void()>& pass) {
   for (int r = 0; r < rounds; ++r) {
     const auto start = std::chrono::steady_clock::now();
     pass();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
@@ -40,8 +41,10 @@ int main(int argc, char** argv) {
   int rounds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--mib") mib = std::strtoul(argv[i + 1], nullptr, 10);
-    else if (flag == "--rounds") rounds = std::atoi(argv[i + 1]);
+    if (flag == "--mib")
+      mib = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (flag == "--rounds")
+      rounds = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "bench_checksum: unknown option '%s' (--mib N, --rounds N)\n", argv[i]);
       return 2;
@@ -72,13 +75,15 @@ int main(int argc, char** argv) {
   const double xxh3_s = best_seconds(rounds, [&] {
     XXH3_state_t state;
     XXH3_64bits_reset(&state);
-    for (std::size_t at = 0; at < bytes; at += kPiece) XXH3_64bits_update(&state, &data[at], kPiece);
+    for (std::size_t at = 0; at < bytes; at += kPiece)
+      XXH3_64bits_update(&state, &data[at], kPiece);
     sink = sink + XXH3_64bits_digest(&state);
   });
   const double gb = static_cast<double>(bytes) / 1e9;
-  for (const auto& [name, seconds] : {std::pair<const char*, double>{"memcpy", memcpy_s}, {"xxh64", xxh64_s}, {"xxh3", xxh3_s}}) {
-    std::printf("checksum=%s mib=%zu gbytes_per_s=%.2f ratio_to_memcpy=%.2f\n", name, mib, gb / seconds,
-                memcpy_s / seconds);
+  for (const auto& [name, seconds] :
+       {std::pair<const char*, double>{"memcpy", memcpy_s}, {"xxh64", xxh64_s}, {"xxh3", xxh3_s}}) {
+    std::printf("checksum=%s mib=%zu gbytes_per_s=%.2f ratio_to_memcpy=%.2f\n", name, mib,
+                gb / seconds, memcpy_s / seconds);
   }
   return sink == 42 ? 1 : 0;  // keeps the passes from being optimised away
 }

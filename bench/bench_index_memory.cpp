@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   io::SynthOptions options;
-  io::ConfigDocument::from_file(argv[1]).read_into([&](io::ConfigVisitor& v) { io::describe(v, options); });
+  io::ConfigDocument::from_file(argv[1]).read_into(
+      [&](io::ConfigVisitor& v) { io::describe(v, options); });
   const long before = status_kib("VmRSS:");
   io::CorpusContent content = io::plan_synth_corpus(options);
   content.phonemes.clear();  // labels and text are read per trial, not held
@@ -42,9 +43,10 @@ int main(int argc, char** argv) {
   const long peak = status_kib("VmHWM:");
   double hours = 0;
   for (auto b : content.index.trial_bins) hours += b * 0.02 / 3600.0;
-  std::printf("%s: %zu trials, %.1f h, %zu batches/epoch: index + sampler peak %.1f MiB "
-              "(%.0f bytes/trial; baseline %.1f MiB)\n",
-              argv[1], content.index.trial_count(), hours, batches.size(), (peak - before) / 1024.0,
-              (peak - before) * 1024.0 / static_cast<double>(content.index.trial_count()), before / 1024.0);
+  std::printf(
+      "%s: %zu trials, %.1f h, %zu batches/epoch: index + sampler peak %.1f MiB "
+      "(%.0f bytes/trial; baseline %.1f MiB)\n",
+      argv[1], content.index.trial_count(), hours, batches.size(), (peak - before) / 1024.0,
+      (peak - before) * 1024.0 / static_cast<double>(content.index.trial_count()), before / 1024.0);
   return 0;
 }

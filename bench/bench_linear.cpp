@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     layer->zero_grad();
     auto loss = layer->forward(x).square().sum();
     loss.backward();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (i >= 10) seconds.push_back(s);  // first iterations warm caches and thread pools
   }
   std::sort(seconds.begin(), seconds.end());
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
   // forward 2*B*I*O, backward (weight grad only; x needs no grad) 2*B*I*O
   const double flops = 4.0 * batch * in * out;
   std::printf("linear %lldx%lldx%lld fwd+bwd: median %.1f us, %.2f GFLOP/s (%d threads)\n",
-              static_cast<long long>(batch), static_cast<long long>(in), static_cast<long long>(out),
-              median * 1e6, flops / median / 1e9, torch::get_num_threads());
+              static_cast<long long>(batch), static_cast<long long>(in),
+              static_cast<long long>(out), median * 1e6, flops / median / 1e9,
+              torch::get_num_threads());
   return 0;
 }

@@ -32,7 +32,8 @@ double sequential_read_bytes_per_s(const std::string& path, double& bytes) {
   std::vector<char> buffer(8 << 20);
   bytes = 0;
   const double start = now();
-  for (ssize_t n; (n = ::read(fd, buffer.data(), buffer.size())) > 0;) bytes += static_cast<double>(n);
+  for (ssize_t n; (n = ::read(fd, buffer.data(), buffer.size())) > 0;)
+    bytes += static_cast<double>(n);
   const double seconds = now() - start;
   ::close(fd);
   return bytes / seconds;
@@ -80,7 +81,8 @@ int main(int argc, char** argv) {
   layer.dim_feedforward(512).dropout(0.4).activation(torch::kGELU);
   torch::nn::TransformerEncoder encoder(torch::nn::TransformerEncoderOptions(layer, 7));
   std::vector<torch::nn::Linear> read_in;
-  for (const auto& subject : reader.index().subjects) read_in.emplace_back(subject.n_channels * patch, d);
+  for (const auto& subject : reader.index().subjects)
+    read_in.emplace_back(subject.n_channels * patch, d);
   double consumed = 0;
   start = now();
   for (int repeat = 0; repeat < 2; ++repeat) {
@@ -107,10 +109,11 @@ int main(int argc, char** argv) {
   double file_bytes = 0;
   const double sequential_rate = sequential_read_bytes_per_s(path, file_bytes);
 
-  std::printf("rank %d/%d: loader %.0f trials/s, %.0f bins/s | BIT-sized step consumes %.0f trials/s "
-              "(loader/training %.1fx) | HDF5 trial reads %.0f MB/s vs sequential read %.0f MB/s (%.2fx)\n",
-              mpi.rank(), mpi.size(), trials / loader_seconds, bins / loader_seconds, consumed / train_seconds,
-              (trials / loader_seconds) / (consumed / train_seconds), hdf5_rate / 1e6, sequential_rate / 1e6,
-              hdf5_rate / sequential_rate);
+  std::printf(
+      "rank %d/%d: loader %.0f trials/s, %.0f bins/s | BIT-sized step consumes %.0f trials/s "
+      "(loader/training %.1fx) | HDF5 trial reads %.0f MB/s vs sequential read %.0f MB/s (%.2fx)\n",
+      mpi.rank(), mpi.size(), trials / loader_seconds, bins / loader_seconds,
+      consumed / train_seconds, (trials / loader_seconds) / (consumed / train_seconds),
+      hdf5_rate / 1e6, sequential_rate / 1e6, hdf5_rate / sequential_rate);
   return 0;
 }

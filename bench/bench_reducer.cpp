@@ -32,7 +32,8 @@ using namespace ns::bench;
 namespace {
 
 // Seconds for backward + finish of the reducer over the model's parameters.
-double reducer_time(Communicator& comm, std::vector<std::string> names, std::vector<at::Tensor> params) {
+double reducer_time(Communicator& comm, std::vector<std::string> names,
+                    std::vector<at::Tensor> params) {
   Reducer reducer(names, params, comm);
   std::vector<double> times;
   for (int i = 0; i < 12; ++i) {
@@ -52,8 +53,8 @@ double reducer_time(Communicator& comm, std::vector<std::string> names, std::vec
 // Median step seconds and exposed communication of `steps` training steps on `comm`, after
 // two warm-up steps (the first allocates buckets and broadcasts the parameters), measured as
 // the PyTorch DDP peer measures its own.
-std::pair<double, double> train_time(Communicator& comm, const std::string& size, int batch, int bins,
-                                     int steps, int rank) {
+std::pair<double, double> train_time(Communicator& comm, const std::string& size, int batch,
+                                     int bins, int steps, int rank) {
   torch::manual_seed(0);
   ns::task::MaskedModelingTask task(model_options(size));
   ns::optim::AdamW optimizer(ns::optim::weight_decay_groups(task.module(), 0.01));
@@ -87,10 +88,14 @@ int main(int argc, char** argv) {
   int batch = 8, bins = 500, steps = 12;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--size") size = value;
-    else if (flag == "--batch") batch = std::stoi(value);
-    else if (flag == "--bins") bins = std::stoi(value);
-    else if (flag == "--steps") steps = std::stoi(value);
+    if (flag == "--size")
+      size = value;
+    else if (flag == "--batch")
+      batch = std::stoi(value);
+    else if (flag == "--bins")
+      bins = std::stoi(value);
+    else if (flag == "--steps")
+      steps = std::stoi(value);
   }
   const int rank = mpi.rank(), n = mpi.size();
   MpiCommunicator world(MPI_COMM_WORLD), self(MPI_COMM_SELF);
@@ -114,27 +119,32 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 12; ++i) {
     MPI_Barrier(MPI_COMM_WORLD);
     const auto start = Clock::now();
-    MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(elements), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(elements), MPI_FLOAT, MPI_SUM,
+                  MPI_COMM_WORLD);
     if (i >= 2) mpi_times.push_back(seconds(start));
   }
   const double mpi_time = median(mpi_times);
   const double factor = 2.0 * (n - 1) / n;
   const double reducer_comm = std::max(with_network - local, 1e-9);
   if (rank == 0) {
-    std::printf("busbw ranks=%d bytes=%.0f reducer_comm_ms=%.2f reducer_busbw_GBps=%.3f mpi_allreduce_ms=%.2f "
-                "mpi_busbw_GBps=%.3f ratio=%.3f\n",
-                n, bytes, reducer_comm * 1e3, bytes / reducer_comm * factor / 1e9, mpi_time * 1e3,
-                bytes / mpi_time * factor / 1e9, mpi_time / reducer_comm);
+    std::printf(
+        "busbw ranks=%d bytes=%.0f reducer_comm_ms=%.2f reducer_busbw_GBps=%.3f "
+        "mpi_allreduce_ms=%.2f "
+        "mpi_busbw_GBps=%.3f ratio=%.3f\n",
+        n, bytes, reducer_comm * 1e3, bytes / reducer_comm * factor / 1e9, mpi_time * 1e3,
+        bytes / mpi_time * factor / 1e9, mpi_time / reducer_comm);
   }
 
   // ---- 2. exposed communication in a training step
   const auto [step_world, exposed_world] = train_time(world, size, batch, bins, steps, rank);
   const double step_self = train_time(self, size, batch, bins, steps, rank).first;
   if (rank == 0) {
-    std::printf("step ranks=%d size=%s batch=%d step_ms=%.1f compute_only_step_ms=%.1f exposed_comm_ms=%.1f "
-                "overhead=%.3f samples_per_s=%.2f\n",
-                n, size.c_str(), batch, step_world * 1e3, step_self * 1e3, exposed_world * 1e3,
-                step_world / step_self - 1.0, n * batch / step_world);
+    std::printf(
+        "step ranks=%d size=%s batch=%d step_ms=%.1f compute_only_step_ms=%.1f "
+        "exposed_comm_ms=%.1f "
+        "overhead=%.3f samples_per_s=%.2f\n",
+        n, size.c_str(), batch, step_world * 1e3, step_self * 1e3, exposed_world * 1e3,
+        step_world / step_self - 1.0, n * batch / step_world);
   }
   return 0;
 }

@@ -28,8 +28,10 @@ double fit_flops(double rows, double features, double voxels, const ns::encoding
   const double held = std::floor(0.25 * rows / static_cast<double>(o.chunk_length())) *
                       static_cast<double>(o.chunk_length());
   const double k = features, alphas = static_cast<double>(o.alphas().size());
-  const double bootstrap = 2.0 * k * (rows - held) * voxels + 2.0 * held * features * k + alphas * 2.0 * held * k * voxels;
-  return static_cast<double>(o.bootstraps()) * bootstrap + 2.0 * k * rows * voxels + 2.0 * features * k * voxels;
+  const double bootstrap = 2.0 * k * (rows - held) * voxels + 2.0 * held * features * k +
+                           alphas * 2.0 * held * k * voxels;
+  return static_cast<double>(o.bootstraps()) * bootstrap + 2.0 * k * rows * voxels +
+         2.0 * features * k * voxels;
 }
 
 }  // namespace
@@ -38,11 +40,16 @@ int main(int argc, char** argv) {
   std::int64_t rows = 4000, features = 768, voxels = 8192, repeats = 2, threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--rows") rows = std::stoll(value);
-    else if (flag == "--features") features = std::stoll(value);
-    else if (flag == "--voxels") voxels = std::stoll(value);
-    else if (flag == "--repeats") repeats = std::stoll(value);
-    else if (flag == "--threads") threads = std::stoll(value);
+    if (flag == "--rows")
+      rows = std::stoll(value);
+    else if (flag == "--features")
+      features = std::stoll(value);
+    else if (flag == "--voxels")
+      voxels = std::stoll(value);
+    else if (flag == "--repeats")
+      repeats = std::stoll(value);
+    else if (flag == "--threads")
+      threads = std::stoll(value);
     else {
       std::fprintf(stderr, "bench_ridge: unknown flag %s\n", flag.c_str());
       return 2;
@@ -52,8 +59,9 @@ int main(int argc, char** argv) {
   torch::manual_seed(0);
   const auto options = torch::TensorOptions().dtype(torch::kDouble);
   const auto x = torch::randn({rows, features}, options);
-  const auto y = x.mm(torch::randn({features, voxels}, options) / std::sqrt(static_cast<double>(features))) +
-                 torch::randn({rows, voxels}, options);
+  const auto y =
+      x.mm(torch::randn({features, voxels}, options) / std::sqrt(static_cast<double>(features))) +
+      torch::randn({rows, voxels}, options);
   const ns::encoding::RidgeOptions ridge;
 
   double best = 1e300;
@@ -65,10 +73,12 @@ int main(int argc, char** argv) {
   const double flops = fit_flops(static_cast<double>(rows), static_cast<double>(features),
                                  static_cast<double>(voxels), ridge);
   const double peak = ns::bench::gemm_peak_gflops(torch::kDouble, 4);
-  std::printf("impl=libtorch threads=%d rows=%lld features=%lld voxels=%lld fit_ms=%.0f gflop=%.1f gflops=%.1f "
-              "dgemm_peak_gflops=%.1f peak_fraction=%.3f\n",
-              torch::get_num_threads(), static_cast<long long>(rows), static_cast<long long>(features),
-              static_cast<long long>(voxels), best * 1e3, flops / 1e9, flops / best / 1e9, peak,
-              flops / best / 1e9 / peak);
+  std::printf(
+      "impl=libtorch threads=%d rows=%lld features=%lld voxels=%lld fit_ms=%.0f gflop=%.1f "
+      "gflops=%.1f "
+      "dgemm_peak_gflops=%.1f peak_fraction=%.3f\n",
+      torch::get_num_threads(), static_cast<long long>(rows), static_cast<long long>(features),
+      static_cast<long long>(voxels), best * 1e3, flops / 1e9, flops / best / 1e9, peak,
+      flops / best / 1e9 / peak);
   return 0;
 }

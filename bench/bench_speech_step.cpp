@@ -37,7 +37,8 @@ namespace {
 double step_flops(const ns::model::Wav2Vec2Options& o, std::int64_t samples, std::int64_t voxels) {
   double conv = 0.0, in_channels = 1.0, length = static_cast<double>(samples);
   for (std::size_t i = 0; i < o.conv_kernels().size(); ++i) {
-    const double k = static_cast<double>(o.conv_kernels()[i]), s = static_cast<double>(o.conv_strides()[i]);
+    const double k = static_cast<double>(o.conv_kernels()[i]),
+                 s = static_cast<double>(o.conv_strides()[i]);
     length = std::floor((length - k) / s) + 1.0;
     conv += 2.0 * in_channels * k * static_cast<double>(o.conv_dim()) * length;
     in_channels = static_cast<double>(o.conv_dim());
@@ -51,8 +52,10 @@ double step_flops(const ns::model::Wav2Vec2Options& o, std::int64_t samples, std
   const double adapters = n * 4 * (2.0 * d * r + 2.0 * r * d);
   const double attention = 2.0 * 2 * n * n * d;
   const double layers = static_cast<double>(o.layers());
-  const double forward = conv + projection + pos_conv + layers * (linears + adapters + attention) + 2.0 * d * voxels;
-  const double backward = layers * (linears + 2.0 * adapters + 2.0 * attention) + 2.0 * 2.0 * d * voxels;
+  const double forward =
+      conv + projection + pos_conv + layers * (linears + adapters + attention) + 2.0 * d * voxels;
+  const double backward =
+      layers * (linears + 2.0 * adapters + 2.0 * attention) + 2.0 * 2.0 * d * voxels;
   return forward + backward;
 }
 
@@ -64,12 +67,18 @@ int main(int argc, char** argv) {
   double seconds = 10.0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--size") size = value;
-    else if (flag == "--batch") batch_size = std::stoll(value);
-    else if (flag == "--seconds") seconds = std::stod(value);
-    else if (flag == "--voxels") voxels = std::stoll(value);
-    else if (flag == "--steps") steps = std::stoll(value);
-    else if (flag == "--threads") threads = std::stoll(value);
+    if (flag == "--size")
+      size = value;
+    else if (flag == "--batch")
+      batch_size = std::stoll(value);
+    else if (flag == "--seconds")
+      seconds = std::stod(value);
+    else if (flag == "--voxels")
+      voxels = std::stoll(value);
+    else if (flag == "--steps")
+      steps = std::stoll(value);
+    else if (flag == "--threads")
+      threads = std::stoll(value);
     else {
       std::fprintf(stderr, "bench_speech_step: unknown flag %s\n", flag.c_str());
       return 2;
@@ -82,11 +91,13 @@ int main(int argc, char** argv) {
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
   torch::manual_seed(0);
 
-  auto backbone = size == "base" ? ns::model::Wav2Vec2Options::base() : ns::model::Wav2Vec2Options::tiny();
+  auto backbone =
+      size == "base" ? ns::model::Wav2Vec2Options::base() : ns::model::Wav2Vec2Options::tiny();
   backbone.lora(ns::model::LoraOptions().rank(8));
-  ns::task::BrainTuningTask task(ns::task::BrainTuningOptions()
-                                     .model(ns::model::SpeechVoxelModelOptions().backbone(backbone).voxels(voxels))
-                                     .participants({"P01"}));
+  ns::task::BrainTuningTask task(
+      ns::task::BrainTuningOptions()
+          .model(ns::model::SpeechVoxelModelOptions().backbone(backbone).voxels(voxels))
+          .participants({"P01"}));
   task.model()->freeze_backbone();
   // As the reference: the backbone is never put in training mode; only the adapters'
   // dropout is active.
@@ -94,7 +105,8 @@ int main(int argc, char** argv) {
   for (auto& child : task.module().modules(/*include_self=*/false)) {
     if (dynamic_cast<ns::model::LoraLinearImpl*>(child.get()) != nullptr) child->train();
   }
-  auto optimizer = ns::optim::make_optimizer(ns::optim::OptimizerOptions().grad_clip(0.0), task.module());
+  auto optimizer =
+      ns::optim::make_optimizer(ns::optim::OptimizerOptions().grad_clip(0.0), task.module());
 
   const auto samples = static_cast<std::int64_t>(seconds * 16000.0);
   ns::Batch batch;
@@ -115,9 +127,10 @@ int main(int argc, char** argv) {
   const double median = ns::bench::median(times);
   const double flops = static_cast<double>(batch_size) * step_flops(backbone, samples, voxels);
   const double peak = ns::bench::gemm_peak_gflops();
-  std::printf("impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
-              "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
-              size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9, flops / median / 1e9, peak,
-              flops / median / 1e9 / peak);
+  std::printf(
+      "impl=libtorch size=%s threads=%d step_ms=%.1f model_gflop=%.2f gflops=%.1f "
+      "gemm_peak_gflops=%.1f peak_fraction=%.3f\n",
+      size.c_str(), torch::get_num_threads(), median * 1e3, flops / 1e9, flops / median / 1e9, peak,
+      flops / median / 1e9 / peak);
   return 0;
 }

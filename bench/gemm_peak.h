@@ -13,12 +13,14 @@ namespace neuroscale::bench {
 inline double gemm_peak_gflops(torch::Dtype dtype = torch::kFloat, int repeats = 6) {
   const std::int64_t n = 2048;
   const auto options = torch::TensorOptions().dtype(dtype);
-  auto a = torch::randn({n, n}, options), b = torch::randn({n, n}, options), c = torch::empty({n, n}, options);
+  auto a = torch::randn({n, n}, options), b = torch::randn({n, n}, options),
+       c = torch::empty({n, n}, options);
   double best = 0.0;
   for (int i = 0; i < repeats; ++i) {
     const auto start = std::chrono::steady_clock::now();
     at::mm_out(c, a, b);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::max(best, 2.0 * n * n * n / seconds / 1e9);
   }
   return best;

@@ -27,7 +27,10 @@ void set_enabled(at::DeviceType device, bool enabled) {
 #if NEUROSCALE_AUTOCAST_BY_DEVICE
   at::autocast::set_autocast_enabled(device, enabled);
 #else
-  if (device == at::kCUDA) at::autocast::set_enabled(enabled); else at::autocast::set_cpu_enabled(enabled);
+  if (device == at::kCUDA)
+    at::autocast::set_enabled(enabled);
+  else
+    at::autocast::set_cpu_enabled(enabled);
 #endif
 }
 
@@ -35,7 +38,8 @@ at::ScalarType get_dtype(at::DeviceType device) {
 #if NEUROSCALE_AUTOCAST_BY_DEVICE
   return at::autocast::get_autocast_dtype(device);
 #else
-  return device == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+  return device == at::kCUDA ? at::autocast::get_autocast_gpu_dtype()
+                             : at::autocast::get_autocast_cpu_dtype();
 #endif
 }
 
@@ -43,13 +47,17 @@ void set_dtype(at::DeviceType device, at::ScalarType dtype) {
 #if NEUROSCALE_AUTOCAST_BY_DEVICE
   at::autocast::set_autocast_dtype(device, dtype);
 #else
-  if (device == at::kCUDA) at::autocast::set_autocast_gpu_dtype(dtype); else at::autocast::set_autocast_cpu_dtype(dtype);
+  if (device == at::kCUDA)
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  else
+    at::autocast::set_autocast_cpu_dtype(dtype);
 #endif
 }
 
 }  // namespace
 
-AutocastGuard::AutocastGuard(at::DeviceType device, bool enabled) : device_(device), enabled_(enabled) {
+AutocastGuard::AutocastGuard(at::DeviceType device, bool enabled)
+    : device_(device), enabled_(enabled) {
   if (!enabled_) return;
   NS_CHECK_AS(UsageError, device == at::kCPU || device == at::kCUDA,
               "bf16 autocast needs a CPU or CUDA device");

@@ -1,7 +1,8 @@
 // Check macros. NS_CHECK(cond, msg...) throws neuroscale::Error; NS_CHECK_AS(Type, cond, ...)
 // throws a specific error type; NS_CHECK_EQ/NE/LT/LE/GT/GE print both values of a failed
-// comparison as "msg (expected a == b, got 3 vs 4)"; NS_THROW(Type, msg...) throws unconditionally. Message parts are streamed, so
-// `NS_CHECK(n > 0, "trial ", id, " has no bins")` works for any printable values.
+// comparison as "msg (expected a == b, got 3 vs 4)"; NS_THROW(Type, msg...) throws unconditionally.
+// Message parts are streamed, so `NS_CHECK(n > 0, "trial ", id, " has no bins")` works for any
+// printable values.
 #pragma once
 
 #include <sstream>
@@ -36,27 +37,28 @@ template <class ErrorType, class A, class B, class... Parts>
 }  // namespace neuroscale::detail
 
 // Every check takes a message (at least one part) naming what the user should know.
-#define NS_THROW(Type, ...) \
-  ::neuroscale::detail::throw_error<Type>(__FILE__, __LINE__, ::neuroscale::detail::concat(__VA_ARGS__))
+#define NS_THROW(Type, ...)                                   \
+  ::neuroscale::detail::throw_error<Type>(__FILE__, __LINE__, \
+                                          ::neuroscale::detail::concat(__VA_ARGS__))
 
-#define NS_CHECK_AS(Type, cond, ...)                                          \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      ::neuroscale::detail::throw_error<Type>(__FILE__, __LINE__,             \
+#define NS_CHECK_AS(Type, cond, ...)                                                      \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      ::neuroscale::detail::throw_error<Type>(__FILE__, __LINE__,                         \
                                               ::neuroscale::detail::concat(__VA_ARGS__)); \
-    }                                                                         \
+    }                                                                                     \
   } while (false)
 
 #define NS_CHECK(cond, ...) NS_CHECK_AS(::neuroscale::Error, cond, __VA_ARGS__)
 
-#define NS_CHECK_OP_AS(Type, op, a, b, ...)                                            \
-  do {                                                                                 \
-    const auto& ns_check_a_ = (a);                                                     \
-    const auto& ns_check_b_ = (b);                                                     \
-    if (!(ns_check_a_ op ns_check_b_)) {                                               \
-      ::neuroscale::detail::throw_comparison<Type>(__FILE__, __LINE__, #a " " #op " " #b, \
+#define NS_CHECK_OP_AS(Type, op, a, b, ...)                                                \
+  do {                                                                                     \
+    const auto& ns_check_a_ = (a);                                                         \
+    const auto& ns_check_b_ = (b);                                                         \
+    if (!(ns_check_a_ op ns_check_b_)) {                                                   \
+      ::neuroscale::detail::throw_comparison<Type>(__FILE__, __LINE__, #a " " #op " " #b,  \
                                                    ns_check_a_, ns_check_b_, __VA_ARGS__); \
-    }                                                                                  \
+    }                                                                                      \
   } while (false)
 
 #define NS_CHECK_EQ(a, b, ...) NS_CHECK_OP_AS(::neuroscale::Error, ==, a, b, __VA_ARGS__)

@@ -35,12 +35,12 @@ class Error : public std::runtime_error {
   std::string where_;
 };
 
-#define NEUROSCALE_DECLARE_ERROR(Name, code, label)                   \
-  class Name : public Error {                                         \
-   public:                                                             \
-    using Error::Error;                                                \
-    ExitCode exit_code() const override { return ExitCode::code; }     \
-    const char* kind() const override { return label; }               \
+#define NEUROSCALE_DECLARE_ERROR(Name, code, label)                \
+  class Name : public Error {                                      \
+   public:                                                         \
+    using Error::Error;                                            \
+    ExitCode exit_code() const override { return ExitCode::code; } \
+    const char* kind() const override { return label; }            \
   }
 
 NEUROSCALE_DECLARE_ERROR(UsageError, kUsage, "usage error");

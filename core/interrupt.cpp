@@ -13,8 +13,10 @@ namespace {
 
 // See the header: the handler's only channels. Lock-free atomics are safe in a handler.
 volatile std::sig_atomic_t g_pending = 0;
-std::atomic<std::int64_t> g_last_repeat_ms{0};  // when a repeated SIGINT last arrived (CLOCK_MONOTONIC)
-static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the signal handler needs a lock-free clock slot");
+std::atomic<std::int64_t> g_last_repeat_ms{
+    0};  // when a repeated SIGINT last arrived (CLOCK_MONOTONIC)
+static_assert(std::atomic<std::int64_t>::is_always_lock_free,
+              "the signal handler needs a lock-free clock slot");
 
 constexpr std::int64_t kInsistWindowMs = 5000;
 
@@ -24,7 +26,7 @@ void say(const char* text) {  // write(2) is async-signal-safe; a short write is
 }
 
 std::int64_t now_ms() {
-  timespec now {};
+  timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
 }
@@ -35,8 +37,10 @@ extern "C" void record_signal(int signal) {
     return;
   }
   if (signal != SIGINT) {  // a scheduler repeating itself: the stop (and its save) goes on
-    say(signal == SIGTERM ? "neuroscale: SIGTERM again: the stop in progress goes on (SIGKILL ends it at once)\n"
-                          : "neuroscale: SIGUSR1 again: the stop in progress goes on (SIGKILL ends it at once)\n");
+    say(signal == SIGTERM
+            ? "neuroscale: SIGTERM again: the stop in progress goes on (SIGKILL ends it at once)\n"
+            : "neuroscale: SIGUSR1 again: the stop in progress goes on (SIGKILL ends it at "
+              "once)\n");
     return;
   }
   // A person at a terminal: the first repeated Ctrl-C explains, another within 5 s aborts.
@@ -47,7 +51,8 @@ extern "C" void record_signal(int signal) {
     std::raise(SIGINT);
     return;
   }
-  say("neuroscale: stopping at the next safe point (a checkpoint may be saving); press Ctrl-C again within 5 s to "
+  say("neuroscale: stopping at the next safe point (a checkpoint may be saving); press Ctrl-C "
+      "again within 5 s to "
       "abort at once\n");
 }
 
@@ -65,10 +70,14 @@ void install_interrupt_handlers() {
 
 const char* signal_name(int signal) {
   switch (signal) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    case SIGUSR1: return "SIGUSR1";
-    default: return "a signal";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGUSR1:
+      return "SIGUSR1";
+    default:
+      return "a signal";
   }
 }
 

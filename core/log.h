@@ -36,13 +36,21 @@ class Logger {
 
   void log(LogLevel level, std::string_view message);
   template <class... Parts>
-  void debug(const Parts&... parts) { emit(LogLevel::kDebug, parts...); }
+  void debug(const Parts&... parts) {
+    emit(LogLevel::kDebug, parts...);
+  }
   template <class... Parts>
-  void info(const Parts&... parts) { emit(LogLevel::kInfo, parts...); }
+  void info(const Parts&... parts) {
+    emit(LogLevel::kInfo, parts...);
+  }
   template <class... Parts>
-  void warn(const Parts&... parts) { emit(LogLevel::kWarn, parts...); }
+  void warn(const Parts&... parts) {
+    emit(LogLevel::kWarn, parts...);
+  }
   template <class... Parts>
-  void error(const Parts&... parts) { emit(LogLevel::kError, parts...); }
+  void error(const Parts&... parts) {
+    emit(LogLevel::kError, parts...);
+  }
 
   bool console_enabled() const { return console_enabled_; }
   const ProcessInfo& process() const { return process_; }

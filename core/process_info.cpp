@@ -32,8 +32,7 @@ ProcessInfo detect_process() {
   ProcessInfo info;
   info.rank = env_int({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}, 0);
   info.world_size = env_int({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"}, 1);
-  info.local_rank =
-      env_int({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}, 0);
+  info.local_rank = env_int({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}, 0);
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
   if (info.host.empty()) info.host = "unknown-host";
@@ -48,10 +47,10 @@ int cpu_threads_from_launcher() {
 
 std::string launcher_environment() {
   static const char* const kNames[] = {
-      "SLURM_JOB_ID",         "SLURM_JOB_NAME",       "SLURM_ARRAY_JOB_ID",  "SLURM_ARRAY_TASK_ID",
-      "SLURM_RESTART_COUNT",  "SLURM_JOB_PARTITION",  "SLURM_JOB_ACCOUNT",   "SLURM_JOB_NUM_NODES",
-      "SLURM_JOB_NODELIST",   "SLURM_NTASKS",         "SLURM_NTASKS_PER_NODE", "SLURM_CPUS_PER_TASK",
-      "SLURM_GPUS_ON_NODE",   "SLURM_GPUS_PER_NODE",  "SLURM_JOB_GPUS",      "SLURM_SUBMIT_DIR",
+      "SLURM_JOB_ID",         "SLURM_JOB_NAME",      "SLURM_ARRAY_JOB_ID",    "SLURM_ARRAY_TASK_ID",
+      "SLURM_RESTART_COUNT",  "SLURM_JOB_PARTITION", "SLURM_JOB_ACCOUNT",     "SLURM_JOB_NUM_NODES",
+      "SLURM_JOB_NODELIST",   "SLURM_NTASKS",        "SLURM_NTASKS_PER_NODE", "SLURM_CPUS_PER_TASK",
+      "SLURM_GPUS_ON_NODE",   "SLURM_GPUS_PER_NODE", "SLURM_JOB_GPUS",        "SLURM_SUBMIT_DIR",
       "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS"};
   std::string text;
   for (const char* name : kNames) {

@@ -12,25 +12,33 @@ namespace neuroscale {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
-std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, const std::string& unit,
-                          double seconds, int width) {
-  const double fraction = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1.0;
+std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total,
+                          const std::string& unit, double seconds, int width) {
+  const double fraction =
+      total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1.0;
   const int filled = static_cast<int>(fraction * width + 0.5);
   std::ostringstream out;
   out << what << " [" << std::string(static_cast<std::size_t>(filled), '#')
-      << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total << " " << unit;
+      << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total
+      << " " << unit;
   if (seconds >= 0.5 && done > 0) {  // earlier rates are noise
     const double rate = static_cast<double>(done) / seconds;
     out.precision(rate < 10 ? 2 : 0);
     out << "  " << std::fixed << rate << "/s";
-    if (done < total) out << "  ETA " << format_duration(static_cast<double>(total - done) / rate);
-    else out << "  in " << format_duration(seconds);
+    if (done < total)
+      out << "  ETA " << format_duration(static_cast<double>(total - done) / rate);
+    else
+      out << "  in " << format_duration(seconds);
   }
   return out.str();
 }
 
-Progress::Progress(Logger& log, std::string what, std::int64_t total, std::string unit, ProgressOptions options)
-    : log_(log), what_(std::move(what)), unit_(std::move(unit)), total_(std::max<std::int64_t>(total, 1)),
+Progress::Progress(Logger& log, std::string what, std::int64_t total, std::string unit,
+                   ProgressOptions options)
+    : log_(log),
+      what_(std::move(what)),
+      unit_(std::move(unit)),
+      total_(std::max<std::int64_t>(total, 1)),
       options_(options) {
   options_.live = options_.live && log_.console_enabled();
 }

@@ -1,5 +1,6 @@
 // Progress of a long piece of work (generating, ingesting, decoding), shown by rank 0:
-//  - on a terminal, a live line rewritten in place: "what [#####.....] 12/40 units  3.1/s  ETA 9 s",
+//  - on a terminal, a live line rewritten in place: "what [#####.....] 12/40 units  3.1/s  ETA 9
+//  s",
 //    replaced by one log line at the end;
 //  - otherwise (Slurm logs, pipes), a plain log line at most every `interval_s` seconds and
 //    at the end, so logs stay short.
@@ -15,21 +16,22 @@
 namespace neuroscale {
 
 struct ProgressOptions {
-  bool live = false;          ///< draw the live line on the console (a terminal)
-  double interval_s = 30.0;   ///< seconds between plain lines
+  bool live = false;         ///< draw the live line on the console (a terminal)
+  double interval_s = 30.0;  ///< seconds between plain lines
 };
 
 // Whether stderr is a terminal (the live line's destination).
 bool stderr_is_terminal();
 
 // "what [#####.....] 12/40 sessions  3.1/s  ETA 9 s" (bar of `width` cells).
-std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total, const std::string& unit,
-                          double seconds, int width = 24);
+std::string progress_line(const std::string& what, std::int64_t done, std::int64_t total,
+                          const std::string& unit, double seconds, int width = 24);
 
 class Progress {
  public:
   // `total` > 0 units of work named `unit` ("sessions").
-  Progress(Logger& log, std::string what, std::int64_t total, std::string unit, ProgressOptions options);
+  Progress(Logger& log, std::string what, std::int64_t total, std::string unit,
+           ProgressOptions options);
   ~Progress();  // ends the live line
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -44,7 +46,8 @@ class Progress {
   std::string what_, unit_;
   std::int64_t total_, done_ = 0;
   ProgressOptions options_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_line_ = start_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(),
+                                        last_line_ = start_;
   bool drawn_ = false;
 };
 

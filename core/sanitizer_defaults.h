@@ -9,9 +9,7 @@
 #pragma once
 
 #if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __asan_default_options() {
-  return "protect_shadow_gap=0:detect_leaks=0";
-}
+extern "C" const char* __asan_default_options() { return "protect_shadow_gap=0:detect_leaks=0"; }
 #endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(NEUROSCALE_UBSAN)

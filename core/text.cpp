@@ -92,7 +92,8 @@ std::string csv_quote(const std::string& text) {
   return quoted + "\"";
 }
 
-std::string aligned_columns(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
+std::string aligned_columns(const std::vector<std::vector<std::string>>& rows,
+                            const std::string& indent) {
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()));

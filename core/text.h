@@ -33,7 +33,8 @@ std::string csv_quote(const std::string& text);
 
 // `rows` (the first is usually a header) as left-aligned columns two spaces apart, each line
 // starting with `indent`, trailing spaces removed, newline-terminated.
-std::string aligned_columns(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "");
+std::string aligned_columns(const std::vector<std::vector<std::string>>& rows,
+                            const std::string& indent = "");
 
 // `value` with `significant` significant digits, as a stream prints it (0.25, 1e+06), or
 // `non_finite` for NaN and infinities: numbers in tables, CSV files and reports.

@@ -41,8 +41,8 @@ void Tracer::name_thread(const std::string& name) {
   thread_names_[tid_locked()] = name;
 }
 
-void Tracer::record(const std::string& name, const char* category, Clock::time_point start, Clock::time_point end,
-                    std::string args) {
+void Tracer::record(const std::string& name, const char* category, Clock::time_point start,
+                    Clock::time_point end, std::string args) {
   const auto ns = [this](Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t - origin_).count();
   };
@@ -52,8 +52,8 @@ void Tracer::record(const std::string& name, const char* category, Clock::time_p
     return;
   }
   const std::int64_t start_ns = ns(start);
-  events_.push_back({name, category, start_ns, std::max<std::int64_t>(0, ns(end) - start_ns), tid_locked(),
-                     std::move(args)});
+  events_.push_back({name, category, start_ns, std::max<std::int64_t>(0, ns(end) - start_ns),
+                     tid_locked(), std::move(args)});
 }
 
 std::size_t Tracer::size() const {
@@ -71,15 +71,15 @@ std::string Tracer::to_json() const {
   std::ostringstream out;
   const std::string pid = std::to_string(options_.pid);
   out << "{\"traceEvents\": [\n";
-  out << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": " << pid << ", \"tid\": 0, \"args\": {\"name\": "
-      << json_quote("rank " + pid) << "}},\n";
+  out << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": " << pid
+      << ", \"tid\": 0, \"args\": {\"name\": " << json_quote("rank " + pid) << "}},\n";
   out << "{\"name\": \"process_sort_index\", \"ph\": \"M\", \"pid\": " << pid
       << ", \"tid\": 0, \"args\": {\"sort_index\": " << pid << "}}";
   for (const auto& [tid, name] : thread_names_) {
     out << ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": " << pid << ", \"tid\": " << tid
         << ", \"args\": {\"name\": " << json_quote(name) << "}}";
-    out << ",\n{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": " << pid << ", \"tid\": " << tid
-        << ", \"args\": {\"sort_index\": " << tid << "}}";
+    out << ",\n{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": " << pid
+        << ", \"tid\": " << tid << ", \"args\": {\"sort_index\": " << tid << "}}";
   }
   for (const auto& event : events_) {
     out << ",\n{\"name\": " << json_quote(event.name) << ", \"cat\": " << json_quote(event.category)
@@ -87,7 +87,8 @@ std::string Tracer::to_json() const {
     put_microseconds(out, origin_epoch_ns_ + event.start_ns);
     out << ", \"dur\": ";
     put_microseconds(out, event.duration_ns);
-    out << ", \"pid\": " << pid << ", \"tid\": " << event.tid << ", \"args\": {" << event.args << "}}";
+    out << ", \"pid\": " << pid << ", \"tid\": " << event.tid << ", \"args\": {" << event.args
+        << "}}";
   }
   out << "\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"clock\": "
          "\"steady clock since the tracer started, offset to the Unix epoch then\", \"events\": "

@@ -29,8 +29,8 @@
 namespace neuroscale {
 
 struct TracerOptions {
-  int pid = 0;                          ///< the process in the trace: the rank
-  std::size_t max_events = 2'000'000;   ///< events kept (~100 bytes each); later ones are dropped
+  int pid = 0;                         ///< the process in the trace: the rank
+  std::size_t max_events = 2'000'000;  ///< events kept (~100 bytes each); later ones are dropped
 };
 
 class Tracer {
@@ -46,8 +46,8 @@ class Tracer {
   // A complete event on the calling thread from `start` to `end`. `name` and `category`
   // are copied. `args` are the members of a JSON object without the braces
   // ("\"bucket\": 3"), or empty.
-  void record(const std::string& name, const char* category, Clock::time_point start, Clock::time_point end,
-              std::string args = {});
+  void record(const std::string& name, const char* category, Clock::time_point start,
+              Clock::time_point end, std::string args = {});
 
   std::size_t size() const;     ///< events kept
   std::size_t dropped() const;  ///< events over max_events
@@ -60,7 +60,7 @@ class Tracer {
   struct Event {
     std::string name;
     const char* category;
-    std::int64_t start_ns;     // since origin_
+    std::int64_t start_ns;  // since origin_
     std::int64_t duration_ns;
     int tid;
     std::string args;

@@ -57,7 +57,9 @@ int select_cuda_device(int local_rank) {
 
 #else
 
-std::string nccl_version() { return "NCCL: not compiled (built with NEUROSCALE_WITH_NCCL=OFF or without CUDA/NCCL)"; }
+std::string nccl_version() {
+  return "NCCL: not compiled (built with NEUROSCALE_WITH_NCCL=OFF or without CUDA/NCCL)";
+}
 int cuda_device_count() { return 0; }
 std::string no_gpu_reason() { return "the NCCL/CUDA backend is not compiled into this build"; }
 int select_cuda_device(int local_rank) {
@@ -67,8 +69,9 @@ int select_cuda_device(int local_rank) {
 #endif
 
 at::Device job_device(const std::string& name, int local_rank) {
-  return name == "cuda" ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(select_cuda_device(local_rank)))
-                        : at::Device(at::kCPU);
+  return name == "cuda"
+             ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(select_cuda_device(local_rank)))
+             : at::Device(at::kCPU);
 }
 
 }  // namespace neuroscale::distributed

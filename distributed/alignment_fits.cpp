@@ -12,7 +12,8 @@ namespace neuroscale::distributed {
 namespace {
 
 // The stories of `stories` that `who` heard.
-std::vector<std::string> heard(const io::FmriParticipant& who, const std::vector<std::string>& stories) {
+std::vector<std::string> heard(const io::FmriParticipant& who,
+                               const std::vector<std::string>& stories) {
   std::vector<std::string> result;
   for (const auto& s : stories) {
     if (who.has_story(s)) result.push_back(s);
@@ -22,9 +23,10 @@ std::vector<std::string> heard(const io::FmriParticipant& who, const std::vector
 
 }  // namespace
 
-AlignmentFits fit_alignment(const io::FmriReader& reader, const std::map<std::string, at::Tensor>& features,
-                            const AlignmentFitOptions& options, Communicator& comm, const at::Device& device,
-                            Logger& log) {
+AlignmentFits fit_alignment(const io::FmriReader& reader,
+                            const std::map<std::string, at::Tensor>& features,
+                            const AlignmentFitOptions& options, Communicator& comm,
+                            const at::Device& device, Logger& log) {
   const auto& index = reader.index();
   const int rank = comm.rank(), ranks = comm.size();
   const auto layers = options.layers;
@@ -34,16 +36,20 @@ AlignmentFits fit_alignment(const io::FmriReader& reader, const std::map<std::st
   fits.r = at::zeros({pairs, index.voxels}, at::kDouble);
   fits.alpha = at::zeros({pairs, index.voxels}, at::kDouble);
   fits.ceilings.resize(options.participants.size());
-  Progress progress(log, "ridge fits", std::max<std::int64_t>((pairs + ranks - 1 - rank) / ranks, 1), "fits",
+  Progress progress(log, "ridge fits",
+                    std::max<std::int64_t>((pairs + ranks - 1 - rank) / ranks, 1), "fits",
                     ProgressOptions{stderr_is_terminal(), 30.0});
   for (std::size_t p = 0; p < options.participants.size(); ++p) {
     const auto& who = index.participant(options.participants[p]);
-    const auto heard_train = heard(who, options.train_stories), heard_test = heard(who, options.test_stories);
+    const auto heard_train = heard(who, options.train_stories),
+               heard_test = heard(who, options.test_stories);
     NS_CHECK_AS(ConfigError, !heard_train.empty() && !heard_test.empty(), "participant '", who.name,
-                "' has no responses to the selected ", heard_train.empty() ? "training" : "test", " stories");
+                "' has no responses to the selected ", heard_train.empty() ? "training" : "test",
+                " stories");
     std::vector<at::Tensor> repeats;
     for (const auto& s : heard_test) {
-      repeats.push_back(who.has_repeats(s) ? reader.repeats(who.name, s).slice(1, skip) : at::Tensor());
+      repeats.push_back(who.has_repeats(s) ? reader.repeats(who.name, s).slice(1, skip)
+                                           : at::Tensor());
     }
     encoding::NoiseCeilingOptions ceiling;
     ceiling.zscore_repeats(options.zscore_repeats);
@@ -60,7 +66,8 @@ AlignmentFits fit_alignment(const io::FmriReader& reader, const std::map<std::st
         x_test.push_back(features.at(s)[l].slice(0, skip));
         y_test.push_back(reader.responses(who.name, s).slice(0, skip));
       }
-      const auto scores = encoding::fit_and_score(x_train, y_train, x_test, y_test, options.delays, options.ridge);
+      const auto scores =
+          encoding::fit_and_score(x_train, y_train, x_test, y_test, options.delays, options.ridge);
       fits.r[pair].copy_(scores.r);
       fits.alpha[pair].copy_(scores.alphas);
       progress.advance();

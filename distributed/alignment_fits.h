@@ -42,8 +42,9 @@ struct AlignmentFits {
 // `features`: story -> [layers, TR rows, width] for every training and test story. Throws
 // ConfigError naming the participant who heard none of the training or test stories;
 // progress (this rank's fits) goes to `log`.
-AlignmentFits fit_alignment(const io::FmriReader& reader, const std::map<std::string, at::Tensor>& features,
-                            const AlignmentFitOptions& options, Communicator& comm, const at::Device& device,
-                            Logger& log);
+AlignmentFits fit_alignment(const io::FmriReader& reader,
+                            const std::map<std::string, at::Tensor>& features,
+                            const AlignmentFitOptions& options, Communicator& comm,
+                            const at::Device& device, Logger& log);
 
 }  // namespace neuroscale::distributed

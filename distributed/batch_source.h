@@ -41,8 +41,8 @@ class TrainingData {
   virtual ~TrainingData() = default;
   // This rank's training micro-batches from global position `start` (a resume's), with
   // `accumulate` slots per step.
-  virtual std::unique_ptr<ResumableSource> train(io::SamplerPosition start, int rank, int world_size,
-                                                 int accumulate) = 0;
+  virtual std::unique_ptr<ResumableSource> train(io::SamplerPosition start, int rank,
+                                                 int world_size, int accumulate) = 0;
   // Fresh passes over the validation data (an empty function: no validation).
   virtual ValidationSource validation(int rank, int world_size) = 0;
 };

@@ -43,10 +43,12 @@ void fsync_path(const std::string& path) {
 
 // Why checkpoint `path` cannot continue this run's model, or "" when it can: the keys whose
 // values differ between its model identity and this run's.
-std::string identity_mismatch(const std::string& path, const io::Manifest& manifest, const CheckpointOptions& options) {
+std::string identity_mismatch(const std::string& path, const io::Manifest& manifest,
+                              const CheckpointOptions& options) {
   if (options.identity.empty() || options.identity.matches(manifest.config_hash)) return "";
   std::string keys;
-  for (const auto& line : io::identity_differences(manifest.model_identity, options.identity.text)) {
+  for (const auto& line :
+       io::identity_differences(manifest.model_identity, options.identity.text)) {
     keys += (keys.empty() ? "" : "; ") + line;
   }
   return "'" + path + "' was saved by another model configuration (" + keys + "; config hash " +
@@ -56,7 +58,8 @@ std::string identity_mismatch(const std::string& path, const io::Manifest& manif
 // Whether `path` names an entry directly inside `directory` (both resolved).
 bool directly_inside(const std::string& path, const std::string& directory) {
   char resolved_path[PATH_MAX], resolved_dir[PATH_MAX];
-  if (!::realpath(path.c_str(), resolved_path) || !::realpath(directory.c_str(), resolved_dir)) return false;
+  if (!::realpath(path.c_str(), resolved_path) || !::realpath(directory.c_str(), resolved_dir))
+    return false;
   const std::string entry = resolved_path;
   return entry.substr(0, entry.find_last_of('/')) == resolved_dir;
 }
@@ -79,8 +82,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Checkpointer::Checkpointer(CheckpointOptions options, Communicator& comm, Logger& log)
     : options_(std::move(options)), comm_(comm), log_(log) {
-  NS_CHECK_AS(UsageError, options_.policy.keep >= 1, "checkpoint.keep must be >= 1, got ", options_.policy.keep);
-  NS_CHECK_AS(UsageError, options_.policy.milestone_every >= 0, "checkpoint.milestone_every must be >= 0");
+  NS_CHECK_AS(UsageError, options_.policy.keep >= 1, "checkpoint.keep must be >= 1, got ",
+              options_.policy.keep);
+  NS_CHECK_AS(UsageError, options_.policy.milestone_every >= 0,
+              "checkpoint.milestone_every must be >= 0");
   if (comm_.rank() == 0) io::create_directories(options_.directory);
   comm_.barrier();
 }
@@ -122,7 +127,8 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   }
   problem = allgather_text(problem)[0];
   if (!problem.empty()) {
-    failed_ = "checkpoint " + io::checkpoint_name(step) + " was not saved: rank 0: " + problem + "; " + newest_committed();
+    failed_ = "checkpoint " + io::checkpoint_name(step) + " was not saved: rank 0: " + problem +
+              "; " + newest_committed();
     log_.error(failed_);
     return seconds_since(start);
   }
@@ -130,7 +136,8 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   // Who writes which replicated tensor: largest first to the rank with the fewest bytes so
   // far, counting each rank's own optimiser partition (deterministic on every rank).
   std::int64_t owned_bytes = 0;
-  for (const auto& item : content.owned) owned_bytes += static_cast<std::int64_t>(item.second.nbytes());
+  for (const auto& item : content.owned)
+    owned_bytes += static_cast<std::int64_t>(item.second.nbytes());
   const auto owned_per_rank = allgather_numbers({owned_bytes});
   std::vector<std::uint64_t> load(owned_per_rank.begin(), owned_per_rank.end());
   const auto& replicated = content.replicated;
@@ -157,10 +164,13 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
       return;
     }
     const std::size_t k = mine.size();
-    if (k >= staging_.size() || staging_[k].first != item.first || !staging_[k].second.sizes().equals(tensor.sizes()) ||
+    if (k >= staging_.size() || staging_[k].first != item.first ||
+        !staging_[k].second.sizes().equals(tensor.sizes()) ||
         staging_[k].second.scalar_type() != tensor.scalar_type()) {
       staging_.resize(k + 1);
-      staging_[k] = {item.first, at::empty(tensor.sizes(), tensor.options().device(at::kCPU).pinned_memory(tensor.is_cuda()))};
+      staging_[k] = {item.first,
+                     at::empty(tensor.sizes(),
+                               tensor.options().device(at::kCPU).pinned_memory(tensor.is_cuda()))};
     }
     mine.push_back(staging_[k]);
   };
@@ -170,7 +180,8 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   for (const auto& item : content.owned) take(item);
   for (const auto& [name, tensor] : sources) {  // what the shard will hold, for the manifest
     pending->listing += name + "\t" + io::safetensors_dtype(tensor.scalar_type()) + "\t";
-    for (std::int64_t d = 0; d < tensor.dim(); ++d) pending->listing += (d ? "," : "") + std::to_string(tensor.size(d));
+    for (std::int64_t d = 0; d < tensor.dim(); ++d)
+      pending->listing += (d ? "," : "") + std::to_string(tensor.size(d));
     pending->listing += "\n";
   }
 
@@ -179,23 +190,26 @@ double Checkpointer::save(std::int64_t step, const CheckpointContent& content) {
   auto snapshot = std::make_shared<std::promise<void>>();
   pending->snapshot = snapshot->get_future().share();
   const bool copy = options_.policy.async;
-  auto write = [shard, state_file, step, rank, copy, snapshot, sources = std::move(sources), tensors = std::move(mine),
-                state = content.state]() {
+  auto write = [shard, state_file, step, rank, copy, snapshot, sources = std::move(sources),
+                tensors = std::move(mine), state = content.state]() {
     if (copy) {
       try {
-        for (std::size_t k = 0; k < tensors.size(); ++k) copy_tensor(sources[k].second, tensors[k].second);
+        for (std::size_t k = 0; k < tensors.size(); ++k)
+          copy_tensor(sources[k].second, tensors[k].second);
       } catch (...) {
         snapshot->set_value();  // nobody may wait forever; the error surfaces through the writer
         throw;
       }
     }
     snapshot->set_value();
-    const auto shard_digest = io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
+    const auto shard_digest =
+        io::write_safetensors(shard, tensors, {{"step", std::to_string(step)}});
     const auto state_digest = io::save_training_state(state, state_file);
     fault_point("save.written", step, rank);
     return Written{shard_digest.bytes, shard_digest.xxh64, state_digest.bytes, state_digest.xxh64};
   };
-  pending->writer = std::async(options_.policy.async ? std::launch::async : std::launch::deferred, std::move(write));
+  pending->writer = std::async(options_.policy.async ? std::launch::async : std::launch::deferred,
+                               std::move(write));
   pending_ = std::move(pending);
   if (!options_.policy.async) {
     const auto failure = finish(/*agree=*/true);
@@ -229,8 +243,9 @@ void Checkpointer::wait() {
 
 std::string Checkpointer::newest_committed() const {
   const auto names = io::committed_checkpoints(options_.directory);
-  return names.empty() ? "there is no earlier checkpoint"
-                       : "the previous checkpoint " + options_.directory + "/" + names.front() + " is intact";
+  return names.empty()
+             ? "there is no earlier checkpoint"
+             : "the previous checkpoint " + options_.directory + "/" + names.front() + " is intact";
 }
 
 std::string Checkpointer::finish(bool agree) {
@@ -244,10 +259,10 @@ std::string Checkpointer::finish(bool agree) {
     error = e.what();
   }
   const int world = comm_.size();
-  const auto table = allgather_numbers({error.empty() ? 0 : 1, static_cast<std::int64_t>(mine.shard_bytes),
-                                        static_cast<std::int64_t>(mine.shard_xxh64),
-                                        static_cast<std::int64_t>(mine.state_bytes),
-                                        static_cast<std::int64_t>(mine.state_xxh64)});
+  const auto table = allgather_numbers(
+      {error.empty() ? 0 : 1, static_cast<std::int64_t>(mine.shard_bytes),
+       static_cast<std::int64_t>(mine.shard_xxh64), static_cast<std::int64_t>(mine.state_bytes),
+       static_cast<std::int64_t>(mine.state_xxh64)});
   std::vector<Written> results(world);
   bool any_failed = false;
   for (int r = 0; r < world; ++r) {
@@ -260,7 +275,8 @@ std::string Checkpointer::finish(bool agree) {
   if (any_failed) {
     const auto texts = allgather_text(error);
     for (int r = 0; r < world; ++r) {
-      if (table[5 * r] != 0) failure += (failure.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + texts[r]);
+      if (table[5 * r] != 0)
+        failure += (failure.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + texts[r]);
     }
     if (comm_.rank() == 0) io::remove_checkpoint_directory(pending->temp_dir);
   } else {
@@ -290,7 +306,8 @@ std::string Checkpointer::finish(bool agree) {
     log_.info("checkpoint ", pending->final_dir, " committed");
     return "";
   }
-  failed_ = "checkpoint " + io::checkpoint_name(pending->step) + " was not saved: " + failure + "; " + newest_committed();
+  failed_ = "checkpoint " + io::checkpoint_name(pending->step) + " was not saved: " + failure +
+            "; " + newest_committed();
   return failed_;
 }
 
@@ -302,7 +319,8 @@ void Checkpointer::settle_commit() {
     failed_.clear();
     log_.info("checkpoint ", options_.directory, "/", name, " committed");
   } else {
-    failed_ = "checkpoint " + name + " was not saved: rank 0: " + problem + "; " + newest_committed();
+    failed_ =
+        "checkpoint " + name + " was not saved: rank 0: " + problem + "; " + newest_committed();
     log_.error(failed_);
   }
 }
@@ -321,21 +339,26 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
   for (int r = 0; r < comm_.size(); ++r) {
     const auto shard = io::shard_file_name(r);
     manifest.files.push_back({shard, results[r].shard_bytes, results[r].shard_xxh64});
-    manifest.files.push_back({io::state_file_name(r), results[r].state_bytes, results[r].state_xxh64});
+    manifest.files.push_back(
+        {io::state_file_name(r), results[r].state_bytes, results[r].state_xxh64});
     std::istringstream lines(listings[r]);
     std::string name, dtype, dims;
-    while (std::getline(lines, name, '\t') && std::getline(lines, dtype, '\t') && std::getline(lines, dims)) {
+    while (std::getline(lines, name, '\t') && std::getline(lines, dtype, '\t') &&
+           std::getline(lines, dims)) {
       std::vector<std::int64_t> shape;
       std::istringstream extents(dims);
-      for (std::string extent; std::getline(extents, extent, ',');) shape.push_back(std::stoll(extent));
+      for (std::string extent; std::getline(extents, extent, ',');)
+        shape.push_back(std::stoll(extent));
       manifest.tensors.push_back({name, shard, dtype, shape});
     }
   }
   const auto checksum = io::write_manifest(manifest, pending.temp_dir);
   fsync_path(pending.temp_dir);
   fault_point("commit.manifest", pending.step, 0);
-  io::remove_checkpoint_directory(pending.final_dir);  // a stale directory of the same step (never the protected one)
-  NS_CHECK_AS(CheckpointError, std::rename(pending.temp_dir.c_str(), pending.final_dir.c_str()) == 0,
+  io::remove_checkpoint_directory(
+      pending.final_dir);  // a stale directory of the same step (never the protected one)
+  NS_CHECK_AS(CheckpointError,
+              std::rename(pending.temp_dir.c_str(), pending.final_dir.c_str()) == 0,
               "cannot commit '", pending.final_dir, "': ", std::strerror(errno));
   fsync_path(options_.directory);
   fault_point("commit.renamed", pending.step, 0);
@@ -350,7 +373,8 @@ void Checkpointer::commit(const Pending& pending, const std::vector<Written>& re
 
 void Checkpointer::retain() {
   // Only this run's chain counts toward `keep`; nothing off it is touched.
-  const auto chain = io::history_chain(options_.directory, io::latest_checkpoint(options_.directory));
+  const auto chain =
+      io::history_chain(options_.directory, io::latest_checkpoint(options_.directory));
   for (std::size_t i = static_cast<std::size_t>(options_.policy.keep); i < chain.size(); ++i) {
     const std::string path = options_.directory + "/" + chain[i];
     const auto step = io::checkpoint_step(chain[i]);
@@ -369,14 +393,17 @@ std::string Checkpointer::begin(const std::string& resume) {
       io::Manifest manifest;
       if (resume == "auto") {
         const auto skip = [&](const std::string& path, const std::string& why) {
-          log_.warn("skipping checkpoint: ", why.rfind("'" + path, 0) == 0 ? why : "'" + path + "': " + why);
+          log_.warn("skipping checkpoint: ",
+                    why.rfind("'" + path, 0) == 0 ? why : "'" + path + "': " + why);
         };
         if (auto head = io::resume_head(directory, skip)) {
           std::tie(chosen, manifest) = *head;
           const auto mismatch = identity_mismatch(chosen, manifest, options_);
           NS_CHECK_AS(CheckpointError, mismatch.empty(), mismatch,
-                      ": this run's configuration changed since its last checkpoint. Relaunch with the run's "
-                      "configuration, or start the run over with --resume none (its checkpoints are moved to ",
+                      ": this run's configuration changed since its last checkpoint. Relaunch with "
+                      "the run's "
+                      "configuration, or start the run over with --resume none (its checkpoints "
+                      "are moved to ",
                       directory, "/", io::kOffChainDirectory, "/), or use another run directory");
           chain = io::history_chain(directory, chosen.substr(chosen.find_last_of('/') + 1));
         }
@@ -398,9 +425,11 @@ std::string Checkpointer::begin(const std::string& resume) {
       const auto moved = io::set_aside(directory, chain);
       if (!moved.empty()) {
         std::string names;
-        for (const auto& path : moved) names += (names.empty() ? "" : ", ") + path.substr(path.find_last_of('/') + 1);
-        log_.warn("moved ", moved.size(), " checkpoint(s) that are not on this run's history from ", chosen.empty() ? "the start" : chosen,
-                  " to ", directory, "/", io::kOffChainDirectory, "/ (", names,
+        for (const auto& path : moved)
+          names += (names.empty() ? "" : ", ") + path.substr(path.find_last_of('/') + 1);
+        log_.warn("moved ", moved.size(), " checkpoint(s) that are not on this run's history from ",
+                  chosen.empty() ? "the start" : chosen, " to ", directory, "/",
+                  io::kOffChainDirectory, "/ (", names,
                   "); they are not resumed, kept or deleted by this run");
       }
       head_name_ = chain.empty() ? chosen : chain.front();
@@ -438,22 +467,26 @@ io::TrainingState Checkpointer::load(const std::string& path, const CheckpointCo
       const auto it = entries.find(name);
       NS_CHECK_AS(CheckpointError, it != entries.end(), "'", path, "' has no tensor '", name, "'");
       const auto dtype = io::safetensors_dtype(tensor.scalar_type());
-      NS_CHECK_AS(CheckpointError, it->second->shape == tensor.sizes().vec() && it->second->dtype == dtype, "'",
-                  path, "': tensor '", name, "' is ", at::IntArrayRef(it->second->shape), " ", it->second->dtype,
-                  ", the model expects ", tensor.sizes(), " ", dtype);
+      NS_CHECK_AS(CheckpointError,
+                  it->second->shape == tensor.sizes().vec() && it->second->dtype == dtype, "'",
+                  path, "': tensor '", name, "' is ", at::IntArrayRef(it->second->shape), " ",
+                  it->second->dtype, ", the model expects ", tensor.sizes(), " ", dtype);
       targets[name] = tensor;
     }
   }
   at::NoGradGuard no_grad;
   const auto wanted = [&](const std::string& name) { return targets.count(name) > 0; };
-  for (const auto& [name, tensor] : io::read_checkpoint_tensors(path, manifest, wanted)) targets.at(name).copy_(tensor);
+  for (const auto& [name, tensor] : io::read_checkpoint_tensors(path, manifest, wanted))
+    targets.at(name).copy_(tensor);
   const bool same_world = manifest.world_size == comm_.size();
-  auto state = io::load_training_state(path + "/" + io::state_file_name(same_world ? comm_.rank() : 0));
+  auto state =
+      io::load_training_state(path + "/" + io::state_file_name(same_world ? comm_.rank() : 0));
   if (!same_world) {
     state.cpu_rng.clear();
     state.cuda_rng.clear();
-    log_.warn("resuming a ", manifest.world_size, "-rank checkpoint on ", comm_.size(),
-              " ranks: parameters, optimiser state and data order continue; dropout streams restart");
+    log_.warn(
+        "resuming a ", manifest.world_size, "-rank checkpoint on ", comm_.size(),
+        " ranks: parameters, optimiser state and data order continue; dropout streams restart");
   }
   protected_ = path;
   return state;

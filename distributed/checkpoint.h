@@ -39,19 +39,22 @@
 namespace neuroscale::distributed {
 
 struct CheckpointOptions {
-  std::string directory;            ///< RUN_DIR/checkpoints
-  CheckpointPolicy policy;          ///< the config's checkpoint: section (retention, async; every_steps is the caller's)
-  io::ModelIdentity identity;       ///< the model; a checkpoint of another refuses to load (empty: not checked)
-  std::string code_version;         ///< recorded in the manifest
-  std::string base_weights;         ///< recorded in the manifest (io::Manifest::base_weights)
-  at::Device device = at::kCPU;     ///< where the communicator's tensors live (cuda for NCCL)
+  std::string directory;  ///< RUN_DIR/checkpoints
+  CheckpointPolicy
+      policy;  ///< the config's checkpoint: section (retention, async; every_steps is the caller's)
+  io::ModelIdentity
+      identity;  ///< the model; a checkpoint of another refuses to load (empty: not checked)
+  std::string code_version;      ///< recorded in the manifest
+  std::string base_weights;      ///< recorded in the manifest (io::Manifest::base_weights)
+  at::Device device = at::kCPU;  ///< where the communicator's tensors live (cuda for NCCL)
 };
 
 // What one rank saves or loads.
 struct CheckpointContent {
-  io::NamedTensors replicated;  ///< identical on every rank (parameters): each written once, by one rank
-  io::NamedTensors owned;       ///< this rank's alone (its optimiser partition): written by this rank
-  io::TrainingState state;      ///< this rank's training state
+  io::NamedTensors
+      replicated;          ///< identical on every rank (parameters): each written once, by one rank
+  io::NamedTensors owned;  ///< this rank's alone (its optimiser partition): written by this rank
+  io::TrainingState state;  ///< this rank's training state
 };
 
 class Checkpointer {
@@ -70,9 +73,10 @@ class Checkpointer {
   // modifies the saved tensors). Returns seconds waited.
   double wait_for_snapshot();
   // Commits the pending save once every rank has written its files (rank 0 renames and
-  // fsyncs in the background); false when there is none or it is still being written. A save that failed on any rank (disk full, directory
-  // not writable) is reported on every rank with the rank, file and reason, its temporary
-  // directory is removed, the previous checkpoint stays the newest, and training goes on.
+  // fsyncs in the background); false when there is none or it is still being written. A save that
+  // failed on any rank (disk full, directory not writable) is reported on every rank with the rank,
+  // file and reason, its temporary directory is removed, the previous checkpoint stays the newest,
+  // and training goes on.
   bool poll();
   // Waits for the pending save and commits it. Throws CheckpointError when it failed (the
   // message says which rank and file, and that the previous checkpoint is intact).
@@ -114,7 +118,8 @@ class Checkpointer {
   std::string finish(bool agree);
   // Rank 0: waits for a background commit and logs its outcome (not collective).
   void settle_commit();
-  void commit(const Pending& pending, const std::vector<Written>& results, const std::vector<std::string>& listings);
+  void commit(const Pending& pending, const std::vector<Written>& results,
+              const std::vector<std::string>& listings);
   // Small collectives on the communicator's device.
   std::vector<std::int64_t> allgather_numbers(const std::vector<std::int64_t>& mine);
   std::vector<std::string> allgather_text(const std::string& mine);  // every rank's text
@@ -131,11 +136,12 @@ class Checkpointer {
   std::string head_name_;
   std::uint64_t head_checksum_ = 0;
   std::unique_ptr<Pending> pending_;
-  std::future<std::string> committing_;  // rank 0: a commit running in the background ("" or why it failed)
+  std::future<std::string>
+      committing_;  // rank 0: a commit running in the background ("" or why it failed)
   std::int64_t committing_step_ = 0;
   std::future<void> retention_;  // rank 0: deleting checkpoints beyond `keep`, in the background
-  std::string failed_;         // why the most recent save failed ("" when it committed)
-  io::NamedTensors staging_;   // host copies of the last async save, reused by the next
+  std::string failed_;           // why the most recent save failed ("" when it committed)
+  io::NamedTensors staging_;     // host copies of the last async save, reused by the next
 };
 
 }  // namespace neuroscale::distributed

@@ -20,8 +20,9 @@ std::unique_ptr<Communicator> make_communicator(MpiContext& mpi, const at::Devic
   return std::make_unique<NcclCommunicator>(mpi.world(), device.index() < 0 ? 0 : device.index(),
                                             options);
 #else
-  NS_THROW(CommError, "tensors on ", device,
-           " need the NCCL backend, which this build lacks (configure with NEUROSCALE_WITH_NCCL=ON)");
+  NS_THROW(
+      CommError, "tensors on ", device,
+      " need the NCCL backend, which this build lacks (configure with NEUROSCALE_WITH_NCCL=ON)");
 #endif
 }
 

@@ -56,7 +56,8 @@ class Communicator {
   // In place over every rank.
   virtual std::shared_ptr<Work> allreduce(at::Tensor tensor, ReduceOp op) = 0;
   // input [size * n] -> output [n]: rank r receives the reduced r-th block.
-  virtual std::shared_ptr<Work> reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) = 0;
+  virtual std::shared_ptr<Work> reduce_scatter(at::Tensor input, at::Tensor output,
+                                               ReduceOp op) = 0;
   // input [n] -> output [size * n], blocks in rank order.
   virtual std::shared_ptr<Work> allgather(at::Tensor input, at::Tensor output) = 0;
   // In place from `root`.
@@ -79,7 +80,7 @@ class Communicator {
   // else `kind`; clears them.
   std::pair<std::string, std::string> take_trace_label(const char* kind) {
     std::pair<std::string, std::string> label{trace_name_.empty() ? kind : std::move(trace_name_),
-                                               std::move(trace_args_)};
+                                              std::move(trace_args_)};
     trace_name_.clear();
     trace_args_.clear();
     return label;

@@ -8,7 +8,8 @@
 namespace neuroscale::distributed {
 
 CorpusTrainingData::CorpusTrainingData(const io::CorpusIndex& index, CorpusDataOptions data,
-                                       io::SamplerOptions sampler, std::int64_t patch_size, Logger& log)
+                                       io::SamplerOptions sampler, std::int64_t patch_size,
+                                       Logger& log)
     : data_(std::move(data)) {
   sampler.split = io::Split::kTrain;
   sampler.bucket_batches = data_.bucket_batches;
@@ -19,8 +20,8 @@ CorpusTrainingData::CorpusTrainingData(const io::CorpusIndex& index, CorpusDataO
   try {
     val_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler);
   } catch (const ConfigError&) {
-    log.warn("corpus '", data_.corpus, "' has no val trials", sampler.labeled_only ? " with labels" : "",
-             ": validation is skipped");
+    log.warn("corpus '", data_.corpus, "' has no val trials",
+             sampler.labeled_only ? " with labels" : "", ": validation is skipped");
   }
   loader_options_.prefetch = data_.prefetch;
   loader_options_.threads = data_.loader_threads;
@@ -28,21 +29,22 @@ CorpusTrainingData::CorpusTrainingData(const io::CorpusIndex& index, CorpusDataO
   loader_options_.pad_multiple = static_cast<int>(patch_size);
 }
 
-std::unique_ptr<ResumableSource> CorpusTrainingData::train(io::SamplerPosition start, int rank, int world_size,
-                                                           int accumulate) {
-  return std::make_unique<LoaderSource>(data_.corpus, *train_sampler_, start, rank, world_size, accumulate,
-                                        loader_options_);
+std::unique_ptr<ResumableSource> CorpusTrainingData::train(io::SamplerPosition start, int rank,
+                                                           int world_size, int accumulate) {
+  return std::make_unique<LoaderSource>(data_.corpus, *train_sampler_, start, rank, world_size,
+                                        accumulate, loader_options_);
 }
 
 ValidationSource CorpusTrainingData::validation(int rank, int world_size) {
   if (!val_sampler_) return {};
   return [this, rank, world_size] {
-    return std::make_unique<LoaderSource>(data_.corpus, *val_sampler_, io::SamplerPosition{}, rank, world_size, 1,
-                                          loader_options_);
+    return std::make_unique<LoaderSource>(data_.corpus, *val_sampler_, io::SamplerPosition{}, rank,
+                                          world_size, 1, loader_options_);
   };
 }
 
-std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const std::vector<std::string>& names,
+std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index,
+                                          const std::vector<std::string>& names,
                                           const std::string& corpus) {
   std::vector<std::int32_t> indices;
   for (const auto& name : names) {
@@ -52,8 +54,8 @@ std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const st
       known += (i ? ", " : "") + index.subjects[i].name;
       if (index.subjects[i].name == name) found = static_cast<std::int32_t>(i);
     }
-    NS_CHECK_AS(ConfigError, found >= 0, "data.subjects: '", name, "' is not a subject of corpus '", corpus,
-                "' (it has: ", known, ")");
+    NS_CHECK_AS(ConfigError, found >= 0, "data.subjects: '", name, "' is not a subject of corpus '",
+                corpus, "' (it has: ", known, ")");
     NS_CHECK_AS(ConfigError, std::find(indices.begin(), indices.end(), found) == indices.end(),
                 "data.subjects: '", name, "' is listed twice");
     indices.push_back(found);
@@ -67,10 +69,12 @@ std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index) {
   return subjects;
 }
 
-io::ModelIdentity neural_model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+io::ModelIdentity neural_model_identity(const std::string& kind,
+                                        const std::vector<model::SubjectSpec>& subjects,
                                         const std::string& model_yaml) {
   std::string table;
-  for (const auto& s : subjects) table += (table.empty() ? "" : ", ") + s.name + ":" + std::to_string(s.channels);
+  for (const auto& s : subjects)
+    table += (table.empty() ? "" : ", ") + s.name + ":" + std::to_string(s.channels);
   return io::ModelIdentity(kind, {{"subjects", table}}, model_yaml);
 }
 

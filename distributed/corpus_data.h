@@ -22,10 +22,10 @@ namespace neuroscale::distributed {
 struct CorpusDataOptions {
   std::string corpus;                 ///< corpus file (required)
   std::vector<std::string> subjects;  ///< train and validate on these subjects only (empty: all)
-  bool normalize = true;              ///< apply stored statistics when the corpus holds raw features
-  int prefetch = 4;                   ///< batches in flight per loader
-  int loader_threads = 2;             ///< threads of each loader's pipeline
-  int bucket_batches = 16;            ///< length bucketing pool, in batches (1: off)
+  bool normalize = true;    ///< apply stored statistics when the corpus holds raw features
+  int prefetch = 4;         ///< batches in flight per loader
+  int loader_threads = 2;   ///< threads of each loader's pipeline
+  int bucket_batches = 16;  ///< length bucketing pool, in batches (1: off)
 };
 
 class CorpusTrainingData : public TrainingData {
@@ -35,8 +35,8 @@ class CorpusTrainingData : public TrainingData {
   // options over every trial; a corpus without val trials is only a warning (no
   // validation). Loaders pad trials to a multiple of `patch_size`. `index` must outlive this.
   // Throws ConfigError for an unknown subject or a train split without trials.
-  CorpusTrainingData(const io::CorpusIndex& index, CorpusDataOptions data, io::SamplerOptions sampler,
-                     std::int64_t patch_size, Logger& log);
+  CorpusTrainingData(const io::CorpusIndex& index, CorpusDataOptions data,
+                     io::SamplerOptions sampler, std::int64_t patch_size, Logger& log);
 
   std::unique_ptr<ResumableSource> train(io::SamplerPosition start, int rank, int world_size,
                                          int accumulate) override;
@@ -53,14 +53,16 @@ std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index);
 
 // The indices of the subjects named by `names` (empty: all). Throws ConfigError naming the
 // unknown subject, the corpus and the subjects it has.
-std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index, const std::vector<std::string>& names,
+std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index,
+                                          const std::vector<std::string>& names,
                                           const std::string& corpus);
 
 // What a neural model's checkpoints record as its identity (io/checkpoint/model_identity.h):
 // the task kind ("" for pretraining), the subject table (names and channels) and the
 // model's resolved config. A resume, a fine-tuning or an evaluation refuses a checkpoint
 // whose identity differs.
-io::ModelIdentity neural_model_identity(const std::string& kind, const std::vector<model::SubjectSpec>& subjects,
+io::ModelIdentity neural_model_identity(const std::string& kind,
+                                        const std::vector<model::SubjectSpec>& subjects,
                                         const std::string& model_yaml);
 
 }  // namespace neuroscale::distributed

@@ -15,15 +15,16 @@
 namespace neuroscale::distributed {
 
 // Each named story with the participants (indices into `participants`) that heard it.
-std::vector<io::TrStory> plan_stories(const io::FmriIndex& index, const std::vector<std::string>& stories,
+std::vector<io::TrStory> plan_stories(const io::FmriIndex& index,
+                                      const std::vector<std::string>& stories,
                                       const std::vector<std::string>& participants);
 
 class FmriTrainingData : public TrainingData {
  public:
   // `reader` must outlive this; plan participant i is `participants[i]`; `val` absent: no
   // validation. Each response row is paired with the `window_s` seconds of audio before it.
-  FmriTrainingData(const io::FmriReader& reader, std::vector<std::string> participants, io::TrBatchPlan train,
-                   std::optional<io::TrBatchPlan> val, double window_s);
+  FmriTrainingData(const io::FmriReader& reader, std::vector<std::string> participants,
+                   io::TrBatchPlan train, std::optional<io::TrBatchPlan> val, double window_s);
 
   std::unique_ptr<ResumableSource> train(io::SamplerPosition start, int rank, int world_size,
                                          int accumulate) override;

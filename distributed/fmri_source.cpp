@@ -6,8 +6,8 @@
 namespace neuroscale::distributed {
 
 FmriSource::FmriSource(const io::FmriReader& reader, const io::TrBatchPlan& plan,
-                       std::vector<std::string> participants, io::SamplerPosition start, int rank, int world_size,
-                       int accumulate, FmriSourceOptions options)
+                       std::vector<std::string> participants, io::SamplerPosition start, int rank,
+                       int world_size, int accumulate, FmriSourceOptions options)
     : reader_(reader),
       plan_(plan),
       participants_(std::move(participants)),
@@ -17,9 +17,10 @@ FmriSource::FmriSource(const io::FmriReader& reader, const io::TrBatchPlan& plan
       accumulate_(accumulate),
       options_(options),
       window_samples_(io::window_samples(options.window_s, reader.index().sample_rate)) {
-  NS_CHECK(accumulate_ >= 1 && world_size_ >= 1 && rank_ >= 0 && rank_ < world_size_, "FmriSource: rank ", rank_,
-           " of ", world_size_, ", accumulate ", accumulate_);
-  NS_CHECK_AS(ConfigError, window_samples_ >= 1, "stimulus window of ", options.window_s, " s has no samples");
+  NS_CHECK(accumulate_ >= 1 && world_size_ >= 1 && rank_ >= 0 && rank_ < world_size_,
+           "FmriSource: rank ", rank_, " of ", world_size_, ", accumulate ", accumulate_);
+  NS_CHECK_AS(ConfigError, window_samples_ >= 1, "stimulus window of ", options.window_s,
+              " s has no samples");
 }
 
 const at::Tensor& FmriSource::audio(const std::string& story) {
@@ -53,15 +54,16 @@ std::optional<Batch> FmriSource::next(int slot) {
   const auto rows = io::rank_rows(global, rank_ * accumulate_ + slot, world_size_ * accumulate_);
   if (rows.empty()) return std::nullopt;
 
-  const auto& story = reader_.index().story(plan_.stories()[static_cast<std::size_t>(global.story)].name);
+  const auto& story =
+      reader_.index().story(plan_.stories()[static_cast<std::size_t>(global.story)].name);
   const auto& participant = participants_[static_cast<std::size_t>(global.participant)];
   const auto& wave = audio(story.name);
   const auto& response = responses(participant, story.name);
   const auto b = static_cast<std::int64_t>(rows.size());
   Batch batch;
   batch.subject = global.participant;
-  batch.features = io::stimulus_windows(wave, story, rows, reader_.index().tr_s, reader_.index().sample_rate,
-                                        window_samples_)
+  batch.features = io::stimulus_windows(wave, story, rows, reader_.index().tr_s,
+                                        reader_.index().sample_rate, window_samples_)
                        .unsqueeze(2);
   const auto index = at::tensor(rows, at::kLong);
   batch.targets = response.index_select(0, index).contiguous();

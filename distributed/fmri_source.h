@@ -19,16 +19,18 @@
 namespace neuroscale::distributed {
 
 struct FmriSourceOptions {
-  double window_s = 10.0;  ///< stimulus seconds per response row (the reference: 2 s clip + 8 s context)
-  bool wrap = true;        ///< continue into the next epoch (training); false: one pass (validation)
+  double window_s =
+      10.0;          ///< stimulus seconds per response row (the reference: 2 s clip + 8 s context)
+  bool wrap = true;  ///< continue into the next epoch (training); false: one pass (validation)
 };
 
 class FmriSource : public ResumableSource {
  public:
   // `reader` and `plan` must outlive the source; participant index i of the plan is
   // `participants[i]` of the corpus.
-  FmriSource(const io::FmriReader& reader, const io::TrBatchPlan& plan, std::vector<std::string> participants,
-             io::SamplerPosition start, int rank, int world_size, int accumulate, FmriSourceOptions options);
+  FmriSource(const io::FmriReader& reader, const io::TrBatchPlan& plan,
+             std::vector<std::string> participants, io::SamplerPosition start, int rank,
+             int world_size, int accumulate, FmriSourceOptions options);
 
   std::optional<Batch> next(int slot) override;
   io::SamplerPosition position() const override { return position_; }

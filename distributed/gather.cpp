@@ -15,9 +15,11 @@ std::vector<std::int64_t> allgather_numbers(Communicator& comm, const at::Device
   return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
 }
 
-std::vector<std::string> allgather_text(Communicator& comm, const at::Device& device, const std::string& mine) {
+std::vector<std::string> allgather_text(Communicator& comm, const at::Device& device,
+                                        const std::string& mine) {
   const auto lengths = allgather_numbers(comm, device, {static_cast<std::int64_t>(mine.size())});
-  const std::int64_t width = std::max<std::int64_t>(*std::max_element(lengths.begin(), lengths.end()), 1);
+  const std::int64_t width =
+      std::max<std::int64_t>(*std::max_element(lengths.begin(), lengths.end()), 1);
   auto local = at::zeros({width}, at::kByte);
   std::memcpy(local.data_ptr(), mine.data(), mine.size());
   auto all = at::empty({width * comm.size()}, at::TensorOptions().dtype(at::kByte).device(device));
@@ -25,7 +27,8 @@ std::vector<std::string> allgather_text(Communicator& comm, const at::Device& de
   const auto cpu = all.to(at::kCPU);
   const auto* bytes = reinterpret_cast<const char*>(cpu.data_ptr<std::uint8_t>());
   std::vector<std::string> texts;
-  for (int r = 0; r < comm.size(); ++r) texts.emplace_back(bytes + r * width, static_cast<std::size_t>(lengths[r]));
+  for (int r = 0; r < comm.size(); ++r)
+    texts.emplace_back(bytes + r * width, static_cast<std::size_t>(lengths[r]));
   return texts;
 }
 

@@ -17,6 +17,7 @@ namespace neuroscale::distributed {
 std::vector<std::int64_t> allgather_numbers(Communicator& comm, const at::Device& device,
                                             const std::vector<std::int64_t>& mine);
 // Every rank's text, by rank (any lengths).
-std::vector<std::string> allgather_text(Communicator& comm, const at::Device& device, const std::string& mine);
+std::vector<std::string> allgather_text(Communicator& comm, const at::Device& device,
+                                        const std::string& mine);
 
 }  // namespace neuroscale::distributed

@@ -11,8 +11,8 @@ LoaderSource::LoaderSource(const std::string& corpus, const io::GlobalSampler& s
   for (int slot = 0; slot < accumulate; ++slot) {
     readers_.push_back(std::make_unique<io::CorpusReader>(corpus, MPI_COMM_NULL));
     loaders_.push_back(std::make_unique<io::Loader>(*readers_.back(), sampler, start,
-                                                    rank * accumulate + slot, world_size * accumulate,
-                                                    options));
+                                                    rank * accumulate + slot,
+                                                    world_size * accumulate, options));
   }
 }
 

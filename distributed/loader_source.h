@@ -17,8 +17,9 @@ namespace neuroscale::distributed {
 class LoaderSource : public ResumableSource {
  public:
   // `sampler` must outlive the source.
-  LoaderSource(const std::string& corpus, const io::GlobalSampler& sampler, io::SamplerPosition start,
-               int rank, int world_size, int accumulate, io::LoaderOptions options);
+  LoaderSource(const std::string& corpus, const io::GlobalSampler& sampler,
+               io::SamplerPosition start, int rank, int world_size, int accumulate,
+               io::LoaderOptions options);
   std::optional<Batch> next(int slot) override;
   // The global sampler position after the steps consumed so far (what a checkpoint records).
   io::SamplerPosition position() const override { return loaders_.front()->position(); }

@@ -20,8 +20,8 @@ struct Reducer::Hook : public torch::autograd::FunctionPostHook {
   std::size_t param_;
 };
 
-Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
-                 Communicator& comm, ReducerOptions options)
+Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params, Communicator& comm,
+                 ReducerOptions options)
     : names_(std::move(names)), params_(std::move(params)), comm_(comm), tracer_(options.tracer) {
   NS_CHECK_EQ(names_.size(), params_.size(), "reducer: one name per parameter");
   NS_CHECK_AS(UsageError, !params_.empty(), "reducer: no parameters to reduce");
@@ -34,11 +34,13 @@ Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
   std::int64_t bytes = 0;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const auto& p = params_[i];
-    NS_CHECK_AS(UsageError, p.requires_grad() && p.scalar_type() == first.scalar_type() &&
-                                p.device() == first.device(),
-                "reducer: parameter '", names_[i], "' must require grad and match the dtype and device of '",
-                names_[0], "'");
-    const std::int64_t cap = buckets_.size() <= 1 ? options.first_bucket_bytes : options.bucket_bytes;
+    NS_CHECK_AS(
+        UsageError,
+        p.requires_grad() && p.scalar_type() == first.scalar_type() && p.device() == first.device(),
+        "reducer: parameter '", names_[i],
+        "' must require grad and match the dtype and device of '", names_[0], "'");
+    const std::int64_t cap =
+        buckets_.size() <= 1 ? options.first_bucket_bytes : options.bucket_bytes;
     if (buckets_.empty() || (bytes > 0 && bytes + static_cast<std::int64_t>(p.nbytes()) > cap)) {
       buckets_.emplace_back();
       bytes = 0;
@@ -54,11 +56,13 @@ Reducer::Reducer(std::vector<std::string> names, std::vector<at::Tensor> params,
   }
   for (auto& bucket : buckets_) {
     const auto& last = params_[bucket.members.back()];
-    bucket.buffer = at::zeros({bucket.offsets.back() + last.numel()}, first.options().requires_grad(false));
+    bucket.buffer =
+        at::zeros({bucket.offsets.back() + last.numel()}, first.options().requires_grad(false));
   }
   for (std::size_t i = 0; i < params_.size(); ++i) {
     auto accumulator = torch::autograd::impl::grad_accumulator(params_[i]);
-    NS_CHECK_AS(UsageError, accumulator != nullptr, "reducer: parameter '", names_[i], "' is not a leaf");
+    NS_CHECK_AS(UsageError, accumulator != nullptr, "reducer: parameter '", names_[i],
+                "' is not a leaf");
     const auto key = accumulator->add_post_hook(std::make_unique<Hook>(this, i));
     unhook_.emplace_back([accumulator, key] { accumulator->del_post_hook(key); });
   }
@@ -77,7 +81,9 @@ Reducer::~Reducer() {
   for (auto& unhook : unhook_) unhook();
 }
 
-std::vector<std::size_t> Reducer::bucket_members(std::size_t b) const { return buckets_.at(b).members; }
+std::vector<std::size_t> Reducer::bucket_members(std::size_t b) const {
+  return buckets_.at(b).members;
+}
 
 void Reducer::zero_grad() {
   std::fill(used_.begin(), used_.end(), 0);
@@ -113,14 +119,15 @@ void Reducer::mark_ready(std::size_t param) {
 }
 
 void Reducer::launch_ready_in_order() {
-  while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0) launch(next_launch_++);
+  while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0)
+    launch(next_launch_++);
 }
 
 void Reducer::launch(std::size_t b) {
   if (tracer_) {
-    comm_.trace_next("allreduce bucket " + std::to_string(b), "\"bucket\": " + std::to_string(b) +
-                                                                  ", \"elements\": " +
-                                                                  std::to_string(buckets_[b].buffer.numel()));
+    comm_.trace_next("allreduce bucket " + std::to_string(b),
+                     "\"bucket\": " + std::to_string(b) +
+                         ", \"elements\": " + std::to_string(buckets_[b].buffer.numel()));
   }
   buckets_[b].work = comm_.allreduce(buckets_[b].buffer, ReduceOp::kSum);
 }
@@ -140,7 +147,8 @@ double Reducer::finish() {
     bucket.work.reset();
   }
   usage_work->wait(comm_.options().timeout);
-  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto global = usage.to(at::kCPU);
   const auto* counts = global.data_ptr<std::int32_t>();
   for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -168,7 +176,8 @@ void Reducer::verify_parameters_identical() {
   for (std::int64_t i = 0; i < count; ++i) {
     for (int r = 1; r < comm_.size(); ++r) {
       NS_CHECK_AS(CommError, table[r][i].item<std::int64_t>() == table[0][i].item<std::int64_t>(),
-                  "parameter '", names_[i], "' diverged: rank ", r, " holds different values than rank 0");
+                  "parameter '", names_[i], "' diverged: rank ", r,
+                  " holds different values than rank 0");
     }
   }
 }

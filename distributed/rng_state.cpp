@@ -10,7 +10,8 @@ namespace neuroscale::distributed {
 namespace {
 
 at::Generator default_generator(const c10::Device& device) {
-  return device.is_cpu() ? at::detail::getDefaultCPUGenerator() : at::globalContext().defaultGenerator(device);
+  return device.is_cpu() ? at::detail::getDefaultCPUGenerator()
+                         : at::globalContext().defaultGenerator(device);
 }
 
 }  // namespace

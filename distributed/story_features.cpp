@@ -14,14 +14,18 @@ void sum_over_ranks(Communicator& comm, const at::Device& device, at::Tensor& te
   tensor = on_device.to(at::kCPU);
 }
 
-std::map<std::string, at::Tensor> story_features(const io::FmriReader& reader, const std::vector<std::string>& stories,
+std::map<std::string, at::Tensor> story_features(const io::FmriReader& reader,
+                                                 const std::vector<std::string>& stories,
                                                  model::Wav2Vec2ModelImpl& backbone,
-                                                 const encoding::SpeechFeatureOptions& options, Communicator& comm,
-                                                 const at::Device& device, Logger& log) {
+                                                 const encoding::SpeechFeatureOptions& options,
+                                                 Communicator& comm, const at::Device& device,
+                                                 Logger& log) {
   const auto& index = reader.index();
   const int rank = comm.rank(), ranks = comm.size();
   const auto& layers = options.layers();
-  const auto mine = [&](std::size_t k) { return static_cast<int>(k % static_cast<std::size_t>(ranks)) == rank; };
+  const auto mine = [&](std::size_t k) {
+    return static_cast<int>(k % static_cast<std::size_t>(ranks)) == rank;
+  };
   std::int64_t my_windows = 0;
   for (std::size_t k = 0; k < stories.size(); ++k) {
     if (!mine(k)) continue;
@@ -34,11 +38,13 @@ std::map<std::string, at::Tensor> story_features(const io::FmriReader& reader, c
   std::int64_t done = 0;
   for (std::size_t k = 0; k < stories.size(); ++k) {
     const auto& story = index.story(stories[k]);
-    auto tensor = at::zeros({static_cast<std::int64_t>(layers.size()), story.rows(), backbone.options.hidden()},
-                            at::kFloat);
+    auto tensor = at::zeros(
+        {static_cast<std::int64_t>(layers.size()), story.rows(), backbone.options.hidden()},
+        at::kFloat);
     if (mine(k)) {
-      const auto extracted = encoding::speech_features(backbone, reader.audio(story.name), options,
-                                                       [&](std::int64_t n) { progress.update(done + n); });
+      const auto extracted =
+          encoding::speech_features(backbone, reader.audio(story.name), options,
+                                    [&](std::int64_t n) { progress.update(done + n); });
       done += extracted.times.size(0);
       const auto tr_times = at::tensor(story.tr_times, at::kDouble);
       for (std::size_t l = 0; l < layers.size(); ++l) {

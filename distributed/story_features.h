@@ -21,10 +21,12 @@ namespace neuroscale::distributed {
 
 // story -> [layers of `options`, TR rows of the story, hidden] float32 on the CPU. Progress
 // (windows of this rank's stories) goes to `log`.
-std::map<std::string, at::Tensor> story_features(const io::FmriReader& reader, const std::vector<std::string>& stories,
+std::map<std::string, at::Tensor> story_features(const io::FmriReader& reader,
+                                                 const std::vector<std::string>& stories,
                                                  model::Wav2Vec2ModelImpl& backbone,
-                                                 const encoding::SpeechFeatureOptions& options, Communicator& comm,
-                                                 const at::Device& device, Logger& log);
+                                                 const encoding::SpeechFeatureOptions& options,
+                                                 Communicator& comm, const at::Device& device,
+                                                 Logger& log);
 
 // Sums `tensor` (CPU) over the ranks in place, through `device` (each rank filled its own
 // part, zeros elsewhere). Collective.

@@ -31,10 +31,10 @@
 namespace neuroscale::distributed {
 
 struct TrainerOptions {
-  TrainOptions train;               ///< the config's train: section (steps, accumulation, buckets, precision)
-  double grad_clip = 1.0;           ///< global-norm clipping (0: off)
-  double flops_per_bin = 0.0;       ///< training FLOPs per 20 ms bin, for the FLOP/s metric
-  double bins_per_token = 1.0;      ///< patch length P, for the tokens/s metric
+  TrainOptions train;  ///< the config's train: section (steps, accumulation, buckets, precision)
+  double grad_clip = 1.0;       ///< global-norm clipping (0: off)
+  double flops_per_bin = 0.0;   ///< training FLOPs per 20 ms bin, for the FLOP/s metric
+  double bins_per_token = 1.0;  ///< patch length P, for the tokens/s metric
   /// spans of each step's phases on the training thread (data_wait, forward, backward,
   /// allreduce_wait, optimizer, checkpoint, validation, ...; see docs/run-directory.md); not
   /// owned (null: tracing off)
@@ -45,7 +45,7 @@ struct TrainerOptions {
   /// called with the number of completed steps every `save_every` steps, after the last
   /// step, and when a signal stops the run (empty: no checkpoints)
   std::function<void(std::int64_t completed_steps)> save;
-  std::int64_t save_every = 0;      ///< steps between saves (0: only at the end and on a signal)
+  std::int64_t save_every = 0;  ///< steps between saves (0: only at the end and on a signal)
   /// called at every step boundary before any save (e.g. to commit a background save)
   std::function<void(std::int64_t completed_steps)> after_step;
   /// called before every optimiser update, which changes parameters and optimiser state
@@ -54,9 +54,9 @@ struct TrainerOptions {
 };
 
 // One line of metrics; `values` holds loss, lr, grad_norm (over the window's updated steps),
-// skipped_steps (steps whose update was skipped for a non-finite gradient norm), samples_per_s, bins_per_s, tokens_per_s,
-// flops_per_s, data_wait_s, comm_exposed_s, checkpoint_s (time the step loop spent in saves),
-// step_s and the task's metrics (val_* after validation).
+// skipped_steps (steps whose update was skipped for a non-finite gradient norm), samples_per_s,
+// bins_per_s, tokens_per_s, flops_per_s, data_wait_s, comm_exposed_s, checkpoint_s (time the step
+// loop spent in saves), step_s and the task's metrics (val_* after validation).
 struct MetricsRecord {
   std::int64_t step = 0;
   std::map<std::string, double> values;

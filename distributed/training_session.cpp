@@ -28,14 +28,15 @@ namespace {
 // replicated on every rank) and optimiser state ("optim.<name>.<slot>"): this rank's own
 // partition under ZeRO-1, else replicated too.
 CheckpointContent checkpoint_tensors(torch::nn::Module& module, optim::Optimizer& optimizer,
-                                                  bool sharded) {
+                                     bool sharded) {
   CheckpointContent content;
   for (const auto& item : module.named_parameters(true)) {
     if (!item.value().requires_grad()) continue;  // frozen: rebuilt from the base weights
     content.replicated.emplace_back(io::kModelPrefix + item.key(), item.value().detach());
   }
   for (auto& [name, tensor] : optimizer.named_state()) {
-    (sharded ? content.owned : content.replicated).emplace_back(io::kOptimizerPrefix + name, tensor);
+    (sharded ? content.owned : content.replicated)
+        .emplace_back(io::kOptimizerPrefix + name, tensor);
   }
   return content;
 }
@@ -43,8 +44,9 @@ CheckpointContent checkpoint_tensors(torch::nn::Module& module, optim::Optimizer
 // The part of a metric record a checkpoint keeps as history: what the training computed
 // (losses, lr, norms, validation), not how fast this machine ran it.
 std::map<std::string, double> training_metrics(const std::map<std::string, double>& values) {
-  static const std::set<std::string> kMachine = {"samples_per_s", "bins_per_s", "tokens_per_s", "flops_per_s",
-                                                  "data_wait_s", "comm_exposed_s", "checkpoint_s", "step_s"};
+  static const std::set<std::string> kMachine = {"samples_per_s", "bins_per_s",  "tokens_per_s",
+                                                 "flops_per_s",   "data_wait_s", "comm_exposed_s",
+                                                 "checkpoint_s",  "step_s"};
   std::map<std::string, double> kept;
   for (const auto& [key, value] : values) {  // a non-finite value (a diverging step) is left out
     if (!kMachine.count(key) && std::isfinite(value)) kept[key] = value;
@@ -73,7 +75,8 @@ TrainingSession::TrainingSession(MpiContext& mpi, Logger& log, TrainingSpec spec
   if (threads > 0) torch::set_num_threads(threads);
   device_ = job_device(spec_.train.device, mpi_.local_rank());
   CommunicatorOptions comm_options;
-  comm_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(spec_.train.comm_timeout_s * 1000));
+  comm_options.timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(spec_.train.comm_timeout_s * 1000));
   NS_CHECK_AS(UsageError, !spec_.trace || !spec_.run_dir.empty(),
               "--trace needs --run-dir (the traces are written to RUN_DIR/traces)");
   if (spec_.trace) {
@@ -92,7 +95,8 @@ TrainingSession::TrainingSession(MpiContext& mpi, Logger& log, TrainingSpec spec
   sampler.labeled_only = spec_.labeled_only;
   sampler.fraction = spec_.fraction;
   sampler.fraction_seed = spec_.fraction_seed;
-  corpus_data_ = std::make_unique<CorpusTrainingData>(reader_->index(), spec_.data, sampler, spec_.patch_size, log_);
+  corpus_data_ = std::make_unique<CorpusTrainingData>(reader_->index(), spec_.data, sampler,
+                                                      spec_.patch_size, log_);
 }
 
 TrainingSession::~TrainingSession() = default;
@@ -109,7 +113,8 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
   const std::string& run_dir = spec_.run_dir;
   const auto device = device_;
   if (data == nullptr) data = corpus_data_.get();
-  NS_CHECK(data != nullptr, "TrainingSession::train: no training data (neither data.corpus nor a TrainingData)");
+  NS_CHECK(data != nullptr,
+           "TrainingSession::train: no training data (neither data.corpus nor a TrainingData)");
 
   // ZeRO-1: this rank's optimiser covers the parameters the partition gives it.
   std::unique_ptr<ParameterPartition> partition;
@@ -125,11 +130,13 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
   }
   auto optimizer = optim::make_optimizer(
       spec.optimizer, task.module(),
-      [&](const std::string& name) { return !partition || partition->owner(name) == mpi.rank(); }, spec.lr_scale);
+      [&](const std::string& name) { return !partition || partition->owner(name) == mpi.rank(); },
+      spec.lr_scale);
   auto schedule_options = spec.schedule;
   optim::LrSchedule schedule(schedule_options.total_steps(config.train.max_steps));
   // Dropout streams differ per rank (as in DDP), after the identical initialisation.
-  torch::manual_seed(static_cast<std::uint64_t>(config.seed) + 1000003ULL * static_cast<std::uint64_t>(mpi.rank() + 1));
+  torch::manual_seed(static_cast<std::uint64_t>(config.seed) +
+                     1000003ULL * static_cast<std::uint64_t>(mpi.rank() + 1));
 
   TrainerOptions trainer_options;
   trainer_options.train = config.train;
@@ -152,11 +159,12 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
     checkpoint_options.code_version = config.code_version;
     checkpointer = std::make_unique<Checkpointer>(checkpoint_options, *comm_, log);
   }
-  NS_CHECK_AS(UsageError, config.resume == "auto" || config.resume == "none" || checkpointer, "--resume ",
-              config.resume, " needs --run-dir (checkpoints live there)");
+  NS_CHECK_AS(UsageError, config.resume == "auto" || config.resume == "none" || checkpointer,
+              "--resume ", config.resume, " needs --run-dir (checkpoints live there)");
   const auto tensors = checkpoint_tensors(task.module(), *optimizer, partition != nullptr);
   std::string resume_from;
-  std::vector<std::pair<std::int64_t, std::map<std::string, double>>> history;  // rank 0's metric records
+  std::vector<std::pair<std::int64_t, std::map<std::string, double>>>
+      history;  // rank 0's metric records
   if (checkpointer) {
     resume_from = checkpointer->begin(config.resume);
     if (config.record_run) config.record_run();
@@ -173,7 +181,8 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
   }
 
   // ---- loop
-  const auto train_source = data->train(start_position, mpi.rank(), mpi.size(), config.train.accumulate);
+  const auto train_source =
+      data->train(start_position, mpi.rank(), mpi.size(), config.train.accumulate);
   auto& train = *train_source;
   if (checkpointer) {
     trainer_options.save_every = config.checkpoint.every_steps;
@@ -199,7 +208,8 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
   Trainer trainer(task, *optimizer, schedule, *comm_, trainer_options, log);
   const ValidationSource validation = data->validation(mpi.rank(), mpi.size());
   std::unique_ptr<std::ofstream> metrics;
-  std::unique_ptr<io::TensorBoardWriter> events;  // a new file per launch; START at the first new step
+  std::unique_ptr<io::TensorBoardWriter>
+      events;  // a new file per launch; START at the first new step
   if (!run_dir.empty() && mpi.rank() == 0) {
     metrics = std::make_unique<std::ofstream>(run_dir + "/metrics.jsonl", std::ios::app);
     NS_CHECK_AS(DataError, metrics->good(), "cannot append to '", run_dir, "/metrics.jsonl'");
@@ -226,8 +236,9 @@ void TrainingSession::train(task::Task& task, const OptimizationSpec& spec, Trai
   trace_file.write();
   if (reached < config.train.max_steps) {
     if (checkpointer) {
-      throw CheckpointedStop(config.activity + " stopped by " + std::string(signal_name(pending_interrupt())) +
-                             " at step " + std::to_string(reached) + " after saving a checkpoint; rerun to resume");
+      throw CheckpointedStop(
+          config.activity + " stopped by " + std::string(signal_name(pending_interrupt())) +
+          " at step " + std::to_string(reached) + " after saving a checkpoint; rerun to resume");
     }
     throw_if_interrupted(config.activity.c_str());
   }

@@ -30,18 +30,18 @@ namespace neuroscale::distributed {
 
 struct TrainingSpec {
   std::string activity = "training";  ///< "pretraining", "fine-tuning": log lines and errors
-  std::string run_dir;                 ///< an open run directory ("" : no checkpoints, no metrics file)
-  std::string resume = "auto";         ///< auto | none | a checkpoint or run directory
-  bool trace = false;                  ///< RUN_DIR/traces/rank-NNNNN.json
-  std::string code_version;            ///< recorded in checkpoint manifests
+  std::string run_dir;          ///< an open run directory ("" : no checkpoints, no metrics file)
+  std::string resume = "auto";  ///< auto | none | a checkpoint or run directory
+  bool trace = false;           ///< RUN_DIR/traces/rank-NNNNN.json
+  std::string code_version;     ///< recorded in checkpoint manifests
   /// called on every rank once the run directory's checkpoints are known to fit this run
   /// (after the resume choice): writes the run's config.yaml and environment (empty: none)
   std::function<void()> record_run;
-  CorpusDataOptions data;              ///< a neural corpus (data.corpus "" : the job brings its own data)
+  CorpusDataOptions data;  ///< a neural corpus (data.corpus "" : the job brings its own data)
   TrainOptions train;
   CheckpointPolicy checkpoint;
   std::int64_t seed = 0;
-  std::int64_t patch_size = 1;         ///< the loader pads trials to a multiple of this
+  std::int64_t patch_size = 1;  ///< the loader pads trials to a multiple of this
   // Which trials of the corpus: labelled only, and a fraction of each subject's (see
   // io::SamplerOptions).
   bool labeled_only = false;
@@ -52,11 +52,11 @@ struct TrainingSpec {
 // How train() builds the optimiser and names the model in checkpoints.
 struct OptimizationSpec {
   optim::OptimizerOptions optimizer;
-  optim::LrScheduleOptions schedule;   ///< total_steps is set from train.max_steps
+  optim::LrScheduleOptions schedule;                   ///< total_steps is set from train.max_steps
   std::function<double(const std::string&)> lr_scale;  ///< per parameter (empty: 1)
-  io::ModelIdentity model_identity;    ///< recorded in checkpoints: a resume must match it
-  std::string base_weights;            ///< frozen weights the checkpoints refer to (io::Manifest)
-  double flops_per_bin = 0.0;          ///< training FLOPs per 20 ms bin, for flops_per_s
+  io::ModelIdentity model_identity;  ///< recorded in checkpoints: a resume must match it
+  std::string base_weights;          ///< frozen weights the checkpoints refer to (io::Manifest)
+  double flops_per_bin = 0.0;        ///< training FLOPs per 20 ms bin, for flops_per_s
 };
 
 class TrainingSession {
@@ -89,7 +89,8 @@ class TrainingSession {
   Logger& log_;
   TrainingSpec spec_;
   at::Device device_{at::kCPU};
-  std::shared_ptr<Tracer> tracer_;  ///< `trace` (null: off); declared before comm_, which records into it
+  std::shared_ptr<Tracer>
+      tracer_;  ///< `trace` (null: off); declared before comm_, which records into it
   std::unique_ptr<Communicator> comm_;
   std::unique_ptr<io::CorpusReader> reader_;   ///< with data.corpus
   std::unique_ptr<TrainingData> corpus_data_;  ///< batches of data.corpus

@@ -7,14 +7,17 @@
 
 namespace neuroscale::distributed {
 
-ParameterPartition::ParameterPartition(std::vector<std::string> names, std::vector<at::Tensor> params, int world)
+ParameterPartition::ParameterPartition(std::vector<std::string> names,
+                                       std::vector<at::Tensor> params, int world)
     : names_(std::move(names)), params_(std::move(params)), world_(world) {
   NS_CHECK_EQ(names_.size(), params_.size(), "parameter partition: one name per parameter");
-  NS_CHECK_AS(UsageError, world_ >= 1, "parameter partition: world size must be >= 1, got ", world_);
+  NS_CHECK_AS(UsageError, world_ >= 1, "parameter partition: world size must be >= 1, got ",
+              world_);
   std::vector<std::size_t> order(params_.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return params_[a].nbytes() > params_[b].nbytes(); });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return params_[a].nbytes() > params_[b].nbytes();
+  });
   std::vector<std::uint64_t> load(world_, 0);
   owner_.assign(params_.size(), 0);
   for (const auto i : order) {
@@ -39,8 +42,8 @@ std::int64_t ParameterPartition::owned_bytes(int rank) const {
 }
 
 void ParameterPartition::broadcast_from_owners(Communicator& comm) {
-  NS_CHECK_AS(UsageError, comm.size() == world_, "parameter partition for ", world_, " ranks used on ",
-              comm.size());
+  NS_CHECK_AS(UsageError, comm.size() == world_, "parameter partition for ", world_,
+              " ranks used on ", comm.size());
   if (world_ == 1) return;
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> flats(world_);

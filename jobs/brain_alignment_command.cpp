@@ -24,25 +24,29 @@ namespace neuroscale::jobs {
 int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line and config
   std::string task_name;
-  ConfigJob job(runtime, ConfigJob::Kind::kEvaluation, "neuroscale evaluate --task brain-alignment",
-                "Score how well a speech model's layers predict fMRI responses (brain alignment),\n"
-                "as the reference recipe: layer features of 16 s causal windows every 100 ms,\n"
-                "Lanczos-downsampled to the TR times and z-scored per story, FIR delays of 1-4 TRs,\n"
-                "bootstrap ridge regression with one alpha per voxel, Pearson r per voxel on the\n"
-                "held-out stories, normalised by the noise ceiling when the test story has repeats.\n"
-                "The model is a brain-tuning run's (checkpoint=RUN) or the untuned one of `model`.\n"
-                "Writes to --run-dir:\n"
-                "  alignment.tsv              per participant and layer: mean r, mean normalised r, voxels\n"
-                "  alignment.json             the same, with the model and the stories\n"
-                "  voxel_scores.safetensors   per-voxel r, alpha and noise ceiling\n"
-                "Ranks share the stories' features and the (participant, layer) fits.",
-                "configs/evaluate/brain-alignment-*.yaml");
-  job.parser().option("--task", &task_name, "NAME", "brain-alignment (phonemes: see 'neuroscale evaluate --help')");
+  ConfigJob job(
+      runtime, ConfigJob::Kind::kEvaluation, "neuroscale evaluate --task brain-alignment",
+      "Score how well a speech model's layers predict fMRI responses (brain alignment),\n"
+      "as the reference recipe: layer features of 16 s causal windows every 100 ms,\n"
+      "Lanczos-downsampled to the TR times and z-scored per story, FIR delays of 1-4 TRs,\n"
+      "bootstrap ridge regression with one alpha per voxel, Pearson r per voxel on the\n"
+      "held-out stories, normalised by the noise ceiling when the test story has repeats.\n"
+      "The model is a brain-tuning run's (checkpoint=RUN) or the untuned one of `model`.\n"
+      "Writes to --run-dir:\n"
+      "  alignment.tsv              per participant and layer: mean r, mean normalised r, voxels\n"
+      "  alignment.json             the same, with the model and the stories\n"
+      "  voxel_scores.safetensors   per-voxel r, alpha and noise ceiling\n"
+      "Ranks share the stories' features and the (participant, layer) fits.",
+      "configs/evaluate/brain-alignment-*.yaml");
+  job.parser().option("--task", &task_name, "NAME",
+                      "brain-alignment (phonemes: see 'neuroscale evaluate --help')");
   job.parser().epilog(
       "examples:\n"
-      "  neuroscale evaluate --task brain-alignment --config configs/evaluate/brain-alignment-tiny.yaml \\\n"
+      "  neuroscale evaluate --task brain-alignment --config "
+      "configs/evaluate/brain-alignment-tiny.yaml \\\n"
       "      --run-dir runs/align data.corpus=fmri.h5 checkpoint=runs/braintune\n"
-      "  mpirun -np 4 neuroscale evaluate --task brain-alignment --config configs/evaluate/brain-alignment-tiny.yaml \\\n"
+      "  mpirun -np 4 neuroscale evaluate --task brain-alignment --config "
+      "configs/evaluate/brain-alignment-tiny.yaml \\\n"
       "      --run-dir runs/align-untuned data.corpus=fmri.h5\n");
   AlignmentConfig config;
   if (!job.parse(args, config)) return 0;
@@ -55,16 +59,17 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   std::vector<std::string> all_participants;
   for (const auto& p : index.participants) all_participants.push_back(p.name);
   const auto participants = select_names(config.participants, all_participants, "data.participants",
-                                     [&](const std::string& n) { index.participant(n); });
-  const auto train_stories =
-      select_stories(index, config.train_stories, "train", "data.train_stories", config.max_train_stories);
+                                         [&](const std::string& n) { index.participant(n); });
+  const auto train_stories = select_stories(index, config.train_stories, "train",
+                                            "data.train_stories", config.max_train_stories);
   const auto test_stories = select_stories(index, config.test_stories, "test", "data.test_stories");
-  NS_CHECK_AS(ConfigError, !train_stories.empty() && !test_stories.empty(), "corpus '", config.corpus,
-              "' needs training and test stories for brain alignment (", train_stories.size(), " and ",
-              test_stories.size(), " selected)");
+  NS_CHECK_AS(ConfigError, !train_stories.empty() && !test_stories.empty(), "corpus '",
+              config.corpus, "' needs training and test stories for brain alignment (",
+              train_stories.size(), " and ", test_stories.size(), " selected)");
   for (const auto& s : test_stories) {
     NS_CHECK_AS(ConfigError, index.story(s).rows() > config.test_skip_rows, "data.test_skip_rows (",
-                config.test_skip_rows, ") leaves no row of test story '", s, "' (", index.story(s).rows(), " rows)");
+                config.test_skip_rows, ") leaves no row of test story '", s, "' (",
+                index.story(s).rows(), " rows)");
   }
 
   // ---- the model: a brain-tuning run's, or the untuned one
@@ -91,18 +96,20 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   }
   const bool ground_truth = config.feature_source == "ground_truth";
   // One pseudo-layer (-1) for the hidden features of a synthetic corpus.
-  const std::vector<std::int64_t> layers = ground_truth ? std::vector<std::int64_t>{-1} : config.features.layers();
+  const std::vector<std::int64_t> layers =
+      ground_truth ? std::vector<std::int64_t>{-1} : config.features.layers();
   std::map<std::string, at::Tensor> features;  // story -> [layers, rows, width]
   if (ground_truth) {
     for (const auto& name : stories) {
       const auto values = reader.ground_truth_features(name);
-      NS_CHECK_AS(ConfigError, values.defined(), "features.source ground_truth: corpus '", config.corpus,
-                  "' has no ", io::FmriReader::ground_truth_features_path(name),
+      NS_CHECK_AS(ConfigError, values.defined(), "features.source ground_truth: corpus '",
+                  config.corpus, "' has no ", io::FmriReader::ground_truth_features_path(name),
                   " (only synthetic corpora carry their hidden features)");
       features[name] = values.unsqueeze(0);
     }
   } else {
-    features = distributed::story_features(reader, stories, backbone, config.features, job.comm(), job.device(), log);
+    features = distributed::story_features(reader, stories, backbone, config.features, job.comm(),
+                                           job.device(), log);
   }
 
   // ---- encoding models: (participant, layer) pairs round-robin over ranks
@@ -115,7 +122,8 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   fit.delays = config.delays;
   fit.ridge = config.ridge;
   fit.zscore_repeats = config.zscore_repeats;
-  const auto fits = distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
+  const auto fits =
+      distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
 
   // ---- rank 0 writes the results
   if (job.mpi().rank() != 0) return 0;
@@ -128,23 +136,26 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   for (std::size_t p = 0; p < participants.size(); ++p) {
     const auto& who = index.participant(participants[p]);
     const auto& ceiling = fits.ceilings[p];
-    if (ceiling.defined()) results.per_voxel.emplace_back("cc_max/" + who.name, ceiling.to(at::kFloat));
+    if (ceiling.defined())
+      results.per_voxel.emplace_back("cc_max/" + who.name, ceiling.to(at::kFloat));
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const auto pair = static_cast<std::int64_t>(p * layers.size() + l);
       const auto summary = encoding::score_alignment(fits.r[pair], ceiling, config.min_cc_max);
       const std::string layer = layers[l] < 0 ? "ground_truth" : std::to_string(layers[l]);
       results.scores.push_back({who.name, who.role, layer, summary.mean_r, summary.mean_cc_norm,
-                                summary.normalised_voxels, summary.voxels, fits.alpha[pair].median().item<double>()});
+                                summary.normalised_voxels, summary.voxels,
+                                fits.alpha[pair].median().item<double>()});
       const std::string key = who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer);
       results.per_voxel.emplace_back("r/" + key, fits.r[pair].to(at::kFloat));
       results.per_voxel.emplace_back("alpha/" + key, fits.alpha[pair].to(at::kFloat));
-      log.info(who.name, " (", who.role, ") layer ", layer, ": mean r ", summary.mean_r, ", mean normalised r ",
-               summary.mean_cc_norm, " over ", summary.normalised_voxels, " voxels");
+      log.info(who.name, " (", who.role, ") layer ", layer, ": mean r ", summary.mean_r,
+               ", mean normalised r ", summary.mean_cc_norm, " over ", summary.normalised_voxels,
+               " voxels");
     }
   }
   io::write_alignment(job.run_dir(), results);
-  log.info("brain alignment of ", participants.size(), " participant(s) x ", layers.size(), " layer(s) in ",
-           job.run_dir(), "/alignment.tsv");
+  log.info("brain alignment of ", participants.size(), " participant(s) x ", layers.size(),
+           " layer(s) in ", job.run_dir(), "/alignment.tsv");
   return 0;
 }
 

@@ -24,11 +24,15 @@ BrainModel build_brain_model(BraintuneModelConfig model, std::int64_t seed, std:
   built.task = std::make_unique<task::BrainTuningTask>(options);
   built.base_reference = "random initialisation (seed " + std::to_string(seed) + ")";
   if (!model.base_weights.empty()) {
-    const auto summary = io::load_speech_checkpoint(model.base_weights, *built.task->model()->backbone);
-    built.base_reference =
-        summary.path + " bytes=" + std::to_string(summary.bytes) + " xxh64=" + io::to_hex(summary.xxh64);
+    const auto summary =
+        io::load_speech_checkpoint(model.base_weights, *built.task->model()->backbone);
+    built.base_reference = summary.path + " bytes=" + std::to_string(summary.bytes) +
+                           " xxh64=" + io::to_hex(summary.xxh64);
     log.info("backbone from ", built.base_reference, " (", summary.tensors_loaded, " tensors",
-             summary.ignored.empty() ? "" : ", " + std::to_string(summary.ignored.size()) + " keys ignored", ")");
+             summary.ignored.empty()
+                 ? ""
+                 : ", " + std::to_string(summary.ignored.size()) + " keys ignored",
+             ")");
   }
   const auto trainable = built.task->model()->freeze_backbone();
   std::int64_t total = 0;
@@ -39,15 +43,17 @@ BrainModel build_brain_model(BraintuneModelConfig model, std::int64_t seed, std:
   std::string content = built.base_reference;
   if (!model.base_weights.empty()) content = content.substr(content.find(" bytes=") + 1);
   model.base_weights.clear();
-  built.identity = io::ModelIdentity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
-                                     io::to_yaml([&](io::ConfigVisitor& v) { jobs::describe(v, model); }));
+  built.identity =
+      io::ModelIdentity("brain_tuning", {{"voxels", std::to_string(voxels)}, {"base", content}},
+                        io::to_yaml([&](io::ConfigVisitor& v) { jobs::describe(v, model); }));
   return built;
 }
 
 BraintuneConfig brain_run_config(const std::string& path) {
   const auto location = io::locate_checkpoints(path);
   const auto slash = location.directory.find_last_of('/');
-  const std::string run_dir = slash == std::string::npos ? "." : location.directory.substr(0, slash);
+  const std::string run_dir =
+      slash == std::string::npos ? "." : location.directory.substr(0, slash);
   BraintuneConfig config;
   auto document = io::ConfigDocument::from_file(run_dir + "/config.yaml");
   io::Describer describe = [&](io::ConfigVisitor& v) { jobs::describe(v, config); };
@@ -57,11 +63,14 @@ BraintuneConfig brain_run_config(const std::string& path) {
 
 std::int64_t load_brain_checkpoint(BrainModel& model, const std::string& path, Logger& log) {
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
-      io::locate_checkpoints(path),
-      [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
+      io::locate_checkpoints(path), [&](const std::string& skipped, const std::string& reason) {
+        log.warn("skipping ", skipped, ": ", reason);
+      });
   NS_CHECK_AS(ConfigError, model.identity.matches(manifest.config_hash), "checkpoint '", checkpoint,
-              "' does not fit: it was written for another model, voxel count or base weights than its run's "
-              "config.yaml and the corpus describe (base weights now: ", model.base_reference, "; the checkpoint's: ",
+              "' does not fit: it was written for another model, voxel count or base weights than "
+              "its run's "
+              "config.yaml and the corpus describe (base weights now: ",
+              model.base_reference, "; the checkpoint's: ",
               manifest.base_weights.empty() ? "none recorded" : manifest.base_weights, ")");
   io::ModuleLoad how;
   how.trainable_only = true;  // frozen: from the base weights

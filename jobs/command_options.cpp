@@ -9,19 +9,22 @@ namespace neuroscale::jobs {
 void add_common_options(ArgParser& parser, CommonOptions& options) {
   parser.flag("--verbose", &options.verbose, "print error context and debug messages");
   parser.option("--log-level", &options.log_level, "LEVEL", "debug, info (default), warn or error");
-  parser.flag("--log-all-ranks", &options.log_all_ranks, "log to the console from every rank, not just rank 0");
+  parser.flag("--log-all-ranks", &options.log_all_ranks,
+              "log to the console from every rank, not just rank 0");
 }
 
-void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::string& configs, bool run_dir_required,
-                        bool resume) {
+void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::string& configs,
+                        bool run_dir_required, bool resume) {
   parser.option("--config", &line.config_path, "FILE", "YAML config (" + configs + ")", true);
-  parser.option("--run-dir", &line.run_dir, "DIR", "run directory: resolved config, environment, logs and results",
-                run_dir_required);
+  parser.option("--run-dir", &line.run_dir, "DIR",
+                "run directory: resolved config, environment, logs and results", run_dir_required);
   if (resume) {
-    parser.option("--resume", &line.resume, "auto|none|DIR",
-                  "auto (default): the run's latest checkpoint, else the newest of its history that verifies; "
-                  "none: start the run over (its checkpoints are moved to RUN_DIR/checkpoints/off-chain/); "
-                  "DIR: that checkpoint (one of the run's own: a rollback)");
+    parser.option(
+        "--resume", &line.resume, "auto|none|DIR",
+        "auto (default): the run's latest checkpoint, else the newest of its history that "
+        "verifies; "
+        "none: start the run over (its checkpoints are moved to RUN_DIR/checkpoints/off-chain/); "
+        "DIR: that checkpoint (one of the run's own: a rollback)");
     parser.flag("--trace", &line.trace,
                 "write a timeline per rank to RUN_DIR/traces/rank-NNNNN.json (Chrome trace format: "
                 "chrome://tracing, ui.perfetto.dev)");

@@ -14,8 +14,8 @@ namespace neuroscale::jobs {
 
 // Options every subcommand accepts.
 struct CommonOptions {
-  bool verbose = false;         // error context and debug logging
-  bool log_all_ranks = false;   // console logging from every rank, not just rank 0
+  bool verbose = false;        // error context and debug logging
+  bool log_all_ranks = false;  // console logging from every rank, not just rank 0
   std::string log_level = "info";
 };
 void add_common_options(ArgParser& parser, CommonOptions& options);
@@ -29,8 +29,8 @@ struct ConfigCommandLine {
   std::vector<std::string> overrides;
 };
 // `configs` names where its configs live ("configs/pretrain/*.yaml").
-void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::string& configs, bool run_dir_required,
-                        bool resume);
+void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::string& configs,
+                        bool run_dir_required, bool resume);
 // Reads the config file with the overrides through `describe`, then calls `validate` with
 // the document's name (for messages). With --dry-run, prints the resolved config and returns
 // false: the command is done.

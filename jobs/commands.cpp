@@ -13,17 +13,24 @@ namespace neuroscale::jobs {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
-      {"synth", "generate a synthetic corpus: cross-species neural, or fMRI (--kind fmri)", run_synth},
+      {"synth", "generate a synthetic corpus: cross-species neural, or fMRI (--kind fmri)",
+       run_synth},
       {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
       {"model", "parameter counts of the model a config builds (model summary)", run_model},
       {"pretrain", "masked-modelling pretraining of the BIT encoder, data-parallel", run_pretrain},
-      {"finetune", "CTC phoneme fine-tuning of a pretrained (or fresh) BIT encoder, data-parallel", run_finetune},
-      {"braintune", "brain-tune a speech model (LoRA + shared head) on several participants' fMRI", run_braintune},
-      {"evaluate", "decode with a fine-tuned checkpoint (PER/WER), or --task brain-alignment of speech models", run_evaluate},
+      {"finetune", "CTC phoneme fine-tuning of a pretrained (or fresh) BIT encoder, data-parallel",
+       run_finetune},
+      {"braintune", "brain-tune a speech model (LoRA + shared head) on several participants' fMRI",
+       run_braintune},
+      {"evaluate",
+       "decode with a fine-tuned checkpoint (PER/WER), or --task brain-alignment of speech models",
+       run_evaluate},
       {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
-      {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)", run_sweep},
-      {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)", run_report},
+      {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)",
+       run_sweep},
+      {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)",
+       run_report},
   };
   return kCommands;
 }

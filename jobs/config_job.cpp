@@ -7,8 +7,8 @@
 
 namespace neuroscale::jobs {
 
-ConfigJob::ConfigJob(Runtime& runtime, Kind kind, const std::string& program, const std::string& summary,
-                     const std::string& configs)
+ConfigJob::ConfigJob(Runtime& runtime, Kind kind, const std::string& program,
+                     const std::string& summary, const std::string& configs)
     : runtime_(runtime), parser_(program, summary) {
   const bool training = kind == Kind::kTraining;
   add_config_options(parser_, line_, configs, !training, training);

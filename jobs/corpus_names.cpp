@@ -4,8 +4,10 @@
 
 namespace neuroscale::jobs {
 
-std::vector<std::string> select_names(const std::vector<std::string>& wanted, const std::vector<std::string>& fallback,
-                                      const std::string& key, const std::function<void(const std::string&)>& lookup) {
+std::vector<std::string> select_names(const std::vector<std::string>& wanted,
+                                      const std::vector<std::string>& fallback,
+                                      const std::string& key,
+                                      const std::function<void(const std::string&)>& lookup) {
   const auto& names = wanted.empty() ? fallback : wanted;
   for (const auto& name : names) {
     try {
@@ -17,11 +19,14 @@ std::vector<std::string> select_names(const std::vector<std::string>& wanted, co
   return names;
 }
 
-std::vector<std::string> select_stories(const io::FmriIndex& index, const std::vector<std::string>& wanted,
-                                        const std::string& split, const std::string& key, std::int64_t max) {
-  auto stories =
-      select_names(wanted, index.stories_in_split(split), key, [&](const std::string& name) { index.story(name); });
-  if (max > 0 && static_cast<std::int64_t>(stories.size()) > max) stories.resize(static_cast<std::size_t>(max));
+std::vector<std::string> select_stories(const io::FmriIndex& index,
+                                        const std::vector<std::string>& wanted,
+                                        const std::string& split, const std::string& key,
+                                        std::int64_t max) {
+  auto stories = select_names(wanted, index.stories_in_split(split), key,
+                              [&](const std::string& name) { index.story(name); });
+  if (max > 0 && static_cast<std::int64_t>(stories.size()) > max)
+    stories.resize(static_cast<std::size_t>(max));
   return stories;
 }
 

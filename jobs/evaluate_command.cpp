@@ -55,21 +55,24 @@ io::Split parse_split(const std::string& name) {
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   std::string task_name = evaluation_task(args);
   if (task_name == "brain-alignment") return run_brain_alignment(runtime, args);
-  NS_CHECK_AS(UsageError, task_name == "phonemes", "evaluate --task: expected phonemes or brain-alignment, got '",
-              task_name, "'");
-  ConfigJob job(runtime, ConfigJob::Kind::kEvaluation, "neuroscale evaluate",
-                "Decode a split of a corpus with a fine-tuned checkpoint (the model is rebuilt from\n"
-                "the config.yaml of the run that wrote it). Writes to --run-dir:\n"
-                "  predictions.tsv   per trial: ids, reference and decoded phonemes and text, edits\n"
-                "  submission.csv    id,text (Brain-to-Text style; ids number the trials in corpus order)\n"
-                "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts\n"
-                "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.\n"
-                "Brain alignment of speech models: 'neuroscale evaluate --task brain-alignment --help'.",
-                "configs/evaluate/*.yaml");
-  job.parser().option("--task", &task_name, "NAME", "phonemes (this, the default) or brain-alignment");
+  NS_CHECK_AS(UsageError, task_name == "phonemes",
+              "evaluate --task: expected phonemes or brain-alignment, got '", task_name, "'");
+  ConfigJob job(
+      runtime, ConfigJob::Kind::kEvaluation, "neuroscale evaluate",
+      "Decode a split of a corpus with a fine-tuned checkpoint (the model is rebuilt from\n"
+      "the config.yaml of the run that wrote it). Writes to --run-dir:\n"
+      "  predictions.tsv   per trial: ids, reference and decoded phonemes and text, edits\n"
+      "  submission.csv    id,text (Brain-to-Text style; ids number the trials in corpus order)\n"
+      "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts\n"
+      "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.\n"
+      "Brain alignment of speech models: 'neuroscale evaluate --task brain-alignment --help'.",
+      "configs/evaluate/*.yaml");
+  job.parser().option("--task", &task_name, "NAME",
+                      "phonemes (this, the default) or brain-alignment");
   job.parser().epilog(
       "example:\n"
-      "  neuroscale evaluate --config configs/evaluate/tiny.yaml --run-dir runs/eval checkpoint=runs/ft "
+      "  neuroscale evaluate --config configs/evaluate/tiny.yaml --run-dir runs/eval "
+      "checkpoint=runs/ft "
       "data.split=test\n");
   EvaluateConfig config;
   if (!job.parse(args, config)) return 0;
@@ -84,18 +87,20 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   auto& task = *model.task;
   task.module().to(job.device());
   task.module().eval();
-  log.info("decoding the ", config.split, " split of ", config.corpus, " with ", model.checkpoint, " (step ",
-           model.step, "), ", config.method, " decoding");
+  log.info("decoding the ", config.split, " split of ", config.corpus, " with ", model.checkpoint,
+           " (step ", model.step, "), ", config.method, " decoding");
 
   // ---- decoding resources
   std::unique_ptr<decode::Lexicon> lexicon;
   std::unique_ptr<decode::NgramLm> lm;
   if (config.method == "beam") {
     lexicon = std::make_unique<decode::Lexicon>(io::read_lexicon(config.lexicon));
-    log.info("lexicon ", config.lexicon, ": ", lexicon->size(), " words, ", lexicon->pronunciations(), " pronunciations");
+    log.info("lexicon ", config.lexicon, ": ", lexicon->size(), " words, ",
+             lexicon->pronunciations(), " pronunciations");
     if (!config.lm.empty()) {
       lm = std::make_unique<decode::NgramLm>(io::read_arpa(config.lm));
-      log.info("language model ", config.lm, ": order ", lm->order(), ", ", lm->ngrams(), " n-grams");
+      log.info("language model ", config.lm, ": order ", lm->order(), ", ", lm->ngrams(),
+               " n-grams");
     }
   }
   const decode::TrialDecoder decoder{lexicon.get(), lm.get(), config.beam};
@@ -124,16 +129,19 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
     for (std::int64_t b = 0; b < batch->size(); ++b) {
       const auto trial = static_cast<std::size_t>(batch->trials[static_cast<std::size_t>(b)]);
       const auto* labels = batch->labels[b].data_ptr<std::int64_t>();
-      const std::vector<int> reference(labels, labels + batch->label_lengths[b].item<std::int64_t>());
+      const std::vector<int> reference(labels,
+                                       labels + batch->label_lengths[b].item<std::int64_t>());
       const auto& text = batch->text[static_cast<std::size_t>(b)];
       const auto frames = static_cast<int>(tokens[b].item<std::int64_t>());
-      const auto decoded = decode::decode_trial(cpu[b].data_ptr<float>(), frames, reference, text, decoder);
+      const auto decoded =
+          decode::decode_trial(cpu[b].data_ptr<float>(), frames, reference, text, decoder);
       mine += io::prediction_line(
-          {static_cast<std::int64_t>(trial), index.subjects[static_cast<std::size_t>(index.trial_subject(trial))].name,
+          {static_cast<std::int64_t>(trial),
+           index.subjects[static_cast<std::size_t>(index.trial_subject(trial))].name,
            index.sessions[static_cast<std::size_t>(index.trial_session[trial])].date,
-           decode::phoneme_string(reference), decode::phoneme_string(decoded.phonemes), text, decoded.text,
-           decoded.phoneme_errors.edits, decoded.phoneme_errors.reference, decoded.word_errors.edits,
-           decoded.word_errors.reference});
+           decode::phoneme_string(reference), decode::phoneme_string(decoded.phonemes), text,
+           decoded.text, decoded.phoneme_errors.edits, decoded.phoneme_errors.reference,
+           decoded.word_errors.edits, decoded.word_errors.reference});
     }
   }
 
@@ -143,14 +151,20 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   std::vector<io::TrialPrediction> predictions;
   for (const auto& text : texts) {
     std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) predictions.push_back(io::parse_prediction_line(line));
+    for (std::string line; std::getline(lines, line);)
+      predictions.push_back(io::parse_prediction_line(line));
   }
-  const auto totals = io::write_evaluation(job.run_dir(), std::move(predictions), config.split, model.step, lexicon != nullptr);
+  const auto totals = io::write_evaluation(job.run_dir(), std::move(predictions), config.split,
+                                           model.step, lexicon != nullptr);
   const auto rate = [](std::int64_t edits, std::int64_t reference) {
-    return reference > 0 ? std::to_string(static_cast<double>(edits) / static_cast<double>(reference)) : "n/a";
+    return reference > 0
+               ? std::to_string(static_cast<double>(edits) / static_cast<double>(reference))
+               : "n/a";
   };
-  log.info("evaluated ", totals.trials, " trials: PER ", rate(totals.phoneme_edits, totals.phonemes), ", WER ",
-           totals.words > 0 ? rate(totals.word_edits, totals.words) : "n/a (needs decode.method beam and sentences)",
+  log.info("evaluated ", totals.trials, " trials: PER ",
+           rate(totals.phoneme_edits, totals.phonemes), ", WER ",
+           totals.words > 0 ? rate(totals.word_edits, totals.words)
+                            : "n/a (needs decode.method beam and sentences)",
            "; results in ", job.run_dir());
   return 0;
 }

@@ -24,16 +24,19 @@ namespace {
 // the read-ins of the subjects it knows by name. New subjects keep their fresh read-ins.
 // Returns the names of the parameters it set. Throws ConfigError when the encoder's shape
 // differs from the checkpoint's, naming the first parameter that differs.
-std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std::string& path, Logger& log) {
+std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std::string& path,
+                                              Logger& log) {
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
-      io::locate_checkpoints(path),
-      [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
+      io::locate_checkpoints(path), [&](const std::string& skipped, const std::string& reason) {
+        log.warn("skipping ", skipped, ": ", reason);
+      });
   const std::string prefix = std::string(io::kModelPrefix) + "encoder.";
-  NS_CHECK_AS(ConfigError,
-              std::any_of(manifest.tensors.begin(), manifest.tensors.end(),
-                          [&](const auto& tensor) { return starts_with(tensor.name, prefix); }),
-              "init.checkpoint '", checkpoint,
-              "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining checkpoint?");
+  NS_CHECK_AS(
+      ConfigError,
+      std::any_of(manifest.tensors.begin(), manifest.tensors.end(),
+                  [&](const auto& tensor) { return starts_with(tensor.name, prefix); }),
+      "init.checkpoint '", checkpoint,
+      "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining checkpoint?");
   const auto is_read_in = [](const std::string& name) { return starts_with(name, "read_in."); };
   io::ModuleLoad how;
   how.prefix = prefix;
@@ -43,7 +46,8 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
   how.config_error = true;
   how.hint = [&](const std::string& name, bool missing) -> std::string {
     if (missing) return ": its model differs from this config's";
-    return is_read_in(name) ? " (the subject's channel count differs)" : " (model.* must match the pretraining config)";
+    return is_read_in(name) ? " (the subject's channel count differs)"
+                            : " (model.* must match the pretraining config)";
   };
   const auto encoder_loaded = io::load_module(*model->encoder, checkpoint, manifest, how);
   std::set<std::string> loaded;
@@ -58,28 +62,32 @@ std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std:
   std::string reused, fresh;
   for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;
   for (const auto& s : new_subjects) fresh += (fresh.empty() ? "" : ", ") + s;
-  log.info("encoder initialised from ", checkpoint, " (step ", manifest.step, "): read-ins reused for ",
-           reused.empty() ? "no subject" : reused, new_subjects.empty() ? "" : "; new read-ins for " + fresh);
+  log.info("encoder initialised from ", checkpoint, " (step ", manifest.step,
+           "): read-ins reused for ", reused.empty() ? "no subject" : reused,
+           new_subjects.empty() ? "" : "; new read-ins for " + fresh);
   return loaded;
 }
 
 }  // namespace
 
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
-  ConfigJob job(runtime, ConfigJob::Kind::kTraining, "neuroscale finetune",
-                "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
-                "phonemes, SIL) on the labelled trials of a corpus, starting from a pretraining\n"
-                "checkpoint (init.checkpoint) or from scratch. Read-ins of subjects the checkpoint\n"
-                "knows are reused, new subjects get new ones; the CTC head is new. The pretrained\n"
-                "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
-                "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
-                "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
-                "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).",
-                "configs/finetune/*.yaml");
+  ConfigJob job(
+      runtime, ConfigJob::Kind::kTraining, "neuroscale finetune",
+      "Fine-tune the BIT encoder to decode phonemes with CTC (41 classes: blank, 39\n"
+      "phonemes, SIL) on the labelled trials of a corpus, starting from a pretraining\n"
+      "checkpoint (init.checkpoint) or from scratch. Read-ins of subjects the checkpoint\n"
+      "knows are reused, new subjects get new ones; the CTC head is new. The pretrained\n"
+      "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
+      "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
+      "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
+      "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).",
+      "configs/finetune/*.yaml");
   job.parser().epilog(
       "examples:\n"
-      "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 init.checkpoint=runs/pre\n"
-      "  mpirun -np 2 neuroscale finetune --config configs/finetune/tiny.yaml --run-dir runs/ft data.label_fraction=0.1\n");
+      "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 "
+      "init.checkpoint=runs/pre\n"
+      "  mpirun -np 2 neuroscale finetune --config configs/finetune/tiny.yaml --run-dir runs/ft "
+      "data.label_fraction=0.1\n");
   FinetuneConfig config;
   if (!job.parse(args, config)) return 0;
 
@@ -95,7 +103,8 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   config.task.seed(static_cast<std::uint64_t>(config.seed));
   task::CtcPhonemeTask task(config.task);
   std::set<std::string> pretrained;
-  if (!config.init_checkpoint.empty()) pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run->log());
+  if (!config.init_checkpoint.empty())
+    pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run->log());
   task.module().to(run->device());
 
   distributed::OptimizationSpec optimization;
@@ -103,10 +112,13 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   optimization.schedule = config.schedule;
   const double body = config.body_lr_scale;
   if (!pretrained.empty()) {
-    optimization.lr_scale = [&pretrained, body](const std::string& name) { return pretrained.count(name) ? body : 1.0; };
+    optimization.lr_scale = [&pretrained, body](const std::string& name) {
+      return pretrained.count(name) ? body : 1.0;
+    };
   }
   optimization.model_identity = distributed::neural_model_identity(
-      "ctc_phoneme", subjects, io::to_yaml([&](io::ConfigVisitor& v) { describe(v, config.task); }));
+      "ctc_phoneme", subjects,
+      io::to_yaml([&](io::ConfigVisitor& v) { describe(v, config.task); }));
   optimization.flops_per_bin =
       distributed::training_flops_per_bin(task.module(), task, config.task.model().encoder(), 1);
   run->train(task, optimization);

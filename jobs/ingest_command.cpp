@@ -9,10 +9,10 @@
 #include "core/text.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/fmri/fmri_reader.h"
-#include "io/ingest/lebel_source.h"
-#include "io/mpi/mpi_check.h"
 #include "io/ingest/corpus_source.h"
 #include "io/ingest/ingest.h"
+#include "io/ingest/lebel_source.h"
+#include "io/mpi/mpi_check.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
@@ -34,8 +34,10 @@ std::vector<std::string> split_list(const std::string& text) {
 
 // `--format lebel`: an fMRI corpus (docs/fmri-format.md), not a neural one. Serial: under
 // mpirun, rank 0 converts while the other ranks wait for it.
-int run_ingest_lebel(Runtime& runtime, io::LebelOptions options, const std::vector<std::string>& inputs) {
-  NS_CHECK_AS(UsageError, inputs.size() == 1, "neuroscale ingest --format lebel: --input takes one path (the ",
+int run_ingest_lebel(Runtime& runtime, io::LebelOptions options,
+                     const std::vector<std::string>& inputs) {
+  NS_CHECK_AS(UsageError, inputs.size() == 1,
+              "neuroscale ingest --format lebel: --input takes one path (the ",
               "ds003020 root or its derivative folder), got ", inputs.size());
   options.input = inputs[0];
   auto& mpi = runtime.mpi();
@@ -53,7 +55,8 @@ int run_ingest_lebel(Runtime& runtime, io::LebelOptions options, const std::vect
       progress->update(static_cast<std::int64_t>(done));
     });
     progress.reset();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     log.info("wrote '", options.output, "' in ", format_duration(seconds));
     std::cout << io::summarize(io::FmriReader(options.output).index());
   }
@@ -67,20 +70,21 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
   io::IngestOptions options;
   CommonOptions common;
-  ArgParser parser("neuroscale ingest",
-                   "Convert recordings into a neuroscale corpus (docs/corpus-format.md). Sessions\n"
-                   "are spread over the ranks of an mpirun/srun job. The output is written to a\n"
-                   "temporary file and renamed when complete; inputs are only read.\n\n"
-                   "formats:\n"
-                   "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5\n"
-                   "  b2t24   Brain-to-Text '24: competitionData/{train,test,competitionHoldOut}/t12.*.mat\n"
-                   "          (test becomes the val split, competitionHoldOut the test split)\n"
-                   "  nwb     NWB files: /units spike times binned in 20 ms over /intervals/trials\n"
-                   "          (or windows of the recording); one file per session\n"
-                   "  lebel   LeBel 2023 fMRI (OpenNeuro ds003020): --input is the dataset root or its\n"
-                   "          derivative folder; writes an fMRI corpus (docs/fmri-format.md), serially");
-  parser.option("--format", &options.format, "FORMAT", "source format: " + join(io::source_formats(), ", ") + ", lebel",
-                true);
+  ArgParser parser(
+      "neuroscale ingest",
+      "Convert recordings into a neuroscale corpus (docs/corpus-format.md). Sessions\n"
+      "are spread over the ranks of an mpirun/srun job. The output is written to a\n"
+      "temporary file and renamed when complete; inputs are only read.\n\n"
+      "formats:\n"
+      "  b2t25   Brain-to-Text '25: <root>/t15.YYYY.MM.DD/data_{train,val,test}.hdf5\n"
+      "  b2t24   Brain-to-Text '24: competitionData/{train,test,competitionHoldOut}/t12.*.mat\n"
+      "          (test becomes the val split, competitionHoldOut the test split)\n"
+      "  nwb     NWB files: /units spike times binned in 20 ms over /intervals/trials\n"
+      "          (or windows of the recording); one file per session\n"
+      "  lebel   LeBel 2023 fMRI (OpenNeuro ds003020): --input is the dataset root or its\n"
+      "          derivative folder; writes an fMRI corpus (docs/fmri-format.md), serially");
+  parser.option("--format", &options.format, "FORMAT",
+                "source format: " + join(io::source_formats(), ", ") + ", lebel", true);
   parser.option_list("--input", &options.inputs, "PATH", "input files or directories", true);
   parser.option("--output", &options.output, "FILE", "corpus file to write (.h5)", true);
   parser.option("--normalization", &options.normalization, "MODE",
@@ -89,28 +93,37 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   parser.option("--dtype", &options.dtype, "TYPE", "feature storage: float32 (default) or float16");
   parser.option("--features", &options.features, "LIST",
                 "b2t24: variables joined by '+' (tx1..tx4, spikePow; default tx1+spikePow)");
-  parser.option("--columns", &options.columns, "A:B", "b2t24: columns [A, B) of each variable (default: all; 0:128 = area 6v)");
+  parser.option("--columns", &options.columns, "A:B",
+                "b2t24: columns [A, B) of each variable (default: all; 0:128 = area 6v)");
   std::string window;
   parser.option("--task", &options.task, "NAME", "nwb: task of the sessions (default reaching)");
-  parser.option("--window", &window, "SECONDS", "nwb without a trials table: window length (default 10)");
+  parser.option("--window", &window, "SECONDS",
+                "nwb without a trials table: window length (default 10)");
   io::LebelOptions lebel;
   std::string participants, stories;
   parser.option("--participants", &participants, "LIST",
                 "lebel: participants joined by ',' (default: every folder of the derivative)");
-  parser.option("--stories", &stories, "LIST", "lebel: stories joined by ',' (default: every story of them)");
-  parser.option("--test-story", &lebel.test_story, "NAME", "lebel: the test split's story (default wheretheressmoke)");
-  parser.option("--val-story", &lebel.val_story, "NAME", "lebel: the val split's story (default itsabox)");
-  parser.option("--derivative", &lebel.derivative, "NAME",
-                "lebel: response folder under derivative/ (default preprocessed_data;\n"
-                "                          transformed_data_fs_lang for the shared fsaverage space)");
+  parser.option("--stories", &stories, "LIST",
+                "lebel: stories joined by ',' (default: every story of them)");
+  parser.option("--test-story", &lebel.test_story, "NAME",
+                "lebel: the test split's story (default wheretheressmoke)");
+  parser.option("--val-story", &lebel.val_story, "NAME",
+                "lebel: the val split's story (default itsabox)");
+  parser.option(
+      "--derivative", &lebel.derivative, "NAME",
+      "lebel: response folder under derivative/ (default preprocessed_data;\n"
+      "                          transformed_data_fs_lang for the shared fsaverage space)");
   parser.flag("--force", &options.overwrite, "replace an existing output file");
   add_common_options(parser, common);
   parser.epilog(
       "examples:\n"
       "  neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5\n"
-      "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output b2t25.h5 --dtype float16\n"
-      "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns 0:128\n"
-      "  neuroscale ingest --format lebel --input ds003020 --output lebel.h5 --participants UTS01,UTS02,UTS03\n");
+      "  mpirun -np 8 neuroscale ingest --format b2t25 --input data/hdf5_data_final --output "
+      "b2t25.h5 --dtype float16\n"
+      "  neuroscale ingest --format b2t24 --input competitionData --output b2t24.h5 --columns "
+      "0:128\n"
+      "  neuroscale ingest --format lebel --input ds003020 --output lebel.h5 --participants "
+      "UTS01,UTS02,UTS03\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
   if (options.format == "lebel") {
@@ -125,14 +138,15 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   if (!window.empty()) {
     char* end = nullptr;
     options.window_s = std::strtod(window.c_str(), &end);
-    NS_CHECK_AS(UsageError, *end == '\0' && options.window_s > 0, "neuroscale ingest: --window '", window,
-                "' is not a positive number of seconds");
+    NS_CHECK_AS(UsageError, *end == '\0' && options.window_s > 0, "neuroscale ingest: --window '",
+                window, "' is not a positive number of seconds");
   }
 
   // ---- ingest (collective)
   auto& mpi = runtime.mpi();
   Logger& log = runtime.logger();
-  log.info("ingesting ", options.format, " from ", join(options.inputs, ", "), " on ", mpi.size(), " rank(s)");
+  log.info("ingesting ", options.format, " from ", join(options.inputs, ", "), " on ", mpi.size(),
+           " rank(s)");
   const auto start = std::chrono::steady_clock::now();
   std::optional<Progress> progress;  // created when the number of sessions is known
   io::ingest_corpus(options, mpi.world(), [&](std::size_t done, std::size_t total) {
@@ -143,7 +157,8 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
     progress->update(static_cast<std::int64_t>(done));
   });
   progress.reset();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // ---- summary
   if (mpi.rank() == 0) {

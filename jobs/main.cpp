@@ -48,7 +48,8 @@ int dispatch(Runtime& runtime, const std::vector<std::string>& args) {
     names.push_back(command.name);
   }
   if (args[0].rfind("-", 0) == 0) {
-    NS_THROW(UsageError, "unknown option '", args[0], "' (expected a command; see 'neuroscale --help')");
+    NS_THROW(UsageError, "unknown option '", args[0],
+             "' (expected a command; see 'neuroscale --help')");
   }
   NS_THROW(UsageError, "unknown command '", args[0], "'", did_you_mean(args[0], names),
            "; commands: ", join(names, ", "));
@@ -71,8 +72,10 @@ int main(int argc, char** argv) {
     if (runtime.process().rank == 0) std::fprintf(stderr, "neuroscale: %s\n", e.what());
     return static_cast<int>(e.exit_code());
   } catch (const Error& e) {
-    return jobs::report_failure(runtime, e.kind(), e.what(), e.where(), static_cast<int>(e.exit_code()), verbose);
+    return jobs::report_failure(runtime, e.kind(), e.what(), e.where(),
+                                static_cast<int>(e.exit_code()), verbose);
   } catch (const std::exception& e) {
-    return jobs::report_failure(runtime, "error", e.what(), "", static_cast<int>(ExitCode::kFailure), verbose);
+    return jobs::report_failure(runtime, "error", e.what(), "",
+                                static_cast<int>(ExitCode::kFailure), verbose);
   }
 }

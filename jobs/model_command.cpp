@@ -39,9 +39,11 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args) {
                    "actions:\n"
                    "  summary    parameter counts per module and in total");
   parser.positional("ACTION", &action, "what to do: summary");
-  parser.option("--config", &config_path, "FILE",
-                "YAML with model/augment/masking/optimizer/schedule sections (default: BIT defaults)");
-  parser.option("--corpus", &corpus_path, "FILE", "take the subjects (names, channels) from this corpus");
+  parser.option(
+      "--config", &config_path, "FILE",
+      "YAML with model/augment/masking/optimizer/schedule sections (default: BIT defaults)");
+  parser.option("--corpus", &corpus_path, "FILE",
+                "take the subjects (names, channels) from this corpus");
   parser.option_list("--subject", &subject_args, "NAME:CHANNELS",
                      "a subject and its channel count (default: t15:512, the B2T'25 layout)");
   parser.option("--depth", &depth_text, "N", "module nesting levels to list (default 3)");
@@ -50,7 +52,8 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args) {
   parser.epilog(
       "examples:\n"
       "  neuroscale model summary\n"
-      "  neuroscale model summary --config configs/model/small.yaml --subject t15:512 --subject m1:96\n"
+      "  neuroscale model summary --config configs/model/small.yaml --subject t15:512 --subject "
+      "m1:96\n"
       "  neuroscale model summary --corpus corpus.h5 model.layers=12\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
@@ -62,8 +65,8 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args) {
     depth = std::stoi(depth_text);
   } catch (const std::exception&) {
   }
-  NS_CHECK_AS(UsageError, depth >= 1 && depth <= 16, "neuroscale model: --depth must be 1..16, got '",
-              depth_text, "'");
+  NS_CHECK_AS(UsageError, depth >= 1 && depth <= 16,
+              "neuroscale model: --depth must be 1..16, got '", depth_text, "'");
   NS_CHECK_AS(UsageError, corpus_path.empty() || subject_args.empty(),
               "neuroscale model: give --corpus or --subject, not both");
 
@@ -77,8 +80,10 @@ int run_model(Runtime& runtime, const std::vector<std::string>& args) {
   optim::LrScheduleOptions schedule;
   io::Describer describe = [&](io::ConfigVisitor& v) {
     jobs::describe(v, options);
-    v.section("optimizer", "the optimiser", [&](io::ConfigVisitor& s) { jobs::describe(s, optimizer); });
-    v.section("schedule", "the learning-rate schedule", [&](io::ConfigVisitor& s) { jobs::describe(s, schedule); });
+    v.section("optimizer", "the optimiser",
+              [&](io::ConfigVisitor& s) { jobs::describe(s, optimizer); });
+    v.section("schedule", "the learning-rate schedule",
+              [&](io::ConfigVisitor& s) { jobs::describe(s, schedule); });
   };
   document.read_into(describe);
   jobs::validate(options, document.source());

@@ -13,7 +13,8 @@ namespace {
 // The fine-tuning run's config (RUN/config.yaml beside RUN/checkpoints).
 FinetuneConfig run_config(const io::CheckpointLocation& location) {
   const auto slash = location.directory.find_last_of('/');
-  const std::string run_dir = slash == std::string::npos ? "." : location.directory.substr(0, slash);
+  const std::string run_dir =
+      slash == std::string::npos ? "." : location.directory.substr(0, slash);
   FinetuneConfig config;
   io::ConfigDocument::from_file(run_dir + "/config.yaml").read_into([&](io::ConfigVisitor& v) {
     describe(v, config);
@@ -23,19 +24,24 @@ FinetuneConfig run_config(const io::CheckpointLocation& location) {
 
 }  // namespace
 
-PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index, const std::string& corpus,
-                                Logger& log) {
+PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index,
+                                const std::string& corpus, Logger& log) {
   const auto location = io::locate_checkpoints(path);
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
-      location, [&](const std::string& skipped, const std::string& reason) { log.warn("skipping ", skipped, ": ", reason); });
+      location, [&](const std::string& skipped, const std::string& reason) {
+        log.warn("skipping ", skipped, ": ", reason);
+      });
   auto trained = run_config(location);
   const auto subjects = distributed::subject_specs(index);
   trained.task.model().encoder().subjects(subjects);
   const auto identity = distributed::neural_model_identity(
-      "ctc_phoneme", subjects, io::to_yaml([&](io::ConfigVisitor& v) { describe(v, trained.task); }));
+      "ctc_phoneme", subjects,
+      io::to_yaml([&](io::ConfigVisitor& v) { describe(v, trained.task); }));
   NS_CHECK_AS(ConfigError, identity.matches(manifest.config_hash), "checkpoint '", checkpoint,
-              "' does not fit: it was written for another model or subject table than its run's config.yaml and ",
-              "corpus '", corpus, "' describe (a fine-tuning checkpoint of this corpus' subjects is needed)");
+              "' does not fit: it was written for another model or subject table than its run's "
+              "config.yaml and ",
+              "corpus '", corpus,
+              "' describe (a fine-tuning checkpoint of this corpus' subjects is needed)");
   PhonemeModel model;
   model.task = std::make_unique<task::CtcPhonemeTask>(trained.task);
   io::load_module(model.task->module(), checkpoint, manifest);

@@ -25,7 +25,7 @@ struct PhonemeModel {
 // checkpoints; unverifiable ones are skipped with a warning) with the subjects of `index`
 // (the corpus `corpus`). Throws ConfigError when the checkpoint was written for another
 // model or subject table, CheckpointError when none verifies or a parameter is missing.
-PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index, const std::string& corpus,
-                                Logger& log);
+PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index,
+                                const std::string& corpus, Logger& log);
 
 }  // namespace neuroscale::jobs

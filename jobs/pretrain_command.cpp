@@ -22,8 +22,10 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   job.parser().epilog(
       "examples:\n"
       "  neuroscale pretrain --config configs/pretrain/tiny.yaml data.corpus=corpus.h5\n"
-      "  mpirun -np 4 neuroscale pretrain --config configs/pretrain/tiny.yaml --run-dir runs/a train.max_steps=200\n"
-      "  srun --mpi=pmix neuroscale pretrain --config configs/pretrain/paper.yaml --run-dir $RUN_DIR\n");
+      "  mpirun -np 4 neuroscale pretrain --config configs/pretrain/tiny.yaml --run-dir runs/a "
+      "train.max_steps=200\n"
+      "  srun --mpi=pmix neuroscale pretrain --config configs/pretrain/paper.yaml --run-dir "
+      "$RUN_DIR\n");
   PretrainConfig config;
   if (!job.parse(args, config)) return 0;
 

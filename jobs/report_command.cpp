@@ -20,8 +20,9 @@ namespace {
 // a regular file (/dev/null, /dev/stdout) is refused: the rename would replace it.
 void write_report_file(const std::string& path, const std::string& text, const char* option) {
   struct stat info {};
-  NS_CHECK_AS(UsageError, ::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode), option, " '", path,
-              "' exists and is not a regular file (reports are written to a new file and renamed over it)");
+  NS_CHECK_AS(
+      UsageError, ::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode), option, " '", path,
+      "' exists and is not a regular file (reports are written to a new file and renamed over it)");
   io::write_file_atomically(path, text);
 }
 
@@ -31,18 +32,23 @@ int run_report(Runtime& runtime, const std::vector<std::string>& args) {
   std::vector<std::string> paths;
   std::string output, table, plots;
   CommonOptions common;
-  ArgParser parser("neuroscale report",
-                   "Summarise runs into one CSV: per run its status (finished: reached train.max_steps),\n"
-                   "last step, ranks, nodes, Slurm job and restarts, training time, mean throughput\n"
-                   "(after the first log interval), each metric's final value, the best validation\n"
-                   "losses, and the config keys whose values differ between the runs (a sweep's axes).\n"
-                   "Also a summary table (markdown) and PNG plots: loss curves, throughput and scaling\n"
-                   "efficiency against ranks, PER against label fraction, brain-tuning losses.");
+  ArgParser parser(
+      "neuroscale report",
+      "Summarise runs into one CSV: per run its status (finished: reached train.max_steps),\n"
+      "last step, ranks, nodes, Slurm job and restarts, training time, mean throughput\n"
+      "(after the first log interval), each metric's final value, the best validation\n"
+      "losses, and the config keys whose values differ between the runs (a sweep's axes).\n"
+      "Also a summary table (markdown) and PNG plots: loss curves, throughput and scaling\n"
+      "efficiency against ranks, PER against label fraction, brain-tuning losses.");
   parser.positional_list("RUN_DIR", &paths, "a run directory, or a directory of runs (a sweep)");
-  parser.option("--output", &output, "FILE", "write the CSV to FILE (atomically) instead of stdout; the table then goes to stdout");
-  parser.option("--table", &table, "FILE", "write the summary table (markdown) to FILE (atomically); - for stdout");
+  parser.option(
+      "--output", &output, "FILE",
+      "write the CSV to FILE (atomically) instead of stdout; the table then goes to stdout");
+  parser.option("--table", &table, "FILE",
+                "write the summary table (markdown) to FILE (atomically); - for stdout");
   parser.option("--plots", &plots, "DIR",
-                "draw PNG plots into DIR (created if needed) with matplotlib (scripts/report_plots.py); a plot "
+                "draw PNG plots into DIR (created if needed) with matplotlib "
+                "(scripts/report_plots.py); a plot "
                 "without data is skipped with a message");
   add_common_options(parser, common);
   parser.epilog(

@@ -56,7 +56,8 @@ void Runtime::open_run_directory(const std::string& path, const std::string& res
       text = error.what();
     }
   }
-  if (mpi_active() && mpi().size() > 1) std::tie(code, text) = share_from_rank0(mpi().world(), code, text);
+  if (mpi_active() && mpi().size() > 1)
+    std::tie(code, text) = share_from_rank0(mpi().world(), code, text);
   if (code == 1) throw BusyError(text);
   if (code == 2) throw DataError(text);
   logger_->open_file(dir.log_path(process_.rank));
@@ -72,8 +73,8 @@ void Runtime::record_run(const std::string& resolved_config) {
   dir.write_file("config.yaml", resolved_config);
   std::string environment = "command:";
   for (const auto& arg : command_line_) environment += " " + arg;
-  environment += "\nworld_size: " + std::to_string(process_.world_size) + "\nhost (rank 0): " +
-                 process_.host + "\n" + version_text();
+  environment += "\nworld_size: " + std::to_string(process_.world_size) +
+                 "\nhost (rank 0): " + process_.host + "\n" + version_text();
   const std::string launcher = launcher_environment();
   if (!launcher.empty()) environment += "launcher environment:\n" + launcher;
   dir.write_file("environment.txt", environment);

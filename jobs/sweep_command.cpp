@@ -15,14 +15,16 @@ namespace neuroscale::jobs {
 int run_sweep(Runtime& runtime, const std::vector<std::string>& args) {
   std::string action, spec_path, output;
   CommonOptions common;
-  ArgParser parser("neuroscale sweep",
-                   "Expand a sweep spec (configs/sweeps/*.yaml) into its elements: every combination\n"
-                   "of the grid's values and node counts, each with its run name and config overrides.\n\n"
-                   "actions:\n"
-                   "  plan SPEC    print the plan (or write it with --output); slurm/sweep submits it");
+  ArgParser parser(
+      "neuroscale sweep",
+      "Expand a sweep spec (configs/sweeps/*.yaml) into its elements: every combination\n"
+      "of the grid's values and node counts, each with its run name and config overrides.\n\n"
+      "actions:\n"
+      "  plan SPEC    print the plan (or write it with --output); slurm/sweep submits it");
   parser.positional("ACTION", &action, "what to do: plan");
   parser.positional("SPEC", &spec_path, "sweep spec (.yaml)");
-  parser.option("--output", &output, "FILE", "write the plan to FILE (atomically) instead of stdout");
+  parser.option("--output", &output, "FILE",
+                "write the plan to FILE (atomically) instead of stdout");
   add_common_options(parser, common);
   parser.epilog("example:\n  neuroscale sweep plan configs/sweeps/participants.yaml\n");
   if (!parser.parse(args, std::cout)) return 0;
@@ -33,8 +35,9 @@ int run_sweep(Runtime& runtime, const std::vector<std::string>& args) {
 
   const auto spec = io::read_sweep_spec(spec_path);
   struct stat info {};
-  NS_CHECK_AS(ConfigError, ::stat(spec.config.c_str(), &info) == 0 && S_ISREG(info.st_mode), spec_path,
-              ": 'config' names '", spec.config, "', which is not a file (paths are relative to the directory ",
+  NS_CHECK_AS(ConfigError, ::stat(spec.config.c_str(), &info) == 0 && S_ISREG(info.st_mode),
+              spec_path, ": 'config' names '", spec.config,
+              "', which is not a file (paths are relative to the directory ",
               "the sweep is submitted from)");
   const auto elements = io::expand_sweep(spec);
   const std::string plan = io::sweep_plan(spec, elements);
@@ -42,7 +45,8 @@ int run_sweep(Runtime& runtime, const std::vector<std::string>& args) {
     std::cout << plan;
   } else {
     io::write_file_atomically(output, plan);
-    runtime.logger().info("sweep '", spec.name, "': ", elements.size(), " element(s) planned in ", output);
+    runtime.logger().info("sweep '", spec.name, "': ", elements.size(), " element(s) planned in ",
+                          output);
   }
   return 0;
 }

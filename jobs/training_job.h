@@ -14,8 +14,8 @@ namespace neuroscale::jobs {
 // The spec of a training config (any with data, train, checkpoint and seed sections), with
 // the run directory, resume choice and tracing of the job's command line.
 template <class Config>
-distributed::TrainingSpec training_spec(const std::string& activity, const ConfigJob& job, const Config& config,
-                                        std::int64_t patch_size) {
+distributed::TrainingSpec training_spec(const std::string& activity, const ConfigJob& job,
+                                        const Config& config, std::int64_t patch_size) {
   const ConfigCommandLine& line = job.line();
   distributed::TrainingSpec spec;
   spec.activity = activity;
@@ -33,6 +33,7 @@ distributed::TrainingSpec training_spec(const std::string& activity, const Confi
 // Opens the run directory of `spec` (when set; the job's resolved config and the
 // environment are recorded once the session knows the directory's checkpoints fit this
 // run), then the session, with the engine's version for the checkpoints.
-std::unique_ptr<distributed::TrainingSession> open_training_session(ConfigJob& job, distributed::TrainingSpec spec);
+std::unique_ptr<distributed::TrainingSession> open_training_session(ConfigJob& job,
+                                                                    distributed::TrainingSpec spec);
 
 }  // namespace neuroscale::jobs

@@ -12,6 +12,7 @@ class CudaTest : public testing::Test {
     // The message names the test: under mpirun the ranks' output lines interleave.
     const std::string reason = neuroscale::distributed::no_gpu_reason();
     const auto* test = testing::UnitTest::GetInstance()->current_test_info();
-    if (!reason.empty()) GTEST_SKIP() << test->test_suite_name() << "." << test->name() << ": " << reason;
+    if (!reason.empty())
+      GTEST_SKIP() << test->test_suite_name() << "." << test->name() << ": " << reason;
   }
 };

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "distributed/accelerator.h"
 #include "core/sanitizer_defaults.h"
+#include "distributed/accelerator.h"
 #include "distributed/mpi/mpi_context.h"
 
 int main(int argc, char** argv) {

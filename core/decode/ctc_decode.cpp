@@ -22,11 +22,11 @@ double log_add(double a, double b) {
 // A label prefix, stored as a tree: each node extends its parent by one label.
 struct Prefix {
   int parent = -1;
-  int label = kBlank;       // last label (kBlank for the empty prefix)
-  int trie = 0;             // lexicon position within the current word
-  int word = -1;            // lexicon word completed by this node's SIL, else -1
-  double lm_score = 0.0;    // lm_weight * ln P_lm(words so far) + word_bonus * words
-  std::vector<int> history; // language-model ids of the words so far (the last order-1)
+  int label = kBlank;        // last label (kBlank for the empty prefix)
+  int trie = 0;              // lexicon position within the current word
+  int word = -1;             // lexicon word completed by this node's SIL, else -1
+  double lm_score = 0.0;     // lm_weight * ln P_lm(words so far) + word_bonus * words
+  std::vector<int> history;  // language-model ids of the words so far (the last order-1)
 };
 
 struct Scores {
@@ -44,7 +44,8 @@ class PrefixTree {
       const int begin = lm_->begin_id();
       if (begin >= 0) nodes_[0].history.push_back(begin);
       lm_ids_.resize(lexicon_.size());
-      for (std::size_t w = 0; w < lexicon_.size(); ++w) lm_ids_[w] = lm_->find(lexicon_.word(static_cast<int>(w)));
+      for (std::size_t w = 0; w < lexicon_.size(); ++w)
+        lm_ids_[w] = lm_->find(lexicon_.word(static_cast<int>(w)));
     }
   }
 
@@ -53,7 +54,8 @@ class PrefixTree {
   // The prefix `parent` + `label` (for SIL: completing lexicon word `word`), created once.
   int extend(int parent, int label, int word) {
     const std::uint64_t key = (static_cast<std::uint64_t>(parent) << 32) |
-                              (static_cast<std::uint64_t>(label) << 24) | static_cast<std::uint64_t>(word + 1);
+                              (static_cast<std::uint64_t>(label) << 24) |
+                              static_cast<std::uint64_t>(word + 1);
     const auto hit = children_.find(key);
     if (hit != children_.end()) return hit->second;
     Prefix node;
@@ -103,7 +105,8 @@ class PrefixTree {
       if (node.word >= 0) words.push_back(node.word);
     }
     std::reverse(result.phonemes.begin(), result.phonemes.end());
-    for (auto it = words.rbegin(); it != words.rend(); ++it) result.words.push_back(lexicon_.word(*it));
+    for (auto it = words.rbegin(); it != words.rend(); ++it)
+      result.words.push_back(lexicon_.word(*it));
     return result;
   }
 
@@ -136,12 +139,13 @@ std::vector<int> greedy_decode(const float* log_probs, int frames, int classes) 
   return labels;
 }
 
-Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon, const NgramLm* lm,
-                       const BeamSearchOptions& options) {
-  NS_CHECK_AS(ConfigError, classes == kClasses, "beam search expects ", kClasses, " classes, got ", classes);
+Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon,
+                       const NgramLm* lm, const BeamSearchOptions& options) {
+  NS_CHECK_AS(ConfigError, classes == kClasses, "beam search expects ", kClasses, " classes, got ",
+              classes);
   NS_CHECK_AS(ConfigError, options.beam >= 1, "beam search: beam must be >= 1, got ", options.beam);
-  NS_CHECK_AS(ConfigError, options.blank_penalty > 0, "beam search: blank_penalty must be > 0, got ",
-              options.blank_penalty);
+  NS_CHECK_AS(ConfigError, options.blank_penalty > 0,
+              "beam search: blank_penalty must be > 0, got ", options.blank_penalty);
   PrefixTree tree(lexicon, lm, options);
   std::vector<std::pair<int, Scores>> beams = {{0, Scores{0.0, kNegInf}}};
   std::unordered_map<int, Scores> next;
@@ -149,7 +153,8 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
   const double blank_shift = std::log(options.blank_penalty);
   for (int t = 0; t < frames; ++t) {
     for (int c = 0; c < classes; ++c) {
-      lp[static_cast<std::size_t>(c)] = options.acoustic_scale * log_probs[static_cast<std::ptrdiff_t>(t) * classes + c];
+      lp[static_cast<std::size_t>(c)] =
+          options.acoustic_scale * log_probs[static_cast<std::ptrdiff_t>(t) * classes + c];
     }
     lp[kBlank] -= blank_shift;
     next.clear();
@@ -159,7 +164,9 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
       const int last = node.label;
       Scores& same = next[id];
       same.blank = log_add(same.blank, total + lp[kBlank]);
-      if (last != kBlank) same.non_blank = log_add(same.non_blank, scores.non_blank + lp[static_cast<std::size_t>(last)]);
+      if (last != kBlank)
+        same.non_blank =
+            log_add(same.non_blank, scores.non_blank + lp[static_cast<std::size_t>(last)]);
       auto add = [&](int child, int label) {
         // A repeated label needs a blank in between; otherwise any path may continue.
         const double from = label == last ? scores.blank : total;
@@ -175,7 +182,9 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
       }
     }
     beams.assign(next.begin(), next.end());
-    auto rank = [&](const std::pair<int, Scores>& item) { return item.second.total() + tree[item.first].lm_score; };
+    auto rank = [&](const std::pair<int, Scores>& item) {
+      return item.second.total() + tree[item.first].lm_score;
+    };
     if (static_cast<int>(beams.size()) > options.beam) {
       std::nth_element(beams.begin(), beams.begin() + options.beam, beams.end(),
                        [&](const auto& a, const auto& b) { return rank(a) > rank(b); });
@@ -191,7 +200,8 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
   for (const auto& [id, scores] : beams) {
     const Prefix& node = tree[id];
     const double acoustic = scores.total();
-    if (acoustic + node.lm_score > best_partial) best_partial = acoustic + node.lm_score, partial = id;
+    if (acoustic + node.lm_score > best_partial)
+      best_partial = acoustic + node.lm_score, partial = id;
     if (node.trie == lexicon.root()) {
       const double score = acoustic + node.lm_score + tree.end_score(node.history);
       if (!found || score > best.score) best = tree.hypothesis(id, score), found = true;

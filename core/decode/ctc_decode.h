@@ -18,24 +18,24 @@ namespace neuroscale::decode {
 std::vector<int> greedy_decode(const float* log_probs, int frames, int classes);
 
 struct BeamSearchOptions {
-  int beam = 32;                 ///< hypotheses kept after each frame
-  double lm_weight = 0.5;        ///< multiplies the language model's ln-probabilities
-  double word_bonus = 0.0;       ///< added per word (word insertion bonus)
-  double blank_penalty = 1.0;    ///< the blank's probability is divided by this (>= 1 favours labels)
-  double acoustic_scale = 1.0;   ///< multiplies the acoustic log-probabilities
+  int beam = 32;               ///< hypotheses kept after each frame
+  double lm_weight = 0.5;      ///< multiplies the language model's ln-probabilities
+  double word_bonus = 0.0;     ///< added per word (word insertion bonus)
+  double blank_penalty = 1.0;  ///< the blank's probability is divided by this (>= 1 favours labels)
+  double acoustic_scale = 1.0;  ///< multiplies the acoustic log-probabilities
 };
 
 struct Hypothesis {
-  std::vector<int> phonemes;       ///< labels, SIL after each word
+  std::vector<int> phonemes;  ///< labels, SIL after each word
   std::vector<std::string> words;
-  double score = 0.0;              ///< the combined score above (ln)
-  std::string text() const;        ///< words joined by spaces
+  double score = 0.0;        ///< the combined score above (ln)
+  std::string text() const;  ///< words joined by spaces
 };
 
 // The best hypothesis. Without a word-complete hypothesis (a lexicon that cannot spell the
 // input) the best partial one is returned with the words it completed. `lm` may be null
 // (lexicon only). Throws ConfigError for invalid options.
-Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon, const NgramLm* lm,
-                       const BeamSearchOptions& options);
+Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon,
+                       const NgramLm* lm, const BeamSearchOptions& options);
 
 }  // namespace neuroscale::decode

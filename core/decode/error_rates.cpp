@@ -22,12 +22,14 @@ std::int64_t token_edit_distance(const std::vector<T>& a, const std::vector<T>& 
   return row[b.size()];
 }
 template std::int64_t token_edit_distance(const std::vector<int>&, const std::vector<int>&);
-template std::int64_t token_edit_distance(const std::vector<std::string>&, const std::vector<std::string>&);
+template std::int64_t token_edit_distance(const std::vector<std::string>&,
+                                          const std::vector<std::string>&);
 
 namespace {
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
 }

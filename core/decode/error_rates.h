@@ -30,7 +30,9 @@ struct ErrorCounts {
   void add_phonemes(const std::vector<int>& decoded, const std::vector<int>& truth);
   void add_words(const std::string& decoded, const std::string& truth);
   // edits / reference (0 when there is no reference token).
-  double rate() const { return reference > 0 ? static_cast<double>(edits) / static_cast<double>(reference) : 0.0; }
+  double rate() const {
+    return reference > 0 ? static_cast<double>(edits) / static_cast<double>(reference) : 0.0;
+  }
 };
 
 }  // namespace neuroscale::decode

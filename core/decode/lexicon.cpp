@@ -13,14 +13,15 @@ Lexicon::Lexicon() {
 }
 
 int Lexicon::add(const std::string& word, const std::vector<int>& phonemes) {
-  NS_CHECK_AS(DataError, !word.empty() && !phonemes.empty(), "a lexicon entry needs a word and phonemes");
+  NS_CHECK_AS(DataError, !word.empty() && !phonemes.empty(),
+              "a lexicon entry needs a word and phonemes");
   const auto [entry, inserted] = index_.emplace(word, static_cast<int>(words_.size()));
   if (inserted) words_.push_back(word);
   const int index = entry->second;
   int node = root();
   for (int id : phonemes) {
-    NS_CHECK_AS(DataError, id > kBlank && id < kSilence, "lexicon word '", word, "': phoneme id ", id,
-                " is not one of the 39 phonemes");
+    NS_CHECK_AS(DataError, id > kBlank && id < kSilence, "lexicon word '", word, "': phoneme id ",
+                id, " is not one of the 39 phonemes");
     int next = child(node, id);
     if (next < 0) {
       Node fresh;

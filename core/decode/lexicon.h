@@ -21,9 +21,13 @@ class Lexicon {
 
   int root() const { return 0; }
   // The trie node after `node` and phoneme `id`, or -1.
-  int child(int node, int id) const { return nodes_[static_cast<std::size_t>(node)].children[static_cast<std::size_t>(id)]; }
+  int child(int node, int id) const {
+    return nodes_[static_cast<std::size_t>(node)].children[static_cast<std::size_t>(id)];
+  }
   // The words whose pronunciation ends at `node` (empty if none).
-  const std::vector<int>& words_at(int node) const { return nodes_[static_cast<std::size_t>(node)].words; }
+  const std::vector<int>& words_at(int node) const {
+    return nodes_[static_cast<std::size_t>(node)].words;
+  }
   const std::string& word(int index) const { return words_[static_cast<std::size_t>(index)]; }
   std::size_t size() const { return words_.size(); }
   std::size_t pronunciations() const { return pronunciations_; }

@@ -35,8 +35,8 @@ std::string NgramLm::key(const int* ids, std::size_t n) const {
 }
 
 void NgramLm::add(const std::vector<int>& ngram, double log10_prob, double log10_backoff) {
-  NS_CHECK_AS(DataError, !ngram.empty() && static_cast<int>(ngram.size()) <= order_, "an n-gram of ", ngram.size(),
-              " words in a model of order ", order_);
+  NS_CHECK_AS(DataError, !ngram.empty() && static_cast<int>(ngram.size()) <= order_,
+              "an n-gram of ", ngram.size(), " words in a model of order ", order_);
   entries_[key(ngram.data(), ngram.size())] = {log10_prob * kLn10, log10_backoff * kLn10};
 }
 

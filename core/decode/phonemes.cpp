@@ -6,14 +6,15 @@ namespace neuroscale::decode {
 
 const std::vector<std::string>& phoneme_symbols() {
   static const std::vector<std::string> kSymbols = {
-      "BLANK", "AA", "AE", "AH", "AO", "AW", "AY", "B",  "CH", "D",  "DH", "EH", "ER", "EY",
-      "F",     "G",  "HH", "IH", "IY", "JH", "K",  "L",  "M",  "N",  "NG", "OW", "OY", "P",
-      "R",     "S",  "SH", "T",  "TH", "UH", "UW", "V",  "W",  "Y",  "Z",  "ZH", "SIL"};
+      "BLANK", "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY",
+      "F",     "G",  "HH", "IH", "IY", "JH", "K",  "L", "M",  "N", "NG", "OW", "OY", "P",
+      "R",     "S",  "SH", "T",  "TH", "UH", "UW", "V", "W",  "Y", "Z",  "ZH", "SIL"};
   return kSymbols;
 }
 
 int phoneme_id(std::string symbol) {
-  while (!symbol.empty() && std::isdigit(static_cast<unsigned char>(symbol.back()))) symbol.pop_back();
+  while (!symbol.empty() && std::isdigit(static_cast<unsigned char>(symbol.back())))
+    symbol.pop_back();
   for (auto& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (symbol == "|") return kSilence;
   const auto& symbols = phoneme_symbols();

@@ -13,16 +13,17 @@
 namespace neuroscale::decode {
 
 struct TrialDecoder {
-  const Lexicon* lexicon = nullptr;  ///< beam search over its words when set; greedy phonemes otherwise
-  const NgramLm* lm = nullptr;       ///< with a lexicon: the word LM (null: none)
+  const Lexicon* lexicon =
+      nullptr;                  ///< beam search over its words when set; greedy phonemes otherwise
+  const NgramLm* lm = nullptr;  ///< with a lexicon: the word LM (null: none)
   BeamSearchOptions beam;
 };
 
 struct DecodedTrial {
-  std::vector<int> phonemes;    ///< decoded phoneme ids (no blanks)
-  std::string text;             ///< decoded words (beam search only)
-  ErrorCounts phoneme_errors;   ///< against the reference phonemes (none: zeros)
-  ErrorCounts word_errors;      ///< against the reference text (beam search with a reference only)
+  std::vector<int> phonemes;   ///< decoded phoneme ids (no blanks)
+  std::string text;            ///< decoded words (beam search only)
+  ErrorCounts phoneme_errors;  ///< against the reference phonemes (none: zeros)
+  ErrorCounts word_errors;     ///< against the reference text (beam search with a reference only)
 };
 
 // Decodes `frames` rows of `kClasses` log-probabilities (row-major) and scores them against

@@ -23,7 +23,7 @@ struct EncodingScores {
 EncodingScores fit_and_score(const std::vector<at::Tensor>& train_features,
                              const std::vector<at::Tensor>& train_responses,
                              const std::vector<at::Tensor>& test_features,
-                             const std::vector<at::Tensor>& test_responses, const std::vector<std::int64_t>& delays,
-                             const RidgeOptions& options);
+                             const std::vector<at::Tensor>& test_responses,
+                             const std::vector<std::int64_t>& delays, const RidgeOptions& options);
 
 }  // namespace neuroscale::encoding

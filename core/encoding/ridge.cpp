@@ -139,7 +139,8 @@ at::Tensor heldout_scores(const at::Tensor& x, const at::Tensor& y, const at::Te
       outside = held_sum_squares - target.square().sum(0);
     }
     for (std::int64_t a = 0; a < n_alphas; ++a) {
-      const auto residual = at::addmm(target, basis * shrink[a].unsqueeze(0), ur, /*beta=*/1, /*alpha=*/-1);
+      const auto residual =
+          at::addmm(target, basis * shrink[a].unsqueeze(0), ur, /*beta=*/1, /*alpha=*/-1);
       const auto residual_variance =
           (at::linalg_vector_norm(residual, 2, at::IntArrayRef{0}).square() + outside) / rows_held;
       const auto r_squared = 1.0 - residual_variance / assumed_variance;

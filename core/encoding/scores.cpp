@@ -65,7 +65,8 @@ AlignmentSummary summarise_alignment(const at::Tensor& r, const at::Tensor& cc_n
   return out;
 }
 
-at::Tensor test_noise_ceiling(const std::vector<at::Tensor>& repeats, const NoiseCeilingOptions& options) {
+at::Tensor test_noise_ceiling(const std::vector<at::Tensor>& repeats,
+                              const NoiseCeilingOptions& options) {
   if (repeats.empty()) return {};
   for (const auto& story : repeats) {
     if (!story.defined() || story.size(0) != repeats.front().size(0)) return {};
@@ -74,8 +75,9 @@ at::Tensor test_noise_ceiling(const std::vector<at::Tensor>& repeats, const Nois
 }
 
 AlignmentSummary score_alignment(const at::Tensor& r, const at::Tensor& cc_max, double min_cc_max) {
-  const auto cc_norm = cc_max.defined() ? normalised_correlation(r, cc_max, min_cc_max)
-                                        : at::full_like(r, std::numeric_limits<double>::quiet_NaN());
+  const auto cc_norm = cc_max.defined()
+                           ? normalised_correlation(r, cc_max, min_cc_max)
+                           : at::full_like(r, std::numeric_limits<double>::quiet_NaN());
   return summarise_alignment(r, cc_norm);
 }
 

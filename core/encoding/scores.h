@@ -56,10 +56,12 @@ AlignmentSummary summarise_alignment(const at::Tensor& r, const at::Tensor& cc_n
 // repeats [R, T_s, V] (an undefined tensor for a story without). Defined only when every
 // story has repeats, all with the same R (the stories are then joined in time); otherwise
 // undefined: the scores are not normalised.
-at::Tensor test_noise_ceiling(const std::vector<at::Tensor>& repeats, const NoiseCeilingOptions& options = {});
+at::Tensor test_noise_ceiling(const std::vector<at::Tensor>& repeats,
+                              const NoiseCeilingOptions& options = {});
 
 // The summary of r [V] against `cc_max` [V] (undefined: no ceiling, cc_norm NaN everywhere),
 // with normalised_correlation's `min_cc_max`.
-AlignmentSummary score_alignment(const at::Tensor& r, const at::Tensor& cc_max, double min_cc_max = 0.05);
+AlignmentSummary score_alignment(const at::Tensor& r, const at::Tensor& cc_max,
+                                 double min_cc_max = 0.05);
 
 }  // namespace neuroscale::encoding

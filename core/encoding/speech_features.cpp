@@ -9,14 +9,18 @@
 namespace neuroscale::encoding {
 
 SpeechFeatures speech_features(model::Wav2Vec2ModelImpl& model, const at::Tensor& audio,
-                               const SpeechFeatureOptions& options, const std::function<void(std::int64_t)>& progress) {
-  NS_CHECK_AS(UsageError, audio.dim() == 1, "speech features: audio must be [samples], got ", audio.sizes());
-  NS_CHECK_AS(UsageError, options.batch() >= 1, "speech features: batch must be >= 1, got ", options.batch());
+                               const SpeechFeatureOptions& options,
+                               const std::function<void(std::int64_t)>& progress) {
+  NS_CHECK_AS(UsageError, audio.dim() == 1, "speech features: audio must be [samples], got ",
+              audio.sizes());
+  NS_CHECK_AS(UsageError, options.batch() >= 1, "speech features: batch must be >= 1, got ",
+              options.batch());
   NS_CHECK_AS(UsageError, !options.layers().empty(), "speech features: no layer requested");
   std::int64_t deepest = 0;
   for (const auto layer : options.layers()) {
-    NS_CHECK_AS(UsageError, layer >= 0 && layer <= model.options.layers(), "speech features: layer ", layer,
-                " is outside 0..", model.options.layers(), " of the backbone");
+    NS_CHECK_AS(UsageError, layer >= 0 && layer <= model.options.layers(),
+                "speech features: layer ", layer, " is outside 0..", model.options.layers(),
+                " of the backbone");
     deepest = std::max(deepest, layer);
   }
   const auto windows = feature_windows(audio.size(0), options.windows());

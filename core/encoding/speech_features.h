@@ -30,8 +30,8 @@ struct SpeechFeatureOptions {
 };
 
 struct SpeechFeatures {
-  at::Tensor times;                 ///< [n] float64: window end times (s)
-  std::vector<at::Tensor> layers;   ///< per requested layer, [n, hidden] float32 on the CPU
+  at::Tensor times;                ///< [n] float64: window end times (s)
+  std::vector<at::Tensor> layers;  ///< per requested layer, [n, hidden] float32 on the CPU
 };
 
 // Features of `audio` ([samples] float32, at windows.sample_rate) from `model` (on any

@@ -17,9 +17,9 @@ KeyMask make_key_mask(const at::Tensor& padding) {
   KeyMask mask;
   mask.any_padding = padding.any().item<bool>();
   mask.keep = padding.logical_not().unsqueeze(1).unsqueeze(1);
-  mask.additive = at::zeros(mask.keep.sizes(), padding.options().dtype(at::kFloat))
-                      .masked_fill_(mask.keep.logical_not(),
-                                    -std::numeric_limits<float>::infinity());
+  mask.additive =
+      at::zeros(mask.keep.sizes(), padding.options().dtype(at::kFloat))
+          .masked_fill_(mask.keep.logical_not(), -std::numeric_limits<float>::infinity());
   return mask;
 }
 

@@ -22,8 +22,8 @@ struct AttentionOptions {
 
 // Keys to ignore, in the two forms the kernels take; built once per forward of the encoder.
 struct KeyMask {
-  at::Tensor keep;      ///< [B, 1, 1, N] bool: true where the key is a real token
-  at::Tensor additive;  ///< [B, 1, 1, N] float: 0 for real keys, -inf for padding
+  at::Tensor keep;          ///< [B, 1, 1, N] bool: true where the key is a real token
+  at::Tensor additive;      ///< [B, 1, 1, N] float: 0 for real keys, -inf for padding
   bool any_padding = true;  ///< false: no key is padding and the mask can be skipped
 };
 KeyMask make_key_mask(const at::Tensor& padding);

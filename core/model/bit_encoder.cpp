@@ -61,8 +61,8 @@ at::Tensor BitEncoderImpl::forward(const at::Tensor& tokens, const at::Tensor& p
     // Masked tokens are replaced by the mask token, so only the others are read in: the
     // read-in is per token (LayerNorm, Linear, LayerNorm), so this is exact, and it halves
     // the read-in's GEMMs under BIT's 50% masking.
-    NS_CHECK_AS(UsageError, mask.sizes() == tokens.sizes().slice(0, 2), "mask must be [B, N] = ",
-                tokens.sizes().slice(0, 2), ", got ", mask.sizes());
+    NS_CHECK_AS(UsageError, mask.sizes() == tokens.sizes().slice(0, 2),
+                "mask must be [B, N] = ", tokens.sizes().slice(0, 2), ", got ", mask.sizes());
     const auto flat = tokens.reshape({-1, width});
     const auto kept = mask.reshape({-1}).logical_not().nonzero().reshape({-1});
     const auto read = layer->forward(flat.index_select(0, kept));

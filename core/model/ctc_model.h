@@ -23,8 +23,9 @@ class CtcModelImpl : public torch::nn::Module {
 
   // Arguments as BitEncoderImpl::forward (`mask`: time-mask augmentation, or undefined).
   // Returns log-probabilities [B, N, classes] in float32.
-  at::Tensor forward(const at::Tensor& tokens, const at::Tensor& padding, const at::Tensor& positions,
-                     std::int64_t subject, const at::Tensor& mask = {});
+  at::Tensor forward(const at::Tensor& tokens, const at::Tensor& padding,
+                     const at::Tensor& positions, std::int64_t subject,
+                     const at::Tensor& mask = {});
 
   CtcModelOptions options;
   BitEncoder encoder{nullptr};

@@ -60,9 +60,8 @@ struct DropoutFunction : public torch::autograd::Function<DropoutFunction> {
     const auto input = x.contiguous();
     auto out = at::empty_like(input);
     auto mask = at::empty(input.sizes(), input.options().dtype(at::kByte));
-    const auto threshold = static_cast<std::uint32_t>(std::ldexp(p, 32) >= 4294967295.0
-                                                          ? 4294967295.0
-                                                          : std::ldexp(p, 32));
+    const auto threshold = static_cast<std::uint32_t>(
+        std::ldexp(p, 32) >= 4294967295.0 ? 4294967295.0 : std::ldexp(p, 32));
     const double scale = 1.0 / (1.0 - p);
     const std::uint64_t seed = next_seed();
     AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "neuroscale_dropout", [&] {
@@ -95,8 +94,8 @@ struct DropoutFunction : public torch::autograd::Function<DropoutFunction> {
 at::Tensor dropout(const at::Tensor& x, double p, bool training) {
   NS_CHECK_AS(UsageError, p >= 0.0 && p < 1.0, "dropout probability must be in [0, 1), got ", p);
   if (!training || p == 0.0) return x;
-  const bool fused = x.device().is_cpu() &&
-                     (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
+  const bool fused =
+      x.device().is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
   if (!fused) return at::dropout(x, p, true);
   return DropoutFunction::apply(x, p);
 }

@@ -20,7 +20,8 @@ at::Tensor MaskedModelImpl::forward(const at::Tensor& tokens, const at::Tensor& 
                                     const at::Tensor& mask, const at::Tensor& rows) {
   const auto hidden = encoder(tokens, padding, positions, subject, mask);
   if (!rows.defined()) return read_outs_.at(subject)->forward(hidden);
-  return read_outs_.at(subject)->forward(hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows));
+  return read_outs_.at(subject)->forward(
+      hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows));
 }
 
 }  // namespace neuroscale::model

@@ -10,14 +10,12 @@ Patched patchify(const at::Tensor& features, const at::Tensor& bins, std::int64_
   NS_CHECK_AS(UsageError, bins.dim() == 1 && bins.size(0) == features.size(0),
               "patchify: bins must be [B] with B = ", features.size(0));
   NS_CHECK_GE(patch_size, 1, "patchify: patch size must be positive");
-  const std::int64_t batch = features.size(0), time = features.size(1),
-                     channels = features.size(2);
+  const std::int64_t batch = features.size(0), time = features.size(1), channels = features.size(2);
   const auto lengths = bins.to(at::kCPU, at::kLong);
   const std::int64_t shortest = lengths.min().item<std::int64_t>();
   const std::int64_t longest = lengths.max().item<std::int64_t>();
-  NS_CHECK_AS(UsageError, shortest >= 1 && longest <= time,
-              "patchify: every trial needs 1..", time, " bins, got lengths ", shortest, "..",
-              longest);
+  NS_CHECK_AS(UsageError, shortest >= 1 && longest <= time, "patchify: every trial needs 1..", time,
+              " bins, got lengths ", shortest, "..", longest);
 
   const std::int64_t tokens = (time + patch_size - 1) / patch_size;
   at::Tensor padded = features;

@@ -11,10 +11,10 @@
 namespace neuroscale::model {
 
 struct Patched {
-  at::Tensor tokens;       ///< [B, N, P*C]
-  at::Tensor padding;      ///< [B, N] bool: true where the token has no valid bin
-  at::Tensor bin_valid;    ///< [B, N, P] bool: true where the bin is inside the trial
-  at::Tensor positions;    ///< [N] int64: bin index of each token's first bin (RoPE time)
+  at::Tensor tokens;     ///< [B, N, P*C]
+  at::Tensor padding;    ///< [B, N] bool: true where the token has no valid bin
+  at::Tensor bin_valid;  ///< [B, N, P] bool: true where the bin is inside the trial
+  at::Tensor positions;  ///< [N] int64: bin index of each token's first bin (RoPE time)
   std::int64_t patch_size = 0;
   std::int64_t channels = 0;
 };

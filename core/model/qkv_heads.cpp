@@ -78,7 +78,8 @@ void split_backward(const at::Tensor grads[3], const T* tables[4], T* out, const
     for (std::int64_t block = first; block < last; ++block) {
       const std::int64_t b = block / l.heads, h = block % l.heads;
       const T* g[3];
-      for (int part = 0; part < 3; ++part) g[part] = contiguous_block(grads[part], b, h, buffers[part]);
+      for (int part = 0; part < 3; ++part)
+        g[part] = contiguous_block(grads[part], b, h, buffers[part]);
       for (std::int64_t n = 0; n < l.tokens; ++n) {
         T* row = out + (b * l.tokens + n) * 3 * d + h * hd;
         rotate_back(g[0] + n * hd, tables[0] + n * hd, tables[1] + n * hd, row, hd);
@@ -138,15 +139,15 @@ struct SplitQkvHeads : public torch::autograd::Function<SplitQkvHeads> {
 
 void check_shapes(const at::Tensor& projected, std::int64_t heads, const RotaryTables& query,
                   const RotaryTables& key) {
-  NS_CHECK_AS(UsageError, projected.dim() == 3 && heads >= 1 && projected.size(2) % (3 * heads) == 0,
-              "split_qkv_heads expects [B, N, 3 * heads * head_dim] with ", heads,
-              " heads, got ", projected.sizes());
+  NS_CHECK_AS(UsageError,
+              projected.dim() == 3 && heads >= 1 && projected.size(2) % (3 * heads) == 0,
+              "split_qkv_heads expects [B, N, 3 * heads * head_dim] with ", heads, " heads, got ",
+              projected.sizes());
   const auto dim = projected.size(2) / 3 / heads;
   for (const auto* table : {&query.cos, &query.sin, &key.cos, &key.sin}) {
-    NS_CHECK_AS(UsageError, table->dim() == 2 && table->size(0) == projected.size(1) &&
-                                table->size(1) == dim,
-                "rotary tables must be [", projected.size(1), ", ", dim, "], got ",
-                table->sizes());
+    NS_CHECK_AS(UsageError,
+                table->dim() == 2 && table->size(0) == projected.size(1) && table->size(1) == dim,
+                "rotary tables must be [", projected.size(1), ", ", dim, "], got ", table->sizes());
   }
 }
 
@@ -171,9 +172,9 @@ QkvHeads split_qkv_heads(const at::Tensor& projected, std::int64_t heads,
   if (!fused) return split_qkv_heads_composite(projected, heads, query_tables, key_tables);
   check_shapes(projected, heads, query_tables, key_tables);
   const auto as_input = [&](const at::Tensor& table) { return table.to(type).contiguous(); };
-  const auto out = SplitQkvHeads::apply(projected, heads, as_input(query_tables.cos),
-                                        as_input(query_tables.sin), as_input(key_tables.cos),
-                                        as_input(key_tables.sin));
+  const auto out =
+      SplitQkvHeads::apply(projected, heads, as_input(query_tables.cos), as_input(query_tables.sin),
+                           as_input(key_tables.cos), as_input(key_tables.sin));
   return {out[0], out[1], out[2]};
 }
 

@@ -6,11 +6,14 @@
 
 namespace neuroscale::model {
 
-SpeechVoxelModelImpl::SpeechVoxelModelImpl(const SpeechVoxelModelOptions& options) : options_(options) {
+SpeechVoxelModelImpl::SpeechVoxelModelImpl(const SpeechVoxelModelOptions& options)
+    : options_(options) {
   options_.backbone().validate();
-  NS_CHECK_AS(ConfigError, options_.voxels() >= 1, "model.voxels must be >= 1, got ", options_.voxels());
+  NS_CHECK_AS(ConfigError, options_.voxels() >= 1, "model.voxels must be >= 1, got ",
+              options_.voxels());
   backbone = register_module("backbone", Wav2Vec2Model(options_.backbone()));
-  head = register_module("head", torch::nn::Linear(options_.backbone().hidden(), options_.voxels()));
+  head =
+      register_module("head", torch::nn::Linear(options_.backbone().hidden(), options_.voxels()));
 }
 
 at::Tensor SpeechVoxelModelImpl::prepare(const at::Tensor& audio) const {

@@ -54,7 +54,9 @@ std::string format_summary(const std::vector<SummaryRow>& rows) {
   std::size_t width = 10;
   for (const auto& row : rows) width = std::max(width, row.name.size());
   std::ostringstream out;
-  out << std::string(width - 6, ' ') << "module" << "  " << "parameters\n";
+  out << std::string(width - 6, ' ') << "module"
+      << "  "
+      << "parameters\n";
   for (const auto& row : rows) {
     const auto number = with_separators(row.parameters);
     out << std::string(width - row.name.size(), ' ') << row.name << "  "

@@ -14,8 +14,8 @@ class Module;
 namespace neuroscale::model {
 
 struct SummaryRow {
-  std::string name;          ///< a module path, e.g. "encoder.read_in.t15"
-  std::int64_t parameters;   ///< elements in that module and its children
+  std::string name;         ///< a module path, e.g. "encoder.read_in.t15"
+  std::int64_t parameters;  ///< elements in that module and its children
 };
 
 // Rows for each module down to `depth` levels of nesting (1 = direct children) and for

@@ -20,12 +20,11 @@ at::Tensor MlpImpl::forward(const at::Tensor& x) {
   return linear(at::gelu(linear(x, up_proj)), down_proj);
 }
 
-TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
-    : options(options_) {
+TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_) : options(options_) {
   norm1 = register_module("norm1", make_layer_norm(options.hidden()));
   attn = register_module(
-      "attn", SelfAttention(AttentionOptions(options.hidden(), options.heads())
-                                .dropout(options.dropout())));
+      "attn", SelfAttention(
+                  AttentionOptions(options.hidden(), options.heads()).dropout(options.dropout())));
   norm2 = register_module("norm2", make_layer_norm(options.hidden()));
   mlp = register_module("mlp", Mlp(options.hidden(), options.mlp()));
 }
@@ -33,7 +32,8 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& options_)
 at::Tensor TransformerBlockImpl::forward(const at::Tensor& x, const RotaryTables& rope,
                                          const RotaryTables& query_rope, const KeyMask& mask) {
   const bool training = is_training();
-  auto h = x + model::dropout(attn(layer_norm(x, norm1), rope, query_rope, mask), options.dropout(), training);
+  auto h = x + model::dropout(attn(layer_norm(x, norm1), rope, query_rope, mask), options.dropout(),
+                              training);
   return h + model::dropout(mlp(layer_norm(h, norm2)), options.dropout(), training);
 }
 

@@ -134,7 +134,8 @@ Wav2Vec2AttentionImpl::Wav2Vec2AttentionImpl(std::int64_t hidden_, std::int64_t 
   k_proj = register_module("k_proj", LoraLinear(hidden, hidden, lora));
   v_proj = register_module("v_proj", LoraLinear(hidden, hidden, lora));
   out_proj = register_module("out_proj", LoraLinear(hidden, hidden, lora));
-  for (auto* projection : {&q_proj, &k_proj, &v_proj, &out_proj}) init_linear((*projection)->weight, (*projection)->bias);
+  for (auto* projection : {&q_proj, &k_proj, &v_proj, &out_proj})
+    init_linear((*projection)->weight, (*projection)->bias);
 }
 
 at::Tensor Wav2Vec2AttentionImpl::forward(const at::Tensor& x) {

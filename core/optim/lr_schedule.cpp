@@ -28,10 +28,14 @@ ScheduleKind parse_schedule_kind(const std::string& name) {
 
 std::string to_string(ScheduleKind kind) {
   switch (kind) {
-    case ScheduleKind::kWarmupCosine: return "warmup_cosine";
-    case ScheduleKind::kLinear: return "linear";
-    case ScheduleKind::kOneCycle: return "one_cycle";
-    case ScheduleKind::kConstant: return "constant";
+    case ScheduleKind::kWarmupCosine:
+      return "warmup_cosine";
+    case ScheduleKind::kLinear:
+      return "linear";
+    case ScheduleKind::kOneCycle:
+      return "one_cycle";
+    case ScheduleKind::kConstant:
+      return "constant";
   }
   return "unknown";
 }
@@ -41,7 +45,8 @@ LrSchedule::LrSchedule(const LrScheduleOptions& options) : options_(options) {
               "schedule lr must be finite and >= 0, got ", options.lr());
   NS_CHECK_AS(UsageError, options.total_steps() >= 1, "schedule total_steps must be >= 1, got ",
               options.total_steps());
-  NS_CHECK_AS(UsageError, options.warmup_steps() >= 0 && options.warmup_steps() <= options.total_steps(),
+  NS_CHECK_AS(UsageError,
+              options.warmup_steps() >= 0 && options.warmup_steps() <= options.total_steps(),
               "schedule warmup_steps must be in 0..total_steps (", options.total_steps(), "), got ",
               options.warmup_steps());
   NS_CHECK_AS(UsageError, options.min_lr_ratio() >= 0.0 && options.min_lr_ratio() <= 1.0,

@@ -12,10 +12,10 @@ namespace neuroscale::optim {
 
 Optimizer::Optimizer(std::vector<ParamGroup> groups) : groups_(std::move(groups)) {
   for (const auto& group : groups_) {
-    NS_CHECK_EQ(group.names.size(), group.params.size(),
-                "parameter group '", group.name, "' needs one name per parameter");
-    NS_CHECK_AS(UsageError, group.weight_decay >= 0.0 && group.lr_scale >= 0.0,
-                "parameter group '", group.name, "' has a negative weight decay or lr scale");
+    NS_CHECK_EQ(group.names.size(), group.params.size(), "parameter group '", group.name,
+                "' needs one name per parameter");
+    NS_CHECK_AS(UsageError, group.weight_decay >= 0.0 && group.lr_scale >= 0.0, "parameter group '",
+                group.name, "' has a negative weight decay or lr scale");
     for (std::size_t i = 0; i < group.params.size(); ++i) {
       const auto& param = group.params[i];
       slots_.push_back({param, group.names[i], group.weight_decay, group.lr_scale,
@@ -27,8 +27,8 @@ Optimizer::Optimizer(std::vector<ParamGroup> groups) : groups_(std::move(groups)
 }
 
 void Optimizer::step(double lr) {
-  NS_CHECK_AS(UsageError, std::isfinite(lr) && lr >= 0.0, "learning rate must be finite and >= 0, got ",
-              lr);
+  NS_CHECK_AS(UsageError, std::isfinite(lr) && lr >= 0.0,
+              "learning rate must be finite and >= 0, got ", lr);
   at::NoGradGuard no_grad;
   for (auto& slot : slots_) {
     const auto& grad = slot.param.grad();
@@ -80,8 +80,8 @@ void Lamb::update(Slot& slot, const at::Tensor& grad, double lr) {
   slot.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1.0 - options_.beta2);
   const double correction1 = 1.0 - std::pow(options_.beta1, t);
   const double correction2 = 1.0 - std::pow(options_.beta2, t);
-  auto direction = (slot.exp_avg / correction1) /
-                   ((slot.exp_avg_sq / correction2).sqrt_().add_(options_.eps));
+  auto direction =
+      (slot.exp_avg / correction1) / ((slot.exp_avg_sq / correction2).sqrt_().add_(options_.eps));
   double trust = 1.0;
   if (slot.weight_decay != 0.0) {
     direction.add_(param, slot.weight_decay);
@@ -92,9 +92,10 @@ void Lamb::update(Slot& slot, const at::Tensor& grad, double lr) {
   param.add_(direction, -lr * trust);
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
-                                          const std::function<bool(const std::string&)>& keep,
-                                          const std::function<double(const std::string&)>& lr_scale) {
+std::unique_ptr<Optimizer> make_optimizer(
+    const OptimizerOptions& options, const torch::nn::Module& module,
+    const std::function<bool(const std::string&)>& keep,
+    const std::function<double(const std::string&)>& lr_scale) {
   const AdamOptions adam{options.beta1(), options.beta2(), options.eps()};
   auto groups = weight_decay_groups(module, options.weight_decay());
   if (keep) {
@@ -115,9 +116,11 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const
       std::vector<ParamGroup> parts;
       for (std::size_t i = 0; i < group.names.size(); ++i) {
         const double scale = lr_scale(group.names[i]);
-        auto part = std::find_if(parts.begin(), parts.end(), [&](const ParamGroup& g) { return g.lr_scale == scale; });
+        auto part = std::find_if(parts.begin(), parts.end(),
+                                 [&](const ParamGroup& g) { return g.lr_scale == scale; });
         if (part == parts.end()) {
-          parts.push_back({group.name + "@lr*" + std::to_string(scale), {}, {}, group.weight_decay, scale});
+          parts.push_back(
+              {group.name + "@lr*" + std::to_string(scale), {}, {}, group.weight_decay, scale});
           part = parts.end() - 1;
         }
         part->names.push_back(group.names[i]);

@@ -105,8 +105,9 @@ struct OptimizerOptions {
 // rank owns). `lr_scale` (when given) sets each parameter's learning-rate multiplier, e.g.
 // a pretrained body slower than new heads; groups are split by it. Throws UsageError for an
 // unknown name.
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, const torch::nn::Module& module,
-                                          const std::function<bool(const std::string&)>& keep = {},
-                                          const std::function<double(const std::string&)>& lr_scale = {});
+std::unique_ptr<Optimizer> make_optimizer(
+    const OptimizerOptions& options, const torch::nn::Module& module,
+    const std::function<bool(const std::string&)>& keep = {},
+    const std::function<double(const std::string&)>& lr_scale = {});
 
 }  // namespace neuroscale::optim

@@ -15,11 +15,11 @@ class Module;
 namespace neuroscale::optim {
 
 struct ParamGroup {
-  std::string name;                 ///< "decay" or "no_decay" (or a caller's label)
-  std::vector<std::string> names;   ///< fully qualified parameter names, module order
+  std::string name;                ///< "decay" or "no_decay" (or a caller's label)
+  std::vector<std::string> names;  ///< fully qualified parameter names, module order
   std::vector<at::Tensor> params;
   double weight_decay = 0.0;
-  double lr_scale = 1.0;            ///< this group's learning rate = schedule lr * lr_scale
+  double lr_scale = 1.0;  ///< this group's learning rate = schedule lr * lr_scale
 };
 
 // True when `name` (a qualified parameter name) of `module` must not be decayed.

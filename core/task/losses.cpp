@@ -61,7 +61,8 @@ double sum_rows(std::int64_t rows, const Term& term) {
 // seven elementwise passes over the read-out (about 5% of a default BIT step on the CPU).
 struct MaskedMseFunction : public torch::autograd::Function<MaskedMseFunction> {
   static at::Tensor forward(torch::autograd::AutogradContext* context, const at::Tensor& prediction,
-                            const at::Tensor& target, const at::Tensor& weight, std::int64_t width) {
+                            const at::Tensor& target, const at::Tensor& weight,
+                            std::int64_t width) {
     const auto p = prediction.contiguous(), t = target.contiguous(), w = weight.contiguous();
     double total = 0.0;
     AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "neuroscale_masked_mse", [&] {
@@ -128,10 +129,10 @@ std::string to_string(ReconstructionLoss loss) {
 
 at::Tensor masked_mse_sum(const at::Tensor& prediction, const at::Tensor& target,
                           const at::Tensor& weight) {
-  const auto rows = prediction.sizes() == target.sizes() && !target.requires_grad() &&
-                            !weight.requires_grad()
-                        ? fused_rows(prediction, weight)
-                        : std::nullopt;
+  const auto rows =
+      prediction.sizes() == target.sizes() && !target.requires_grad() && !weight.requires_grad()
+          ? fused_rows(prediction, weight)
+          : std::nullopt;
   if (rows && target.scalar_type() == prediction.scalar_type() && target.device().is_cpu()) {
     return MaskedMseFunction::apply(prediction, target, weight, rows->width);
   }

@@ -21,8 +21,8 @@ at::Tensor MaskedModelingTask::mask_for(const Batch& batch, const StepContext& c
   NS_CHECK_AS(UsageError, batch.size() >= 1, "masked modelling needs a non-empty batch");
   const auto patch = options_.model().encoder().patch_size();
   const auto tokens = (batch.features.size(1) + patch - 1) / patch;
-  return step_span_mask(model::valid_tokens(batch.bins.cpu(), patch), tokens, batch.trials, context.step,
-                        options_.seed(), kMaskStream, options_.masking());
+  return step_span_mask(model::valid_tokens(batch.bins.cpu(), patch), tokens, batch.trials,
+                        context.step, options_.seed(), kMaskStream, options_.masking());
 }
 
 TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& context) {
@@ -41,8 +41,10 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
   const auto width = target.tokens.size(2);
   const auto wanted = target.tokens.reshape({-1, width}).index_select(0, rows);
   // Bins past a trial's end inside its last token are not scored: weight [M, P, 1].
-  const auto weight = target.bin_valid.reshape({-1, patch}).index_select(0, rows)
-                          .unsqueeze(-1).to(reconstruction.scalar_type());
+  const auto weight = target.bin_valid.reshape({-1, patch})
+                          .index_select(0, rows)
+                          .unsqueeze(-1)
+                          .to(reconstruction.scalar_type());
   const auto as_bins = [&](const at::Tensor& t) { return t.view({-1, patch, target.channels}); };
 
   TaskOutput out;
@@ -52,8 +54,8 @@ TaskOutput MaskedModelingTask::forward(const Batch& batch, const StepContext& co
                                           options_.poisson_log_input());
   // The element count is known on the CPU: masked tokens' valid bins times channels.
   const auto valid_bins = target.bin_valid.to(at::kCPU).sum(-1);
-  out.count = static_cast<double>((valid_bins * mask_cpu).sum().item<std::int64_t>() *
-                                  target.channels);
+  out.count =
+      static_cast<double>((valid_bins * mask_cpu).sum().item<std::int64_t>() * target.channels);
   {
     at::NoGradGuard no_grad;
     const auto moments = masked_moments(as_bins(wanted), weight).to(device);

@@ -24,7 +24,8 @@ at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, std::i
   auto mask = at::zeros({batch, tokens}, at::kBool);
   auto* flags = mask.data_ptr<bool>();
   const auto* valid = counts.data_ptr<std::int64_t>();
-  NS_CHECK_EQ(static_cast<std::int64_t>(trial_rngs.size()), batch, "span_mask needs one stream per trial");
+  NS_CHECK_EQ(static_cast<std::int64_t>(trial_rngs.size()), batch,
+              "span_mask needs one stream per trial");
   NS_CHECK_AS(UsageError, span >= 1, "mask span must be >= 1, got ", span);
 
   for (std::int64_t b = 0; b < batch; ++b) {
@@ -49,15 +50,18 @@ at::Tensor span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, std::i
   return mask;
 }
 
-at::Tensor step_span_mask(const at::Tensor& valid_tokens, std::int64_t tokens, const std::vector<std::int64_t>& trials,
-                          std::int64_t step, std::uint64_t seed, std::uint64_t stream, const SpanMaskOptions& options) {
+at::Tensor step_span_mask(const at::Tensor& valid_tokens, std::int64_t tokens,
+                          const std::vector<std::int64_t>& trials, std::int64_t step,
+                          std::uint64_t seed, std::uint64_t stream,
+                          const SpanMaskOptions& options) {
   Rng step_rng(seed, {stream, static_cast<std::uint64_t>(step)});
   const auto span = draw_span(options, step_rng);
   std::vector<Rng> trial_rngs;
   trial_rngs.reserve(trials.size());
   for (const auto trial : trials) {
-    trial_rngs.emplace_back(seed, std::initializer_list<std::uint64_t>{stream, static_cast<std::uint64_t>(step),
-                                                                        static_cast<std::uint64_t>(trial)});
+    trial_rngs.emplace_back(
+        seed, std::initializer_list<std::uint64_t>{stream, static_cast<std::uint64_t>(step),
+                                                   static_cast<std::uint64_t>(trial)});
   }
   return span_mask(valid_tokens, tokens, span, options, trial_rngs);
 }

@@ -24,9 +24,9 @@ struct StepContext {
 };
 
 struct TaskOutput {
-  at::Tensor loss;      ///< scalar to back-propagate: a SUM over `count` elements
-  at::Tensor sums;      ///< [K] float64 on the batch's device, additive, names from sum_names()
-  double count = 0.0;   ///< elements the loss sums over (for a global mean, if wanted)
+  at::Tensor loss;     ///< scalar to back-propagate: a SUM over `count` elements
+  at::Tensor sums;     ///< [K] float64 on the batch's device, additive, names from sum_names()
+  double count = 0.0;  ///< elements the loss sums over (for a global mean, if wanted)
 };
 
 class Task {

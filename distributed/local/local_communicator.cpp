@@ -14,11 +14,11 @@ namespace neuroscale::distributed {
 
 // One collective of the group: what the first rank to arrive issued, and every rank's input.
 struct Round {
-  std::string kind;             ///< "allreduce", ...
-  std::int64_t elements = 0;    ///< of each rank's input
-  int first = -1;               ///< the rank that opened the round
+  std::string kind;           ///< "allreduce", ...
+  std::int64_t elements = 0;  ///< of each rank's input
+  int first = -1;             ///< the rank that opened the round
   std::vector<at::Tensor> inputs;
-  std::vector<char> present;    ///< by rank
+  std::vector<char> present;  ///< by rank
   int arrived = 0, left = 0;
 };
 
@@ -55,9 +55,11 @@ class LocalCommunicator : public Communicator {
   }
 
   std::shared_ptr<Work> reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) override {
-    NS_CHECK_AS(UsageError, input.numel() == output.numel() * size() && input.scalar_type() == output.scalar_type(),
-                "reduce_scatter: input must hold ", size(), " blocks of the output's ", output.numel(),
-                " elements and dtype, got ", input.numel(), " elements");
+    NS_CHECK_AS(
+        UsageError,
+        input.numel() == output.numel() * size() && input.scalar_type() == output.scalar_type(),
+        "reduce_scatter: input must hold ", size(), " blocks of the output's ", output.numel(),
+        " elements and dtype, got ", input.numel(), " elements");
     const auto inputs = meet("reduce_scatter", input);
     auto sum = reduce(inputs);
     if (op == ReduceOp::kAvg) sum.div_(size());
@@ -66,9 +68,11 @@ class LocalCommunicator : public Communicator {
   }
 
   std::shared_ptr<Work> allgather(at::Tensor input, at::Tensor output) override {
-    NS_CHECK_AS(UsageError, output.numel() == input.numel() * size() && input.scalar_type() == output.scalar_type(),
-                "allgather: output must hold ", size(), " blocks of the input's ", input.numel(),
-                " elements and dtype, got ", output.numel(), " elements");
+    NS_CHECK_AS(
+        UsageError,
+        output.numel() == input.numel() * size() && input.scalar_type() == output.scalar_type(),
+        "allgather: output must hold ", size(), " blocks of the input's ", input.numel(),
+        " elements and dtype, got ", output.numel(), " elements");
     const auto inputs = meet("allgather", input);
     std::vector<at::Tensor> flat;
     for (const auto& block : inputs) flat.push_back(block.reshape({-1}));
@@ -77,7 +81,8 @@ class LocalCommunicator : public Communicator {
   }
 
   std::shared_ptr<Work> broadcast(at::Tensor tensor, int root) override {
-    NS_CHECK_AS(UsageError, root >= 0 && root < size(), "broadcast: root ", root, " is not a rank of ", size());
+    NS_CHECK_AS(UsageError, root >= 0 && root < size(), "broadcast: root ", root,
+                " is not a rank of ", size());
     const auto inputs = meet("broadcast from rank " + std::to_string(root), tensor);
     tensor.copy_(inputs[static_cast<std::size_t>(root)]);
     return done();
@@ -115,15 +120,17 @@ class LocalCommunicator : public Communicator {
       round.inputs.resize(static_cast<std::size_t>(state.size));
       round.present.resize(static_cast<std::size_t>(state.size), 0);
     } else {
-      NS_CHECK_AS(CommError, round.kind == kind && round.elements == elements, "collective #", sequence, ": rank ",
-                  rank_, " issued ", kind, " of ", elements, " elements where rank ", round.first, " issued ",
-                  round.kind, " of ", round.elements, " (every rank must issue the same collectives in order)");
+      NS_CHECK_AS(CommError, round.kind == kind && round.elements == elements, "collective #",
+                  sequence, ": rank ", rank_, " issued ", kind, " of ", elements,
+                  " elements where rank ", round.first, " issued ", round.kind, " of ",
+                  round.elements, " (every rank must issue the same collectives in order)");
     }
     round.inputs[static_cast<std::size_t>(rank_)] = input.defined() ? input.clone() : at::Tensor();
     round.present[static_cast<std::size_t>(rank_)] = 1;
     ++round.arrived;
     state.arrival.notify_all();
-    const bool all = state.arrival.wait_for(lock, options_.timeout, [&] { return round.arrived == state.size; });
+    const bool all =
+        state.arrival.wait_for(lock, options_.timeout, [&] { return round.arrived == state.size; });
     if (!all) {
       std::string missing;
       for (int r = 0; r < state.size; ++r) {
@@ -131,9 +138,9 @@ class LocalCommunicator : public Communicator {
           missing += (missing.empty() ? "" : ", ") + std::to_string(r);
         }
       }
-      NS_THROW(CommError, kind, " (collective #", sequence, ") on rank ", rank_, " timed out after ",
-               options_.timeout.count(), " ms: ", state.size - round.arrived, " of ", state.size,
-               " ranks never arrived (ranks ", missing, ")");
+      NS_THROW(CommError, kind, " (collective #", sequence, ") on rank ", rank_,
+               " timed out after ", options_.timeout.count(), " ms: ", state.size - round.arrived,
+               " of ", state.size, " ranks never arrived (ranks ", missing, ")");
     }
     auto inputs = round.inputs;
     if (++round.left == state.size) state.rounds.erase(sequence);
@@ -157,12 +164,13 @@ LocalGroup::~LocalGroup() = default;
 int LocalGroup::size() const { return state_->size; }
 
 std::unique_ptr<Communicator> LocalGroup::communicator(int rank, CommunicatorOptions options) {
-  NS_CHECK_AS(UsageError, rank >= 0 && rank < state_->size, "rank ", rank, " is not a rank of a group of ",
-              state_->size);
+  NS_CHECK_AS(UsageError, rank >= 0 && rank < state_->size, "rank ", rank,
+              " is not a rank of a group of ", state_->size);
   return std::make_unique<LocalCommunicator>(state_, rank, std::move(options));
 }
 
-void run_local_ranks(int size, const std::function<void(Communicator& comm)>& body, CommunicatorOptions options) {
+void run_local_ranks(int size, const std::function<void(Communicator& comm)>& body,
+                     CommunicatorOptions options) {
   LocalGroup group(size);
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(size));
   std::vector<std::thread> threads;

@@ -13,11 +13,16 @@ namespace {
 
 MPI_Datatype mpi_type(const at::Tensor& tensor, const char* what) {
   switch (tensor.scalar_type()) {
-    case at::kFloat: return MPI_FLOAT;
-    case at::kDouble: return MPI_DOUBLE;
-    case at::kLong: return MPI_INT64_T;
-    case at::kInt: return MPI_INT32_T;
-    case at::kByte: return MPI_UINT8_T;
+    case at::kFloat:
+      return MPI_FLOAT;
+    case at::kDouble:
+      return MPI_DOUBLE;
+    case at::kLong:
+      return MPI_INT64_T;
+    case at::kInt:
+      return MPI_INT32_T;
+    case at::kByte:
+      return MPI_UINT8_T;
     default:
       NS_THROW(UsageError, "MPI ", what, ": unsupported dtype ", tensor.scalar_type(),
                " (float32, float64, int64, int32, uint8)");
@@ -45,14 +50,19 @@ class MpiWork : public Work {
   void wait(std::chrono::milliseconds timeout) override {
     if (done_.wait_for(timeout) != std::future_status::ready) {
       comm_->mark_broken();
-      const auto silent = comm_->unresponsive_ranks(std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10)));
-      NS_THROW(CommError, "MPI ", what_, " did not complete within ", timeout.count() / 1000.0, " s: ",
-               silent.empty() ? std::string("a rank is probably dead or stuck")
-                              : "rank(s) " + silent + " stopped answering (dead, or stuck outside the collective)");
+      const auto silent = comm_->unresponsive_ranks(
+          std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10)));
+      NS_THROW(
+          CommError, "MPI ", what_, " did not complete within ", timeout.count() / 1000.0, " s: ",
+          silent.empty()
+              ? std::string("a rank is probably dead or stuck")
+              : "rank(s) " + silent + " stopped answering (dead, or stuck outside the collective)");
     }
     done_.get();
   }
-  bool completed() override { return done_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+  bool completed() override {
+    return done_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
 
  private:
   std::string what_;
@@ -66,9 +76,10 @@ MpiCommunicator::MpiCommunicator(MPI_Comm parent, CommunicatorOptions options)
     : Communicator(options) {
   int provided = 0;
   NS_MPI_CHECK(MPI_Query_thread(&provided));
-  NS_CHECK_AS(CommError, provided >= MPI_THREAD_SERIALIZED,
-              "the MPI communicator needs MPI_THREAD_SERIALIZED or better; this MPI provides level ",
-              provided);
+  NS_CHECK_AS(
+      CommError, provided >= MPI_THREAD_SERIALIZED,
+      "the MPI communicator needs MPI_THREAD_SERIALIZED or better; this MPI provides level ",
+      provided);
   NS_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
   NS_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
   NS_MPI_CHECK(MPI_Comm_dup(parent, &probe_comm_));
@@ -91,7 +102,8 @@ MpiCommunicator::~MpiCommunicator() {
     // The thread may sit in a collective the peers never join. It owns its queue (shared),
     // so it may run on safely; the communicators stay allocated for it.
     std::unique_lock<std::mutex> lock(queue_->mutex);
-    const bool finished = queue_->wake.wait_for(lock, std::chrono::seconds(1), [&] { return queue_->finished; });
+    const bool finished =
+        queue_->wake.wait_for(lock, std::chrono::seconds(1), [&] { return queue_->finished; });
     lock.unlock();
     if (!finished) {
       worker_.detach();
@@ -125,7 +137,8 @@ std::string MpiCommunicator::unresponsive_ranks(std::chrono::milliseconds window
          std::find(answered.begin(), answered.end(), false) != answered.end()) {
     for (int r = 0; r < size_; ++r) {
       int done = 0;
-      if (!answered[r] && MPI_Test(&receives[r], &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done) answered[r] = true;
+      if (!answered[r] && MPI_Test(&receives[r], &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done)
+        answered[r] = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -157,7 +170,8 @@ void MpiCommunicator::run(const std::shared_ptr<Queue>& queue) {
   }
 }
 
-std::shared_ptr<Work> MpiCommunicator::submit(std::string what, const char* kind, std::function<void()> body) {
+std::shared_ptr<Work> MpiCommunicator::submit(std::string what, const char* kind,
+                                              std::function<void()> body) {
   auto promise = std::make_shared<std::promise<void>>();
   std::shared_future<void> done = promise->get_future().share();
   if (options_.tracer) {  // the span covers the MPI call on the communication thread
@@ -194,44 +208,55 @@ std::shared_ptr<Work> MpiCommunicator::allreduce(at::Tensor tensor, ReduceOp op)
   });
 }
 
-std::shared_ptr<Work> MpiCommunicator::reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) {
+std::shared_ptr<Work> MpiCommunicator::reduce_scatter(at::Tensor input, at::Tensor output,
+                                                      ReduceOp op) {
   check_cpu(input, "reduce_scatter");
   check_cpu(output, "reduce_scatter");
-  NS_CHECK_AS(UsageError, input.numel() == output.numel() * size_ && input.scalar_type() == output.scalar_type(),
-              "reduce_scatter: input must hold size x output elements of the same dtype (", input.numel(),
-              " vs ", output.numel(), " x ", size_, ")");
+  NS_CHECK_AS(
+      UsageError,
+      input.numel() == output.numel() * size_ && input.scalar_type() == output.scalar_type(),
+      "reduce_scatter: input must hold size x output elements of the same dtype (", input.numel(),
+      " vs ", output.numel(), " x ", size_, ")");
   const auto type = mpi_type(input, "reduce_scatter");
   const int count = count_of(output);
   const int size = size_;
   const MPI_Comm comm = comm_;
-  return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements", "reduce_scatter", [=]() mutable {
-    NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count, type, MPI_SUM, comm));
-    if (op == ReduceOp::kAvg) output.div_(size);
-  });
+  return submit("reduce_scatter of " + std::to_string(input.numel()) + " elements",
+                "reduce_scatter", [=]() mutable {
+                  NS_MPI_CHECK(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), count,
+                                                        type, MPI_SUM, comm));
+                  if (op == ReduceOp::kAvg) output.div_(size);
+                });
 }
 
 std::shared_ptr<Work> MpiCommunicator::allgather(at::Tensor input, at::Tensor output) {
   check_cpu(input, "allgather");
   check_cpu(output, "allgather");
-  NS_CHECK_AS(UsageError, output.numel() == input.numel() * size_ && input.scalar_type() == output.scalar_type(),
-              "allgather: output must hold size x input elements of the same dtype (", output.numel(),
-              " vs ", input.numel(), " x ", size_, ")");
+  NS_CHECK_AS(
+      UsageError,
+      output.numel() == input.numel() * size_ && input.scalar_type() == output.scalar_type(),
+      "allgather: output must hold size x input elements of the same dtype (", output.numel(),
+      " vs ", input.numel(), " x ", size_, ")");
   const auto type = mpi_type(input, "allgather");
   const int count = count_of(input);
   const MPI_Comm comm = comm_;
   return submit("allgather of " + std::to_string(count) + " elements", "allgather", [=]() mutable {
-    NS_MPI_CHECK(MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm));
+    NS_MPI_CHECK(
+        MPI_Allgather(input.data_ptr(), count, type, output.data_ptr(), count, type, comm));
   });
 }
 
 std::shared_ptr<Work> MpiCommunicator::broadcast(at::Tensor tensor, int root) {
   check_cpu(tensor, "broadcast");
-  NS_CHECK_AS(UsageError, root >= 0 && root < size_, "broadcast root ", root, " is not a rank of ", size_);
+  NS_CHECK_AS(UsageError, root >= 0 && root < size_, "broadcast root ", root, " is not a rank of ",
+              size_);
   const auto type = mpi_type(tensor, "broadcast");
   const int count = count_of(tensor);
   const MPI_Comm comm = comm_;
-  return submit("broadcast of " + std::to_string(count) + " elements from rank " + std::to_string(root),
-                "broadcast", [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm)); });
+  return submit(
+      "broadcast of " + std::to_string(count) + " elements from rank " + std::to_string(root),
+      "broadcast",
+      [=]() mutable { NS_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), count, type, root, comm)); });
 }
 
 void MpiCommunicator::barrier() {

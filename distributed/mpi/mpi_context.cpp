@@ -21,7 +21,8 @@ MpiContext::MpiContext() {
   NS_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
   NS_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
   MPI_Comm node = MPI_COMM_NULL;
-  NS_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
+  NS_MPI_CHECK(
+      MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
   NS_MPI_CHECK(MPI_Comm_rank(node, &local_rank_));
   NS_MPI_CHECK(MPI_Comm_free(&node));
 }

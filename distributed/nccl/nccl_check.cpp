@@ -12,10 +12,10 @@ void throw_nccl_error(ncclResult_t code, const char* call, const char* file, int
 }
 
 void throw_cuda_error(cudaError_t code, const char* call, const char* file, int line) {
-  detail::throw_error<CommError>(file, line,
-                                 detail::concat(call, " failed: ", cudaGetErrorName(code), ": ",
-                                                cudaGetErrorString(code), " [",
-                                                detect_process().describe(), "]"));
+  detail::throw_error<CommError>(
+      file, line,
+      detail::concat(call, " failed: ", cudaGetErrorName(code), ": ", cudaGetErrorString(code),
+                     " [", detect_process().describe(), "]"));
 }
 
 }  // namespace neuroscale::distributed

@@ -12,18 +12,18 @@ namespace neuroscale::distributed {
 
 }  // namespace neuroscale::distributed
 
-#define NS_NCCL_CHECK(call)                                                              \
-  do {                                                                                   \
-    ncclResult_t ns_nccl_rc_ = (call);                                                   \
-    if (ns_nccl_rc_ != ncclSuccess) {                                                    \
+#define NS_NCCL_CHECK(call)                                                                \
+  do {                                                                                     \
+    ncclResult_t ns_nccl_rc_ = (call);                                                     \
+    if (ns_nccl_rc_ != ncclSuccess) {                                                      \
       ::neuroscale::distributed::throw_nccl_error(ns_nccl_rc_, #call, __FILE__, __LINE__); \
-    }                                                                                    \
+    }                                                                                      \
   } while (false)
 
-#define NS_CUDA_CHECK(call)                                                              \
-  do {                                                                                   \
-    cudaError_t ns_cuda_rc_ = (call);                                                    \
-    if (ns_cuda_rc_ != cudaSuccess) {                                                    \
+#define NS_CUDA_CHECK(call)                                                                \
+  do {                                                                                     \
+    cudaError_t ns_cuda_rc_ = (call);                                                      \
+    if (ns_cuda_rc_ != cudaSuccess) {                                                      \
       ::neuroscale::distributed::throw_cuda_error(ns_cuda_rc_, #call, __FILE__, __LINE__); \
-    }                                                                                    \
+    }                                                                                      \
   } while (false)

@@ -11,23 +11,32 @@ namespace {
 
 ncclDataType_t nccl_type(const at::Tensor& tensor) {
   switch (tensor.scalar_type()) {
-    case at::kFloat: return ncclFloat32;
-    case at::kDouble: return ncclFloat64;
-    case at::kHalf: return ncclFloat16;
-    case at::kBFloat16: return ncclBfloat16;
-    case at::kLong: return ncclInt64;
-    case at::kInt: return ncclInt32;
-    case at::kByte: return ncclUint8;
-    default: NS_THROW(UsageError, "NCCL: unsupported dtype ", tensor.scalar_type());
+    case at::kFloat:
+      return ncclFloat32;
+    case at::kDouble:
+      return ncclFloat64;
+    case at::kHalf:
+      return ncclFloat16;
+    case at::kBFloat16:
+      return ncclBfloat16;
+    case at::kLong:
+      return ncclInt64;
+    case at::kInt:
+      return ncclInt32;
+    case at::kByte:
+      return ncclUint8;
+    default:
+      NS_THROW(UsageError, "NCCL: unsupported dtype ", tensor.scalar_type());
   }
 }
 
 ncclRedOp_t nccl_op(ReduceOp op) { return op == ReduceOp::kAvg ? ncclAvg : ncclSum; }
 
 void check_cuda_tensor(const at::Tensor& tensor, int device, const char* what) {
-  NS_CHECK_AS(UsageError, tensor.device().is_cuda() && tensor.device().index() == device &&
-                              tensor.is_contiguous(),
-              "NCCL ", what, " needs a contiguous tensor on cuda:", device, ", got ", tensor.device());
+  NS_CHECK_AS(
+      UsageError,
+      tensor.device().is_cuda() && tensor.device().index() == device && tensor.is_contiguous(),
+      "NCCL ", what, " needs a contiguous tensor on cuda:", device, ", got ", tensor.device());
 }
 
 // Completion of one collective: an event on the comm stream. The tensors stay referenced
@@ -83,8 +92,8 @@ NcclCommunicator::~NcclCommunicator() {
 }
 
 template <class Launch>
-std::shared_ptr<Work> NcclCommunicator::enqueue(const std::string& what, std::vector<at::Tensor> keep,
-                                               Launch launch) {
+std::shared_ptr<Work> NcclCommunicator::enqueue(const std::string& what,
+                                                std::vector<at::Tensor> keep, Launch launch) {
   cudaEvent_t ready = nullptr, done = nullptr;
   NS_CUDA_CHECK(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming));
   NS_CUDA_CHECK(cudaEventRecord(ready, cudaStreamLegacy));
@@ -104,7 +113,8 @@ std::shared_ptr<Work> NcclCommunicator::allreduce(at::Tensor tensor, ReduceOp op
   });
 }
 
-std::shared_ptr<Work> NcclCommunicator::reduce_scatter(at::Tensor input, at::Tensor output, ReduceOp op) {
+std::shared_ptr<Work> NcclCommunicator::reduce_scatter(at::Tensor input, at::Tensor output,
+                                                       ReduceOp op) {
   check_cuda_tensor(input, device_, "reduce_scatter");
   check_cuda_tensor(output, device_, "reduce_scatter");
   NS_CHECK_AS(UsageError, input.numel() == output.numel() * size_,

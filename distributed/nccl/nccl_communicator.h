@@ -32,7 +32,8 @@ class NcclCommunicator : public Communicator {
  private:
   // Orders the comm stream after the default stream, runs `launch`, returns its handle.
   template <class Launch>
-  std::shared_ptr<Work> enqueue(const std::string& what, std::vector<at::Tensor> keep, Launch launch);
+  std::shared_ptr<Work> enqueue(const std::string& what, std::vector<at::Tensor> keep,
+                                Launch launch);
 
   int rank_ = 0, size_ = 1, device_ = 0;
   ncclComm_t comm_ = nullptr;

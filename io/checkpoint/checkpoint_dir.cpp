@@ -29,7 +29,8 @@ std::int64_t checkpoint_step(const std::string& name_or_path) {
   name = name.substr(name.find_last_of('/') + 1);
   if (name.size() <= 5 || name.rfind("step-", 0) != 0) return -1;
   const std::string digits = name.substr(5);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return -1;
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return -1;
   return std::stoll(digits);
 }
 
@@ -41,21 +42,23 @@ std::vector<std::string> committed_checkpoints(const std::string& directory) {
     }
     ::closedir(dir);
   }
-  std::sort(names.begin(), names.end(),
-            [](const std::string& a, const std::string& b) { return checkpoint_step(a) > checkpoint_step(b); });
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return checkpoint_step(a) > checkpoint_step(b);
+  });
   return names;
 }
 
 Manifest verify_checkpoint(const std::string& path, const std::string& config_hash) {
   auto manifest = read_manifest(path);
-  NS_CHECK_AS(CheckpointError, config_hash.empty() || manifest.config_hash == config_hash, "'", path,
-              "' belongs to another model (config hash ", manifest.config_hash, ", this run ", config_hash, ")",
+  NS_CHECK_AS(CheckpointError, config_hash.empty() || manifest.config_hash == config_hash, "'",
+              path, "' belongs to another model (config hash ", manifest.config_hash, ", this run ",
+              config_hash, ")",
               manifest.base_weights.empty() ? "" : "; its base weights: " + manifest.base_weights);
   std::set<std::string> listed;
   for (const auto& file : manifest.files) listed.insert(file.name);
   for (const auto& tensor : manifest.tensors) {
-    NS_CHECK_AS(CheckpointError, listed.count(tensor.file), "'", path, "/manifest.yaml': tensor '", tensor.name,
-                "' lives in '", tensor.file, "', which the manifest does not list");
+    NS_CHECK_AS(CheckpointError, listed.count(tensor.file), "'", path, "/manifest.yaml': tensor '",
+                tensor.name, "' lives in '", tensor.file, "', which the manifest does not list");
   }
   const auto failure = verify_files(manifest, path);
   NS_CHECK_AS(CheckpointError, failure.empty(), "'", path, "' fails verification: ", failure);

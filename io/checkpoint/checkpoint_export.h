@@ -21,7 +21,7 @@ struct CheckpointExport {
 // Writes the tensors of the checkpoint at `path` (whose verified `manifest` is given) to
 // `output`, atomically. Throws CheckpointError when the checkpoint holds no model tensor,
 // DataError when a shard cannot be read or `output` cannot be written.
-CheckpointExport export_checkpoint(const std::string& path, const Manifest& manifest, const std::string& output,
-                                   bool include_optimizer);
+CheckpointExport export_checkpoint(const std::string& path, const Manifest& manifest,
+                                   const std::string& output, bool include_optimizer);
 
 }  // namespace neuroscale::io

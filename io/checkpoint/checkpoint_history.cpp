@@ -42,7 +42,8 @@ std::string next_older(const std::vector<std::string>& committed, const std::str
 // else "" (the run's first checkpoint, a parent outside the directory, deleted or replaced).
 std::string linked_parent(const std::string& directory, const Manifest& manifest) {
   const auto& parent = manifest.parent;
-  if (parent.empty() || checkpoint_step(parent) < 0 || parent.find('/') != std::string::npos) return "";
+  if (parent.empty() || checkpoint_step(parent) < 0 || parent.find('/') != std::string::npos)
+    return "";
   const auto found = try_read(directory + "/" + parent);
   if (!found || found->checksum != manifest.parent_checksum) return "";
   return parent;
@@ -51,7 +52,8 @@ std::string linked_parent(const std::string& directory, const Manifest& manifest
 }  // namespace
 
 std::optional<std::pair<std::string, Manifest>> resume_head(
-    const std::string& directory, const std::function<void(const std::string&, const std::string&)>& on_skip) {
+    const std::string& directory,
+    const std::function<void(const std::string&, const std::string&)>& on_skip) {
   const auto committed = committed_checkpoints(directory);  // newest first
   if (committed.empty()) return std::nullopt;
   std::string current = latest_checkpoint(directory);
@@ -77,7 +79,8 @@ std::optional<std::pair<std::string, Manifest>> resume_head(
       on_skip(path, error.what());
     }
     const auto manifest = try_read(path);
-    std::string parent = manifest && manifest->version >= 2 ? linked_parent(directory, *manifest) : "";
+    std::string parent =
+        manifest && manifest->version >= 2 ? linked_parent(directory, *manifest) : "";
     current = parent.empty() ? next_older(committed, current) : parent;
   }
   return std::nullopt;
@@ -100,7 +103,8 @@ std::vector<std::string> history_chain(const std::string& directory, const std::
   return chain;
 }
 
-std::vector<std::string> set_aside(const std::string& directory, const std::vector<std::string>& keep) {
+std::vector<std::string> set_aside(const std::string& directory,
+                                   const std::vector<std::string>& keep) {
   const std::set<std::string> kept(keep.begin(), keep.end());
   std::vector<std::string> moved;
   const std::string aside = directory + "/" + kOffChainDirectory;
@@ -110,8 +114,8 @@ std::vector<std::string> set_aside(const std::string& directory, const std::vect
     std::string target = aside + "/" + name;
     for (int n = 2; path_exists(target); ++n) target = aside + "/" + name + "." + std::to_string(n);
     const std::string source = directory + "/" + name;
-    NS_CHECK_AS(CheckpointError, std::rename(source.c_str(), target.c_str()) == 0, "cannot move '", source,
-                "' to '", target, "': ", std::strerror(errno));
+    NS_CHECK_AS(CheckpointError, std::rename(source.c_str(), target.c_str()) == 0, "cannot move '",
+                source, "' to '", target, "': ", std::strerror(errno));
     moved.push_back(target);
   }
   return moved;
@@ -138,8 +142,8 @@ std::vector<std::string> remove_incomplete(const std::string& directory) {
 void set_latest(const std::string& directory, const std::string& name) {
   const std::string path = directory + "/latest";
   if (name.empty()) {
-    NS_CHECK_AS(CheckpointError, std::remove(path.c_str()) == 0 || errno == ENOENT, "cannot remove '", path,
-                "': ", std::strerror(errno));
+    NS_CHECK_AS(CheckpointError, std::remove(path.c_str()) == 0 || errno == ENOENT,
+                "cannot remove '", path, "': ", std::strerror(errno));
     return;
   }
   if (latest_checkpoint(directory) != name) write_file_atomically(path, name + "\n");

@@ -27,7 +27,8 @@ extern const char* const kOffChainDirectory;
 // committed checkpoint stands in. `on_skip(path, reason)` hears of each one that fails.
 // Returns nothing when the directory has no committed checkpoint or none verifies.
 std::optional<std::pair<std::string, Manifest>> resume_head(
-    const std::string& directory, const std::function<void(const std::string&, const std::string&)>& on_skip);
+    const std::string& directory,
+    const std::function<void(const std::string&, const std::string&)>& on_skip);
 
 // The chain that ends in checkpoint `head` (a name in `directory`): head, its parent, and so
 // on while the parent is present with the recorded checksum, newest first.
@@ -35,7 +36,8 @@ std::vector<std::string> history_chain(const std::string& directory, const std::
 
 // Moves the committed checkpoints of `directory` not in `keep` to `off-chain/` (a name taken
 // there gets a ".2", ".3", ... suffix); returns the paths they now have.
-std::vector<std::string> set_aside(const std::string& directory, const std::vector<std::string>& keep);
+std::vector<std::string> set_aside(const std::string& directory,
+                                   const std::vector<std::string>& keep);
 
 // The names of the checkpoints under `<directory>/off-chain/`, sorted (none when it is absent).
 std::vector<std::string> off_chain_checkpoints(const std::string& directory);

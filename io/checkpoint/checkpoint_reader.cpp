@@ -10,8 +10,8 @@
 
 #include "core/check.h"
 #include "core/text.h"
-#include "io/checkpoint/checkpoint_history.h"
 #include "io/checkpoint/checkpoint_dir.h"
+#include "io/checkpoint/checkpoint_history.h"
 #include "io/fs/files.h"
 
 namespace neuroscale::io {
@@ -126,10 +126,11 @@ std::pair<std::string, Manifest> newest_verified_checkpoint(
     const std::function<void(const std::string&, const std::string&)>& on_skip) {
   if (!location.step.empty()) return {location.step, verify_checkpoint(location.step)};
   const auto committed = committed_checkpoints(location.directory);
-  NS_CHECK_AS(CheckpointError, !committed.empty(), "'", location.directory, "' holds no committed checkpoint");
+  NS_CHECK_AS(CheckpointError, !committed.empty(), "'", location.directory,
+              "' holds no committed checkpoint");
   if (auto head = resume_head(location.directory, on_skip)) return std::move(*head);
-  NS_THROW(CheckpointError, "no checkpoint in '", location.directory, "' verifies (", committed.size(),
-           " committed)");
+  NS_THROW(CheckpointError, "no checkpoint in '", location.directory, "' verifies (",
+           committed.size(), " committed)");
 }
 
 NamedTensors read_checkpoint_tensors(const std::string& path, const Manifest& manifest,
@@ -149,13 +150,14 @@ NamedTensors read_checkpoint_tensors(const std::string& path, const Manifest& ma
     if (!select(tensor.name)) continue;
     const std::string shard = path + "/" + tensor.file;
     const auto found = loaded.find({tensor.file, tensor.name});
-    NS_CHECK_AS(CheckpointError, found != loaded.end(), "'", shard, "' lacks tensor '",
-                tensor.name, "', which the manifest places there");
+    NS_CHECK_AS(CheckpointError, found != loaded.end(), "'", shard, "' lacks tensor '", tensor.name,
+                "', which the manifest places there");
     const auto& data = found->second;
     const auto dtype = safetensors_dtype(data.scalar_type());
     NS_CHECK_AS(CheckpointError, dtype == tensor.dtype && data.sizes().vec() == tensor.shape, "'",
-                shard, "': tensor '", tensor.name, "' is ", dtype, " ", shape_text(data.sizes().vec()),
-                ", the manifest says ", tensor.dtype, " ", shape_text(tensor.shape));
+                shard, "': tensor '", tensor.name, "' is ", dtype, " ",
+                shape_text(data.sizes().vec()), ", the manifest says ", tensor.dtype, " ",
+                shape_text(tensor.shape));
     tensors.emplace_back(tensor.name, data);
   }
   return tensors;

@@ -15,15 +15,15 @@
 namespace neuroscale::io {
 
 struct ManifestFile {
-  std::string name;        ///< file name inside the checkpoint directory
+  std::string name;  ///< file name inside the checkpoint directory
   std::uint64_t bytes = 0;
   std::uint64_t xxh64 = 0;
 };
 
 struct ManifestTensor {
   std::string name;
-  std::string file;                  ///< the shard file holding it
-  std::string dtype;                 ///< safetensors dtype ("F32", ...)
+  std::string file;   ///< the shard file holding it
+  std::string dtype;  ///< safetensors dtype ("F32", ...)
   std::vector<std::int64_t> shape;
 };
 
@@ -31,10 +31,10 @@ struct Manifest {
   std::int64_t version = 2;
   std::int64_t step = 0;
   std::int32_t world_size = 1;
-  std::string config_hash;           ///< XXH64 of model_identity
+  std::string config_hash;  ///< XXH64 of model_identity
   /// the model identity (io/checkpoint/model_identity.h) the hash covers; "" in version 1
   std::string model_identity;
-  std::string code_version;          ///< neuroscale version and git revision
+  std::string code_version;  ///< neuroscale version and git revision
   /// frozen weights the checkpoint builds on and does not hold ("path bytes=N xxh64=H";
   /// brain-tuning's backbone), "" when it holds the whole model
   std::string base_weights;

@@ -10,10 +10,12 @@ namespace neuroscale::io {
 namespace {
 
 // Key path -> value text of every scalar or sequence under `node`, in document order.
-void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
   if (node.IsMap()) {
     for (const auto& item : node) {
-      const auto key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);  // YAML allows any key
+      const auto key = item.first.IsScalar() ? item.first.Scalar()
+                                             : YAML::Dump(item.first);  // YAML allows any key
       flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
     }
     return;
@@ -36,7 +38,8 @@ bool parse(const std::string& text, std::vector<std::pair<std::string, std::stri
 
 }  // namespace
 
-std::string model_identity(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& fields,
+std::string model_identity(const std::string& kind,
+                           const std::vector<std::pair<std::string, std::string>>& fields,
                            const std::string& model_yaml) {
   YAML::Emitter out;
   out << YAML::BeginMap;
@@ -64,13 +67,15 @@ std::vector<std::string> identity_differences(const std::string& saved, const st
   if (saved == current) return {};
   std::vector<std::pair<std::string, std::string>> old_keys, new_keys;
   if (!parse(saved, old_keys) || !parse(current, new_keys)) {
-    return {"the model identity (the checkpoint predates per-key identities: its config hash differs)"};
+    return {
+        "the model identity (the checkpoint predates per-key identities: its config hash differs)"};
   }
   const std::map<std::string, std::string> old_map(old_keys.begin(), old_keys.end());
   const std::map<std::string, std::string> new_map(new_keys.begin(), new_keys.end());
   std::vector<std::string> lines;
   std::size_t total = 0;
-  const auto add = [&](const std::string& key, const std::string& before, const std::string& after) {
+  const auto add = [&](const std::string& key, const std::string& before,
+                       const std::string& after) {
     if (++total <= limit) lines.push_back(key + ": " + before + " -> " + after);
   };
   for (const auto& [key, value] : old_keys) {

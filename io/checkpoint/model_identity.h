@@ -14,7 +14,8 @@ namespace neuroscale::io {
 // The identity text: `task: <kind>` (when not empty), then each field in order, then the
 // keys of `model_yaml` (a YAML mapping, as the config writes them; anything else goes under
 // `model:`), so differences read as the config's key paths. Deterministic for equal inputs.
-std::string model_identity(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& fields,
+std::string model_identity(const std::string& kind,
+                           const std::vector<std::pair<std::string, std::string>>& fields,
                            const std::string& model_yaml);
 // XXH64 of the identity text, 16 hex digits, as the manifest stores it.
 std::string model_hash(const std::string& identity);
@@ -33,7 +34,8 @@ struct ModelIdentity {
   std::string hash;  ///< model_hash(text)
 
   ModelIdentity() = default;
-  ModelIdentity(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& fields,
+  ModelIdentity(const std::string& kind,
+                const std::vector<std::pair<std::string, std::string>>& fields,
                 const std::string& model_yaml);
 
   bool empty() const { return hash.empty(); }

@@ -38,8 +38,9 @@ std::set<std::string> load_module(torch::nn::Module& module, const std::string& 
       fail(how, label + " lacks " + how.noun + " '" + name + "'" + hint(name, true));
     }
     if (found->second.sizes() != item.value().sizes()) {
-      fail(how, label + ": " + how.noun + " '" + name + "' is " + shape_text(found->second.sizes().vec()) +
-                    " there but " + shape_text(item.value().sizes().vec()) + " here" + hint(name, false));
+      fail(how, label + ": " + how.noun + " '" + name + "' is " +
+                    shape_text(found->second.sizes().vec()) + " there but " +
+                    shape_text(item.value().sizes().vec()) + " here" + hint(name, false));
     }
     item.value().copy_(found->second);
     loaded.insert(name);

@@ -27,10 +27,12 @@ namespace {
 //   step epoch cursor rank world_size  cpu_rng  cuda_rng           (bytes: count item_version b...)
 //   version 2: lr loss_scale  metrics: <tracking> <version> count item_version, then per record
 //     [<tracking> <version> of the first pair] step, map: [<tracking> <version> of the first
-//     map] count item_version, per entry [<tracking> <version> of the first entry] length name value
+//     map] count item_version, per entry [<tracking> <version> of the first entry] length name
+//     value
 class ArchiveReader {
  public:
-  ArchiveReader(std::string text, std::string path) : text_(std::move(text)), path_(std::move(path)) {}
+  ArchiveReader(std::string text, std::string path)
+      : text_(std::move(text)), path_(std::move(path)) {}
 
   std::int64_t integer(std::int64_t lo, std::int64_t hi, const char* what) {
     skip_space();
@@ -44,14 +46,15 @@ class ArchiveReader {
       fail(std::string("expected ") + what + " at byte " + std::to_string(start));
     }
     if (value < lo || value > hi) {
-      fail(std::string(what) + " " + std::to_string(value) + " at byte " + std::to_string(start) + " is outside [" +
-           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      fail(std::string(what) + " " + std::to_string(value) + " at byte " + std::to_string(start) +
+           " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     }
     return value;
   }
   // A count of items that each take at least `min_bytes` of the text left.
   std::size_t count(const char* what, std::size_t min_bytes) {
-    const auto left = static_cast<std::int64_t>((text_.size() - std::min(at_, text_.size())) / min_bytes);
+    const auto left =
+        static_cast<std::int64_t>((text_.size() - std::min(at_, text_.size())) / min_bytes);
     return static_cast<std::size_t>(integer(0, left, what));
   }
   double real(const char* what) {
@@ -66,7 +69,8 @@ class ArchiveReader {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != token.size()) fail(std::string("expected ") + what + " at byte " + std::to_string(start));
+    if (used == 0 || used != token.size())
+      fail(std::string("expected ") + what + " at byte " + std::to_string(start));
     return value;
   }
   // "<length> <characters>"
@@ -120,9 +124,11 @@ FileDigest save_training_state(const TrainingState& state, const std::string& pa
 
 TrainingState load_training_state(const std::string& path) {
   const auto text = read_file(path);
-  NS_CHECK_AS(CheckpointError, text.has_value(), "cannot read training state '", path, "': ", std::strerror(errno));
+  NS_CHECK_AS(CheckpointError, text.has_value(), "cannot read training state '", path,
+              "': ", std::strerror(errno));
   ArchiveReader reader(*text, path);
-  if (reader.string("archive signature") != "serialization::archive") reader.fail("not a Boost.Serialization text archive");
+  if (reader.string("archive signature") != "serialization::archive")
+    reader.fail("not a Boost.Serialization text archive");
   reader.integer(4, 255, "archive library version");  // item versions are written from version 4 on
   reader.integer(0, 1, "tracking level");
   const auto version = reader.integer(1, 2, "TrainingState version");

@@ -17,17 +17,17 @@
 namespace neuroscale::io {
 
 struct TrainingState {
-  std::int64_t step = 0;             ///< optimizer steps completed
-  std::int64_t epoch = 0;            ///< sampler position: epoch
-  std::int64_t cursor = 0;           ///< sampler position: global batches consumed in the epoch
-  std::int32_t rank = 0;             ///< rank that wrote this state
-  std::int32_t world_size = 1;       ///< ranks of the run that saved it
-  std::vector<std::uint8_t> cpu_rng; ///< LibTorch's default CPU generator state
-  std::vector<std::uint8_t> cuda_rng;///< the CUDA generator state (empty on CPU runs)
+  std::int64_t step = 0;               ///< optimizer steps completed
+  std::int64_t epoch = 0;              ///< sampler position: epoch
+  std::int64_t cursor = 0;             ///< sampler position: global batches consumed in the epoch
+  std::int32_t rank = 0;               ///< rank that wrote this state
+  std::int32_t world_size = 1;         ///< ranks of the run that saved it
+  std::vector<std::uint8_t> cpu_rng;   ///< LibTorch's default CPU generator state
+  std::vector<std::uint8_t> cuda_rng;  ///< the CUDA generator state (empty on CPU runs)
   // Version 2:
-  double lr = 0.0;                   ///< learning rate of the last completed step (the schedule
-                                     ///< is a pure function of the step; recorded to check it)
-  double loss_scale = 1.0;           ///< gradient scaler (1: fp32 and bf16 need none)
+  double lr = 0.0;          ///< learning rate of the last completed step (the schedule
+                            ///< is a pure function of the step; recorded to check it)
+  double loss_scale = 1.0;  ///< gradient scaler (1: fp32 and bf16 need none)
   /// logged metric records so far (rank 0), without the machine-dependent throughput values
   /// (which would make identical training give different states) and without non-finite
   /// values (a text archive cannot read them back): step -> name -> value
@@ -35,8 +35,8 @@ struct TrainingState {
 
   template <class Archive>
   void serialize(Archive& archive, const unsigned int version) {
-    archive & step & epoch & cursor & rank & world_size & cpu_rng & cuda_rng;
-    if (version >= 2) archive & lr & loss_scale & metrics;
+    archive& step& epoch& cursor& rank& world_size& cpu_rng& cuda_rng;
+    if (version >= 2) archive& lr& loss_scale& metrics;
   }
 };
 

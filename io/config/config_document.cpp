@@ -50,11 +50,16 @@ std::string join_path(const std::string& parent, std::string_view key) {
 
 std::string describe_node(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing (null)";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    default: return "an undefined value";
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -89,7 +94,8 @@ class YamlReader final : public ConfigVisitor {
       : doc_(doc), node_(std::move(node)), path_(std::move(path)), schema_(schema) {}
 
   void value(std::string_view key, bool& v, const Field& f) override {
-    read_scalar(key, "a boolean (true/false)", [&](const std::string& s) { return parse_bool(s, v); });
+    read_scalar(key, "a boolean (true/false)",
+                [&](const std::string& s) { return parse_bool(s, v); });
   }
   void value(std::string_view key, std::int64_t& v, const Field& f) override {
     if (read_scalar(key, "an integer", [&](const std::string& s) { return parse_int(s, v); })) {
@@ -112,8 +118,7 @@ class YamlReader final : public ConfigVisitor {
   }
   void value(std::string_view key, std::string& v, const Field& f) override {
     if (!read_scalar(key, "a string", [&](const std::string& s) { return v = s, true; })) return;
-    if (!f.choices.empty() &&
-        std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
+    if (!f.choices.empty() && std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
       fail(key, "'" + path(key) + "' = '" + v + "' is not valid (expected " +
                     f.describe_constraint() + ")" + did_you_mean(v, f.choices));
     }
@@ -127,7 +132,8 @@ class YamlReader final : public ConfigVisitor {
   }
   void value(std::string_view key, std::vector<std::string>& v, const Field& f) override {
     read_list<std::string>(
-        key, v, "a list of strings", [](const std::string& s, std::string& out) { return out = s, true; }, f);
+        key, v, "a list of strings",
+        [](const std::string& s, std::string& out) { return out = s, true; }, f);
   }
 
   void section(std::string_view key, const std::string&,
@@ -138,7 +144,8 @@ class YamlReader final : public ConfigVisitor {
       return;  // absent section: keep defaults
     }
     declare(key);
-    if (!node.IsMap()) fail(key, "'" + path(key) + "' expects a mapping of keys, got " + describe_node(node));
+    if (!node.IsMap())
+      fail(key, "'" + path(key) + "' expects a mapping of keys, got " + describe_node(node));
     YamlReader sub(doc_, node, path(key), schema_);
     body(sub);
     sub.finish();
@@ -153,13 +160,15 @@ class YamlReader final : public ConfigVisitor {
       return;
     }
     declare(key);
-    if (!node.IsSequence()) fail(key, "'" + path(key) + "' expects a list of mappings, got " + describe_node(node));
+    if (!node.IsSequence())
+      fail(key, "'" + path(key) + "' expects a list of mappings, got " + describe_node(node));
     resize(node.size());
     for (std::size_t i = 0; i < node.size(); ++i) {
       std::string item_path = path(key) + "[" + std::to_string(i) + "]";
       YAML::Node element = node[i];
       if (!element.IsMap()) {
-        throw_at(item_path, element, "'" + item_path + "' expects a mapping of keys, got " + describe_node(element));
+        throw_at(item_path, element,
+                 "'" + item_path + "' expects a mapping of keys, got " + describe_node(element));
       }
       YamlReader sub(doc_, element, item_path, schema_);
       item(sub, i);
@@ -227,13 +236,14 @@ class YamlReader final : public ConfigVisitor {
     declare(key);
     YAML::Node node = child(key);
     if (!node.IsDefined()) return;
-    if (!node.IsSequence()) fail(key, "'" + path(key) + "' expects " + expected + ", got " + describe_node(node));
+    if (!node.IsSequence())
+      fail(key, "'" + path(key) + "' expects " + expected + ", got " + describe_node(node));
     std::vector<T> values;
     for (std::size_t i = 0; i < node.size(); ++i) {
       T parsed{};
       if (!node[i].IsScalar() || !parse(node[i].Scalar(), parsed)) {
-        fail(key, "'" + path(key) + "[" + std::to_string(i) + "]' expects " + expected +
-                      ", got " + describe_node(node[i]));
+        fail(key, "'" + path(key) + "[" + std::to_string(i) + "]' expects " + expected + ", got " +
+                      describe_node(node[i]));
       }
       if constexpr (!std::is_same_v<T, std::string>) {
         check_range(key, static_cast<double>(parsed), node[i].Scalar(), f);
@@ -244,7 +254,8 @@ class YamlReader final : public ConfigVisitor {
     out = std::move(values);
   }
 
-  void check_range(std::string_view key, double value, const std::string& text, const Field& f) const {
+  void check_range(std::string_view key, double value, const std::string& text,
+                   const Field& f) const {
     std::string expected = f.violation(value);
     if (!expected.empty()) {
       fail(key, "'" + path(key) + "' = " + text + " is out of range (expected " + expected + ")");
@@ -285,9 +296,7 @@ ConfigDocument ConfigDocument::from_file(const std::string& path) {
   return from_string(*text, path);
 }
 
-ConfigDocument ConfigDocument::empty(const std::string& source) {
-  return from_string("", source);
-}
+ConfigDocument ConfigDocument::empty(const std::string& source) { return from_string("", source); }
 
 const std::string& ConfigDocument::source() const { return impl_->source; }
 
@@ -296,7 +305,8 @@ bool is_override(const std::string& arg) {
   return std::regex_match(arg, kPattern);
 }
 
-std::string ConfigDocument::top_level_scalar(const std::string& key, const std::string& fallback) const {
+std::string ConfigDocument::top_level_scalar(const std::string& key,
+                                             const std::string& fallback) const {
   const YAML::Node& root = impl_->root;  // const: looking a key up must not insert it
   if (!root.IsMap()) return fallback;
   const YAML::Node value = root[key];
@@ -327,7 +337,8 @@ void apply_to(YAML::Node root, const std::vector<std::string>& texts,
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
-    for (const auto& s : segments) NS_CHECK_AS(ConfigError, !s.empty(), where, ": empty key segment");
+    for (const auto& s : segments)
+      NS_CHECK_AS(ConfigError, !s.empty(), where, ": empty key segment");
 
     YAML::Node value;
     try {
@@ -344,10 +355,11 @@ void apply_to(YAML::Node root, const std::vector<std::string>& texts,
       bool last = i + 1 == segments.size();
       std::int64_t index = -1;
       if (node.IsSequence()) {
-        NS_CHECK_AS(ConfigError, parse_int(seg, index) && index >= 0 &&
-                                     index < static_cast<std::int64_t>(node.size()),
-                    where, ": '", display, "' is a list of ", node.size(),
-                    " elements; '", seg, "' is not a valid index");
+        NS_CHECK_AS(
+            ConfigError,
+            parse_int(seg, index) && index >= 0 && index < static_cast<std::int64_t>(node.size()),
+            where, ": '", display, "' is a list of ", node.size(), " elements; '", seg,
+            "' is not a valid index");
         display += "[" + seg + "]";
         if (last) {
           node[static_cast<std::size_t>(index)] = value;
@@ -363,7 +375,8 @@ void apply_to(YAML::Node root, const std::vector<std::string>& texts,
       if (last) {
         node[seg] = value;
       } else {
-        if (!node[seg].IsDefined() || node[seg].IsNull()) node[seg] = YAML::Node(YAML::NodeType::Map);
+        if (!node[seg].IsDefined() || node[seg].IsNull())
+          node[seg] = YAML::Node(YAML::NodeType::Map);
         YAML::Node next = node[seg];
         node.reset(next);
       }

@@ -28,7 +28,8 @@ std::string format_list(const std::vector<T>& values) {
       parts.push_back(std::to_string(v));
     }
   }
-  std::string text = "[";  // appended, not "[" + ...: GCC 12 misreports that (-Wrestrict, PR 105329)
+  std::string text =
+      "[";  // appended, not "[" + ...: GCC 12 misreports that (-Wrestrict, PR 105329)
   text += join(parts, ", ");
   text += ']';
   return text;

@@ -20,13 +20,37 @@ namespace neuroscale::io {
 //   Field("loss on masked bins").one_of({"mse", "poisson"})
 struct Field {
   explicit Field(std::string doc_) : doc(std::move(doc_)) {}
-  Field& at_least(double v) { min = v; return *this; }
-  Field& greater_than(double v) { min = v; min_exclusive = true; return *this; }
-  Field& at_most(double v) { max = v; return *this; }
-  Field& less_than(double v) { max = v; max_exclusive = true; return *this; }
-  Field& range(double lo, double hi) { min = lo; max = hi; return *this; }
-  Field& one_of(std::vector<std::string> values) { choices = std::move(values); return *this; }
-  Field& non_empty() { require_non_empty = true; return *this; }
+  Field& at_least(double v) {
+    min = v;
+    return *this;
+  }
+  Field& greater_than(double v) {
+    min = v;
+    min_exclusive = true;
+    return *this;
+  }
+  Field& at_most(double v) {
+    max = v;
+    return *this;
+  }
+  Field& less_than(double v) {
+    max = v;
+    max_exclusive = true;
+    return *this;
+  }
+  Field& range(double lo, double hi) {
+    min = lo;
+    max = hi;
+    return *this;
+  }
+  Field& one_of(std::vector<std::string> values) {
+    choices = std::move(values);
+    return *this;
+  }
+  Field& non_empty() {
+    require_non_empty = true;
+    return *this;
+  }
 
   // "", or what the value must be: "> 0", "in [0, 1]", "one of: mse, poisson".
   std::string describe_constraint() const;

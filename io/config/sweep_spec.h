@@ -22,11 +22,11 @@
 namespace neuroscale::io {
 
 struct SweepSpec {
-  std::string source;             ///< the spec's file, for messages
+  std::string source;  ///< the spec's file, for messages
   std::string name;
   std::string command;
   std::string config;
-  std::vector<std::string> set;   ///< "key=value" overrides for every element
+  std::vector<std::string> set;  ///< "key=value" overrides for every element
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;  ///< key -> YAML values
   std::vector<int> nodes = {1};
   int tasks_per_node = 1;
@@ -37,7 +37,7 @@ struct SweepSpec {
 
 struct SweepElement {
   int index = 0;
-  std::string name;               ///< "003_seed-2_subjects-human-a", unique by its index prefix
+  std::string name;  ///< "003_seed-2_subjects-human-a", unique by its index prefix
   int nodes = 1;
   std::vector<std::string> overrides;  ///< set, then this element's grid values
 };

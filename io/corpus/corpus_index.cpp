@@ -11,9 +11,12 @@ namespace neuroscale::io {
 
 const char* to_string(Split split) {
   switch (split) {
-    case Split::kTrain: return "train";
-    case Split::kVal: return "val";
-    case Split::kTest: return "test";
+    case Split::kTrain:
+      return "train";
+    case Split::kVal:
+      return "val";
+    case Split::kTest:
+      return "test";
   }
   return "?";
 }
@@ -27,7 +30,8 @@ std::int64_t CorpusIndex::subject_rows(std::int32_t subject) const {
 }
 
 std::size_t CorpusIndex::add_trial(std::int32_t session, Split split, std::int32_t bins,
-                                   std::int32_t labels, std::int32_t text_bytes, std::int32_t block) {
+                                   std::int32_t labels, std::int32_t text_bytes,
+                                   std::int32_t block) {
   const std::int32_t subject = sessions.at(session).subject;
   std::int64_t row = 0, label = 0, text = 0;
   for (std::size_t t = trial_count(); t-- > 0;) {
@@ -86,8 +90,9 @@ void CorpusIndex::validate(const std::string& source_name) const {
                 " channels");
   }
   for (std::size_t i = 0; i < sessions.size(); ++i) {
-    NS_CHECK_AS(DataError, sessions[i].subject >= 0 &&
-                               sessions[i].subject < static_cast<std::int32_t>(subjects.size()),
+    NS_CHECK_AS(DataError,
+                sessions[i].subject >= 0 &&
+                    sessions[i].subject < static_cast<std::int32_t>(subjects.size()),
                 f, ": session ", i, " refers to subject ", sessions[i].subject, " of ",
                 subjects.size());
   }
@@ -95,30 +100,36 @@ void CorpusIndex::validate(const std::string& source_name) const {
   for (const auto* column : {&trial_bins, &label_count, &text_length}) {
     NS_CHECK_AS(DataError, column->size() == n, f, ": trial columns have different lengths");
   }
-  NS_CHECK_AS(DataError, trial_split.size() == n && trial_row.size() == n &&
-                             label_offset.size() == n && text_offset.size() == n &&
-                             trial_block.size() == n && trial_norm_group.size() == n,
+  NS_CHECK_AS(DataError,
+              trial_split.size() == n && trial_row.size() == n && label_offset.size() == n &&
+                  text_offset.size() == n && trial_block.size() == n &&
+                  trial_norm_group.size() == n,
               f, ": trial columns have different lengths");
-  NS_CHECK_AS(DataError, normalization == "none" || normalization == "per_day" || normalization == "per_block",
-              f, ": unknown normalization '", normalization, "' (expected none, per_day or per_block)");
+  NS_CHECK_AS(DataError,
+              normalization == "none" || normalization == "per_day" || normalization == "per_block",
+              f, ": unknown normalization '", normalization,
+              "' (expected none, per_day or per_block)");
   for (std::size_t g = 0; g < norm_groups.size(); ++g) {
-    NS_CHECK_AS(DataError, norm_groups[g].session >= 0 &&
-                               norm_groups[g].session < static_cast<std::int32_t>(sessions.size()),
+    NS_CHECK_AS(DataError,
+                norm_groups[g].session >= 0 &&
+                    norm_groups[g].session < static_cast<std::int32_t>(sessions.size()),
                 f, ": normalization group ", g, " refers to session ", norm_groups[g].session);
   }
   std::map<std::int32_t, std::int64_t> next_row;
   for (std::size_t t = 0; t < n; ++t) {
-    NS_CHECK_AS(DataError, trial_session[t] >= 0 &&
-                               trial_session[t] < static_cast<std::int32_t>(sessions.size()),
-                f, ": trial ", t, " refers to session ", trial_session[t]);
+    NS_CHECK_AS(
+        DataError,
+        trial_session[t] >= 0 && trial_session[t] < static_cast<std::int32_t>(sessions.size()), f,
+        ": trial ", t, " refers to session ", trial_session[t]);
     NS_CHECK_AS(DataError, trial_split[t] >= 0 && trial_split[t] <= 2, f, ": trial ", t,
                 " has unknown split ", int(trial_split[t]));
     NS_CHECK_AS(DataError, trial_bins[t] > 0, f, ": trial ", t, " has ", trial_bins[t], " bins");
     NS_CHECK_AS(DataError, label_count[t] >= 0 && text_length[t] >= 0, f, ": trial ", t,
                 " has a negative label or text length");
-    NS_CHECK_AS(DataError, trial_norm_group[t] >= 0 &&
-                               trial_norm_group[t] < static_cast<std::int32_t>(norm_groups.size()) &&
-                               norm_groups[trial_norm_group[t]].session == trial_session[t],
+    NS_CHECK_AS(DataError,
+                trial_norm_group[t] >= 0 &&
+                    trial_norm_group[t] < static_cast<std::int32_t>(norm_groups.size()) &&
+                    norm_groups[trial_norm_group[t]].session == trial_session[t],
                 f, ": trial ", t, " has normalization group ", trial_norm_group[t],
                 ", which is not one of its session's");
     std::int64_t& expected = next_row[trial_subject(t)];
@@ -141,7 +152,8 @@ std::string summarize(const CorpusIndex& index, const std::string& path) {
   out << "corpus " << path << " (format " << kCorpusFormatName << " v" << kCorpusFormatVersion
       << ", source " << index.source << ", " << index.feature_dtype << ", " << index.bin_ms
       << " ms bins, normalization " << index.normalization << ")\n";
-  std::snprintf(line, sizeof(line), "%zu subjects, %zu sessions, %zu trials, %.2f hours (%lld bins)\n",
+  std::snprintf(line, sizeof(line),
+                "%zu subjects, %zu sessions, %zu trials, %.2f hours (%lld bins)\n",
                 index.subjects.size(), index.sessions.size(), index.trial_count(),
                 total_bins * seconds_per_bin / 3600.0, static_cast<long long>(total_bins));
   out << line;

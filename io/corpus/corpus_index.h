@@ -46,21 +46,21 @@ struct CorpusIndex {
   // What was applied to the stored features: "none" (raw), "per_day" or "per_block" z-score.
   std::string normalization = "per_day";
   std::string feature_dtype = "float32";  // "float32" | "float16" on disk
-  std::string source;                      // what produced the file ("synth", "b2t25", ...)
+  std::string source;                     // what produced the file ("synth", "b2t25", ...)
   std::vector<SubjectInfo> subjects;
   std::vector<SessionInfo> sessions;
 
   // One entry per trial, in global trial order.
   std::vector<std::int32_t> trial_session;
-  std::vector<std::int8_t> trial_split;       // Split values
-  std::vector<std::int32_t> trial_bins;       // time bins of the trial
-  std::vector<std::int64_t> trial_row;        // first row in /features/<subject>
-  std::vector<std::int64_t> label_offset;     // into /labels/phonemes
-  std::vector<std::int32_t> label_count;      // 0 when unlabelled
-  std::vector<std::int64_t> text_offset;      // into /text/utf8
-  std::vector<std::int32_t> text_length;      // 0 when there is no sentence
-  std::vector<std::int32_t> trial_block;      // recording block within the session
-  std::vector<std::int32_t> trial_norm_group; // index into norm_groups
+  std::vector<std::int8_t> trial_split;        // Split values
+  std::vector<std::int32_t> trial_bins;        // time bins of the trial
+  std::vector<std::int64_t> trial_row;         // first row in /features/<subject>
+  std::vector<std::int64_t> label_offset;      // into /labels/phonemes
+  std::vector<std::int32_t> label_count;       // 0 when unlabelled
+  std::vector<std::int64_t> text_offset;       // into /text/utf8
+  std::vector<std::int32_t> text_length;       // 0 when there is no sentence
+  std::vector<std::int32_t> trial_block;       // recording block within the session
+  std::vector<std::int32_t> trial_norm_group;  // index into norm_groups
 
   // Statistics groups; per_block corpora have one per (session, block), others one per session.
   std::vector<NormGroup> norm_groups;
@@ -73,8 +73,8 @@ struct CorpusIndex {
   std::int64_t subject_rows(std::int32_t subject) const;
 
   // Appends a trial, placing its rows after the subject's previous trial; returns its id.
-  std::size_t add_trial(std::int32_t session, Split split, std::int32_t bins,
-                        std::int32_t labels, std::int32_t text_bytes, std::int32_t block = 0);
+  std::size_t add_trial(std::int32_t session, Split split, std::int32_t bins, std::int32_t labels,
+                        std::int32_t text_bytes, std::int32_t block = 0);
 
   // Builds norm_groups and trial_norm_group for `normalization` (per_block: one group per
   // (session, block) in order of first appearance; otherwise one per session).

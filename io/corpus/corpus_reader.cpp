@@ -10,10 +10,11 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
   std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   file_ = open_file(path, comm);
   const hid_t root = file_.get();
-  NS_CHECK_AS(DataError, has_attribute(root, "format") &&
-                             read_string_attribute(root, "format") == kCorpusFormatName,
-              "'", path, "' is an HDF5 file but not a neuroscale corpus (attribute 'format' is not '",
-              kCorpusFormatName, "')");
+  NS_CHECK_AS(
+      DataError,
+      has_attribute(root, "format") && read_string_attribute(root, "format") == kCorpusFormatName,
+      "'", path, "' is an HDF5 file but not a neuroscale corpus (attribute 'format' is not '",
+      kCorpusFormatName, "')");
   const std::int64_t version = read_int_attribute(root, "format_version");
   NS_CHECK_AS(DataError, version == kCorpusFormatVersion, "'", path, "' has corpus format version ",
               version, "; this build reads version ", kCorpusFormatVersion,
@@ -28,8 +29,9 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     auto species = read_strings(group.get(), "species");
     auto layouts = read_strings(group.get(), "feature_layout");
     auto channels = read_array<std::int32_t>(group.get(), "n_channels");
-    NS_CHECK_AS(DataError, species.size() == names.size() && layouts.size() == names.size() &&
-                               channels.size() == names.size(),
+    NS_CHECK_AS(DataError,
+                species.size() == names.size() && layouts.size() == names.size() &&
+                    channels.size() == names.size(),
                 "'", path, "': /subjects columns have different lengths");
     for (std::size_t i = 0; i < names.size(); ++i) {
       index_.subjects.push_back({names[i], species[i], channels[i], layouts[i]});
@@ -41,8 +43,9 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     auto dates = read_strings(group.get(), "date");
     auto day = read_array<std::int32_t>(group.get(), "day");
     auto tasks = read_strings(group.get(), "task");
-    NS_CHECK_AS(DataError, dates.size() == subject.size() && day.size() == subject.size() &&
-                               tasks.size() == subject.size(),
+    NS_CHECK_AS(DataError,
+                dates.size() == subject.size() && day.size() == subject.size() &&
+                    tasks.size() == subject.size(),
                 "'", path, "': /sessions columns have different lengths");
     for (std::size_t i = 0; i < subject.size(); ++i) {
       index_.sessions.push_back({subject[i], dates[i], day[i], tasks[i]});
@@ -56,7 +59,8 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     norm_offset_ = read_array<std::int64_t>(group.get(), "offset");
     NS_CHECK_AS(DataError, block.size() == session.size() && norm_offset_.size() == session.size(),
                 "'", path, "': /normalization columns have different lengths");
-    for (std::size_t g = 0; g < session.size(); ++g) index_.norm_groups.push_back({session[g], block[g]});
+    for (std::size_t g = 0; g < session.size(); ++g)
+      index_.norm_groups.push_back({session[g], block[g]});
     norm_mean_ = open_dataset(group.get(), "mean");
     norm_std_ = open_dataset(group.get(), "std");
   }
@@ -86,8 +90,9 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm) : path_(path)
     features_.push_back(open_dataset(features.get(), subject.name));
     auto dims = dataset_dims(features_.back().get());
     const auto rows = index_.subject_rows(static_cast<std::int32_t>(s));
-    NS_CHECK_AS(DataError, dims.size() == 2 && dims[0] == static_cast<hsize_t>(rows) &&
-                               dims[1] == static_cast<hsize_t>(subject.n_channels),
+    NS_CHECK_AS(DataError,
+                dims.size() == 2 && dims[0] == static_cast<hsize_t>(rows) &&
+                    dims[1] == static_cast<hsize_t>(subject.n_channels),
                 "'", path, "': /features/", subject.name, " should be [", rows, ", ",
                 subject.n_channels, "]");
   }

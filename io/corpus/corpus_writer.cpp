@@ -124,8 +124,9 @@ CorpusWriter::CorpusWriter(const std::string& path, MPI_Comm comm, const CorpusC
     const auto& subject = index_.subjects[s];
     const hsize_t rows = static_cast<hsize_t>(index_.subject_rows(static_cast<std::int32_t>(s)));
     const hsize_t channels = static_cast<hsize_t>(subject.n_channels);
-    features_.push_back(create_dataset(group.get(), subject.name, feature_type, {rows, channels},
-                                       {std::max<hsize_t>(1, std::min(rows, chunk_rows(subject.n_channels))), channels}));
+    features_.push_back(create_dataset(
+        group.get(), subject.name, feature_type, {rows, channels},
+        {std::max<hsize_t>(1, std::min(rows, chunk_rows(subject.n_channels))), channels}));
   }
 }
 
@@ -184,8 +185,8 @@ void CorpusWriter::commit() {
   norm_std_.reset();
   file_.close("close corpus file '" + temp_path_ + "'");
   if (rank_ == 0) {
-    NS_CHECK_AS(DataError, std::rename(temp_path_.c_str(), path_.c_str()) == 0,
-                "cannot rename '", temp_path_, "' to '", path_, "': ", std::strerror(errno));
+    NS_CHECK_AS(DataError, std::rename(temp_path_.c_str(), path_.c_str()) == 0, "cannot rename '",
+                temp_path_, "' to '", path_, "': ", std::strerror(errno));
   }
   committed_ = true;
   NS_MPI_CHECK(MPI_Barrier(comm_));

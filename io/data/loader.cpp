@@ -39,7 +39,8 @@ std::string describe_trial(const CorpusReader& reader, std::int64_t trial) {
 void normalise(const CorpusReader& reader, std::int64_t trial, std::vector<float>& x,
                const std::pair<std::vector<float>, std::vector<float>>* stats,
                const std::vector<std::uint8_t>& labels) {
-  const std::size_t channels = static_cast<std::size_t>(reader.index().subjects[reader.index().trial_subject(trial)].n_channels);
+  const std::size_t channels = static_cast<std::size_t>(
+      reader.index().subjects[reader.index().trial_subject(trial)].n_channels);
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i])) {
       NS_THROW(DataError, describe_trial(reader, trial), ": feature at bin ", i / channels,
@@ -49,8 +50,8 @@ void normalise(const CorpusReader& reader, std::int64_t trial, std::vector<float
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 1 || labels[i] >= kPhonemeClasses) {
-      NS_THROW(DataError, describe_trial(reader, trial), ": phoneme label ", i, " is ", int(labels[i]),
-               " (expected 1-", kPhonemeClasses - 1, ")");
+      NS_THROW(DataError, describe_trial(reader, trial), ": phoneme label ", i, " is ",
+               int(labels[i]), " (expected 1-", kPhonemeClasses - 1, ")");
     }
   }
 }
@@ -65,7 +66,8 @@ Batch collate(const Item& item, const CorpusIndex& index, int pad_multiple) {
   std::int64_t max_bins = 0, max_labels = 0;
   for (std::int64_t i = 0; i < b; ++i) {
     max_bins = std::max<std::int64_t>(max_bins, index.trial_bins[batch.trials[i]]);
-    max_labels = std::max<std::int64_t>(max_labels, static_cast<std::int64_t>(item.labels[i].size()));
+    max_labels =
+        std::max<std::int64_t>(max_labels, static_cast<std::int64_t>(item.labels[i].size()));
   }
   const std::int64_t padded = (max_bins + pad_multiple - 1) / pad_multiple * pad_multiple;
   batch.features = at::zeros({b, padded, channels}, at::kFloat);
@@ -81,7 +83,8 @@ Batch collate(const Item& item, const CorpusIndex& index, int pad_multiple) {
     std::copy(x.begin(), x.end(), features + i * padded * channels);
     bins[i] = index.trial_bins[batch.trials[i]];
     label_lengths[i] = static_cast<std::int64_t>(item.labels[i].size());
-    for (std::size_t j = 0; j < item.labels[i].size(); ++j) labels[i * max_labels + static_cast<std::int64_t>(j)] = item.labels[i][j];
+    for (std::size_t j = 0; j < item.labels[i].size(); ++j)
+      labels[i * max_labels + static_cast<std::int64_t>(j)] = item.labels[i][j];
   }
   return batch;
 }
@@ -90,12 +93,20 @@ Batch collate(const Item& item, const CorpusIndex& index, int pad_multiple) {
 
 Loader::Loader(const CorpusReader& reader, const GlobalSampler& sampler, SamplerPosition start,
                int rank, int world_size, LoaderOptions options)
-    : reader_(reader), sampler_(sampler), produced_(start), consumed_(start), rank_(rank),
-      world_size_(world_size), options_(options),
+    : reader_(reader),
+      sampler_(sampler),
+      produced_(start),
+      consumed_(start),
+      rank_(rank),
+      world_size_(world_size),
+      options_(options),
       queue_(static_cast<std::size_t>(std::max(1, options.prefetch))) {
-  NS_CHECK_AS(ConfigError, options_.prefetch >= 1, "loader: prefetch must be >= 1, is ", options_.prefetch);
-  NS_CHECK_AS(ConfigError, options_.pad_multiple >= 1, "loader: pad_multiple must be >= 1, is ", options_.pad_multiple);
-  NS_CHECK_AS(ConfigError, options_.threads >= 1, "loader: threads must be >= 1, is ", options_.threads);
+  NS_CHECK_AS(ConfigError, options_.prefetch >= 1, "loader: prefetch must be >= 1, is ",
+              options_.prefetch);
+  NS_CHECK_AS(ConfigError, options_.pad_multiple >= 1, "loader: pad_multiple must be >= 1, is ",
+              options_.pad_multiple);
+  NS_CHECK_AS(ConfigError, options_.threads >= 1, "loader: threads must be >= 1, is ",
+              options_.threads);
   NS_ASSERT(rank >= 0 && rank < world_size, "loader for rank ", rank, " of ", world_size);
   thread_ = std::thread([this] { run(); });
 }
@@ -108,30 +119,32 @@ Loader::~Loader() {
 
 void Loader::run() {
   const bool apply_stats = options_.normalize && reader_.index().normalization == "none";
-  std::map<std::int32_t, std::pair<std::vector<float>, std::vector<float>>> stats;  // read stage only
+  std::map<std::int32_t, std::pair<std::vector<float>, std::vector<float>>>
+      stats;  // read stage only
   std::atomic<bool> failed{false};
   // No more threads than this process may run on (mpirun binds a rank to its cores).
-  tbb::task_arena arena(std::max(1, std::min(options_.threads, tbb::this_task_arena::max_concurrency())));
+  tbb::task_arena arena(
+      std::max(1, std::min(options_.threads, tbb::this_task_arena::max_concurrency())));
   arena.execute([&] {
     tbb::parallel_pipeline(
         static_cast<std::size_t>(options_.prefetch),
-        tbb::make_filter<void, ItemPtr>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& control) -> ItemPtr {
-              if (stop_ || failed) {
-                control.stop();
-                return nullptr;
-              }
-              auto item = std::make_shared<Item>();
-              try {
-                item->spec = sampler_.next(produced_, rank_, world_size_);
-              } catch (...) {
-                item->error = std::current_exception();
-                failed = true;
-              }
-              item->after = produced_;
-              return item;
-            }) &
+        tbb::make_filter<void, ItemPtr>(tbb::filter_mode::serial_in_order,
+                                        [&](tbb::flow_control& control) -> ItemPtr {
+                                          if (stop_ || failed) {
+                                            control.stop();
+                                            return nullptr;
+                                          }
+                                          auto item = std::make_shared<Item>();
+                                          try {
+                                            item->spec =
+                                                sampler_.next(produced_, rank_, world_size_);
+                                          } catch (...) {
+                                            item->error = std::current_exception();
+                                            failed = true;
+                                          }
+                                          item->after = produced_;
+                                          return item;
+                                        }) &
             tbb::make_filter<ItemPtr, ItemPtr>(
                 tbb::filter_mode::serial_in_order,
                 [&](ItemPtr item) {
@@ -145,7 +158,8 @@ void Loader::run() {
                       item->text.push_back(reader_.read_text(static_cast<std::size_t>(trial)));
                       const std::int32_t group = reader_.index().trial_norm_group[trial];
                       if (apply_stats && !stats.count(group)) {
-                        reader_.read_norm_stats(static_cast<std::size_t>(group), stats[group].first, stats[group].second);
+                        reader_.read_norm_stats(static_cast<std::size_t>(group), stats[group].first,
+                                                stats[group].second);
                       }
                       item->stats.push_back(apply_stats ? &stats[group] : nullptr);
                     }
@@ -165,7 +179,8 @@ void Loader::run() {
                   if (item->error || !item->spec) return item;
                   try {
                     for (std::size_t i = 0; i < item->features.size(); ++i) {
-                      normalise(reader_, item->spec->trials[i], item->features[i], item->stats[i], item->labels[i]);
+                      normalise(reader_, item->spec->trials[i], item->features[i], item->stats[i],
+                                item->labels[i]);
                     }
                     item->batch = collate(*item, reader_.index(), options_.pad_multiple);
                   } catch (...) {
@@ -174,12 +189,10 @@ void Loader::run() {
                   item->features.clear();
                   return item;
                 }) &
-            tbb::make_filter<ItemPtr, void>(
-                tbb::filter_mode::serial_in_order,
-                [&](ItemPtr item) {
-                  if (item->error) failed = true;
-                  if (!queue_.push(std::move(item))) stop_ = true;  // closed: shutting down
-                }));
+            tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_in_order, [&](ItemPtr item) {
+              if (item->error) failed = true;
+              if (!queue_.push(std::move(item))) stop_ = true;  // closed: shutting down
+            }));
   });
 }
 

@@ -17,9 +17,9 @@
 #include <optional>
 #include <thread>
 
+#include "core/batch.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/bounded_queue.h"
-#include "core/batch.h"
 #include "io/data/sampler.h"
 
 namespace neuroscale::io {

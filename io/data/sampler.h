@@ -19,12 +19,12 @@
 namespace neuroscale::io {
 
 struct SamplerOptions {
-  std::int64_t seed = 0;          ///< shuffling seed (combined with the epoch)
-  int batch_trials = 8;           ///< trials per micro-batch (per rank, per step)
-  Split split = Split::kTrain;    ///< which trials to sample
-  int bucket_batches = 16;        ///< length bucketing: sort within pools of this many batches (1: off)
+  std::int64_t seed = 0;        ///< shuffling seed (combined with the epoch)
+  int batch_trials = 8;         ///< trials per micro-batch (per rank, per step)
+  Split split = Split::kTrain;  ///< which trials to sample
+  int bucket_batches = 16;  ///< length bucketing: sort within pools of this many batches (1: off)
   std::vector<std::int32_t> subjects;  ///< restrict to these subject indices (empty: all)
-  bool labeled_only = false;      ///< only trials with phoneme labels (fine-tuning)
+  bool labeled_only = false;           ///< only trials with phoneme labels (fine-tuning)
   /// keep this fraction of each subject's trials (at least one), chosen by a stable hash of
   /// (fraction_seed, trial id): the subset does not depend on `seed`, and a smaller fraction's
   /// subset lies inside a larger one's (label-efficiency studies)

@@ -15,8 +15,8 @@ constexpr std::uint64_t kRowStream = 0x524F5753;    // "ROWS"
 
 TrBatchPlan::TrBatchPlan(std::vector<TrStory> stories, TrPlanOptions options)
     : stories_(std::move(stories)), options_(options) {
-  NS_CHECK_AS(ConfigError, options_.batch_rows >= 1, "brain-tuning batches need at least 1 row, got ",
-              options_.batch_rows);
+  NS_CHECK_AS(ConfigError, options_.batch_rows >= 1,
+              "brain-tuning batches need at least 1 row, got ", options_.batch_rows);
   for (const auto& story : stories_) {
     NS_CHECK_AS(DataError, story.rows >= 0, "story '", story.name, "' has ", story.rows, " rows");
     const std::int64_t batches = (story.rows + options_.batch_rows - 1) / options_.batch_rows;
@@ -57,8 +57,8 @@ std::vector<TrBatch> TrBatchPlan::epoch(std::int64_t epoch) const {
 }
 
 std::vector<std::int64_t> rank_rows(const TrBatch& batch, int virtual_rank, int virtual_ranks) {
-  NS_CHECK(virtual_ranks >= 1 && virtual_rank >= 0 && virtual_rank < virtual_ranks, "rank_rows: virtual rank ",
-           virtual_rank, " of ", virtual_ranks);
+  NS_CHECK(virtual_ranks >= 1 && virtual_rank >= 0 && virtual_rank < virtual_ranks,
+           "rank_rows: virtual rank ", virtual_rank, " of ", virtual_ranks);
   const auto n = static_cast<std::int64_t>(batch.rows.size());
   const auto begin = n * virtual_rank / virtual_ranks;
   const auto end = n * (virtual_rank + 1) / virtual_ranks;

@@ -23,7 +23,8 @@ std::string known_names(const Known& items) {
 bool is_one_of(const std::string& value, const char* const* begin, const char* const* end);
 
 // Where a check failed: "fMRI corpus 'f.h5': participant 'P01', story 's': ".
-std::string where(const std::string& file, const std::string& participant, const std::string& story);
+std::string where(const std::string& file, const std::string& participant,
+                  const std::string& story);
 
 // Throws DataError (prefixed by `context`) unless `times` is non-empty, finite and increasing.
 void check_tr_times(const std::vector<double>& times, const std::string& context);

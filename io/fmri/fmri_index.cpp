@@ -22,15 +22,16 @@ const FmriStory& FmriIndex::story(const std::string& name) const {
   for (const auto& s : stories) {
     if (s.name == name) return s;
   }
-  NS_THROW(DataError, "fMRI corpus '", path, "' has no story '", name, "' (stories: ", known_names(stories), ")");
+  NS_THROW(DataError, "fMRI corpus '", path, "' has no story '", name,
+           "' (stories: ", known_names(stories), ")");
 }
 
 const FmriParticipant& FmriIndex::participant(const std::string& name) const {
   for (const auto& p : participants) {
     if (p.name == name) return p;
   }
-  NS_THROW(DataError, "fMRI corpus '", path, "' has no participant '", name, "' (participants: ",
-           known_names(participants), ")");
+  NS_THROW(DataError, "fMRI corpus '", path, "' has no participant '", name,
+           "' (participants: ", known_names(participants), ")");
 }
 
 std::vector<std::string> FmriIndex::stories_in_split(const std::string& split) const {
@@ -57,12 +58,13 @@ std::string summarize(const FmriIndex& index) {
     seconds += static_cast<double>(s.samples) / index.sample_rate;
     rows += s.rows();
   }
-  out << "fMRI corpus '" << index.path << "': " << index.voxels << " voxels, TR " << index.tr_s << " s, audio at "
-      << index.sample_rate << " Hz\n";
+  out << "fMRI corpus '" << index.path << "': " << index.voxels << " voxels, TR " << index.tr_s
+      << " s, audio at " << index.sample_rate << " Hz\n";
   out << "  source: " << index.source << "\n";
-  out << "  stories: " << index.stories.size() << " (train " << index.stories_in_split("train").size() << ", val "
-      << index.stories_in_split("val").size() << ", test " << index.stories_in_split("test").size() << "), "
-      << format_duration(seconds) << " of audio, " << rows << " response rows\n";
+  out << "  stories: " << index.stories.size() << " (train "
+      << index.stories_in_split("train").size() << ", val " << index.stories_in_split("val").size()
+      << ", test " << index.stories_in_split("test").size() << "), " << format_duration(seconds)
+      << " of audio, " << rows << " response rows\n";
   for (const char* split : {"val", "test"}) {
     const auto names = index.stories_in_split(split);
     if (!names.empty()) out << "  " << split << ": " << join(names, ", ") << "\n";

@@ -18,9 +18,9 @@ inline constexpr const char* kFmriRoles[] = {"train", "held_out"};
 
 struct FmriStory {
   std::string name;
-  std::string split = "train";     ///< train | val | test (a default; training configs may override)
-  std::int64_t samples = 0;        ///< audio length at the file's sample rate
-  std::vector<double> tr_times;    ///< seconds on the audio clock of each response row (mid-TR)
+  std::string split = "train";   ///< train | val | test (a default; training configs may override)
+  std::int64_t samples = 0;      ///< audio length at the file's sample rate
+  std::vector<double> tr_times;  ///< seconds on the audio clock of each response row (mid-TR)
 
   std::int64_t rows() const { return static_cast<std::int64_t>(tr_times.size()); }
 };

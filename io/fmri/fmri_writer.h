@@ -28,8 +28,9 @@ class FmriWriter {
   void add_story(const FmriStory& story, const at::Tensor& audio);
   // `responses` [rows, V] of a story added before; `repeats` [R, rows, V] or undefined.
   // Values must be finite. A participant is created by its first call (with `role`).
-  void add_responses(const std::string& participant, const std::string& story, const at::Tensor& responses,
-                     const at::Tensor& repeats = {}, const std::string& role = "train");
+  void add_responses(const std::string& participant, const std::string& story,
+                     const at::Tensor& responses, const at::Tensor& repeats = {},
+                     const std::string& role = "train");
   // Any float32 tensor at an absolute path outside /stories and /participants (groups are
   // created as needed), e.g. "/ground_truth/shared_weights".
   void add_dataset(const std::string& path, const at::Tensor& values);

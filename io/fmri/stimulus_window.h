@@ -24,14 +24,17 @@ std::int64_t window_samples(double window_s, double sample_rate);
 
 // Exclusive end sample of row `row`'s window: sample_rate * trunc(tr_times[row] + tr_s/2).
 // Throws DataError for a row outside the story.
-std::int64_t stimulus_end_sample(const FmriStory& story, std::int64_t row, double tr_s, double sample_rate);
+std::int64_t stimulus_end_sample(const FmriStory& story, std::int64_t row, double tr_s,
+                                 double sample_rate);
 
 // audio[end_sample - window_samples, end_sample) as [window_samples] float32, zero where
 // the range lies outside [0, audio.size(0)). `audio` is [samples].
-at::Tensor stimulus_window(const at::Tensor& audio, std::int64_t end_sample, std::int64_t window_samples);
+at::Tensor stimulus_window(const at::Tensor& audio, std::int64_t end_sample,
+                           std::int64_t window_samples);
 
 // The windows of `rows` of `story`: [rows.size(), window_samples] float32.
-at::Tensor stimulus_windows(const at::Tensor& audio, const FmriStory& story, const std::vector<std::int64_t>& rows,
-                            double tr_s, double sample_rate, std::int64_t window_samples);
+at::Tensor stimulus_windows(const at::Tensor& audio, const FmriStory& story,
+                            const std::vector<std::int64_t>& rows, double tr_s, double sample_rate,
+                            std::int64_t window_samples);
 
 }  // namespace neuroscale::io

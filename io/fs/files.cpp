@@ -14,7 +14,9 @@
 namespace neuroscale::io {
 namespace {
 
-bool stat_path(const std::string& path, struct stat& info) { return ::stat(path.c_str(), &info) == 0; }
+bool stat_path(const std::string& path, struct stat& info) {
+  return ::stat(path.c_str(), &info) == 0;
+}
 
 }  // namespace
 

@@ -41,8 +41,8 @@ RowSlab select_rows(hid_t dataset, hsize_t first, hsize_t n) {
   std::vector<hsize_t> count = dims;
   count[0] = n;
   start[0] = first;
-  NS_H5_CHECK(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                                  count.data(), nullptr),
+  NS_H5_CHECK(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                  nullptr),
               "select rows of a dataset");
   H5Id memory(H5Screate_simple(rank, count.data(), nullptr), H5Sclose, "create a memory dataspace");
   return {std::move(space), std::move(memory)};
@@ -92,8 +92,7 @@ H5Id open_group(hid_t parent, const std::string& name) {
 
 H5Id open_dataset(hid_t parent, const std::string& name) {
   NS_CHECK_AS(DataError, link_exists(parent, name), "missing dataset ", child_path(parent, name));
-  return H5Id(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose,
-              "open dataset '" + name + "'");
+  return H5Id(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset '" + name + "'");
 }
 
 bool link_exists(hid_t parent, const std::string& name) {
@@ -187,8 +186,8 @@ std::vector<T> read_array(hid_t parent, const std::string& name) {
   return values;
 }
 
-#define NEUROSCALE_INSTANTIATE(T)                                                          \
-  template void write_array<T>(hid_t, const std::string&, const std::vector<T>&, bool);   \
+#define NEUROSCALE_INSTANTIATE(T)                                                       \
+  template void write_array<T>(hid_t, const std::string&, const std::vector<T>&, bool); \
   template std::vector<T> read_array<T>(hid_t, const std::string&);
 NEUROSCALE_INSTANTIATE(std::int8_t)
 NEUROSCALE_INSTANTIATE(std::uint8_t)
@@ -226,12 +225,14 @@ void write_strings(hid_t parent, const std::string& name, const std::vector<std:
 std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   H5Id dataset = open_dataset(parent, name);
   H5Id file_type(H5Dget_type(dataset.get()), H5Tclose, "get the type of '" + name + "'");
-  NS_CHECK_AS(DataError, H5Tget_class(file_type.get()) == H5T_STRING &&
-                             H5Tis_variable_str(file_type.get()) == 0,
-              "dataset '", object_name(dataset.get()), "' should hold fixed-length strings");
+  NS_CHECK_AS(
+      DataError,
+      H5Tget_class(file_type.get()) == H5T_STRING && H5Tis_variable_str(file_type.get()) == 0,
+      "dataset '", object_name(dataset.get()), "' should hold fixed-length strings");
   std::size_t width = H5Tget_size(file_type.get());
   auto dims = dataset_dims(dataset.get());
-  NS_CHECK_AS(DataError, dims.size() == 1, "dataset '", object_name(dataset.get()), "' should be 1-D");
+  NS_CHECK_AS(DataError, dims.size() == 1, "dataset '", object_name(dataset.get()),
+              "' should be 1-D");
   H5Id type = fixed_string_type(width);
   std::vector<char> buffer(width * dims[0]);
   read_rows(dataset.get(), type.get(), 0, dims[0], buffer.data());

@@ -25,10 +25,9 @@ std::string hdf5_error_stack() {
 }
 
 void throw_hdf5_error(const std::string& action, const char* file, int line) {
-  detail::throw_error<DataError>(
-      file, line,
-      detail::concat("cannot ", action, ": ", hdf5_error_stack(), " [",
-                     detect_process().describe(), "]"));
+  detail::throw_error<DataError>(file, line,
+                                 detail::concat("cannot ", action, ": ", hdf5_error_stack(), " [",
+                                                detect_process().describe(), "]"));
 }
 
 H5Id::H5Id(hid_t id, Closer closer, const std::string& action) : id_(id), closer_(closer) {

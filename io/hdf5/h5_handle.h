@@ -57,7 +57,7 @@ class H5Id {
 
 }  // namespace neuroscale::io
 
-#define NS_H5_CHECK(call, action)                                                \
-  do {                                                                           \
+#define NS_H5_CHECK(call, action)                                                     \
+  do {                                                                                \
     if ((call) < 0) ::neuroscale::io::throw_hdf5_error((action), __FILE__, __LINE__); \
   } while (false)

@@ -42,14 +42,23 @@ Split split_of(const std::string& file) {
 
 double numeric_at(const matvar_t* var, std::size_t i) {
   switch (var->class_type) {
-    case MAT_C_DOUBLE: return static_cast<const double*>(var->data)[i];
-    case MAT_C_SINGLE: return static_cast<const float*>(var->data)[i];
-    case MAT_C_INT32: return static_cast<const std::int32_t*>(var->data)[i];
-    case MAT_C_UINT8: return static_cast<const std::uint8_t*>(var->data)[i];
-    case MAT_C_INT64: return static_cast<double>(static_cast<const std::int64_t*>(var->data)[i]);
-    case MAT_C_UINT16: return static_cast<const std::uint16_t*>(var->data)[i];
-    case MAT_C_INT16: return static_cast<const std::int16_t*>(var->data)[i];
-    default: NS_THROW(DataError, "variable '", var->name ? var->name : "?", "' has an unsupported numeric class ", int(var->class_type));
+    case MAT_C_DOUBLE:
+      return static_cast<const double*>(var->data)[i];
+    case MAT_C_SINGLE:
+      return static_cast<const float*>(var->data)[i];
+    case MAT_C_INT32:
+      return static_cast<const std::int32_t*>(var->data)[i];
+    case MAT_C_UINT8:
+      return static_cast<const std::uint8_t*>(var->data)[i];
+    case MAT_C_INT64:
+      return static_cast<double>(static_cast<const std::int64_t*>(var->data)[i]);
+    case MAT_C_UINT16:
+      return static_cast<const std::uint16_t*>(var->data)[i];
+    case MAT_C_INT16:
+      return static_cast<const std::int16_t*>(var->data)[i];
+    default:
+      NS_THROW(DataError, "variable '", var->name ? var->name : "?",
+               "' has an unsupported numeric class ", int(var->class_type));
   }
 }
 
@@ -76,13 +85,16 @@ std::string char_row(const matvar_t* var, std::size_t row) {
 
 B2t24Source::B2t24Source(std::vector<std::string> inputs, std::vector<std::string> features,
                          int first_column, int end_column)
-    : inputs_(std::move(inputs)), features_(std::move(features)), first_column_(first_column),
+    : inputs_(std::move(inputs)),
+      features_(std::move(features)),
+      first_column_(first_column),
       end_column_(end_column) {
   static const std::vector<std::string> kKnown = {"tx1", "tx2", "tx3", "tx4", "spikePow"};
   NS_CHECK_AS(UsageError, !features_.empty(), "b2t24: no feature variables chosen");
   for (const auto& f : features_) {
-    NS_CHECK_AS(UsageError, std::find(kKnown.begin(), kKnown.end(), f) != kKnown.end(), "b2t24: unknown feature '",
-                f, "'", did_you_mean(f, kKnown), " (known: ", join(kKnown, ", "), ")");
+    NS_CHECK_AS(UsageError, std::find(kKnown.begin(), kKnown.end(), f) != kKnown.end(),
+                "b2t24: unknown feature '", f, "'", did_you_mean(f, kKnown),
+                " (known: ", join(kKnown, ", "), ")");
   }
 }
 
@@ -107,13 +119,16 @@ void B2t24Source::scan(CorpusContent& content) {
           if (std::regex_match(name, kName)) candidates.push_back(dir + "/" + name);
         }
       }
-      NS_CHECK_AS(DataError, !candidates.empty(), "no Brain-to-Text '24 files (<split>/t12.YYYY.MM.DD.mat) under '",
-                  input, "'");
+      NS_CHECK_AS(DataError, !candidates.empty(),
+                  "no Brain-to-Text '24 files (<split>/t12.YYYY.MM.DD.mat) under '", input, "'");
     }
     files_.insert(files_.end(), candidates.begin(), candidates.end());
   }
-  auto key = [](const std::string& f) { return std::make_pair(basename_of(f), static_cast<int>(split_of(f))); };
-  std::sort(files_.begin(), files_.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  auto key = [](const std::string& f) {
+    return std::make_pair(basename_of(f), static_cast<int>(split_of(f)));
+  };
+  std::sort(files_.begin(), files_.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
 
   CorpusIndex& index = content.index;
   index.source = "b2t24";
@@ -123,12 +138,14 @@ void B2t24Source::scan(CorpusContent& content) {
     const std::string& file = files_[f];
     std::smatch match;
     const std::string name = basename_of(file);
-    NS_CHECK_AS(DataError, std::regex_match(name, match, kName), "'", file, "' is not named <participant>.YYYY.MM.DD.mat");
+    NS_CHECK_AS(DataError, std::regex_match(name, match, kName), "'", file,
+                "' is not named <participant>.YYYY.MM.DD.mat");
     if (index.subjects.empty()) {
       index.subjects.push_back({match[1], "human", 0, ""});
     }
-    NS_CHECK_AS(DataError, index.subjects[0].name == match[1].str(), "'", file, "' is of participant ", match[1],
-                ", others of ", index.subjects[0].name, " (ingest one participant per corpus)");
+    NS_CHECK_AS(DataError, index.subjects[0].name == match[1].str(), "'", file,
+                "' is of participant ", match[1], ", others of ", index.subjects[0].name,
+                " (ingest one participant per corpus)");
     const std::string session_name = name.substr(0, name.size() - 4);
     const Split split = split_of(file);
     if (!session_ids.count(session_name)) {
@@ -150,9 +167,11 @@ void B2t24Source::scan(CorpusContent& content) {
         infos.emplace_back(Mat_VarReadInfo(mat.mat, feature.c_str()));
         const matvar_t* info = infos.back().var;
         NS_CHECK_AS(DataError, info != nullptr, "missing variable '", feature, "'");
-        NS_CHECK_AS(DataError, info->class_type == MAT_C_CELL, "variable '", feature, "' is not a cell array");
+        NS_CHECK_AS(DataError, info->class_type == MAT_C_CELL, "variable '", feature,
+                    "' is not a cell array");
         const std::size_t n = info->dims[0] * (info->rank > 1 ? info->dims[1] : 1);
-        NS_CHECK_AS(DataError, cells == 0 || n == cells, "variable '", feature, "' has ", n, " trials, others ", cells);
+        NS_CHECK_AS(DataError, cells == 0 || n == cells, "variable '", feature, "' has ", n,
+                    " trials, others ", cells);
         cells = n;
       }
       NS_CHECK_AS(DataError, blocks.var->dims[0] * blocks.var->dims[1] == cells, "blockIdx has ",
@@ -167,26 +186,31 @@ void B2t24Source::scan(CorpusContent& content) {
         width = 0;
         for (std::size_t v = 0; v < infos.size(); ++v) {
           matvar_t* cell = Mat_VarGetCell(infos[v].var, static_cast<int>(i));
-          NS_CHECK_AS(DataError, cell != nullptr && cell->rank == 2, where, ": '", features_[v], "' cell is missing or not a matrix");
-          NS_CHECK_AS(DataError, cell->dims[0] > 0, where, ": '", features_[v], "' is empty (0 time bins)");
-          NS_CHECK_AS(DataError, bins == 0 || bins == cell->dims[0], where, ": '", features_[v], "' has ", cell->dims[0],
-                      " bins, other features ", bins);
+          NS_CHECK_AS(DataError, cell != nullptr && cell->rank == 2, where, ": '", features_[v],
+                      "' cell is missing or not a matrix");
+          NS_CHECK_AS(DataError, cell->dims[0] > 0, where, ": '", features_[v],
+                      "' is empty (0 time bins)");
+          NS_CHECK_AS(DataError, bins == 0 || bins == cell->dims[0], where, ": '", features_[v],
+                      "' has ", cell->dims[0], " bins, other features ", bins);
           bins = cell->dims[0];
           const int columns = static_cast<int>(cell->dims[1]);
           const int end = end_column_ < 0 ? columns : end_column_;
-          NS_CHECK_AS(DataError, first_column_ >= 0 && first_column_ < end && end <= columns, where, ": '", features_[v],
-                      "' has ", columns, " columns; columns [", first_column_, ", ", end, ") were asked for");
+          NS_CHECK_AS(DataError, first_column_ >= 0 && first_column_ < end && end <= columns, where,
+                      ": '", features_[v], "' has ", columns, " columns; columns [", first_column_,
+                      ", ", end, ") were asked for");
           width += end - first_column_;
         }
         if (index.subjects[0].n_channels == 0) {
           index.subjects[0].n_channels = width;
-          index.subjects[0].feature_layout = join(features_, " + ") + " (" + std::to_string(width) + " columns)";
+          index.subjects[0].feature_layout =
+              join(features_, " + ") + " (" + std::to_string(width) + " columns)";
         }
         NS_CHECK_AS(DataError, index.subjects[0].n_channels == width, where, ": ", width,
                     " feature columns, earlier trials have ", index.subjects[0].n_channels);
         const std::string sentence = text.var ? char_row(text.var, i) : "";
         const auto block = static_cast<std::int32_t>(numeric_at(blocks.var, i));
-        index.add_trial(session, split, static_cast<std::int32_t>(bins), 0, static_cast<std::int32_t>(sentence.size()), block);
+        index.add_trial(session, split, static_cast<std::int32_t>(bins), 0,
+                        static_cast<std::int32_t>(sentence.size()), block);
         content.text += sentence;
         trials_.push_back({f, static_cast<int>(i)});
       }
@@ -206,7 +230,8 @@ void B2t24Source::load(std::size_t file) {
   MatFile mat(files_[file]);
   for (const std::string& feature : features_) {
     matvar_t* var = Mat_VarRead(mat.mat, feature.c_str());
-    NS_CHECK_AS(DataError, var != nullptr, "'", files_[file], "': cannot read variable '", feature, "'");
+    NS_CHECK_AS(DataError, var != nullptr, "'", files_[file], "': cannot read variable '", feature,
+                "'");
     loaded_.push_back(var);
   }
   loaded_file_ = file;
@@ -219,7 +244,9 @@ std::vector<float> B2t24Source::read_features(std::size_t trial) {
   for (matvar_t* var : loaded_) cells.push_back(Mat_VarGetCell(var, ref.cell));
   const std::size_t bins = cells[0]->dims[0];
   std::size_t width = 0;
-  for (matvar_t* cell : cells) width += static_cast<std::size_t>((end_column_ < 0 ? static_cast<int>(cell->dims[1]) : end_column_) - first_column_);
+  for (matvar_t* cell : cells)
+    width += static_cast<std::size_t>(
+        (end_column_ < 0 ? static_cast<int>(cell->dims[1]) : end_column_) - first_column_);
   std::vector<float> x(bins * width);
   std::size_t offset = 0;
   for (matvar_t* cell : cells) {

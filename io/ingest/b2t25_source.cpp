@@ -53,15 +53,17 @@ void B2t25Source::scan(CorpusContent& content) {
         }
       }
     }
-    NS_CHECK_AS(DataError, !found.empty(), "no Brain-to-Text '25 files (<session>/data_{train,val,test}.hdf5) under '",
-                input, "'");
+    NS_CHECK_AS(DataError, !found.empty(),
+                "no Brain-to-Text '25 files (<session>/data_{train,val,test}.hdf5) under '", input,
+                "'");
     files_.insert(files_.end(), found.begin(), found.end());
   }
   NS_CHECK_AS(DataError, !files_.empty(), "b2t25: no input files given");
   auto order = [](const std::string& f) {
     return std::make_pair(parent_name(f), static_cast<int>(split_of(f)));
   };
-  std::stable_sort(files_.begin(), files_.end(), [&](const auto& a, const auto& b) { return order(a) < order(b); });
+  std::stable_sort(files_.begin(), files_.end(),
+                   [&](const auto& a, const auto& b) { return order(a) < order(b); });
 
   // ---- sessions and subjects from the directory names t15.YYYY.MM.DD
   CorpusIndex& index = content.index;
@@ -75,11 +77,13 @@ void B2t25Source::scan(CorpusContent& content) {
     std::smatch match;
     const std::string session_name = parent_name(file);
     NS_CHECK_AS(DataError, std::regex_match(session_name, match, kSession), "'", file,
-                "' is not in a session directory named <participant>.YYYY.MM.DD (found '", session_name, "')");
+                "' is not in a session directory named <participant>.YYYY.MM.DD (found '",
+                session_name, "')");
     const std::string subject = match[1];
     if (!subject_ids.count(subject)) {
       subject_ids[subject] = static_cast<std::int32_t>(index.subjects.size());
-      index.subjects.push_back({subject, "human", 0, "256 threshold crossings + 256 spike-band power"});
+      index.subjects.push_back(
+          {subject, "human", 0, "256 threshold crossings + 256 spike-band power"});
     }
     if (!session_ids.count(session_name)) {
       const int y = std::stoi(match[2]), m = std::stoi(match[3]), d = std::stoi(match[4]);
@@ -105,7 +109,8 @@ void B2t25Source::scan(CorpusContent& content) {
         H5Id group = open_group(h5.get(), name);
         H5Id features = open_dataset(group.get(), "input_features");
         const auto dims = dataset_dims(features.get());
-        NS_CHECK_AS(DataError, dims.size() == 2, "input_features has ", dims.size(), " dimensions, expected 2 [T, channels]");
+        NS_CHECK_AS(DataError, dims.size() == 2, "input_features has ", dims.size(),
+                    " dimensions, expected 2 [T, channels]");
         {
           H5Id type(H5Dget_type(features.get()), H5Tclose, "get the type of input_features");
           const H5T_class_t kind = H5Tget_class(type.get());
@@ -114,23 +119,26 @@ void B2t25Source::scan(CorpusContent& content) {
         }
         NS_CHECK_AS(DataError, dims[0] > 0, "input_features is empty (0 time bins)");
         const std::int64_t steps = read_int_attribute(group.get(), "n_time_steps");
-        NS_CHECK_AS(DataError, steps == static_cast<std::int64_t>(dims[0]), "attribute n_time_steps = ", steps,
-                    " but input_features has ", dims[0], " rows");
+        NS_CHECK_AS(DataError, steps == static_cast<std::int64_t>(dims[0]),
+                    "attribute n_time_steps = ", steps, " but input_features has ", dims[0],
+                    " rows");
         SubjectInfo& subject = index.subjects[index.sessions[file_session[f]].subject];
         if (subject.n_channels == 0) subject.n_channels = static_cast<int>(dims[1]);
-        NS_CHECK_AS(DataError, static_cast<hsize_t>(subject.n_channels) == dims[1], "input_features has ",
-                    dims[1], " channels, but earlier trials of subject ", subject.name, " have ", subject.n_channels);
+        NS_CHECK_AS(DataError, static_cast<hsize_t>(subject.n_channels) == dims[1],
+                    "input_features has ", dims[1], " channels, but earlier trials of subject ",
+                    subject.name, " have ", subject.n_channels);
 
         std::vector<std::uint8_t> labels;
         std::string text;
         if (link_exists(group.get(), "seq_class_ids")) {
           const auto ids = read_ints(group.get(), "seq_class_ids");
           const std::int64_t length = read_int_attribute(group.get(), "seq_len");
-          NS_CHECK_AS(DataError, length >= 0 && length <= static_cast<std::int64_t>(ids.size()), "attribute seq_len = ",
-                      length, " but seq_class_ids holds ", ids.size(), " values");
+          NS_CHECK_AS(DataError, length >= 0 && length <= static_cast<std::int64_t>(ids.size()),
+                      "attribute seq_len = ", length, " but seq_class_ids holds ", ids.size(),
+                      " values");
           for (std::int64_t i = 0; i < length; ++i) {
-            NS_CHECK_AS(DataError, ids[i] >= 1 && ids[i] < kPhonemeClasses, "seq_class_ids[", i, "] = ", ids[i],
-                        " is not a phoneme id (1-", kPhonemeClasses - 1, ")");
+            NS_CHECK_AS(DataError, ids[i] >= 1 && ids[i] < kPhonemeClasses, "seq_class_ids[", i,
+                        "] = ", ids[i], " is not a phoneme id (1-", kPhonemeClasses - 1, ")");
             labels.push_back(static_cast<std::uint8_t>(ids[i]));
           }
         }
@@ -143,11 +151,13 @@ void B2t25Source::scan(CorpusContent& content) {
             text.push_back(static_cast<char>(c));
           }
         }
-        const std::int32_t block = has_attribute(group.get(), "block_num")
-                                       ? static_cast<std::int32_t>(read_int_attribute(group.get(), "block_num"))
-                                       : 0;
+        const std::int32_t block =
+            has_attribute(group.get(), "block_num")
+                ? static_cast<std::int32_t>(read_int_attribute(group.get(), "block_num"))
+                : 0;
         index.add_trial(file_session[f], split, static_cast<std::int32_t>(dims[0]),
-                        static_cast<std::int32_t>(labels.size()), static_cast<std::int32_t>(text.size()), block);
+                        static_cast<std::int32_t>(labels.size()),
+                        static_cast<std::int32_t>(text.size()), block);
         content.phonemes.insert(content.phonemes.end(), labels.begin(), labels.end());
         content.text += text;
         trials_.push_back({f, name});

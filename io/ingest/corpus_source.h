@@ -29,15 +29,17 @@ class CorpusSource {
 
 // Format-specific choices (b2t24: which variables and columns become features).
 struct SourceOptions {
-  std::vector<std::string> features = {"tx1", "spikePow"};  ///< b2t24 variables, concatenated per bin
-  int first_column = 0;   ///< first column of each variable
-  int end_column = -1;    ///< one past the last column (-1: all)
-  std::string task = "reaching";  ///< nwb: the sessions' task
-  double window_s = 10.0;         ///< nwb without a trials table: window length in seconds
+  std::vector<std::string> features = {"tx1",
+                                       "spikePow"};  ///< b2t24 variables, concatenated per bin
+  int first_column = 0;                              ///< first column of each variable
+  int end_column = -1;                               ///< one past the last column (-1: all)
+  std::string task = "reaching";                     ///< nwb: the sessions' task
+  double window_s = 10.0;  ///< nwb without a trials table: window length in seconds
 };
 
 // The source for `format` (b2t25, b2t24, nwb); throws UsageError naming the known formats.
-std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs,
+std::unique_ptr<CorpusSource> make_source(const std::string& format,
+                                          const std::vector<std::string>& inputs,
                                           const SourceOptions& options = {});
 const std::vector<std::string>& source_formats();
 

@@ -18,15 +18,17 @@ const std::vector<std::string>& source_formats() {
   return kFormats;
 }
 
-std::unique_ptr<CorpusSource> make_source(const std::string& format, const std::vector<std::string>& inputs,
+std::unique_ptr<CorpusSource> make_source(const std::string& format,
+                                          const std::vector<std::string>& inputs,
                                           const SourceOptions& options) {
   if (format == "b2t25") return std::make_unique<B2t25Source>(inputs);
   if (format == "b2t24") {
-    return std::make_unique<B2t24Source>(inputs, options.features, options.first_column, options.end_column);
+    return std::make_unique<B2t24Source>(inputs, options.features, options.first_column,
+                                         options.end_column);
   }
   if (format == "nwb") return std::make_unique<NwbSource>(inputs, options.task, options.window_s);
-  NS_THROW(UsageError, "unknown ingest format '", format, "'", did_you_mean(format, source_formats()),
-           " (known: ", join(source_formats(), ", "), ")");
+  NS_THROW(UsageError, "unknown ingest format '", format, "'",
+           did_you_mean(format, source_formats()), " (known: ", join(source_formats(), ", "), ")");
 }
 
 std::string default_normalization(const std::string& format) {
@@ -57,7 +59,9 @@ SourceOptions source_options(const IngestOptions& options) {
       NS_CHECK_AS(UsageError, used == colon, "");
       const std::string end = options.columns.substr(colon + 1);
       out.end_column = std::stoi(end, &used);
-      NS_CHECK_AS(UsageError, used == end.size() && out.first_column >= 0 && out.end_column > out.first_column, "");
+      NS_CHECK_AS(UsageError,
+                  used == end.size() && out.first_column >= 0 && out.end_column > out.first_column,
+                  "");
     } catch (const std::exception&) {
       NS_THROW(UsageError, "ingest: --columns '", options.columns, "' is not A:B with 0 <= A < B");
     }
@@ -88,7 +92,8 @@ struct Moments {
 void check_finite(const std::vector<float>& x, std::size_t channels, const std::string& where) {
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i])) {
-      NS_THROW(DataError, where, ": feature at bin ", i / channels, ", channel ", i % channels, " is ", x[i]);
+      NS_THROW(DataError, where, ": feature at bin ", i / channels, ", channel ", i % channels,
+               " is ", x[i]);
     }
   }
 }
@@ -98,11 +103,12 @@ void check_finite(const std::vector<float>& x, std::size_t channels, const std::
 void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
                    const std::function<void(std::size_t, std::size_t)>& progress) {
   NS_CHECK_AS(UsageError, !options.inputs.empty(), "ingest: no --input given");
-  const std::string mode = options.normalization.empty() ? default_normalization(options.format) : options.normalization;
-  NS_CHECK_AS(UsageError, mode == "none" || mode == "per_day" || mode == "per_block", "ingest: unknown normalization '",
-              mode, "' (expected none, per_day or per_block)");
-  NS_CHECK_AS(UsageError, options.dtype == "float32" || options.dtype == "float16", "ingest: unknown dtype '",
-              options.dtype, "' (expected float32 or float16)");
+  const std::string mode =
+      options.normalization.empty() ? default_normalization(options.format) : options.normalization;
+  NS_CHECK_AS(UsageError, mode == "none" || mode == "per_day" || mode == "per_block",
+              "ingest: unknown normalization '", mode, "' (expected none, per_day or per_block)");
+  NS_CHECK_AS(UsageError, options.dtype == "float32" || options.dtype == "float16",
+              "ingest: unknown dtype '", options.dtype, "' (expected float32 or float16)");
   int rank = 0, size = 1;
   NS_MPI_CHECK(MPI_Comm_rank(comm, &rank));
   NS_MPI_CHECK(MPI_Comm_size(comm, &size));
@@ -118,14 +124,17 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
   content.provenance = "format: " + options.format + "\ninputs: [" + join(options.inputs, ", ") +
                        "]\nnormalization: " + mode + "\ndtype: " + options.dtype + "\n";
   if (options.format == "b2t24") {
-    content.provenance += "features: " + options.features + "\ncolumns: \"" + options.columns + "\"\n";
+    content.provenance +=
+        "features: " + options.features + "\ncolumns: \"" + options.columns + "\"\n";
   }
 
   CorpusWriter writer(options.output, comm, content, options.overwrite);
   const std::size_t sessions = index.sessions.size();
   std::size_t local_done = 0;
-  for (std::size_t s = static_cast<std::size_t>(rank); s < sessions; s += static_cast<std::size_t>(size)) {
-    const auto channels = static_cast<std::size_t>(index.subjects[index.sessions[s].subject].n_channels);
+  for (std::size_t s = static_cast<std::size_t>(rank); s < sessions;
+       s += static_cast<std::size_t>(size)) {
+    const auto channels =
+        static_cast<std::size_t>(index.subjects[index.sessions[s].subject].n_channels);
     std::vector<std::size_t> trials;
     for (std::size_t t = 0; t < index.trial_count(); ++t) {
       if (index.trial_session[t] == static_cast<std::int32_t>(s)) trials.push_back(t);
@@ -146,7 +155,8 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
       check_finite(x, channels, source->locate(t));
       const std::int32_t g = index.trial_norm_group[t];
       all[g].add(x, channels);
-      if (index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain)) train[g].add(x, channels);
+      if (index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain))
+        train[g].add(x, channels);
     }
     std::map<std::int32_t, std::pair<std::vector<float>, std::vector<float>>> stats;
     for (auto& [g, moments] : all) {
@@ -156,7 +166,8 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
       std.resize(channels);
       for (std::size_t c = 0; c < channels; ++c) {
         const double mu = m.sum[c] / static_cast<double>(m.rows);
-        const double sd = std::sqrt(std::max(0.0, m.sum_sq[c] / static_cast<double>(m.rows) - mu * mu));
+        const double sd =
+            std::sqrt(std::max(0.0, m.sum_sq[c] / static_cast<double>(m.rows) - mu * mu));
         mean[c] = static_cast<float>(mu);
         std[c] = static_cast<float>(sd > 1e-6 ? sd : 1.0);
       }
@@ -168,12 +179,14 @@ void ingest_corpus(const IngestOptions& options, MPI_Comm comm,
       std::vector<float> x = read(t);
       if (mode != "none") {
         const auto& [mean, std] = stats[index.trial_norm_group[t]];
-        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - mean[i % channels]) / std[i % channels];
+        for (std::size_t i = 0; i < x.size(); ++i)
+          x[i] = (x[i] - mean[i % channels]) / std[i % channels];
       }
       writer.write_trial(t, x);
     }
     ++local_done;
-    if (rank == 0 && progress) progress(std::min(sessions, local_done * static_cast<std::size_t>(size)), sessions);
+    if (rank == 0 && progress)
+      progress(std::min(sessions, local_done * static_cast<std::size_t>(size)), sessions);
   }
   writer.commit();
 }

@@ -14,16 +14,16 @@
 namespace neuroscale::io {
 
 struct IngestOptions {
-  std::string format;                 ///< b2t25 | b2t24 | nwb
-  std::vector<std::string> inputs;    ///< files or directories of that format
-  std::string output;                 ///< corpus file to write
-  std::string normalization = "";     ///< none | per_day | per_block ("" = the format's default)
-  std::string dtype = "float32";      ///< float32 | float16 storage
+  std::string format;               ///< b2t25 | b2t24 | nwb
+  std::vector<std::string> inputs;  ///< files or directories of that format
+  std::string output;               ///< corpus file to write
+  std::string normalization = "";   ///< none | per_day | per_block ("" = the format's default)
+  std::string dtype = "float32";    ///< float32 | float16 storage
   std::string features = "tx1+spikePow";  ///< b2t24: variables joined by '+'
-  std::string columns = "";           ///< b2t24: "A:B" selects columns [A, B) of each ("" = all)
-  std::string task = "reaching";      ///< nwb: task of the sessions
-  double window_s = 10.0;             ///< nwb without trials: window length (s)
-  bool overwrite = false;             ///< replace an existing output
+  std::string columns = "";       ///< b2t24: "A:B" selects columns [A, B) of each ("" = all)
+  std::string task = "reaching";  ///< nwb: task of the sessions
+  double window_s = 10.0;         ///< nwb without trials: window length (s)
+  bool overwrite = false;         ///< replace an existing output
 };
 
 // The normalisation a format's data needs by default (b2t25: none, already z-scored;

@@ -2,11 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
-#include <sys/stat.h>
 
 #include "core/check.h"
 #include "core/text.h"
@@ -30,17 +30,20 @@ Layout locate(const std::string& input) {
     const auto slash = path.find_last_of('/');
     return {slash == std::string::npos ? "." : path.substr(0, slash), path};
   }
-  NS_THROW(DataError, "'", input, "' is neither a ds003020 root (no 'derivative' folder) nor its 'derivative' ",
+  NS_THROW(DataError, "'", input,
+           "' is neither a ds003020 root (no 'derivative' folder) nor its 'derivative' ",
            "folder (no 'respdict.json')");
 }
 
 std::map<std::string, std::int64_t> read_respdict(const std::string& path) {
-  NS_CHECK_AS(DataError, is_regular_file(path), "missing '", path, "' (TRs per story; part of the ds003020 derivative)");
+  NS_CHECK_AS(DataError, is_regular_file(path), "missing '", path,
+              "' (TRs per story; part of the ds003020 derivative)");
   std::map<std::string, std::int64_t> trs;
   try {
     const YAML::Node root = YAML::LoadFile(path);  // JSON is YAML
     NS_CHECK_AS(DataError, root.IsMap(), "'", path, "' should map story names to TR counts");
-    for (const auto& entry : root) trs[entry.first.as<std::string>()] = entry.second.as<std::int64_t>();
+    for (const auto& entry : root)
+      trs[entry.first.as<std::string>()] = entry.second.as<std::int64_t>();
   } catch (const YAML::Exception& e) {
     NS_THROW(DataError, "cannot read '", path, "': ", e.what());
   }
@@ -58,16 +61,16 @@ ResponseFile inspect(const std::string& path) {
   H5Id h5 = open_file(path, MPI_COMM_NULL);
   H5Id data = open_dataset(h5.get(), "data");
   file.data = dataset_dims(data.get());
-  NS_CHECK_AS(DataError, file.data.size() == 2, "'", path, "': dataset 'data' has ", file.data.size(),
-              " dimensions (expected [TRs, voxels])");
+  NS_CHECK_AS(DataError, file.data.size() == 2, "'", path, "': dataset 'data' has ",
+              file.data.size(), " dimensions (expected [TRs, voxels])");
   if (link_exists(h5.get(), "individual_repeats")) {
     H5Id repeats = open_dataset(h5.get(), "individual_repeats");
     file.repeats = dataset_dims(repeats.get());
     NS_CHECK_AS(DataError,
-                file.repeats.size() == 3 && file.repeats[0] > 0 && file.repeats[1] == file.data[0] &&
-                    file.repeats[2] == file.data[1],
-                "'", path, "': dataset 'individual_repeats' has the wrong shape (expected [R, ", file.data[0], ", ",
-                file.data[1], "])");
+                file.repeats.size() == 3 && file.repeats[0] > 0 &&
+                    file.repeats[1] == file.data[0] && file.repeats[2] == file.data[1],
+                "'", path, "': dataset 'individual_repeats' has the wrong shape (expected [R, ",
+                file.data[0], ", ", file.data[1], "])");
   }
   return file;
 }
@@ -86,7 +89,8 @@ at::Tensor read_without_nan(const std::string& path, const std::string& name) {
 }  // namespace
 
 std::vector<double> lebel_tr_times(std::int64_t respdict_trs) {
-  NS_CHECK_AS(DataError, respdict_trs > kLebelTrimStart + kLebelTrimEnd + kLebelPadTrs, "a story of ", respdict_trs,
+  NS_CHECK_AS(DataError, respdict_trs > kLebelTrimStart + kLebelTrimEnd + kLebelPadTrs,
+              "a story of ", respdict_trs,
               " TRs in respdict.json leaves no response rows (expected more than ",
               kLebelTrimStart + kLebelTrimEnd + kLebelPadTrs, ")");
   // TRFile.simulate(respdict - pad): trigger k at k * tr; relative to the sound start at 10 s;
@@ -99,7 +103,8 @@ std::vector<double> lebel_tr_times(std::int64_t respdict_trs) {
   return times;
 }
 
-void ingest_lebel(const LebelOptions& options, const std::function<void(std::size_t, std::size_t)>& progress) {
+void ingest_lebel(const LebelOptions& options,
+                  const std::function<void(std::size_t, std::size_t)>& progress) {
   // ---- locate the data
   const Layout layout = locate(options.input);
   const std::string respdict_path = layout.derivative + "/respdict.json";
@@ -111,11 +116,13 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
   for (const auto& name : list_directory(data_dir)) {
     if (is_directory(data_dir + "/" + name)) available.push_back(name);
   }
-  std::vector<std::string> participants = options.participants.empty() ? available : options.participants;
+  std::vector<std::string> participants =
+      options.participants.empty() ? available : options.participants;
   NS_CHECK_AS(DataError, !participants.empty(), "'", data_dir, "' has no participant folders");
   for (const auto& p : participants) {
-    NS_CHECK_AS(DataError, std::find(available.begin(), available.end(), p) != available.end(), "participant '", p,
-                "' has no folder in '", data_dir, "' (participants: ", join(available, ", "), ")");
+    NS_CHECK_AS(DataError, std::find(available.begin(), available.end(), p) != available.end(),
+                "participant '", p, "' has no folder in '", data_dir,
+                "' (participants: ", join(available, ", "), ")");
   }
 
   // ---- stories of each participant
@@ -132,8 +139,8 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
   std::set<std::string> chosen(options.stories.begin(), options.stories.end());
   if (chosen.empty()) chosen = all_stories;
   for (const auto& s : chosen) {
-    NS_CHECK_AS(DataError, all_stories.count(s) > 0, "story '", s, "' has no response file (", data_dir,
-                "/<participant>/", s, ".hf5) for any of ", join(participants, ", "));
+    NS_CHECK_AS(DataError, all_stories.count(s) > 0, "story '", s, "' has no response file (",
+                data_dir, "/<participant>/", s, ".hf5) for any of ", join(participants, ", "));
   }
   NS_CHECK_AS(DataError, !chosen.empty(), "no stories (*.hf5) under '", data_dir, "' for ",
               join(participants, ", "));
@@ -142,23 +149,26 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
   std::map<std::string, std::int64_t> voxels;  // participant -> V
   std::map<std::pair<std::string, std::string>, ResponseFile> files;
   for (const auto& s : chosen) {
-    NS_CHECK_AS(DataError, respdict.count(s) > 0, "'", respdict_path, "' has no entry for story '", s, "'");
+    NS_CHECK_AS(DataError, respdict.count(s) > 0, "'", respdict_path, "' has no entry for story '",
+                s, "'");
     const std::string wav = layout.root + "/stimuli/" + s + ".wav";
-    NS_CHECK_AS(DataError, is_regular_file(wav), "missing stimulus '", wav, "' for story '", s, "'");
+    NS_CHECK_AS(DataError, is_regular_file(wav), "missing stimulus '", wav, "' for story '", s,
+                "'");
   }
   for (const auto& p : participants) {
     for (const auto& s : heard[p]) {
       if (chosen.count(s) == 0) continue;
       ResponseFile file = inspect(data_dir + "/" + p + "/" + s + ".hf5");
       const std::int64_t trs = respdict.at(s);
-      const auto expected = static_cast<hsize_t>(trs - kLebelTrimStart - kLebelTrimEnd - kLebelPadTrs);
-      NS_CHECK_AS(DataError, file.data[0] == expected, "'", file.path, "': dataset 'data' has ", file.data[0],
-                  " rows, expected ", expected, " (respdict.json gives ", trs, " TRs for '", s,
-                  "'; the files keep respdict - 20: 5 padding TRs, then [10:-5])");
+      const auto expected =
+          static_cast<hsize_t>(trs - kLebelTrimStart - kLebelTrimEnd - kLebelPadTrs);
+      NS_CHECK_AS(DataError, file.data[0] == expected, "'", file.path, "': dataset 'data' has ",
+                  file.data[0], " rows, expected ", expected, " (respdict.json gives ", trs,
+                  " TRs for '", s, "'; the files keep respdict - 20: 5 padding TRs, then [10:-5])");
       const auto v = static_cast<std::int64_t>(file.data[1]);
       if (voxels.count(p) == 0) voxels[p] = v;
-      NS_CHECK_AS(DataError, voxels[p] == v, "'", file.path, "': dataset 'data' has ", v, " voxels, but participant '",
-                  p, "' has ", voxels[p], " in other stories");
+      NS_CHECK_AS(DataError, voxels[p] == v, "'", file.path, "': dataset 'data' has ", v,
+                  " voxels, but participant '", p, "' has ", voxels[p], " in other stories");
       files[{p, s}] = std::move(file);
     }
   }
@@ -168,17 +178,20 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
     counts.insert(v);
     described.push_back(p + ": " + std::to_string(v));
   }
-  NS_CHECK_AS(DataError, counts.size() == 1, "participants' voxel counts differ (", join(described, ", "),
-              ") under '", data_dir, "': one projection head needs a shared voxel space; ingest a shared-space ",
-              "derivative (e.g. --derivative transformed_data_fs_lang) or one participant (--participants ",
-              voxels.begin()->first, ")");
+  NS_CHECK_AS(
+      DataError, counts.size() == 1, "participants' voxel counts differ (", join(described, ", "),
+      ") under '", data_dir,
+      "': one projection head needs a shared voxel space; ingest a shared-space ",
+      "derivative (e.g. --derivative transformed_data_fs_lang) or one participant (--participants ",
+      voxels.begin()->first, ")");
 
   // ---- write
   const std::size_t total = chosen.size() + files.size();
   std::size_t done = 0;
   FmriWriter writer(options.output, 16000, kLebelTrS, *counts.begin(),
-                    "lebel: OpenNeuro ds003020 derivative/" + options.derivative + ", participants " +
-                        join(participants, ",") + ", TR times from respdict.json (tr 2.0, start 10 s, pad 5, [10:-5])",
+                    "lebel: OpenNeuro ds003020 derivative/" + options.derivative +
+                        ", participants " + join(participants, ",") +
+                        ", TR times from respdict.json (tr 2.0, start 10 s, pad 5, [10:-5])",
                     options.overwrite);
   for (const auto& s : chosen) {
     const std::string wav = layout.root + "/stimuli/" + s + ".wav";
@@ -194,7 +207,8 @@ void ingest_lebel(const LebelOptions& options, const std::function<void(std::siz
   }
   for (const auto& [key, file] : files) {
     const at::Tensor data = read_without_nan(file.path, "data");
-    const at::Tensor repeats = file.repeats.empty() ? at::Tensor() : read_without_nan(file.path, "individual_repeats");
+    const at::Tensor repeats =
+        file.repeats.empty() ? at::Tensor() : read_without_nan(file.path, "individual_repeats");
     writer.add_responses(key.first, key.second, data, repeats, "train");
     if (progress) progress(++done, total);
   }

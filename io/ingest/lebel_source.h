@@ -15,20 +15,21 @@
 namespace neuroscale::io {
 
 struct LebelOptions {
-  std::string input;                        ///< the ds003020 root, or its 'derivative' folder
-  std::string output;                       ///< fMRI corpus file to write
-  std::vector<std::string> participants;    ///< UTS01, ... (empty: every folder of the derivative)
-  std::vector<std::string> stories;         ///< empty: every story any chosen participant has
-  std::string test_story = "wheretheressmoke";  ///< split test (multi-brain-tuning train_utils.py)
-  std::string val_story = "itsabox";            ///< split val
+  std::string input;                      ///< the ds003020 root, or its 'derivative' folder
+  std::string output;                     ///< fMRI corpus file to write
+  std::vector<std::string> participants;  ///< UTS01, ... (empty: every folder of the derivative)
+  std::vector<std::string> stories;       ///< empty: every story any chosen participant has
+  std::string test_story = "wheretheressmoke";   ///< split test (multi-brain-tuning train_utils.py)
+  std::string val_story = "itsabox";             ///< split val
   std::string derivative = "preprocessed_data";  ///< folder under derivative/ holding UTS0X/
-  bool overwrite = false;                   ///< replace an existing output
+  bool overwrite = false;                        ///< replace an existing output
 };
 
 inline constexpr double kLebelTrS = 2.0;          ///< nominal TR (s)
 inline constexpr double kLebelStartTimeS = 10.0;  ///< sound start after the first trigger (s)
 inline constexpr std::int64_t kLebelPadTrs = 5;   ///< load_simulated_trfiles pad
-inline constexpr std::int64_t kLebelTrimStart = 10, kLebelTrimEnd = 5;  ///< rows dropped by the files
+inline constexpr std::int64_t kLebelTrimStart = 10,
+                              kLebelTrimEnd = 5;  ///< rows dropped by the files
 
 // TR times (s on the audio clock, mid-TR) of the rows of a story with `respdict_trs` TRs in
 // respdict.json: 2 k - 10 + 1 for k in [10, respdict_trs - 10), i.e. respdict_trs - 20 rows
@@ -36,6 +37,7 @@ inline constexpr std::int64_t kLebelTrimStart = 10, kLebelTrimEnd = 5;  ///< row
 std::vector<double> lebel_tr_times(std::int64_t respdict_trs);
 
 // Converts; `progress(done, total)` counts stories read and response files copied.
-void ingest_lebel(const LebelOptions& options, const std::function<void(std::size_t, std::size_t)>& progress = {});
+void ingest_lebel(const LebelOptions& options,
+                  const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace neuroscale::io

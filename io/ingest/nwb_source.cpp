@@ -15,7 +15,7 @@ namespace {
 constexpr double kBinSeconds = 0.020;
 
 std::string read_scalar_string(hid_t parent, const std::string& path, const std::string& fallback) {
-  if (!link_exists(parent, path.substr(0, path.find('/'))) ) return fallback;
+  if (!link_exists(parent, path.substr(0, path.find('/')))) return fallback;
   htri_t exists = H5Lexists(parent, path.c_str(), H5P_DEFAULT);
   if (exists <= 0) return fallback;
   H5Id dataset = open_dataset(parent, path);
@@ -27,14 +27,16 @@ std::string read_scalar_string(hid_t parent, const std::string& path, const std:
   if (H5Tis_variable_str(type.get()) > 0) {
     char* text = nullptr;
     NS_H5_CHECK(H5Tset_size(memory.get(), H5T_VARIABLE), "set a variable string type");
-    NS_H5_CHECK(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "read '" + path + "'");
+    NS_H5_CHECK(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+                "read '" + path + "'");
     value = text ? text : "";
     H5free_memory(text);
   } else {
     const std::size_t width = H5Tget_size(type.get());
     std::vector<char> buffer(width + 1, '\0');
     NS_H5_CHECK(H5Tset_size(memory.get(), width), "set a string type");
-    NS_H5_CHECK(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "read '" + path + "'");
+    NS_H5_CHECK(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+                "read '" + path + "'");
     value = buffer.data();
   }
   return value;
@@ -60,7 +62,8 @@ Split stable_split(const std::string& stem, std::size_t trial) {
 
 NwbSource::NwbSource(std::vector<std::string> inputs, std::string task, double window_s)
     : inputs_(std::move(inputs)), task_(std::move(task)), window_s_(window_s) {
-  NS_CHECK_AS(UsageError, window_s_ > kBinSeconds, "nwb: --window must exceed one 20 ms bin, is ", window_s_);
+  NS_CHECK_AS(UsageError, window_s_ > kBinSeconds, "nwb: --window must exceed one 20 ms bin, is ",
+              window_s_);
 }
 
 void NwbSource::scan(CorpusContent& content) {
@@ -84,21 +87,23 @@ void NwbSource::scan(CorpusContent& content) {
       H5Id times = open_dataset(units.get(), "spike_times");
       const auto total = static_cast<std::int64_t>(dataset_dims(times.get()).at(0));
       for (std::size_t u = 0; u < index_ends.size(); ++u) {
-        NS_CHECK_AS(DataError, index_ends[u] >= (u ? index_ends[u - 1] : 0) && index_ends[u] <= total,
-                    "/units/spike_times_index[", u, "] = ", index_ends[u], " is not a cumulative end within ", total,
-                    " spikes");
+        NS_CHECK_AS(DataError,
+                    index_ends[u] >= (u ? index_ends[u - 1] : 0) && index_ends[u] <= total,
+                    "/units/spike_times_index[", u, "] = ", index_ends[u],
+                    " is not a cumulative end within ", total, " spikes");
       }
       if (link_exists(units.get(), "electrodes")) {
         auto electrodes = read_array<std::int64_t>(units.get(), "electrodes");
         std::vector<std::int64_t> first(index_ends.size());
         if (link_exists(units.get(), "electrodes_index")) {  // ragged: first electrode of each unit
           auto ends = read_array<std::int64_t>(units.get(), "electrodes_index");
-          NS_CHECK_AS(DataError, ends.size() == index_ends.size(), "/units/electrodes_index has ", ends.size(),
-                      " rows for ", index_ends.size(), " units");
-          for (std::size_t u = 0; u < ends.size(); ++u) first[u] = electrodes.at(u ? ends[u - 1] : 0);
+          NS_CHECK_AS(DataError, ends.size() == index_ends.size(), "/units/electrodes_index has ",
+                      ends.size(), " rows for ", index_ends.size(), " units");
+          for (std::size_t u = 0; u < ends.size(); ++u)
+            first[u] = electrodes.at(u ? ends[u - 1] : 0);
         } else {
-          NS_CHECK_AS(DataError, electrodes.size() == index_ends.size(), "/units/electrodes has ", electrodes.size(),
-                      " rows for ", index_ends.size(), " units");
+          NS_CHECK_AS(DataError, electrodes.size() == index_ends.size(), "/units/electrodes has ",
+                      electrodes.size(), " rows for ", index_ends.size(), " units");
           first = electrodes;
         }
         std::set<std::int64_t> distinct(first.begin(), first.end());
@@ -107,29 +112,36 @@ void NwbSource::scan(CorpusContent& content) {
         for (std::int64_t e : first) info.unit_channel.push_back(channel_of[e]);
         info.channels = static_cast<int>(distinct.size());
       } else {
-        for (std::size_t u = 0; u < index_ends.size(); ++u) info.unit_channel.push_back(static_cast<int>(u));
+        for (std::size_t u = 0; u < index_ends.size(); ++u)
+          info.unit_channel.push_back(static_cast<int>(u));
         info.channels = static_cast<int>(index_ends.size());
       }
       // ---- subject and session
-      const std::string subject = read_scalar_string(root, "general/subject/subject_id", stem_of(path));
-      const std::string species_text = read_scalar_string(root, "general/subject/species", "Macaca mulatta");
-      const std::string species = species_text.find("Homo") != std::string::npos ? "human" : "monkey";
+      const std::string subject =
+          read_scalar_string(root, "general/subject/subject_id", stem_of(path));
+      const std::string species_text =
+          read_scalar_string(root, "general/subject/species", "Macaca mulatta");
+      const std::string species =
+          species_text.find("Homo") != std::string::npos ? "human" : "monkey";
       const std::string start = read_scalar_string(root, "session_start_time", "");
-      NS_CHECK_AS(DataError, start.size() >= 10 && start[4] == '-' && start[7] == '-', "/session_start_time '", start,
-                  "' is not an ISO 8601 date");
+      NS_CHECK_AS(DataError, start.size() >= 10 && start[4] == '-' && start[7] == '-',
+                  "/session_start_time '", start, "' is not an ISO 8601 date");
       if (!subject_ids.count(subject)) {
         subject_ids[subject] = static_cast<std::int32_t>(index.subjects.size());
-        index.subjects.push_back({subject, species, info.channels,
-                                  std::to_string(info.channels) + (link_exists(units.get(), "electrodes")
-                                                                       ? " electrodes (pooled unit spike counts)"
-                                                                       : " sorted units (spike counts)")});
+        index.subjects.push_back(
+            {subject, species, info.channels,
+             std::to_string(info.channels) + (link_exists(units.get(), "electrodes")
+                                                  ? " electrodes (pooled unit spike counts)"
+                                                  : " sorted units (spike counts)")});
       }
       const std::int32_t s = subject_ids[subject];
-      NS_CHECK_AS(DataError, index.subjects[s].n_channels == info.channels, "subject ", subject, " has ",
-                  info.channels, " channels here, ", index.subjects[s].n_channels, " in an earlier file");
+      NS_CHECK_AS(DataError, index.subjects[s].n_channels == info.channels, "subject ", subject,
+                  " has ", info.channels, " channels here, ", index.subjects[s].n_channels,
+                  " in an earlier file");
       const auto session = static_cast<std::int32_t>(index.sessions.size());
       index.sessions.push_back({s, start.substr(0, 10), 0, task_});
-      session_days.push_back(days_from_civil(std::stoi(start.substr(0, 4)), std::stoi(start.substr(5, 2)),
+      session_days.push_back(days_from_civil(std::stoi(start.substr(0, 4)),
+                                             std::stoi(start.substr(5, 2)),
                                              std::stoi(start.substr(8, 2))));
       // ---- trials
       std::vector<double> begins, ends;
@@ -137,32 +149,40 @@ void NwbSource::scan(CorpusContent& content) {
         H5Id trials = open_group(root, "intervals/trials");
         begins = read_array<double>(trials.get(), "start_time");
         ends = read_array<double>(trials.get(), "stop_time");
-        NS_CHECK_AS(DataError, begins.size() == ends.size(), "/intervals/trials start_time and stop_time differ in length");
+        NS_CHECK_AS(DataError, begins.size() == ends.size(),
+                    "/intervals/trials start_time and stop_time differ in length");
       } else {  // whole recording in windows
         std::vector<double> all(static_cast<std::size_t>(total));
         read_rows(times.get(), H5T_NATIVE_DOUBLE, 0, all.size(), all.data());
-        NS_CHECK_AS(DataError, !all.empty(), "/units/spike_times is empty and there is no trials table");
+        NS_CHECK_AS(DataError, !all.empty(),
+                    "/units/spike_times is empty and there is no trials table");
         for (std::size_t k = 0; k < all.size(); ++k) {
-          NS_CHECK_AS(DataError, std::isfinite(all[k]), "/units/spike_times[", k, "] = ", all[k], " is not finite");
+          NS_CHECK_AS(DataError, std::isfinite(all[k]), "/units/spike_times[", k, "] = ", all[k],
+                      " is not finite");
         }
-        const double lo = *std::min_element(all.begin(), all.end()), hi = *std::max_element(all.begin(), all.end());
-        // Windows of the whole recording: a span no real recording has would allocate without bound.
+        const double lo = *std::min_element(all.begin(), all.end()),
+                     hi = *std::max_element(all.begin(), all.end());
+        // Windows of the whole recording: a span no real recording has would allocate without
+        // bound.
         constexpr double kMaxWindows = 1e6;
-        NS_CHECK_AS(DataError, (hi - lo) / window_s_ <= kMaxWindows, "/units/spike_times span ", lo, " .. ", hi,
-                    " s: more than ", kMaxWindows, " windows of ", window_s_, " s (spike times must be in seconds)");
+        NS_CHECK_AS(DataError, (hi - lo) / window_s_ <= kMaxWindows, "/units/spike_times span ", lo,
+                    " .. ", hi, " s: more than ", kMaxWindows, " windows of ", window_s_,
+                    " s (spike times must be in seconds)");
         for (double t = lo; t + kBinSeconds <= hi; t += window_s_) {
           begins.push_back(t);
           ends.push_back(std::min(hi, t + window_s_));
         }
       }
       for (std::size_t t = 0; t < begins.size(); ++t) {
-        NS_CHECK_AS(DataError, std::isfinite(begins[t]) && std::isfinite(ends[t]) && ends[t] > begins[t], "trial ", t,
-                    ": interval [", begins[t], ", ", ends[t], ") is empty or not finite");
+        NS_CHECK_AS(
+            DataError, std::isfinite(begins[t]) && std::isfinite(ends[t]) && ends[t] > begins[t],
+            "trial ", t, ": interval [", begins[t], ", ", ends[t], ") is empty or not finite");
         const double length = std::floor((ends[t] - begins[t]) / kBinSeconds + 1e-9);
         NS_CHECK_AS(DataError, length < 1e8, "trial ", t, ": interval [", begins[t], ", ", ends[t],
                     ") is longer than 1e8 bins of 20 ms (times must be in seconds)");
         const auto bins = static_cast<std::int32_t>(length);
-        NS_CHECK_AS(DataError, bins > 0, "trial ", t, ": interval of ", ends[t] - begins[t], " s is shorter than one bin");
+        NS_CHECK_AS(DataError, bins > 0, "trial ", t, ": interval of ", ends[t] - begins[t],
+                    " s is shorter than one bin");
         index.add_trial(session, stable_split(stem_of(path), t), bins, 0, 0);
         trials_.push_back({files_.size(), begins[t], bins, t});
       }
@@ -200,9 +220,11 @@ std::vector<float> NwbSource::read_features(std::size_t trial) {
   const double end = ref.start + ref.bins * kBinSeconds;
   for (std::size_t u = 0; u < spikes_.size(); ++u) {
     const auto& unit = spikes_[u];
-    for (auto it = std::lower_bound(unit.begin(), unit.end(), ref.start); it != unit.end() && *it < end; ++it) {
-      const auto bin = std::min<std::size_t>(static_cast<std::size_t>((*it - ref.start) / kBinSeconds),
-                                             static_cast<std::size_t>(ref.bins) - 1);
+    for (auto it = std::lower_bound(unit.begin(), unit.end(), ref.start);
+         it != unit.end() && *it < end; ++it) {
+      const auto bin =
+          std::min<std::size_t>(static_cast<std::size_t>((*it - ref.start) / kBinSeconds),
+                                static_cast<std::size_t>(ref.bins) - 1);
       x[bin * channels + static_cast<std::size_t>(info.unit_channel[u])] += 1.0f;
     }
   }

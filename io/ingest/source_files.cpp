@@ -57,7 +57,8 @@ void assign_session_days(CorpusIndex& index, const std::vector<std::int64_t>& ep
     first[subject] = first.count(subject) ? std::min(first[subject], epoch_days[s]) : epoch_days[s];
   }
   for (std::size_t s = 0; s < index.sessions.size(); ++s) {
-    index.sessions[s].day = static_cast<std::int32_t>(epoch_days[s] - first[index.sessions[s].subject]);
+    index.sessions[s].day =
+        static_cast<std::int32_t>(epoch_days[s] - first[index.sessions[s].subject]);
   }
 }
 

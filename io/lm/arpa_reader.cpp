@@ -22,7 +22,8 @@ double parse_number(const std::string& text, const std::string& where) {
 }
 
 // A whole number in [lo, hi] (an n-gram order or count): never cast from an arbitrary double.
-std::int64_t parse_count(const std::string& text, std::int64_t lo, std::int64_t hi, const std::string& where) {
+std::int64_t parse_count(const std::string& text, std::int64_t lo, std::int64_t hi,
+                         const std::string& where) {
   std::size_t used = 0;
   long long value = 0;
   try {
@@ -30,8 +31,8 @@ std::int64_t parse_count(const std::string& text, std::int64_t lo, std::int64_t 
   } catch (const std::exception&) {
     used = 0;
   }
-  NS_CHECK_AS(DataError, used > 0 && used == text.size() && value >= lo && value <= hi, where, ": '", text,
-              "' is not a whole number in [", lo, ", ", hi, "]");
+  NS_CHECK_AS(DataError, used > 0 && used == text.size() && value >= lo && value <= hi, where,
+              ": '", text, "' is not a whole number in [", lo, ", ", hi, "]");
   return value;
 }
 
@@ -59,16 +60,17 @@ decode::NgramLm read_arpa(const std::string& path) {
       if (counts.empty()) continue;
       break;
     }
-    NS_CHECK_AS(DataError, line.rfind("ngram ", 0) == 0 && line.find('=') != std::string::npos, where(),
-                ": expected 'ngram N=COUNT', got '", line, "'");
+    NS_CHECK_AS(DataError, line.rfind("ngram ", 0) == 0 && line.find('=') != std::string::npos,
+                where(), ": expected 'ngram N=COUNT', got '", line, "'");
     const auto equals = line.find('=');
     const auto order = static_cast<int>(parse_count(line.substr(6, equals - 6), 1, 16, where()));
     counts[order] = parse_count(line.substr(equals + 1), 0, std::int64_t{1} << 40, where());
   }
   NS_CHECK_AS(DataError, !counts.empty(), "'", path, "': \\data\\ lists no n-gram counts");
   const int order = counts.rbegin()->first;
-  NS_CHECK_AS(DataError, order >= 1 && order <= 16 && static_cast<int>(counts.size()) == order, "'", path,
-              "': \\data\\ must list ngram 1.. up to the order (got ", counts.size(), " counts, highest ", order, ")");
+  NS_CHECK_AS(DataError, order >= 1 && order <= 16 && static_cast<int>(counts.size()) == order, "'",
+              path, "': \\data\\ must list ngram 1.. up to the order (got ", counts.size(),
+              " counts, highest ", order, ")");
   decode::NgramLm lm(order);
   int section = 0;
   std::int64_t seen = 0;
@@ -78,16 +80,17 @@ decode::NgramLm read_arpa(const std::string& path) {
     if (line.empty()) continue;
     if (line[0] == '\\') {
       if (section > 0) {
-        NS_CHECK_AS(DataError, seen == counts[section], "'", path, "': \\data\\ promises ", counts[section], " ",
-                    section, "-grams, the file has ", seen);
+        NS_CHECK_AS(DataError, seen == counts[section], "'", path, "': \\data\\ promises ",
+                    counts[section], " ", section, "-grams, the file has ", seen);
       }
       if (line == "\\end\\") {
         ended = true;
         break;
       }
       int next = 0;
-      NS_CHECK_AS(DataError, std::sscanf(line.c_str(), "\\%d-grams:", &next) == 1 && next == section + 1, where(),
-                  ": expected the \\", section + 1, "-grams: section, got '", line, "'");
+      NS_CHECK_AS(DataError,
+                  std::sscanf(line.c_str(), "\\%d-grams:", &next) == 1 && next == section + 1,
+                  where(), ": expected the \\", section + 1, "-grams: section, got '", line, "'");
       section = next;
       seen = 0;
       continue;
@@ -98,8 +101,8 @@ decode::NgramLm read_arpa(const std::string& path) {
     for (std::string part; fields >> part;) parts.push_back(part);
     const std::size_t n = static_cast<std::size_t>(section);
     NS_CHECK_AS(DataError, parts.size() == n + 1 || parts.size() == n + 2, where(), ": a ", section,
-                "-gram needs log10-probability, ", section, " word(s) and an optional backoff; got ", parts.size(),
-                " fields");
+                "-gram needs log10-probability, ", section,
+                " word(s) and an optional backoff; got ", parts.size(), " fields");
     ids.clear();
     for (std::size_t w = 0; w < n; ++w) ids.push_back(lm.intern(parts[1 + w]));
     const double backoff = parts.size() == n + 2 ? parse_number(parts.back(), where()) : 0.0;
@@ -107,8 +110,8 @@ decode::NgramLm read_arpa(const std::string& path) {
     ++seen;
   }
   NS_CHECK_AS(DataError, ended, "'", path, "' ends before \\end\\ (truncated?)");
-  NS_CHECK_AS(DataError, section == order, "'", path, "': \\data\\ promises order ", order, " but the file has ",
-              section, " sections");
+  NS_CHECK_AS(DataError, section == order, "'", path, "': \\data\\ promises order ", order,
+              " but the file has ", section, " sections");
   return lm;
 }
 

@@ -29,11 +29,12 @@ decode::Lexicon read_lexicon(const std::string& path) {
     std::vector<int> phonemes;
     while (fields >> symbol) {
       const int id = decode::phoneme_id(symbol);
-      NS_CHECK_AS(DataError, id > decode::kBlank && id < decode::kSilence, "'", path, "' line ", number, ": '", symbol,
-                  "' (in '", word, "') is not one of the 39 phonemes");
+      NS_CHECK_AS(DataError, id > decode::kBlank && id < decode::kSilence, "'", path, "' line ",
+                  number, ": '", symbol, "' (in '", word, "') is not one of the 39 phonemes");
       phonemes.push_back(id);
     }
-    NS_CHECK_AS(DataError, !phonemes.empty(), "'", path, "' line ", number, ": '", word, "' has no phonemes");
+    NS_CHECK_AS(DataError, !phonemes.empty(), "'", path, "' line ", number, ": '", word,
+                "' has no phonemes");
     lexicon.add(word, phonemes);
   }
   NS_CHECK_AS(DataError, lexicon.size() > 0, "lexicon '", path, "' holds no words");

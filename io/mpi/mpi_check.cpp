@@ -11,9 +11,8 @@ void throw_mpi_error(int code, const char* call, const char* file, int line) {
   if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) {
     std::snprintf(text, sizeof(text), "MPI error code %d", code);
   }
-  detail::throw_error<CommError>(file, line,
-                                 detail::concat(call, " failed: ", text, " [",
-                                                detect_process().describe(), "]"));
+  detail::throw_error<CommError>(
+      file, line, detail::concat(call, " failed: ", text, " [", detect_process().describe(), "]"));
 }
 
 }  // namespace neuroscale::io

@@ -13,10 +13,10 @@ namespace neuroscale::io {
 
 }  // namespace neuroscale::io
 
-#define NS_MPI_CHECK(call)                                                        \
-  do {                                                                            \
-    int ns_mpi_rc_ = (call);                                                      \
-    if (ns_mpi_rc_ != MPI_SUCCESS) {                                              \
-      ::neuroscale::io::throw_mpi_error(ns_mpi_rc_, #call, __FILE__, __LINE__);   \
-    }                                                                             \
+#define NS_MPI_CHECK(call)                                                      \
+  do {                                                                          \
+    int ns_mpi_rc_ = (call);                                                    \
+    if (ns_mpi_rc_ != MPI_SUCCESS) {                                            \
+      ::neuroscale::io::throw_mpi_error(ns_mpi_rc_, #call, __FILE__, __LINE__); \
+    }                                                                           \
   } while (false)

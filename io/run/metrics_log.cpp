@@ -23,7 +23,8 @@ nlohmann::ordered_json metric_value(double value) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.9g", value);
   const double rounded = std::strtod(text, nullptr);
-  if (std::fabs(rounded) < 1e15 && rounded == std::trunc(rounded)) return static_cast<std::int64_t>(rounded);
+  if (std::fabs(rounded) < 1e15 && rounded == std::trunc(rounded))
+    return static_cast<std::int64_t>(rounded);
   return rounded;
 }
 
@@ -47,13 +48,15 @@ MetricsLine parse_line(const std::string& line) {
     NS_THROW(DataError, "not JSON: ", error.what());
   }
   NS_CHECK_AS(DataError, node.is_object(), "not a JSON object");
-  NS_CHECK_AS(DataError, node.contains("step") && node["step"].is_number_integer(), "no integer \"step\"");
+  NS_CHECK_AS(DataError, node.contains("step") && node["step"].is_number_integer(),
+              "no integer \"step\"");
   MetricsLine record;
   record.step = node["step"].get<std::int64_t>();
   for (const auto& [key, value] : node.items()) {
     if (key == "step") continue;
     NS_CHECK_AS(DataError, value.is_number() || value.is_null(), "\"", key, "\" is not a number");
-    record.values[key] = value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>();
+    record.values[key] =
+        value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.get<double>();
   }
   return record;
 }
@@ -74,7 +77,8 @@ std::vector<MetricsLine> read_metrics_log(const std::string& path) {
       records.push_back(parse_line(line));
     } catch (const std::exception& error) {
       if (last && line.back() != '}') break;  // torn final write
-      NS_THROW(DataError, "'", path, "' line ", number, ": not a metrics record (", error.what(), ")");
+      NS_THROW(DataError, "'", path, "' line ", number, ": not a metrics record (", error.what(),
+               ")");
     }
   }
   return records;

@@ -1,8 +1,8 @@
 #include "io/run/plot_data.h"
 
 #include <sys/stat.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -28,7 +28,8 @@ double label_fraction_near(std::string dir) {
     if (::stat(path.c_str(), &info) == 0) {
       try {
         const YAML::Node node = YAML::LoadFile(path);
-        if (node["data"] && node["data"]["label_fraction"]) return node["data"]["label_fraction"].as<double>();
+        if (node["data"] && node["data"]["label_fraction"])
+          return node["data"]["label_fraction"].as<double>();
       } catch (const YAML::Exception& error) {
         NS_THROW(DataError, "'", path, "': cannot read data.label_fraction: ", error.what());
       }
@@ -46,7 +47,8 @@ double label_fraction(const RunSummary& run) {
     try {
       return std::stod(own->second);
     } catch (const std::exception&) {
-      NS_THROW(DataError, "'", run.path, "/config.yaml': data.label_fraction '", own->second, "' is not a number");
+      NS_THROW(DataError, "'", run.path, "/config.yaml': data.label_fraction '", own->second,
+               "' is not a number");
     }
   }
   const auto checkpoint = run.config.find("checkpoint");

@@ -23,7 +23,8 @@ namespace {
 // directory inside the source tree). Throws naming the places looked at.
 std::string plot_script() {
   if (const char* path = std::getenv("NEUROSCALE_REPORT_PLOTS")) {
-    NS_CHECK_AS(UsageError, is_regular_file(path), "NEUROSCALE_REPORT_PLOTS='", path, "' is not a file");
+    NS_CHECK_AS(UsageError, is_regular_file(path), "NEUROSCALE_REPORT_PLOTS='", path,
+                "' is not a file");
     return path;
   }
   char exe[4096];
@@ -36,8 +37,8 @@ std::string plot_script() {
   for (const auto& path : candidates) {
     if (is_regular_file(path)) return path;
   }
-  NS_THROW(UsageError, "cannot find report_plots.py (looked for ", candidates[0], " and ", candidates[1],
-           "); set NEUROSCALE_REPORT_PLOTS to its path");
+  NS_THROW(UsageError, "cannot find report_plots.py (looked for ", candidates[0], " and ",
+           candidates[1], "); set NEUROSCALE_REPORT_PLOTS to its path");
 }
 
 // The Python that draws: $NEUROSCALE_PYTHON, else Debian's /usr/bin/python3 (which has
@@ -57,7 +58,8 @@ void draw_plots(const std::string& data, const std::string& dir, Logger& log) {
   argv.push_back(nullptr);
   log.debug("drawing plots: ", interpreter, " ", script, " ", data, " ", dir);
   pid_t child = 0;
-  const int spawned = ::posix_spawnp(&child, interpreter.c_str(), nullptr, nullptr, argv.data(), environ);
+  const int spawned =
+      ::posix_spawnp(&child, interpreter.c_str(), nullptr, nullptr, argv.data(), environ);
   NS_CHECK(spawned == 0, "cannot run ", interpreter, " for the plots: ", std::strerror(spawned));
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
@@ -90,11 +92,13 @@ void draw_report_plots(const std::vector<RunSummary>& runs, const std::string& d
   const bool any_data = std::any_of(runs.begin(), runs.end(), [](const RunSummary& run) {
     return !run.records.empty() || !run.evaluation.empty();
   });
-  NS_CHECK_AS(DataError, any_data, "nothing to plot: none of the runs has metrics.jsonl records or an evaluation.json");
+  NS_CHECK_AS(DataError, any_data,
+              "nothing to plot: none of the runs has metrics.jsonl records or an evaluation.json");
   create_directories(dir);
-  NS_CHECK_AS(DataError, ::access(dir.c_str(), W_OK) == 0, "cannot write plots to '", dir, "': ",
-              std::strerror(errno));
-  TemporaryFile data(dir + "/.report-data." + std::to_string(::getpid()) + ".json", plot_data_json(runs));
+  NS_CHECK_AS(DataError, ::access(dir.c_str(), W_OK) == 0, "cannot write plots to '", dir,
+              "': ", std::strerror(errno));
+  TemporaryFile data(dir + "/.report-data." + std::to_string(::getpid()) + ".json",
+                     plot_data_json(runs));
   draw_plots(data.path(), dir, log);
 }
 

@@ -42,14 +42,16 @@ std::vector<std::string> run_names(const std::vector<RunSummary>& runs) {
   for (const auto& run : runs) parts.push_back(components(run.path));
   // Leading directories every path shares (never a path's last part).
   const auto shared = [&](std::size_t k) {
-    return std::all_of(parts.begin(), parts.end(),
-                       [&](const std::vector<std::string>& p) { return k + 1 < p.size() && p[k] == parts.front()[k]; });
+    return std::all_of(parts.begin(), parts.end(), [&](const std::vector<std::string>& p) {
+      return k + 1 < p.size() && p[k] == parts.front()[k];
+    });
   };
   std::size_t common = 0;
   while (!parts.empty() && shared(common)) ++common;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const std::vector<std::string> rest(parts[i].begin() + static_cast<std::ptrdiff_t>(common), parts[i].end());
+    const std::vector<std::string> rest(parts[i].begin() + static_cast<std::ptrdiff_t>(common),
+                                        parts[i].end());
     names.push_back(rest.empty() ? runs[i].path : join(rest, "/"));
   }
   return names;
@@ -67,35 +69,48 @@ std::string report_table(const std::vector<RunSummary>& runs) {
       {"run", false, [&](std::size_t i) { return names[i]; }},
       {"command", false, [&](std::size_t i) { return runs[i].command; }},
       {"status", false, [&](std::size_t i) { return runs[i].status; }},
-      {"steps", true, [&](std::size_t i) { return runs[i].records.empty() ? "" : std::to_string(runs[i].step); }},
-      {"ranks", true, [&](std::size_t i) { return runs[i].world_size ? std::to_string(runs[i].world_size) : ""; }},
+      {"steps", true,
+       [&](std::size_t i) { return runs[i].records.empty() ? "" : std::to_string(runs[i].step); }},
+      {"ranks", true,
+       [&](std::size_t i) { return runs[i].world_size ? std::to_string(runs[i].world_size) : ""; }},
       {"time", true,
-       [&](std::size_t i) { return runs[i].train_time_s > 0 ? format_duration(runs[i].train_time_s) : ""; }},
-      {"samples/s", true, [&](std::size_t i) { return value(i, &RunSummary::throughput, "samples_per_s"); }},
+       [&](std::size_t i) {
+         return runs[i].train_time_s > 0 ? format_duration(runs[i].train_time_s) : "";
+       }},
+      {"samples/s", true,
+       [&](std::size_t i) { return value(i, &RunSummary::throughput, "samples_per_s"); }},
   };
   // The metrics people compare, where some run has them.
   const auto any = [&](std::map<std::string, double> RunSummary::*field, const std::string& key) {
-    return std::any_of(runs.begin(), runs.end(), [&](const RunSummary& run) { return (run.*field).count(key) > 0; });
+    return std::any_of(runs.begin(), runs.end(),
+                       [&](const RunSummary& run) { return (run.*field).count(key) > 0; });
   };
   for (const char* key : {"loss", "val_loss", "per", "val_per"}) {
     if (any(&RunSummary::final, key)) {
-      columns.push_back({key, true, [&, key = std::string(key)](std::size_t i) { return value(i, &RunSummary::final, key); }});
+      columns.push_back({key, true, [&, key = std::string(key)](std::size_t i) {
+                           return value(i, &RunSummary::final, key);
+                         }});
     }
     if (std::string(key).rfind("val_", 0) == 0 && any(&RunSummary::best, key)) {
-      columns.push_back({"best " + std::string(key), true,
-                         [&, key = std::string(key)](std::size_t i) { return value(i, &RunSummary::best, key); }});
+      columns.push_back(
+          {"best " + std::string(key), true, [&, key = std::string(key)](std::size_t i) {
+             return value(i, &RunSummary::best, key);
+           }});
     }
   }
   for (const char* key : {"per", "wer"}) {
     if (any(&RunSummary::evaluation, key)) {
-      columns.push_back({std::string("eval ") + key, true,
-                         [&, key = std::string(key)](std::size_t i) { return value(i, &RunSummary::evaluation, key); }});
+      columns.push_back(
+          {std::string("eval ") + key, true, [&, key = std::string(key)](std::size_t i) {
+             return value(i, &RunSummary::evaluation, key);
+           }});
     }
   }
 
   std::vector<std::vector<std::string>> cells(runs.size());
   std::vector<std::size_t> width;
-  for (const auto& column : columns) width.push_back(std::max<std::size_t>(column.header.size(), 3));
+  for (const auto& column : columns)
+    width.push_back(std::max<std::size_t>(column.header.size(), 3));
   for (std::size_t i = 0; i < runs.size(); ++i) {
     for (std::size_t c = 0; c < columns.size(); ++c) {
       cells[i].push_back(columns[c].cell(i));
@@ -108,15 +123,19 @@ std::string report_table(const std::vector<RunSummary>& runs) {
   };
   std::ostringstream out;
   out << "|";
-  for (std::size_t c = 0; c < columns.size(); ++c) out << " " << pad(columns[c].header, width[c], columns[c].numeric) << " |";
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << " " << pad(columns[c].header, width[c], columns[c].numeric) << " |";
   out << "\n|";
   for (std::size_t c = 0; c < columns.size(); ++c) {
-    out << (columns[c].numeric ? " " + std::string(width[c] - 1, '-') + ":" : " " + std::string(width[c], '-')) << " |";
+    out << (columns[c].numeric ? " " + std::string(width[c] - 1, '-') + ":"
+                               : " " + std::string(width[c], '-'))
+        << " |";
   }
   out << "\n";
   for (std::size_t i = 0; i < runs.size(); ++i) {
     out << "|";
-    for (std::size_t c = 0; c < columns.size(); ++c) out << " " << pad(cells[i][c], width[c], columns[c].numeric) << " |";
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      out << " " << pad(cells[i][c], width[c], columns[c].numeric) << " |";
     out << "\n";
   }
   return out.str();

@@ -40,9 +40,10 @@ std::string table_number(double value) { return format_number(value, 6, "nan"); 
 
 std::string prediction_line(const TrialPrediction& p) {
   std::ostringstream out;
-  out << p.trial << '\t' << p.subject << '\t' << p.session << '\t' << p.truth_phonemes << '\t' << p.phonemes << '\t'
-      << one_line(p.truth_text) << '\t' << one_line(p.text) << '\t' << p.phoneme_edits << '\t'
-      << p.truth_phoneme_count << '\t' << p.word_edits << '\t' << p.truth_word_count << '\n';
+  out << p.trial << '\t' << p.subject << '\t' << p.session << '\t' << p.truth_phonemes << '\t'
+      << p.phonemes << '\t' << one_line(p.truth_text) << '\t' << one_line(p.text) << '\t'
+      << p.phoneme_edits << '\t' << p.truth_phoneme_count << '\t' << p.word_edits << '\t'
+      << p.truth_word_count << '\n';
   return out.str();
 }
 
@@ -51,17 +52,29 @@ TrialPrediction parse_prediction_line(const std::string& line) {
   std::string field;
   std::istringstream in(line);
   while (std::getline(in, field, '\t')) f.push_back(field);
-  NS_CHECK_AS(DataError, f.size() == 11, "prediction line '", line, "': expected 11 tab-separated fields, got ",
-              f.size());
-  return {field_number(f[0], line), f[1], f[2], f[3], f[4], f[5], f[6], field_number(f[7], line),
-          field_number(f[8], line), field_number(f[9], line), field_number(f[10], line)};
+  NS_CHECK_AS(DataError, f.size() == 11, "prediction line '", line,
+              "': expected 11 tab-separated fields, got ", f.size());
+  return {field_number(f[0], line),
+          f[1],
+          f[2],
+          f[3],
+          f[4],
+          f[5],
+          f[6],
+          field_number(f[7], line),
+          field_number(f[8], line),
+          field_number(f[9], line),
+          field_number(f[10], line)};
 }
 
-EvaluationTotals write_evaluation(const std::string& run_dir, std::vector<TrialPrediction> predictions,
+EvaluationTotals write_evaluation(const std::string& run_dir,
+                                  std::vector<TrialPrediction> predictions,
                                   const std::string& split, std::int64_t step, bool words) {
-  std::sort(predictions.begin(), predictions.end(), [](const auto& a, const auto& b) { return a.trial < b.trial; });
-  std::string tsv = "trial\tsubject\tsession_date\ttrue_phonemes\tphonemes\ttrue_text\ttext\tphoneme_edits"
-                    "\ttrue_phoneme_count\tword_edits\ttrue_word_count\n";
+  std::sort(predictions.begin(), predictions.end(),
+            [](const auto& a, const auto& b) { return a.trial < b.trial; });
+  std::string tsv =
+      "trial\tsubject\tsession_date\ttrue_phonemes\tphonemes\ttrue_text\ttext\tphoneme_edits"
+      "\ttrue_phoneme_count\tword_edits\ttrue_word_count\n";
   std::string csv = "id,text\n";
   EvaluationTotals totals;
   totals.trials = static_cast<std::int64_t>(predictions.size());
@@ -73,8 +86,9 @@ EvaluationTotals write_evaluation(const std::string& run_dir, std::vector<TrialP
     totals.word_edits += p.word_edits, totals.words += p.truth_word_count;
   }
   const auto rate = [](std::int64_t edits, std::int64_t reference) {
-    return reference > 0 ? nlohmann::ordered_json(static_cast<double>(edits) / static_cast<double>(reference))
-                         : nlohmann::ordered_json();
+    return reference > 0
+               ? nlohmann::ordered_json(static_cast<double>(edits) / static_cast<double>(reference))
+               : nlohmann::ordered_json();
   };
   nlohmann::ordered_json summary;
   summary["trials"] = totals.trials;
@@ -94,14 +108,18 @@ EvaluationTotals write_evaluation(const std::string& run_dir, std::vector<TrialP
 }
 
 void write_alignment(const std::string& run_dir, const AlignmentResults& results) {
-  std::string tsv = "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n";
+  std::string tsv =
+      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n";
   auto scores = nlohmann::ordered_json::array();
   for (const auto& s : results.scores) {
     tsv += s.participant + "\t" + s.role + "\t" + s.layer + "\t" + table_number(s.mean_r) + "\t" +
            table_number(s.mean_cc_norm) + "\t" + std::to_string(s.normalised_voxels) + "\t" +
            std::to_string(s.voxels) + "\t" + table_number(s.median_alpha) + "\n";
-    scores.push_back({{"participant", s.participant}, {"role", s.role}, {"layer", s.layer},
-                      {"mean_r", s.mean_r}, {"mean_cc_norm", s.mean_cc_norm},  // NaN: null
+    scores.push_back({{"participant", s.participant},
+                      {"role", s.role},
+                      {"layer", s.layer},
+                      {"mean_r", s.mean_r},
+                      {"mean_cc_norm", s.mean_cc_norm},  // NaN: null
                       {"normalised_voxels", s.normalised_voxels}});
   }
   nlohmann::ordered_json document;

@@ -38,26 +38,27 @@ struct EvaluationTotals {
 // Writes predictions.tsv (sorted by trial), submission.csv when `words` (id,text; ids number
 // the trials in corpus order) and evaluation.json (the totals, the split and the
 // checkpoint's step) into `run_dir`. Returns the totals.
-EvaluationTotals write_evaluation(const std::string& run_dir, std::vector<TrialPrediction> predictions,
+EvaluationTotals write_evaluation(const std::string& run_dir,
+                                  std::vector<TrialPrediction> predictions,
                                   const std::string& split, std::int64_t step, bool words);
 
 // One (participant, layer) row of alignment.tsv and alignment.json.
 struct AlignmentScore {
   std::string participant, role;
-  std::string layer;            ///< layer index, or "ground_truth" (a synthetic corpus' features)
-  double mean_r = 0.0;          ///< mean Pearson r over voxels
-  double mean_cc_norm = 0.0;    ///< mean r normalised by the noise ceiling (NaN: no ceiling)
+  std::string layer;          ///< layer index, or "ground_truth" (a synthetic corpus' features)
+  double mean_r = 0.0;        ///< mean Pearson r over voxels
+  double mean_cc_norm = 0.0;  ///< mean r normalised by the noise ceiling (NaN: no ceiling)
   std::int64_t normalised_voxels = 0, voxels = 0;
-  double median_alpha = 0.0;    ///< median ridge alpha over voxels
+  double median_alpha = 0.0;  ///< median ridge alpha over voxels
 };
 
 struct AlignmentResults {
-  std::string model;            ///< the brain-tuning checkpoint, or "untuned"
-  std::int64_t step = 0;        ///< the checkpoint's step (0: untuned)
-  std::string base_weights;     ///< the backbone's base weights (file and checksum, or the seed)
+  std::string model;         ///< the brain-tuning checkpoint, or "untuned"
+  std::int64_t step = 0;     ///< the checkpoint's step (0: untuned)
+  std::string base_weights;  ///< the backbone's base weights (file and checksum, or the seed)
   std::vector<std::string> train_stories, test_stories;
   std::vector<AlignmentScore> scores;
-  NamedTensors per_voxel;       ///< r/<who>/<layer>, alpha/<who>/<layer>, cc_max/<who> (float32)
+  NamedTensors per_voxel;  ///< r/<who>/<layer>, alpha/<who>/<layer>, cc_max/<who> (float32)
 };
 
 // Writes alignment.tsv, alignment.json and voxel_scores.safetensors into `run_dir`.

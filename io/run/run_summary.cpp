@@ -2,8 +2,8 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -28,7 +28,8 @@ std::vector<std::string> subdirectories(const std::string& dir) {
   if (DIR* handle = ::opendir(dir.c_str())) {
     while (const dirent* entry = ::readdir(handle)) {
       const std::string name = entry->d_name;
-      if (name != "." && name != ".." && name != "checkpoints" && name != "logs" && is_directory(dir + "/" + name)) {
+      if (name != "." && name != ".." && name != "checkpoints" && name != "logs" &&
+          is_directory(dir + "/" + name)) {
         names.push_back(name);
       }
     }
@@ -48,10 +49,12 @@ void collect_runs(const std::string& dir, int depth, std::vector<std::string>& r
 }
 
 // Leaves of a YAML mapping as "a.b" -> scalar text (sequences in flow style).
-void flatten(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>& out) {
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
   if (node.IsMap()) {
     for (const auto& item : node) {
-      const auto key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);  // YAML allows any key
+      const auto key = item.first.IsScalar() ? item.first.Scalar()
+                                             : YAML::Dump(item.first);  // YAML allows any key
       flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
     }
   } else if (node.IsScalar()) {
@@ -70,8 +73,10 @@ std::map<std::string, std::string> read_environment(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     const auto equals = line.find('='), colon = line.find(": ");
-    if (equals != std::string::npos && line.find(' ') > equals) values[line.substr(0, equals)] = line.substr(equals + 1);
-    else if (colon != std::string::npos) values[line.substr(0, colon)] = line.substr(colon + 2);
+    if (equals != std::string::npos && line.find(' ') > equals)
+      values[line.substr(0, equals)] = line.substr(equals + 1);
+    else if (colon != std::string::npos)
+      values[line.substr(0, colon)] = line.substr(colon + 2);
   }
   return values;
 }
@@ -91,8 +96,9 @@ std::string number(double value) { return format_number(value, 7, ""); }
 
 // Rates and per-step times: averaged over the log intervals, reported as mean_<key>.
 const std::set<std::string>& throughput_keys() {
-  static const std::set<std::string> kKeys = {"samples_per_s", "tokens_per_s",   "bins_per_s",    "flops_per_s",
-                                              "step_s",        "data_wait_s",    "comm_exposed_s", "checkpoint_s"};
+  static const std::set<std::string> kKeys = {"samples_per_s",  "tokens_per_s", "bins_per_s",
+                                              "flops_per_s",    "step_s",       "data_wait_s",
+                                              "comm_exposed_s", "checkpoint_s"};
   return kKeys;
 }
 
@@ -116,8 +122,10 @@ std::map<std::string, double> read_evaluation(const std::string& path) {
   }
   NS_CHECK_AS(DataError, node.is_object(), "'", path, "' is not a JSON object");
   for (const auto& [key, value] : node.items()) {
-    if (value.is_null()) values[key] = std::nan("");
-    else if (value.is_number()) values[key] = value.get<double>();
+    if (value.is_null())
+      values[key] = std::nan("");
+    else if (value.is_number())
+      values[key] = value.get<double>();
   }
   return values;
 }
@@ -155,9 +163,11 @@ RunSummary summarize_run(const std::string& dir) {
   auto env = read_environment(env_path);
   if (env.count("world_size")) run.world_size = to_int(env["world_size"], "world_size", env_path);
   run.nodes = env["SLURM_JOB_NUM_NODES"];
-  run.job_id = env.count("SLURM_ARRAY_JOB_ID") ? env["SLURM_ARRAY_JOB_ID"] + "_" + env["SLURM_ARRAY_TASK_ID"]
-                                                : env["SLURM_JOB_ID"];
-  if (env.count("SLURM_RESTART_COUNT")) run.restarts = to_int(env["SLURM_RESTART_COUNT"], "SLURM_RESTART_COUNT", env_path);
+  run.job_id = env.count("SLURM_ARRAY_JOB_ID")
+                   ? env["SLURM_ARRAY_JOB_ID"] + "_" + env["SLURM_ARRAY_TASK_ID"]
+                   : env["SLURM_JOB_ID"];
+  if (env.count("SLURM_RESTART_COUNT"))
+    run.restarts = to_int(env["SLURM_RESTART_COUNT"], "SLURM_RESTART_COUNT", env_path);
   std::istringstream command_line(env["command"]);
   std::string program;
   command_line >> program >> run.command;  // "<path>/neuroscale pretrain --config ..."
@@ -225,14 +235,15 @@ std::string report_csv(const std::vector<RunSummary>& runs) {
   for (const auto& key : final_keys) out << ",final_" << key;
   for (const auto& key : best_keys) out << ",best_" << key;
   out << "\n";
-  const auto value_or_empty = [](const std::map<std::string, double>& values, const std::string& key) {
+  const auto value_or_empty = [](const std::map<std::string, double>& values,
+                                 const std::string& key) {
     const auto it = values.find(key);
     return it == values.end() ? std::string() : number(it->second);
   };
   for (const auto& run : runs) {
-    out << csv_quote(run.path) << "," << run.status << "," << run.step << "," << run.max_steps << ","
-        << run.world_size << "," << csv_quote(run.nodes) << "," << csv_quote(run.job_id) << "," << run.restarts
-        << "," << number(run.train_time_s);
+    out << csv_quote(run.path) << "," << run.status << "," << run.step << "," << run.max_steps
+        << "," << run.world_size << "," << csv_quote(run.nodes) << "," << csv_quote(run.job_id)
+        << "," << run.restarts << "," << number(run.train_time_s);
     for (const auto& key : rate_keys) out << "," << value_or_empty(run.throughput, key);
     for (const auto& key : varying) {
       const auto it = run.config.find(key);

@@ -15,21 +15,23 @@ namespace neuroscale::io {
 
 struct RunSummary {
   std::string path;
-  std::string status;              ///< finished (reached train.max_steps), incomplete, or no-metrics
-  std::int64_t step = 0;           ///< last logged step
-  std::int64_t max_steps = 0;      ///< train.max_steps of the resolved config (0: none)
-  std::int64_t world_size = 0;     ///< ranks of the last launch (environment.txt)
-  std::string nodes;               ///< SLURM_JOB_NUM_NODES of the last launch, if any
-  std::string job_id;              ///< SLURM_JOB_ID (array jobs: ARRAY_JOB_ID_TASK_ID)
-  std::int64_t restarts = 0;       ///< SLURM_RESTART_COUNT of the last launch
-  double train_time_s = 0;         ///< sum over log intervals of step_s x steps in the interval
-  std::map<std::string, double> throughput;  ///< mean rates and per-step times, after the first interval
-  std::map<std::string, double> final;       ///< each metric's last logged value
-  std::map<std::string, double> best;        ///< minimum of each val_* loss metric
-  std::map<std::string, std::string> config; ///< resolved config leaves, "train.max_steps" -> "30"
-  std::string command;             ///< the subcommand that made the run ("pretrain"; environment.txt)
-  std::vector<MetricsLine> records;          ///< metrics.jsonl, for plots
-  std::map<std::string, double> evaluation;  ///< the numbers of evaluation.json (evaluate runs; null: NaN)
+  std::string status;           ///< finished (reached train.max_steps), incomplete, or no-metrics
+  std::int64_t step = 0;        ///< last logged step
+  std::int64_t max_steps = 0;   ///< train.max_steps of the resolved config (0: none)
+  std::int64_t world_size = 0;  ///< ranks of the last launch (environment.txt)
+  std::string nodes;            ///< SLURM_JOB_NUM_NODES of the last launch, if any
+  std::string job_id;           ///< SLURM_JOB_ID (array jobs: ARRAY_JOB_ID_TASK_ID)
+  std::int64_t restarts = 0;    ///< SLURM_RESTART_COUNT of the last launch
+  double train_time_s = 0;      ///< sum over log intervals of step_s x steps in the interval
+  std::map<std::string, double>
+      throughput;                       ///< mean rates and per-step times, after the first interval
+  std::map<std::string, double> final;  ///< each metric's last logged value
+  std::map<std::string, double> best;   ///< minimum of each val_* loss metric
+  std::map<std::string, std::string> config;  ///< resolved config leaves, "train.max_steps" -> "30"
+  std::string command;  ///< the subcommand that made the run ("pretrain"; environment.txt)
+  std::vector<MetricsLine> records;  ///< metrics.jsonl, for plots
+  std::map<std::string, double>
+      evaluation;  ///< the numbers of evaluation.json (evaluate runs; null: NaN)
 };
 
 // The run directories under `paths`, in argument order then name order: a path that is a

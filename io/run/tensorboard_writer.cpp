@@ -32,16 +32,19 @@ double now_seconds() {
 }
 
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
 
 std::string tensorboard_tag(const std::string& metric) {
   if (metric.rfind("val_", 0) == 0) return "val/" + metric.substr(4);
-  if (metric == "lr" || metric == "grad_norm" || metric == "skipped_steps") return "optim/" + metric;
+  if (metric == "lr" || metric == "grad_norm" || metric == "skipped_steps")
+    return "optim/" + metric;
   if (ends_with(metric, "_per_s")) return "throughput/" + metric;
-  if (metric == "data_wait_s" || metric == "comm_exposed_s" || metric == "checkpoint_s" || metric == "step_s") {
+  if (metric == "data_wait_s" || metric == "comm_exposed_s" || metric == "checkpoint_s" ||
+      metric == "step_s") {
     return "time/" + metric;
   }
   return "train/" + metric;
@@ -68,7 +71,8 @@ std::string event_session_start(double wall_time, std::int64_t step) {
   return event.SerializeAsString();
 }
 
-std::string event_scalars(double wall_time, std::int64_t step, const std::vector<std::pair<std::string, float>>& values) {
+std::string event_scalars(double wall_time, std::int64_t step,
+                          const std::vector<std::pair<std::string, float>>& values) {
   auto event = event_at(wall_time, step);
   auto* summary = event.mutable_summary();
   for (const auto& [tag, value] : values) {
@@ -83,14 +87,15 @@ TensorBoardWriter::TensorBoardWriter(const std::string& directory, std::int64_t 
   create_directories(directory);
   char host[256] = {0};
   if (::gethostname(host, sizeof(host) - 1) != 0) std::strcpy(host, "localhost");
-  const std::string base = directory + "/events.out.tfevents." + std::to_string(std::time(nullptr)) + "." + host +
-                           "." + std::to_string(::getpid());
+  const std::string base = directory + "/events.out.tfevents." +
+                           std::to_string(std::time(nullptr)) + "." + host + "." +
+                           std::to_string(::getpid());
   // Two writers of one process within a second (tests) get ".1", ".2", ... appended.
   for (int attempt = 0; fd_ < 0; ++attempt) {
     path_ = attempt == 0 ? base : base + "." + std::to_string(attempt);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-    NS_CHECK_AS(DataError, fd_ >= 0 || (errno == EEXIST && attempt < 1000), "cannot create '", path_,
-                "': ", std::strerror(errno));
+    NS_CHECK_AS(DataError, fd_ >= 0 || (errno == EEXIST && attempt < 1000), "cannot create '",
+                path_, "': ", std::strerror(errno));
   }
   const double wall_time = now_seconds();
   write_record(event_file_version(wall_time));
@@ -101,10 +106,12 @@ TensorBoardWriter::~TensorBoardWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void TensorBoardWriter::write_scalars(std::int64_t step, const std::map<std::string, double>& values) {
+void TensorBoardWriter::write_scalars(std::int64_t step,
+                                      const std::map<std::string, double>& values) {
   std::vector<std::pair<std::string, float>> tagged;
   tagged.reserve(values.size());
-  for (const auto& [key, value] : values) tagged.emplace_back(tensorboard_tag(key), static_cast<float>(value));
+  for (const auto& [key, value] : values)
+    tagged.emplace_back(tensorboard_tag(key), static_cast<float>(value));
   write_record(event_scalars(now_seconds(), step, tagged));
 }
 

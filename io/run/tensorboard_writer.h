@@ -29,9 +29,9 @@
 namespace neuroscale::io {
 
 // The tag of a metrics.jsonl key (docs/run-directory.md): val_<m> -> "val/<m>"; lr,
-// grad_norm, skipped_steps -> "optim/<key>"; *_per_s -> "throughput/<key>"; data_wait_s, comm_exposed_s,
-// checkpoint_s, step_s -> "time/<key>"; everything else (loss, loss_<participant>, per,
-// masked_mse, counts) -> "train/<key>".
+// grad_norm, skipped_steps -> "optim/<key>"; *_per_s -> "throughput/<key>"; data_wait_s,
+// comm_exposed_s, checkpoint_s, step_s -> "time/<key>"; everything else (loss, loss_<participant>,
+// per, masked_mse, counts) -> "train/<key>".
 std::string tensorboard_tag(const std::string& metric);
 
 // A TFRecord frame around `payload` (length, masked CRCs; see above).
@@ -40,7 +40,8 @@ std::string tfrecord_frame(const std::string& payload);
 // Serialized Events (see above).
 std::string event_file_version(double wall_time);
 std::string event_session_start(double wall_time, std::int64_t step);
-std::string event_scalars(double wall_time, std::int64_t step, const std::vector<std::pair<std::string, float>>& values);
+std::string event_scalars(double wall_time, std::int64_t step,
+                          const std::vector<std::pair<std::string, float>>& values);
 
 class TensorBoardWriter {
  public:

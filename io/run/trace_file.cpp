@@ -31,8 +31,9 @@ void TraceFile::write() {
   tracer_ = nullptr;  // once, whatever happens
   create_directories(directory_);
   write_file_atomically(path_, tracer->to_json());
-  log_.debug("trace of ", tracer->size(), " events written to ", path_,
-             tracer->dropped() ? " (" + std::to_string(tracer->dropped()) + " dropped)" : std::string());
+  log_.debug(
+      "trace of ", tracer->size(), " events written to ", path_,
+      tracer->dropped() ? " (" + std::to_string(tracer->dropped()) + " dropped)" : std::string());
 }
 
 }  // namespace neuroscale::io

@@ -24,17 +24,19 @@ double gamma_pdf(double t, double shape) {  // scale 1
 }  // namespace
 
 at::Tensor auditory_features(const std::vector<float>& audio, double sample_rate, int bands) {
-  NS_CHECK_AS(DataError, !audio.empty() && sample_rate > 0 && bands > 0, "auditory features of ", audio.size(),
-              " samples at ", sample_rate, " Hz in ", bands, " bands");
+  NS_CHECK_AS(DataError, !audio.empty() && sample_rate > 0 && bands > 0, "auditory features of ",
+              audio.size(), " samples at ", sample_rate, " Hz in ", bands, " bands");
   const auto hop = static_cast<std::int64_t>(std::llround(sample_rate / kFeatureRateHz));
   const std::int64_t length = 2 * hop;  // 200 ms windows, 50% overlap
   const auto n = static_cast<std::int64_t>(audio.size());
   const std::int64_t frames = (n + hop - 1) / hop;
   // Frame k covers [k*hop - hop, k*hop + hop): zero padding of `hop` before, enough after.
   at::Tensor padded = at::zeros({(frames + 1) * hop}, at::kDouble);
-  padded.narrow(0, hop, n).copy_(at::from_blob(const_cast<float*>(audio.data()), {n}, at::kFloat).to(at::kDouble));
+  padded.narrow(0, hop, n).copy_(
+      at::from_blob(const_cast<float*>(audio.data()), {n}, at::kFloat).to(at::kDouble));
   const at::Tensor windows = padded.unfold(0, length, hop).narrow(0, 0, frames);
-  const at::Tensor hann = at::hann_window(length, /*periodic=*/true, at::TensorOptions().dtype(at::kDouble));
+  const at::Tensor hann =
+      at::hann_window(length, /*periodic=*/true, at::TensorOptions().dtype(at::kDouble));
   const at::Tensor power = at::abs(at::fft_rfft(windows * hann)).pow(2);
 
   // Log-spaced band edges from 100 Hz to 7.6 kHz (below the 8 kHz Nyquist of 16 kHz audio).
@@ -52,7 +54,8 @@ at::Tensor auditory_features(const std::vector<float>& audio, double sample_rate
 
   // Modulation: |change| since the previous frame, averaged over the last second.
   at::Tensor change = at::zeros_like(log_energy);
-  if (frames > 1) change.narrow(0, 1, frames - 1)
+  if (frames > 1)
+    change.narrow(0, 1, frames - 1)
         .copy_(at::abs(log_energy.narrow(0, 1, frames - 1) - log_energy.narrow(0, 0, frames - 1)));
   const auto second = static_cast<std::int64_t>(kFeatureRateHz);
   const at::Tensor cumulative = at::cat({at::zeros({1, bands}, at::kDouble), change.cumsum(0)});
@@ -80,7 +83,8 @@ std::vector<double> canonical_hrf(double dt) {
 }
 
 at::Tensor features_at_tr_times(const at::Tensor& features, const std::vector<double>& tr_times) {
-  NS_CHECK_AS(DataError, features.dim() == 2 && features.size(0) > 1, "features should be [frames > 1, features]");
+  NS_CHECK_AS(DataError, features.dim() == 2 && features.size(0) > 1,
+              "features should be [frames > 1, features]");
   const at::Tensor x = zscore_columns(features.to(at::kDouble)).contiguous();
   const std::int64_t frames = x.size(0), columns = x.size(1);
   const std::vector<double> hrf = canonical_hrf(1.0 / kFeatureRateHz);
@@ -91,13 +95,16 @@ at::Tensor features_at_tr_times(const at::Tensor& features, const std::vector<do
     const std::int64_t taps = std::min<std::int64_t>(static_cast<std::int64_t>(hrf.size()), k + 1);
     for (std::int64_t j = 0; j < taps; ++j) {
       const double h = hrf[static_cast<std::size_t>(j)];
-      for (std::int64_t c = 0; c < columns; ++c) out[k * columns + c] += h * in[(k - j) * columns + c];
+      for (std::int64_t c = 0; c < columns; ++c)
+        out[k * columns + c] += h * in[(k - j) * columns + c];
     }
   }
-  at::Tensor sampled = at::empty({static_cast<std::int64_t>(tr_times.size()), columns}, at::kDouble);
+  at::Tensor sampled =
+      at::empty({static_cast<std::int64_t>(tr_times.size()), columns}, at::kDouble);
   for (std::size_t r = 0; r < tr_times.size(); ++r) {
     // Past the last frame the response holds the last value (the sound has ended).
-    const double position = std::clamp(tr_times[r] * kFeatureRateHz, 0.0, static_cast<double>(frames - 1));
+    const double position =
+        std::clamp(tr_times[r] * kFeatureRateHz, 0.0, static_cast<double>(frames - 1));
     const auto k0 = static_cast<std::int64_t>(std::floor(position));
     const std::int64_t k1 = std::min(k0 + 1, frames - 1);
     const double w = position - static_cast<double>(k0);

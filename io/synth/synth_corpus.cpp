@@ -14,7 +14,14 @@ namespace neuroscale::io {
 namespace {
 
 // Random-stream tags: each kind of draw has its own stream family.
-enum Stream : std::uint64_t { kPlan = 1, kPhonemePattern, kSubjectReadout, kSessionDrift, kTrialNoise, kReach };
+enum Stream : std::uint64_t {
+  kPlan = 1,
+  kPhonemePattern,
+  kSubjectReadout,
+  kSessionDrift,
+  kTrialNoise,
+  kReach
+};
 
 // A small pronunciation lexicon (CMU dictionary pronunciations, stress removed), enough
 // for varied sentences; phoneme ids follow the 41-class layout.
@@ -26,18 +33,42 @@ struct Word {
 // M22 N23 NG24 OW25 OY26 P27 R28 S29 SH30 T31 TH32 UH33 UW34 V35 W36 Y37 Z38 ZH39
 const std::vector<Word>& lexicon() {
   static const std::vector<Word> kWords = {
-      {"i", {6}},          {"want", {36, 1, 23, 31}},  {"to", {31, 34}},
-      {"go", {15, 25}},    {"home", {16, 25, 22}},    {"water", {36, 4, 31, 12}},
-      {"please", {27, 21, 18, 38}}, {"thank", {32, 2, 24, 20}}, {"you", {37, 34}},
-      {"my", {22, 6}},     {"family", {14, 2, 22, 3, 21, 18}}, {"is", {17, 38}},
-      {"here", {16, 17, 28}}, {"good", {15, 33, 9}},  {"morning", {22, 4, 28, 23, 17, 24}},
-      {"how", {16, 5}},    {"are", {1, 28}},          {"we", {36, 18}},
-      {"need", {23, 18, 9}}, {"more", {22, 4, 28}},   {"time", {31, 6, 22}},
-      {"the", {10, 3}},    {"doctor", {9, 1, 20, 31, 12}}, {"come", {20, 3, 22}},
-      {"back", {7, 2, 20}}, {"soon", {29, 34, 23}},   {"yes", {37, 11, 29}},
-      {"no", {23, 25}},    {"chair", {8, 11, 28}},    {"juice", {19, 34, 29}},
-      {"voice", {35, 26, 29}}, {"measure", {22, 11, 39, 12}}, {"show", {30, 25}},
-      {"day", {9, 13}},    {"they", {10, 13}},        {"her", {16, 12}},
+      {"i", {6}},
+      {"want", {36, 1, 23, 31}},
+      {"to", {31, 34}},
+      {"go", {15, 25}},
+      {"home", {16, 25, 22}},
+      {"water", {36, 4, 31, 12}},
+      {"please", {27, 21, 18, 38}},
+      {"thank", {32, 2, 24, 20}},
+      {"you", {37, 34}},
+      {"my", {22, 6}},
+      {"family", {14, 2, 22, 3, 21, 18}},
+      {"is", {17, 38}},
+      {"here", {16, 17, 28}},
+      {"good", {15, 33, 9}},
+      {"morning", {22, 4, 28, 23, 17, 24}},
+      {"how", {16, 5}},
+      {"are", {1, 28}},
+      {"we", {36, 18}},
+      {"need", {23, 18, 9}},
+      {"more", {22, 4, 28}},
+      {"time", {31, 6, 22}},
+      {"the", {10, 3}},
+      {"doctor", {9, 1, 20, 31, 12}},
+      {"come", {20, 3, 22}},
+      {"back", {7, 2, 20}},
+      {"soon", {29, 34, 23}},
+      {"yes", {37, 11, 29}},
+      {"no", {23, 25}},
+      {"chair", {8, 11, 28}},
+      {"juice", {19, 34, 29}},
+      {"voice", {35, 26, 29}},
+      {"measure", {22, 11, 39, 12}},
+      {"show", {30, 25}},
+      {"day", {9, 13}},
+      {"they", {10, 13}},
+      {"her", {16, 12}},
   };
   return kWords;
 }
@@ -64,17 +95,19 @@ struct TrialPlan {
   std::vector<int> phonemes;  // labels: phonemes with SIL after every word
   std::vector<int> frames;    // bins per phoneme label (speech), aligned to `phonemes`
   std::string text;
-  int lead_bins = 0;          // silence before speech
+  int lead_bins = 0;  // silence before speech
   int bins = 0;
   Split split = Split::kTrain;
 };
 
-TrialPlan plan_trial(const SynthOptions& o, std::size_t subject, std::size_t session, std::size_t trial) {
+TrialPlan plan_trial(const SynthOptions& o, std::size_t subject, std::size_t session,
+                     std::size_t trial) {
   Rng rng(static_cast<std::uint64_t>(o.seed), {kPlan, subject, session, trial});
   TrialPlan plan;
   const double u = rng.uniform();
-  plan.split = u < o.test_fraction ? Split::kTest
-                                   : (u < o.test_fraction + o.val_fraction ? Split::kVal : Split::kTrain);
+  plan.split = u < o.test_fraction
+                   ? Split::kTest
+                   : (u < o.test_fraction + o.val_fraction ? Split::kVal : Split::kTrain);
   if (!is_speech(o.subjects[subject].task)) {
     plan.bins = static_cast<int>(rng.uniform_int(o.reach_min_bins, o.reach_max_bins));
     return plan;
@@ -110,7 +143,8 @@ std::vector<std::pair<std::size_t, std::size_t>> session_table(const SynthOption
 
 // Latent trajectory [bins, latent_dim] of one trial.
 std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& plan, bool speech,
-                                      Rng& noise, std::uint64_t reach_seed, std::vector<int>& frame_labels) {
+                                      Rng& noise, std::uint64_t reach_seed,
+                                      std::vector<int>& frame_labels) {
   const int k = o.latent_dim;
   std::vector<double> z(static_cast<std::size_t>(plan.bins) * k, 0.0);
   frame_labels.assign(static_cast<std::size_t>(plan.bins), 0);
@@ -126,7 +160,8 @@ std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& pl
     std::vector<double> state(k, 0.0);
     for (int t2 = 0; t2 < plan.bins; ++t2) {
       if (label_at[t2] != 0) {
-        Rng pattern(static_cast<std::uint64_t>(o.seed), {kPhonemePattern, static_cast<std::uint64_t>(label_at[t2])});
+        Rng pattern(static_cast<std::uint64_t>(o.seed),
+                    {kPhonemePattern, static_cast<std::uint64_t>(label_at[t2])});
         for (int j = 0; j < k; ++j) target[j] = 1.5 * pattern.normal();
       } else {
         std::fill(target.begin(), target.end(), 0.0);
@@ -152,7 +187,8 @@ std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& pl
       const double speed = 2.0 * std::exp(-0.5 * std::pow((t - centre) / width, 2));
       const double vx = speed * std::cos(angle), vy = speed * std::sin(angle);
       for (int j = 0; j < k; ++j) {
-        const double drive = map[static_cast<std::size_t>(j) * 2] * vx + map[static_cast<std::size_t>(j) * 2 + 1] * vy;
+        const double drive = map[static_cast<std::size_t>(j) * 2] * vx +
+                             map[static_cast<std::size_t>(j) * 2 + 1] * vy;
         state[j] = 0.8 * state[j] + 0.2 * drive + 0.15 * noise.normal();
         z[static_cast<std::size_t>(t) * k + j] = state[j];
       }
@@ -164,9 +200,10 @@ std::vector<double> latent_trajectory(const SynthOptions& o, const TrialPlan& pl
 }  // namespace
 
 std::string synth_lexicon_text() {
-  static const char* const kSymbols[] = {"", "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER",
-                                         "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW",
-                                         "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"};
+  static const char* const kSymbols[] = {
+      "",  "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY",
+      "F", "G",  "HH", "IH", "IY", "JH", "K",  "L", "M",  "N", "NG", "OW", "OY", "P",
+      "R", "S",  "SH", "T",  "TH", "UH", "UW", "V", "W",  "Y", "Z",  "ZH"};
   std::string text = ";;; the synthetic corpus' vocabulary (neuroscale synth)\n";
   for (const auto& word : lexicon()) {
     std::string upper = word.text;
@@ -197,8 +234,8 @@ CorpusContent plan_synth_corpus(const SynthOptions& o) {
     Rng days(static_cast<std::uint64_t>(o.seed), {kPlan, subject, 1000000 + day_index});
     // Sessions a few days apart, as in chronic recordings.
     const int day = static_cast<int>(day_index * 7 + days.uniform_int(0, 4));
-    index.sessions.push_back({static_cast<std::int32_t>(subject), format_date(day), day,
-                              o.subjects[subject].task});
+    index.sessions.push_back(
+        {static_cast<std::int32_t>(subject), format_date(day), day, o.subjects[subject].task});
     for (int t = 0; t < o.subjects[subject].trials_per_session; ++t) {
       TrialPlan plan = plan_trial(o, subject, day_index, static_cast<std::size_t>(t));
       index.add_trial(static_cast<std::int32_t>(g), plan.split, plan.bins,
@@ -227,7 +264,8 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
   // Subject read-out: log-rate baseline and loading of each electrode on the latents.
   Rng readout(static_cast<std::uint64_t>(o.seed), {kSubjectReadout, subject});
   std::vector<double> baseline(electrodes), loading(static_cast<std::size_t>(electrodes) * k);
-  for (int e = 0; e < electrodes; ++e) baseline[e] = std::log(o.base_rate_hz) + 0.5 * readout.normal();
+  for (int e = 0; e < electrodes; ++e)
+    baseline[e] = std::log(o.base_rate_hz) + 0.5 * readout.normal();
   for (double& w : loading) w = readout.normal() / std::sqrt(static_cast<double>(k));
   // Day-to-day drift: per-electrode gain and offset change between sessions.
   Rng drift(static_cast<std::uint64_t>(o.seed), {kSessionDrift, subject, day_index});
@@ -247,22 +285,27 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
     const std::size_t trial_in_session = out.trials.size();
     TrialPlan plan = plan_trial(o, subject, day_index, trial_in_session);
     NS_ASSERT(plan.bins == index.trial_bins[t], "plan and index disagree on trial ", t);
-    Rng noise(static_cast<std::uint64_t>(o.seed), {kTrialNoise, subject, day_index, trial_in_session});
+    Rng noise(static_cast<std::uint64_t>(o.seed),
+              {kTrialNoise, subject, day_index, trial_in_session});
     std::vector<int> frame_labels;
-    const auto z = latent_trajectory(o, plan, speech, noise,
-                                     static_cast<std::uint64_t>(o.seed) ^ (subject << 40) ^ (day_index << 20) ^ trial_in_session,
-                                     frame_labels);
+    const auto z = latent_trajectory(
+        o, plan, speech, noise,
+        static_cast<std::uint64_t>(o.seed) ^ (subject << 40) ^ (day_index << 20) ^ trial_in_session,
+        frame_labels);
     std::vector<float> features(static_cast<std::size_t>(plan.bins) * channels);
     for (int b = 0; b < plan.bins; ++b) {
       for (int e = 0; e < electrodes; ++e) {
         double drive = 0.0;
-        for (int j = 0; j < k; ++j) drive += loading[static_cast<std::size_t>(e) * k + j] * z[static_cast<std::size_t>(b) * k + j];
+        for (int j = 0; j < k; ++j)
+          drive +=
+              loading[static_cast<std::size_t>(e) * k + j] * z[static_cast<std::size_t>(b) * k + j];
         const double log_rate = std::clamp(baseline[e] + offset[e] + gain[e] * drive, -10.0, 8.0);
         const double mean_count = dropped[e] ? 0.0 : std::exp(log_rate) * bin_s;
         float* row = features.data() + static_cast<std::size_t>(b) * channels;
         row[e] = static_cast<float>(noise.poisson(mean_count));
         if (channels == 2 * electrodes) {
-          row[electrodes + e] = static_cast<float>(std::log1p(50.0 * mean_count) + 0.1 * noise.normal());
+          row[electrodes + e] =
+              static_cast<float>(std::log1p(50.0 * mean_count) + 0.1 * noise.normal());
         }
       }
       for (int c = 0; c < channels; ++c) {
@@ -296,7 +339,8 @@ SessionFeatures generate_session(const SynthOptions& o, const CorpusContent& con
 }
 
 void write_synth_corpus(const SynthOptions& options, const std::string& path, MPI_Comm comm,
-                        bool overwrite, const std::function<void(std::size_t, std::size_t)>& progress) {
+                        bool overwrite,
+                        const std::function<void(std::size_t, std::size_t)>& progress) {
   int rank = 0, size = 1;
   NS_MPI_CHECK(MPI_Comm_rank(comm, &rank));
   NS_MPI_CHECK(MPI_Comm_size(comm, &size));
@@ -306,7 +350,8 @@ void write_synth_corpus(const SynthOptions& options, const std::string& path, MP
   CorpusWriter writer(path, comm, content, overwrite);
   const std::size_t sessions = content.index.sessions.size();
   std::size_t local_done = 0;
-  for (std::size_t s = static_cast<std::size_t>(rank); s < sessions; s += static_cast<std::size_t>(size)) {
+  for (std::size_t s = static_cast<std::size_t>(rank); s < sessions;
+       s += static_cast<std::size_t>(size)) {
     throw_if_interrupted("synth");
     SessionFeatures generated = generate_session(options, content, s);
     for (std::size_t i = 0; i < generated.trials.size(); ++i) {
@@ -315,7 +360,8 @@ void write_synth_corpus(const SynthOptions& options, const std::string& path, MP
     writer.write_norm_stats(s, generated.mean, generated.std);  // per-day: group == session
     // Rank 0 reports for all: ranks hold equal shares and advance at about the same pace.
     ++local_done;
-    if (rank == 0 && progress) progress(std::min(sessions, local_done * static_cast<std::size_t>(size)), sessions);
+    if (rank == 0 && progress)
+      progress(std::min(sessions, local_done * static_cast<std::size_t>(size)), sessions);
   }
   writer.commit();
 }

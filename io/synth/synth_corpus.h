@@ -29,7 +29,8 @@ std::string synth_lexicon_text();
 struct SessionFeatures {
   std::vector<std::size_t> trials;
   std::vector<std::vector<float>> features;  // per trial, [bins, channels]
-  std::vector<std::vector<int>> frame_labels;  // per trial and bin: the phoneme driving it (0: none)
+  std::vector<std::vector<int>>
+      frame_labels;  // per trial and bin: the phoneme driving it (0: none)
   std::vector<float> mean, std;
 };
 SessionFeatures generate_session(const SynthOptions& options, const CorpusContent& plan,

@@ -13,22 +13,36 @@ namespace neuroscale::io {
 namespace {
 
 // Random-stream tags: each kind of draw has its own stream family.
-enum Stream : std::uint64_t { kStoryText = 101, kSharedWeights, kVoxelFraction, kParticipantWeights, kNoise };
+enum Stream : std::uint64_t {
+  kStoryText = 101,
+  kSharedWeights,
+  kVoxelFraction,
+  kParticipantWeights,
+  kNoise
+};
 
 // Plain, frequent English words: espeak-ng pronounces them all without surprises.
 const std::vector<const char*>& vocabulary() {
   static const std::vector<const char*> kWords = {
-      "the", "a", "old", "man", "woman", "child", "dog", "house", "river", "town", "road", "night", "morning",
-      "light", "water", "door", "window", "garden", "mountain", "forest", "city", "train", "letter", "story",
-      "friend", "mother", "father", "sister", "brother", "teacher", "doctor", "farmer", "king", "queen", "bird",
-      "horse", "boat", "sea", "sky", "rain", "snow", "wind", "fire", "stone", "tree", "field", "school", "market",
-      "walked", "ran", "saw", "heard", "found", "lost", "opened", "closed", "carried", "watched", "called",
-      "waited", "remembered", "laughed", "whispered", "followed", "painted", "built", "broke", "gave", "took",
-      "told", "asked", "wanted", "needed", "knew", "thought", "slowly", "quickly", "quietly", "suddenly", "again",
-      "always", "never", "later", "together", "alone", "home", "away", "inside", "outside", "near", "under",
-      "over", "through", "across", "behind", "before", "after", "with", "without", "and", "but", "because",
-      "while", "when", "then", "there", "here", "every", "little", "big", "long", "short", "warm", "cold", "dark",
-      "bright", "green", "blue", "red", "white", "quiet", "loud", "happy", "tired", "strange", "simple", "early",
+      "the",      "a",        "old",    "man",     "woman",      "child",   "dog",
+      "house",    "river",    "town",   "road",    "night",      "morning", "light",
+      "water",    "door",     "window", "garden",  "mountain",   "forest",  "city",
+      "train",    "letter",   "story",  "friend",  "mother",     "father",  "sister",
+      "brother",  "teacher",  "doctor", "farmer",  "king",       "queen",   "bird",
+      "horse",    "boat",     "sea",    "sky",     "rain",       "snow",    "wind",
+      "fire",     "stone",    "tree",   "field",   "school",     "market",  "walked",
+      "ran",      "saw",      "heard",  "found",   "lost",       "opened",  "closed",
+      "carried",  "watched",  "called", "waited",  "remembered", "laughed", "whispered",
+      "followed", "painted",  "built",  "broke",   "gave",       "took",    "told",
+      "asked",    "wanted",   "needed", "knew",    "thought",    "slowly",  "quickly",
+      "quietly",  "suddenly", "again",  "always",  "never",      "later",   "together",
+      "alone",    "home",     "away",   "inside",  "outside",    "near",    "under",
+      "over",     "through",  "across", "behind",  "before",     "after",   "with",
+      "without",  "and",      "but",    "because", "while",      "when",    "then",
+      "there",    "here",     "every",  "little",  "big",        "long",    "short",
+      "warm",     "cold",     "dark",   "bright",  "green",      "blue",    "red",
+      "white",    "quiet",    "loud",   "happy",   "tired",      "strange", "simple",
+      "early",
   };
   return kWords;
 }
@@ -77,14 +91,17 @@ std::vector<SynthStoryPlan> plan_synth_fmri_stories(const SynthFmriOptions& opti
     plan.split = s == 0 ? "test" : s == 1 ? "val" : "train";
     plan.voice = options.voices[static_cast<std::size_t>(s) % options.voices.size()];
     plan.words_per_minute = static_cast<int>(rng.uniform_int(options.min_wpm, options.max_wpm));
-    const double seconds = options.min_story_s + rng.uniform() * (options.max_story_s - options.min_story_s);
+    const double seconds =
+        options.min_story_s + rng.uniform() * (options.max_story_s - options.min_story_s);
     // espeak-ng's pauses at sentence ends take about a word's time: 6% fewer words.
-    const auto target = static_cast<std::int64_t>(std::llround(0.94 * seconds * plan.words_per_minute / 60.0));
+    const auto target =
+        static_cast<std::int64_t>(std::llround(0.94 * seconds * plan.words_per_minute / 60.0));
     std::int64_t count = 0;
     while (count < target) {
       const std::int64_t length = rng.uniform_int(5, 12);
       for (std::int64_t w = 0; w < length; ++w, ++count) {
-        std::string word = words[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(words.size()) - 1))];
+        std::string word = words[static_cast<std::size_t>(
+            rng.uniform_int(0, static_cast<std::int64_t>(words.size()) - 1))];
         if (w == 0) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
         plan.text += (plan.text.empty() ? "" : " ") + word;
       }
@@ -95,10 +112,13 @@ std::vector<SynthStoryPlan> plan_synth_fmri_stories(const SynthFmriOptions& opti
   return plans;
 }
 
-std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, double tr_s, int trim_start_trs) {
-  const auto trs = static_cast<std::int64_t>(std::floor(static_cast<double>(samples) / sample_rate / tr_s));
+std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, double tr_s,
+                                   int trim_start_trs) {
+  const auto trs =
+      static_cast<std::int64_t>(std::floor(static_cast<double>(samples) / sample_rate / tr_s));
   std::vector<double> times;
-  for (std::int64_t k = trim_start_trs; k < trs; ++k) times.push_back((static_cast<double>(k) + 0.5) * tr_s);
+  for (std::int64_t k = trim_start_trs; k < trs; ++k)
+    times.push_back((static_cast<double>(k) + 0.5) * tr_s);
   return times;
 }
 
@@ -112,8 +132,9 @@ SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options) {
   model.voxel_signal_fraction = at::zeros({voxels}, at::kDouble);
   for (std::int64_t v = 0; v < voxels; ++v) {
     const bool noise_only = fraction_rng.uniform() < options.noise_voxel_fraction;
-    const double fraction = options.min_signal_fraction +
-                            fraction_rng.uniform() * (options.max_signal_fraction - options.min_signal_fraction);
+    const double fraction =
+        options.min_signal_fraction +
+        fraction_rng.uniform() * (options.max_signal_fraction - options.min_signal_fraction);
     model.voxel_signal_fraction[v] = noise_only ? 0.0 : fraction;
   }
   const double m = options.participant_specificity;
@@ -122,14 +143,16 @@ SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options) {
     Rng rng(static_cast<std::uint64_t>(options.seed), {kParticipantWeights, p});
     const at::Tensor own = normal_matrix(rng, features, voxels, scale);
     model.weights.push_back(std::sqrt(1 - m * m) * model.shared_weights + m * own);
-    const double quality = options.min_participant_quality + rng.uniform() * (1 - options.min_participant_quality);
+    const double quality =
+        options.min_participant_quality + rng.uniform() * (1 - options.min_participant_quality);
     model.signal_fraction.push_back(model.voxel_signal_fraction * quality);
   }
   return model;
 }
 
-SynthStoryResponses synth_story_responses(const SynthFmriOptions& options, const SynthFmriModel& model,
-                                          std::size_t participant, std::size_t story, const at::Tensor& features,
+SynthStoryResponses synth_story_responses(const SynthFmriOptions& options,
+                                          const SynthFmriModel& model, std::size_t participant,
+                                          std::size_t story, const at::Tensor& features,
                                           bool with_repeats) {
   const std::int64_t rows = features.size(0), voxels = options.voxels;
   SynthStoryResponses out;
@@ -140,7 +163,8 @@ SynthStoryResponses synth_story_responses(const SynthFmriOptions& options, const
   const int presentations = with_repeats ? options.test_repeats : 1;
   std::vector<at::Tensor> repeats;
   for (int r = 0; r < presentations; ++r) {
-    Rng rng(static_cast<std::uint64_t>(options.seed), {kNoise, participant, story, static_cast<std::uint64_t>(r)});
+    Rng rng(static_cast<std::uint64_t>(options.seed),
+            {kNoise, participant, story, static_cast<std::uint64_t>(r)});
     const at::Tensor noise = ar1_noise(rng, rows, voxels, options.noise_ar1);
     repeats.push_back(zscore_columns(signal_part + noise * noise_scale));
   }
@@ -154,7 +178,8 @@ SynthStoryResponses synth_story_responses(const SynthFmriOptions& options, const
 }
 
 void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, bool overwrite,
-                      const std::string& provenance, const std::function<void(std::size_t, std::size_t)>& progress) {
+                      const std::string& provenance,
+                      const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::vector<SynthStoryPlan> plans = plan_synth_fmri_stories(options);
   const std::vector<std::string> participants = synth_fmri_participants(options);
   const std::size_t total = plans.size() + participants.size();
@@ -170,14 +195,17 @@ void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, 
   std::vector<FmriStory> stories;
   for (const SynthStoryPlan& plan : plans) {
     const std::vector<float> audio = speak(
-        plan.text, SpeechOptions{options.espeak, plan.voice, plan.words_per_minute, kSynthFmriSampleRate});
+        plan.text,
+        SpeechOptions{options.espeak, plan.voice, plan.words_per_minute, kSynthFmriSampleRate});
     FmriStory story;
     story.name = plan.name;
     story.split = plan.split;
     story.samples = static_cast<std::int64_t>(audio.size());
-    story.tr_times = synth_tr_times(story.samples, kSynthFmriSampleRate, options.tr_s, options.trim_start_trs);
-    NS_CHECK_AS(DataError, story.rows() >= 5, "synthetic story '", plan.name, "' (", plan.voice, ", ",
-                plan.words_per_minute, " wpm) is ", static_cast<double>(audio.size()) / kSynthFmriSampleRate,
+    story.tr_times =
+        synth_tr_times(story.samples, kSynthFmriSampleRate, options.tr_s, options.trim_start_trs);
+    NS_CHECK_AS(DataError, story.rows() >= 5, "synthetic story '", plan.name, "' (", plan.voice,
+                ", ", plan.words_per_minute, " wpm) is ",
+                static_cast<double>(audio.size()) / kSynthFmriSampleRate,
                 " s long: fewer than 5 response rows after trim_start_trs; raise min_story_s");
     const at::Tensor audio_tensor =
         at::from_blob(const_cast<float*>(audio.data()), {story.samples}, at::kFloat).clone();
@@ -185,9 +213,10 @@ void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, 
     const std::string story_path = "/ground_truth/stories/" + plan.name;
     writer.add_attribute(story_path, "text", plan.text);
     writer.add_attribute(story_path, "voice", plan.voice);
-    writer.add_attribute(story_path, "words_per_minute", static_cast<double>(plan.words_per_minute));
-    features.push_back(features_at_tr_times(auditory_features(audio, kSynthFmriSampleRate, options.bands),
-                                            story.tr_times));
+    writer.add_attribute(story_path, "words_per_minute",
+                         static_cast<double>(plan.words_per_minute));
+    features.push_back(features_at_tr_times(
+        auditory_features(audio, kSynthFmriSampleRate, options.bands), story.tr_times));
     writer.add_dataset(story_path + "/features", features.back());
     stories.push_back(std::move(story));
     if (progress) progress(++done, total);
@@ -195,15 +224,17 @@ void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, 
 
   // ---- participants: responses through the hidden model
   const SynthFmriModel model = make_synth_fmri_model(options);
-  writer.add_attribute("/ground_truth", "model",
-                       std::string("features: log energies of ") + std::to_string(options.bands) +
-                           " bands (100 Hz - 7.6 kHz) and their modulation at 10 Hz, convolved with SPM's "
-                           "canonical HRF, sampled at tr_times; responses = zscore(sqrt(f) signal + sqrt(1-f) "
-                           "AR(1) noise)");
+  writer.add_attribute(
+      "/ground_truth", "model",
+      std::string("features: log energies of ") + std::to_string(options.bands) +
+          " bands (100 Hz - 7.6 kHz) and their modulation at 10 Hz, convolved with SPM's "
+          "canonical HRF, sampled at tr_times; responses = zscore(sqrt(f) signal + sqrt(1-f) "
+          "AR(1) noise)");
   writer.add_dataset("/ground_truth/shared_weights", model.shared_weights);
   writer.add_dataset("/ground_truth/voxel_signal_fraction", model.voxel_signal_fraction);
   for (std::size_t p = 0; p < participants.size(); ++p) {
-    const std::string role = static_cast<int>(p) < options.train_participants ? "train" : "held_out";
+    const std::string role =
+        static_cast<int>(p) < options.train_participants ? "train" : "held_out";
     const std::string truth = "/ground_truth/participants/" + participants[p];
     writer.add_dataset(truth + "/weights", model.weights[p]);
     writer.add_dataset(truth + "/signal_fraction", model.signal_fraction[p]);

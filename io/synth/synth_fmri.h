@@ -35,7 +35,8 @@ std::vector<SynthStoryPlan> plan_synth_fmri_stories(const SynthFmriOptions& opti
 // Response rows of a story of `samples` audio samples: TR k covers [k tr_s, (k+1) tr_s) of
 // the audio; rows are the TRs from `trim_start_trs` whose end lies within the audio, at
 // their middles (as the LeBel tr_times: trigger time + tr/2).
-std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, double tr_s, int trim_start_trs);
+std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, double tr_s,
+                                   int trim_start_trs);
 
 // The hidden model's voxel side. F = 2 * bands features.
 struct SynthFmriModel {
@@ -52,8 +53,9 @@ struct SynthStoryResponses {
   at::Tensor responses;  ///< [rows, V] float32 (the repeats' mean for the test story)
   at::Tensor repeats;    ///< [R, rows, V] for the test story, else undefined
 };
-SynthStoryResponses synth_story_responses(const SynthFmriOptions& options, const SynthFmriModel& model,
-                                          std::size_t participant, std::size_t story, const at::Tensor& features,
+SynthStoryResponses synth_story_responses(const SynthFmriOptions& options,
+                                          const SynthFmriModel& model, std::size_t participant,
+                                          std::size_t story, const at::Tensor& features,
                                           bool with_repeats);
 
 // Generates the whole corpus and writes it to `path` through FmriWriter, with the ground

@@ -35,7 +35,8 @@ void append_u64_le(std::string& out, std::uint64_t value) {
 
 std::string safetensors_dtype(at::ScalarType type) {
   const auto& table = dtype_table();
-  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& entry) { return entry.second == type; });
+  const auto it = std::find_if(table.begin(), table.end(),
+                               [&](const auto& entry) { return entry.second == type; });
   NS_CHECK_AS(UsageError, it != table.end(), "dtype ", type, " has no safetensors name");
   return it->first;
 }
@@ -49,15 +50,19 @@ FileDigest write_safetensors(const std::string& path, const NamedTensors& tensor
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     NS_CHECK_AS(UsageError, !name.empty() && name != "__metadata__" && seen.insert(name).second,
-                "cannot write '", path, "': tensor name '", name, "' is empty, reserved or repeated");
+                "cannot write '", path, "': tensor name '", name,
+                "' is empty, reserved or repeated");
     const auto& table = dtype_table();
     const auto type = tensor.scalar_type();
-    const auto it = std::find_if(table.begin(), table.end(), [type](const auto& entry) { return entry.second == type; });
+    const auto it = std::find_if(table.begin(), table.end(),
+                                 [type](const auto& entry) { return entry.second == type; });
     NS_CHECK_AS(UsageError, it != table.end(), "cannot write '", path, "': tensor '", name,
                 "' has dtype ", tensor.scalar_type(), ", which safetensors cannot hold");
     contiguous.push_back(tensor.detach().to(at::kCPU).contiguous());
     const std::uint64_t bytes = contiguous.back().nbytes();
-    header[name] = {{"dtype", it->first}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {{"dtype", it->first},
+                    {"shape", tensor.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string json = header.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -74,10 +79,13 @@ FileDigest write_safetensors(const std::string& path, const NamedTensors& tensor
 
 namespace {
 
-at::ScalarType scalar_type_of(const std::string& path, const std::string& name, const std::string& dtype) {
+at::ScalarType scalar_type_of(const std::string& path, const std::string& name,
+                              const std::string& dtype) {
   const auto& table = dtype_table();
-  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == dtype; });
-  NS_CHECK_AS(DataError, it != table.end(), "'", path, "': tensor '", name, "' has unsupported dtype ", dtype);
+  const auto it =
+      std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == dtype; });
+  NS_CHECK_AS(DataError, it != table.end(), "'", path, "': tensor '", name,
+              "' has unsupported dtype ", dtype);
   return it->second;
 }
 
@@ -92,7 +100,8 @@ struct Fd {
   int fd;
 };
 
-void read_exactly(const Fd& file, void* out, std::size_t bytes, std::uint64_t offset, const std::string& path) {
+void read_exactly(const Fd& file, void* out, std::size_t bytes, std::uint64_t offset,
+                  const std::string& path) {
   auto* p = static_cast<char*>(out);
   while (bytes > 0) {
     const ssize_t n = ::pread(file.fd, p, bytes, static_cast<off_t>(offset));
@@ -106,12 +115,15 @@ void read_exactly(const Fd& file, void* out, std::size_t bytes, std::uint64_t of
 }
 
 // The header of an open file, validated against the file's size; sets `data_start`.
-std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, std::uint64_t& data_start,
+std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path,
+                                     std::uint64_t& data_start,
                                      std::map<std::string, std::string>* metadata) {
   struct stat info {};
-  NS_CHECK_AS(DataError, ::fstat(file.fd, &info) == 0, "cannot stat '", path, "': ", std::strerror(errno));
+  NS_CHECK_AS(DataError, ::fstat(file.fd, &info) == 0, "cannot stat '", path,
+              "': ", std::strerror(errno));
   const auto size = static_cast<std::uint64_t>(info.st_size);
-  NS_CHECK_AS(DataError, size >= 8, "'", path, "' is not a safetensors file (", size, " bytes, no header)");
+  NS_CHECK_AS(DataError, size >= 8, "'", path, "' is not a safetensors file (", size,
+              " bytes, no header)");
   unsigned char length[8];
   read_exactly(file, length, 8, 0, path);
   std::uint64_t header_size = 0;
@@ -140,21 +152,25 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
         }
         continue;
       }
-      NS_CHECK_AS(DataError, node.is_object() && node.contains("shape") && node["shape"].is_array() &&
-                                 node.contains("data_offsets") && node["data_offsets"].is_array() &&
-                                 node["data_offsets"].size() == 2,
+      NS_CHECK_AS(DataError,
+                  node.is_object() && node.contains("shape") && node["shape"].is_array() &&
+                      node.contains("data_offsets") && node["data_offsets"].is_array() &&
+                      node["data_offsets"].size() == 2,
                   "'", path, "': tensor '", name, "' needs dtype, shape and two data_offsets");
       TensorInfo tensor{name, node.at("dtype").get<std::string>(), {}, 0, 0};
       const auto type = scalar_type_of(path, name, tensor.dtype);
       std::uint64_t bytes = at::elementSize(type);
       for (const auto& d : node["shape"]) {
-        NS_CHECK_AS(DataError, d.is_number_integer(), "'", path, "': tensor '", name, "' has a non-integer extent");
+        NS_CHECK_AS(DataError, d.is_number_integer(), "'", path, "': tensor '", name,
+                    "' has a non-integer extent");
         const auto extent = d.get<std::int64_t>();
-        NS_CHECK_AS(DataError, extent >= 0, "'", path, "': tensor '", name, "' has a negative extent");
+        NS_CHECK_AS(DataError, extent >= 0, "'", path, "': tensor '", name,
+                    "' has a negative extent");
         tensor.shape.push_back(extent);
         // A crafted shape must not wrap the byte count around (and then pass the span check).
-        NS_CHECK_AS(DataError, !__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(extent), &bytes) &&
-                                   bytes <= data_size,
+        NS_CHECK_AS(DataError,
+                    !__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(extent), &bytes) &&
+                        bytes <= data_size,
                     "'", path, "': tensor '", name, "' has shape ", shape_text(tensor.shape),
                     "... whose bytes exceed the file's data (", data_size, " bytes)");
       }
@@ -164,39 +180,46 @@ std::vector<TensorInfo> parse_header(const Fd& file, const std::string& path, st
       }
       tensor.begin = node["data_offsets"][0].get<std::uint64_t>();
       tensor.end = node["data_offsets"][1].get<std::uint64_t>();
-      NS_CHECK_AS(DataError, tensor.begin <= tensor.end && tensor.end <= data_size && tensor.end - tensor.begin == bytes,
-                  "'", path, "': tensor '", name, "' spans bytes [", tensor.begin, ", ", tensor.end, ") of ",
-                  data_size, " but its shape needs ", bytes);
+      NS_CHECK_AS(DataError,
+                  tensor.begin <= tensor.end && tensor.end <= data_size &&
+                      tensor.end - tensor.begin == bytes,
+                  "'", path, "': tensor '", name, "' spans bytes [", tensor.begin, ", ", tensor.end,
+                  ") of ", data_size, " but its shape needs ", bytes);
       entries.push_back(std::move(tensor));
     } catch (const nlohmann::json::exception& error) {
-      NS_THROW(DataError, "'", path, "': tensor '", name, "' has a malformed entry: ", error.what());
+      NS_THROW(DataError, "'", path, "': tensor '", name,
+               "' has a malformed entry: ", error.what());
     }
   }
   // File order is data order, whatever order the JSON object listed the entries in.
-  std::sort(entries.begin(), entries.end(),
-            [](const TensorInfo& a, const TensorInfo& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+  std::sort(entries.begin(), entries.end(), [](const TensorInfo& a, const TensorInfo& b) {
+    return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
+  });
   for (std::size_t k = 1; k < entries.size(); ++k) {
-    NS_CHECK_AS(DataError, entries[k].begin >= entries[k - 1].end, "'", path, "': tensors '", entries[k - 1].name,
-                "' and '", entries[k].name, "' overlap");
+    NS_CHECK_AS(DataError, entries[k].begin >= entries[k - 1].end, "'", path, "': tensors '",
+                entries[k - 1].name, "' and '", entries[k].name, "' overlap");
   }
   return entries;
 }
 
 }  // namespace
 
-std::vector<TensorInfo> read_safetensors_header(const std::string& path, std::map<std::string, std::string>* metadata) {
+std::vector<TensorInfo> read_safetensors_header(const std::string& path,
+                                                std::map<std::string, std::string>* metadata) {
   Fd file(path);
   std::uint64_t data_start = 0;
   return parse_header(file, path, data_start, metadata);
 }
 
-TensorFile read_safetensors(const std::string& path, const std::function<bool(const std::string&)>& select) {
+TensorFile read_safetensors(const std::string& path,
+                            const std::function<bool(const std::string&)>& select) {
   Fd file(path);
   std::uint64_t data_start = 0;
   TensorFile result;
   for (const auto& entry : parse_header(file, path, data_start, &result.metadata)) {
     if (select && !select(entry.name)) continue;
-    auto tensor = at::empty(entry.shape, at::TensorOptions().dtype(scalar_type_of(path, entry.name, entry.dtype)));
+    auto tensor = at::empty(
+        entry.shape, at::TensorOptions().dtype(scalar_type_of(path, entry.name, entry.dtype)));
     read_exactly(file, tensor.data_ptr(), tensor.nbytes(), data_start + entry.begin, path);
     result.tensors.emplace_back(entry.name, std::move(tensor));
   }

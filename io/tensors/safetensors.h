@@ -38,7 +38,7 @@ std::string safetensors_dtype(at::ScalarType type);
 // One entry of a file's header.
 struct TensorInfo {
   std::string name;
-  std::string dtype;                 ///< "F32", "BF16", ...
+  std::string dtype;  ///< "F32", "BF16", ...
   std::vector<std::int64_t> shape;
   std::uint64_t begin = 0, end = 0;  ///< byte span in the data section
 };
@@ -46,8 +46,8 @@ struct TensorInfo {
 // Reads and validates the header: every entry's dtype, shape x size = byte span, spans in
 // bounds of the file and non-overlapping. Entries in data order. Throws DataError naming
 // the file and the entry at fault.
-std::vector<TensorInfo> read_safetensors_header(const std::string& path,
-                                                std::map<std::string, std::string>* metadata = nullptr);
+std::vector<TensorInfo> read_safetensors_header(
+    const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
 
 // Validates the header, then reads the tensors `select` accepts (all when empty) straight
 // from the file into tensors, in data order. Throws DataError naming the file.

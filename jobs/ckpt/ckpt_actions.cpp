@@ -4,9 +4,11 @@
 
 namespace neuroscale::jobs {
 
-ActionParser::ActionParser(const std::string& action, const std::string& summary, std::string examples)
+ActionParser::ActionParser(const std::string& action, const std::string& summary,
+                           std::string examples)
     : parser("neuroscale ckpt " + action, summary), examples(std::move(examples)) {
-  parser.positional("PATH", &path, "a run directory, its checkpoints/ directory, or one step-N/ checkpoint");
+  parser.positional("PATH", &path,
+                    "a run directory, its checkpoints/ directory, or one step-N/ checkpoint");
 }
 
 bool ActionParser::parse(const std::vector<std::string>& args, Runtime& runtime) {

@@ -50,8 +50,9 @@ int export_checkpoint(Runtime& runtime, const std::vector<std::string>& args) {
     }
   }
   const auto written = io::export_checkpoint(path, manifest, output, include_optimizer);
-  std::cout << "exported " << base_name(path) << " (step " << manifest.step << "): " << written.model_tensors
-            << " model tensors (" << written.parameters << " parameters)";
+  std::cout << "exported " << base_name(path) << " (step " << manifest.step
+            << "): " << written.model_tensors << " model tensors (" << written.parameters
+            << " parameters)";
   if (include_optimizer) std::cout << " and " << written.optimizer_tensors << " optimiser tensors";
   std::cout << " to " << output << "\n";
   return 0;

@@ -91,11 +91,12 @@ int inspect_checkpoint(Runtime& runtime, const std::vector<std::string>& args) {
       verification = std::string("FAILED: ") + error.what();
     }
   }
-  std::vector<std::vector<std::string>> header = {{"checkpoint", path},
-                                                  {"step", std::to_string(manifest.step)},
-                                                  {"world size", std::to_string(manifest.world_size)},
-                                                  {"config hash", manifest.config_hash},
-                                                  {"code version", manifest.code_version}};
+  std::vector<std::vector<std::string>> header = {
+      {"checkpoint", path},
+      {"step", std::to_string(manifest.step)},
+      {"world size", std::to_string(manifest.world_size)},
+      {"config hash", manifest.config_hash},
+      {"code version", manifest.code_version}};
   if (!manifest.base_weights.empty()) header.push_back({"base weights", manifest.base_weights});
   header.push_back({"verification", verification});
   std::cout << aligned_columns(header);

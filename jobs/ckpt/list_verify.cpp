@@ -60,7 +60,8 @@ int list_checkpoints(Runtime& runtime, const std::vector<std::string>& args) {
   if (where.step.empty()) {
     const auto set_aside = io::off_chain_checkpoints(where.directory).size();
     if (set_aside > 0) {
-      std::cout << "note: " << where.directory << "/" << io::kOffChainDirectory << "/ holds " << set_aside
+      std::cout << "note: " << where.directory << "/" << io::kOffChainDirectory << "/ holds "
+                << set_aside
                 << " checkpoint(s) set aside, not on the run's history (docs/checkpoints.md)\n";
     }
   }

@@ -19,14 +19,18 @@ std::string ArgParser::help() const {
   out << "\n\n" << summary_ << "\n";
   if (!positionals_.empty() || rest_ != nullptr) {
     out << "\narguments:\n";
-    for (const auto& p : positionals_) out << "  " << p.name << std::string(std::max<int>(2, 24 - int(p.name.size())), ' ') << p.help << "\n";
+    for (const auto& p : positionals_)
+      out << "  " << p.name << std::string(std::max<int>(2, 24 - int(p.name.size())), ' ') << p.help
+          << "\n";
     if (rest_ != nullptr) {
-      out << "  " << rest_name_ << "..." << std::string(std::max<int>(2, 21 - int(rest_name_.size())), ' ') << rest_help_ << "\n";
+      out << "  " << rest_name_ << "..."
+          << std::string(std::max<int>(2, 21 - int(rest_name_.size())), ' ') << rest_help_ << "\n";
     }
   }
   out << "\noptions:\n";
   auto line = [&](const std::string& left, const std::string& text) {
-    out << "  " << left << std::string(std::max<int>(2, 24 - int(left.size())), ' ') << text << "\n";
+    out << "  " << left << std::string(std::max<int>(2, 24 - int(left.size())), ' ') << text
+        << "\n";
   };
   for (const auto& option : options_) {
     line(option.name + (option.value_name.empty() ? "" : " " + option.value_name),

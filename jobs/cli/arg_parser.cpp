@@ -33,7 +33,8 @@ void ArgParser::positional(const std::string& name, std::string* out, const std:
 
 void ArgParser::overrides(std::vector<std::string>* out) { overrides_ = out; }
 
-void ArgParser::positional_list(const std::string& name, std::vector<std::string>* out, const std::string& help) {
+void ArgParser::positional_list(const std::string& name, std::vector<std::string>* out,
+                                const std::string& help) {
   rest_ = out;
   rest_name_ = name;
   rest_help_ = help;
@@ -82,10 +83,12 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
       option->seen = true;
       if (option->values != nullptr) {
         if (inline_value) option->values->push_back(value);
-        while (i + 1 < args.size() && args[i + 1].rfind("-", 0) != 0 && !io::is_override(args[i + 1])) {
+        while (i + 1 < args.size() && args[i + 1].rfind("-", 0) != 0 &&
+               !io::is_override(args[i + 1])) {
           option->values->push_back(args[++i]);
         }
-        if (option->values->empty()) fail("option '" + name + "' needs at least one value (" + option->value_name + ")");
+        if (option->values->empty())
+          fail("option '" + name + "' needs at least one value (" + option->value_name + ")");
         continue;
       }
       if (option->flag != nullptr) {
@@ -99,12 +102,14 @@ bool ArgParser::parse(const std::vector<std::string>& args, std::ostream& out) {
         }
         value = args[++i];
       }
-      if (value.empty()) fail("option '" + name + "' needs a non-empty value (" + option->value_name + ")");
+      if (value.empty())
+        fail("option '" + name + "' needs a non-empty value (" + option->value_name + ")");
       *option->value = value;
       continue;
     }
     if (!options_ended && arg.size() > 1 && arg[0] == '-' && arg != "-") {
-      fail("unknown option '" + arg + "' (a positional argument that starts with '-' goes after '--')");
+      fail("unknown option '" + arg +
+           "' (a positional argument that starts with '-' goes after '--')");
     }
     if (next_positional < positionals_.size()) {
       *positionals_[next_positional++].value = arg;

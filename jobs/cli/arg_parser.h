@@ -27,7 +27,8 @@ class ArgParser {
                   bool required = true);
   // The arguments after the single positionals, one or more ("RUN_DIR..."); not combinable
   // with overrides.
-  void positional_list(const std::string& name, std::vector<std::string>* out, const std::string& help);
+  void positional_list(const std::string& name, std::vector<std::string>* out,
+                       const std::string& help);
   // Accept `key.sub=value` arguments (collected in order) after the options.
   void overrides(std::vector<std::string>* out);
   // Free text appended to --help (examples, notes).

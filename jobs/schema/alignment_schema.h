@@ -17,15 +17,15 @@ namespace neuroscale::jobs {
 
 struct AlignmentConfig {
   std::string task = "brain-alignment";
-  std::string checkpoint;           ///< brain-tuning run or checkpoint ("": the untuned model of `model`)
-  std::int64_t seed = 122;          ///< untuned random backbones: the brain-tuning seed they stand for
-  BraintuneModelConfig model;       ///< the untuned model (ignored with a checkpoint: its run's config)
-  std::string corpus;               ///< data.corpus
+  std::string checkpoint;   ///< brain-tuning run or checkpoint ("": the untuned model of `model`)
+  std::int64_t seed = 122;  ///< untuned random backbones: the brain-tuning seed they stand for
+  BraintuneModelConfig model;  ///< the untuned model (ignored with a checkpoint: its run's config)
+  std::string corpus;          ///< data.corpus
   std::vector<std::string> participants;   ///< data.participants (empty: all)
   std::vector<std::string> train_stories;  ///< data.train_stories (empty: split train)
   std::vector<std::string> test_stories;   ///< data.test_stories (empty: split test)
   std::int64_t max_train_stories = 0;      ///< data.max_train_stories (0: all)
-  std::int64_t test_skip_rows = 0;         ///< data.test_skip_rows: rows dropped at a test story's start
+  std::int64_t test_skip_rows = 0;  ///< data.test_skip_rows: rows dropped at a test story's start
   /// features.source: model (layer features of the speech model) or ground_truth (a
   /// synthetic corpus' hidden features, /ground_truth/stories/<story>/features, already
   /// haemodynamic responses at the TR times: with ridge.delays [0], the ceiling that the
@@ -34,8 +34,8 @@ struct AlignmentConfig {
   encoding::SpeechFeatureOptions features;
   encoding::RidgeOptions ridge;
   std::vector<std::int64_t> delays = {1, 2, 3, 4};  ///< ridge.delays in TRs
-  double min_cc_max = 0.05;         ///< noise_ceiling.min_cc_max
-  bool zscore_repeats = false;      ///< noise_ceiling.zscore_repeats
+  double min_cc_max = 0.05;                         ///< noise_ceiling.min_cc_max
+  bool zscore_repeats = false;                      ///< noise_ceiling.zscore_repeats
   std::string device = "cpu";
 };
 

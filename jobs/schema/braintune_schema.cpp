@@ -9,16 +9,20 @@ using io::Field;
 namespace {
 
 void describe(ConfigVisitor& v, model::Wav2Vec2Options& o) {
-  v.value("conv_dim", o.conv_dim(), Field("channels of the 7 feature-encoder convolutions").range(1, 1 << 16));
+  v.value("conv_dim", o.conv_dim(),
+          Field("channels of the 7 feature-encoder convolutions").range(1, 1 << 16));
   v.value("hidden", o.hidden(), Field("Transformer width d (hidden_size)").range(8, 1 << 16));
   v.value("layers", o.layers(), Field("Transformer layers (num_hidden_layers)").range(1, 1024));
   v.value("heads", o.heads(), Field("attention heads (num_attention_heads)").range(1, 1024));
-  v.value("intermediate", o.intermediate(), Field("feed-forward width (intermediate_size)").range(1, 1 << 20));
+  v.value("intermediate", o.intermediate(),
+          Field("feed-forward width (intermediate_size)").range(1, 1 << 20));
   v.value("pos_conv_kernel", o.pos_conv_kernel(),
           Field("kernel of the positional convolution (num_conv_pos_embeddings)").range(2, 4096));
-  v.value("pos_conv_groups", o.pos_conv_groups(),
-          Field("groups of the positional convolution (num_conv_pos_embedding_groups)").range(1, 4096));
-  v.value("layer_norm_eps", o.layer_norm_eps(), Field("epsilon of the layer norms").greater_than(0));
+  v.value(
+      "pos_conv_groups", o.pos_conv_groups(),
+      Field("groups of the positional convolution (num_conv_pos_embedding_groups)").range(1, 4096));
+  v.value("layer_norm_eps", o.layer_norm_eps(),
+          Field("epsilon of the layer norms").greater_than(0));
   v.value("feat_proj_layer_norm", o.feat_proj_layer_norm(),
           Field("LayerNorm before the feature projection (wav2vec2 and HuBERT base: true)"));
 }
@@ -27,20 +31,26 @@ void describe(ConfigVisitor& v, model::Wav2Vec2Options& o) {
 
 void describe(ConfigVisitor& v, BraintuneModelConfig& o) {
   v.value("base_weights", o.base_weights,
-          Field("Hugging Face wav2vec2/HuBERT weights (model.safetensors; docs/speech-model.md); empty: a "
+          Field("Hugging Face wav2vec2/HuBERT weights (model.safetensors; docs/speech-model.md); "
+                "empty: a "
                 "randomly initialised backbone (tests)"));
-  v.value("normalize_audio", o.options.normalize_audio(),
-          Field("normalise each window to zero mean and unit variance (the checkpoint's do_normalize)"));
+  v.value(
+      "normalize_audio", o.options.normalize_audio(),
+      Field(
+          "normalise each window to zero mean and unit variance (the checkpoint's do_normalize)"));
   describe(v, o.options.backbone());
   v.section("lora", "adapters on the attention q/k/v/out projections", [&](ConfigVisitor& l) {
     auto& lora = o.options.backbone().lora();
     l.value("rank", lora.rank(), Field("rank r of each adapter").range(1, 4096));
     l.value("alpha", lora.alpha(), Field("the update is scaled by alpha / r").greater_than(0));
-    l.value("dropout", lora.dropout(), Field("dropout on the adapters' input while training").range(0, 0.99));
+    l.value("dropout", lora.dropout(),
+            Field("dropout on the adapters' input while training").range(0, 0.99));
   });
 }
 
-BraintuneModelConfig::BraintuneModelConfig() { options.backbone().lora().rank(8).alpha(32).dropout(0.1); }
+BraintuneModelConfig::BraintuneModelConfig() {
+  options.backbone().lora().rank(8).alpha(32).dropout(0.1);
+}
 
 BraintuneConfig::BraintuneConfig() {
   train.max_steps = 0;
@@ -51,36 +61,51 @@ BraintuneConfig::BraintuneConfig() {
 }
 
 void describe(ConfigVisitor& v, BraintuneConfig& o) {
-  v.section("data", "the fMRI corpus: stories, participants and stimulus windows", [&](ConfigVisitor& s) {
-    s.value("corpus", o.data.corpus, Field("fMRI corpus file (.h5; docs/fmri-format.md)").non_empty());
-    s.value("participants", o.data.participants,
-            Field("participants to tune on, in the order each story trains them (empty: every participant "
-                  "whose role is train)"));
-    s.value("train_stories", o.data.train_stories, Field("training stories (empty: the corpus' train split)"));
-    s.value("val_stories", o.data.val_stories, Field("validation stories (empty: the corpus' val split)"));
-    s.value("max_train_stories", o.data.max_train_stories,
-            Field("tune on the first N training stories only (0: all), for data-efficiency curves").at_least(0));
-    s.value("window_s", o.data.window_s,
-            Field("seconds of audio per response row, ending at the row's TR end (the reference: 10)")
+  v.section(
+      "data", "the fMRI corpus: stories, participants and stimulus windows", [&](ConfigVisitor& s) {
+        s.value("corpus", o.data.corpus,
+                Field("fMRI corpus file (.h5; docs/fmri-format.md)").non_empty());
+        s.value("participants", o.data.participants,
+                Field("participants to tune on, in the order each story trains them (empty: every "
+                      "participant "
+                      "whose role is train)"));
+        s.value("train_stories", o.data.train_stories,
+                Field("training stories (empty: the corpus' train split)"));
+        s.value("val_stories", o.data.val_stories,
+                Field("validation stories (empty: the corpus' val split)"));
+        s.value(
+            "max_train_stories", o.data.max_train_stories,
+            Field("tune on the first N training stories only (0: all), for data-efficiency curves")
+                .at_least(0));
+        s.value(
+            "window_s", o.data.window_s,
+            Field(
+                "seconds of audio per response row, ending at the row's TR end (the reference: 10)")
                 .range(0.05, 600));
-    s.value("shuffle", o.data.shuffle,
-            Field("shuffle story order and rows within stories every epoch (the reference keeps both in order)"));
-  });
-  v.value("seed", o.seed, Field("seed of the head and adapter initialisation, adapter dropout and shuffling")
-                              .at_least(0));
+        s.value("shuffle", o.data.shuffle,
+                Field("shuffle story order and rows within stories every epoch (the reference "
+                      "keeps both in order)"));
+      });
+  v.value("seed", o.seed,
+          Field("seed of the head and adapter initialisation, adapter dropout and shuffling")
+              .at_least(0));
   v.section("train", "the training loop", [&](ConfigVisitor& s) {
-    s.value("epochs", o.epochs, Field("passes over every participant's training rows").range(1, 1e6));
+    s.value("epochs", o.epochs,
+            Field("passes over every participant's training rows").range(1, 1e6));
     s.value("max_steps", o.train.max_steps,
-            Field("optimizer steps (0: epochs x steps per epoch, the count RUN_DIR/config.yaml then records; "
+            Field("optimizer steps (0: epochs x steps per epoch, the count RUN_DIR/config.yaml "
+                  "then records; "
                   "otherwise the run stops there)")
                 .at_least(0));
     s.value("batch_rows", o.batch_rows,
-            Field("response rows per optimizer step over all ranks and micro-batches (the reference: 128); "
+            Field("response rows per optimizer step over all ranks and micro-batches (the "
+                  "reference: 128); "
                   "a rank's micro-batch is batch_rows / (ranks x accumulate)")
                 .range(1, 1 << 20));
     describe_engine(s, o.train);
   });
-  v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir): adapters, head and optimiser",
+  v.section("checkpoint",
+            "checkpoints under RUN_DIR/checkpoints (needs --run-dir): adapters, head and optimiser",
             [&](ConfigVisitor& s) { describe(s, o.checkpoint); });
   v.section("model", "the speech backbone, its adapters and the shared head",
             [&](ConfigVisitor& s) { describe(s, o.model); });
@@ -90,7 +115,8 @@ void describe(ConfigVisitor& v, BraintuneConfig& o) {
             [&](ConfigVisitor& s) {
               describe(s, o.schedule);
               s.value("warmup_fraction", o.warmup_fraction,
-                      Field("warmup steps as a fraction of the run's steps (0: use warmup_steps)").range(0, 1));
+                      Field("warmup steps as a fraction of the run's steps (0: use warmup_steps)")
+                          .range(0, 1));
             });
 }
 

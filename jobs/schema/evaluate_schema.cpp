@@ -8,7 +8,8 @@ using io::ConfigVisitor;
 using io::Field;
 
 void describe(ConfigVisitor& v, EvaluateConfig& o) {
-  v.value("task", o.task, Field("what to evaluate: phonemes (CTC decoding; PER and WER)").one_of({"phonemes"}));
+  v.value("task", o.task,
+          Field("what to evaluate: phonemes (CTC decoding; PER and WER)").one_of({"phonemes"}));
   v.value("checkpoint", o.checkpoint,
           Field("fine-tuning run directory or checkpoint (its newest verified one)").non_empty());
   v.value("device", o.device, Field("where to run the model").one_of({"cpu", "cuda"}));
@@ -16,9 +17,11 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
     s.value("corpus", o.corpus, Field("corpus file (.h5)").non_empty());
     s.value("split", o.split, Field("which trials").one_of({"train", "val", "test"}));
     s.value("subjects", o.subjects, Field("decode these subjects only (empty: all)"));
-    s.value("normalize", o.normalize, Field("apply stored statistics when the corpus holds raw features"));
+    s.value("normalize", o.normalize,
+            Field("apply stored statistics when the corpus holds raw features"));
     s.value("micro_batch", o.micro_batch, Field("trials per forward pass").range(1, 1 << 20));
-    s.value("loader_threads", o.loader_threads, Field("threads of the loader's pipeline").range(1, 256));
+    s.value("loader_threads", o.loader_threads,
+            Field("threads of the loader's pipeline").range(1, 256));
   });
   v.section("decode", "from phoneme probabilities to phonemes and words", [&](ConfigVisitor& s) {
     s.value("method", o.method,
@@ -27,18 +30,22 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
     s.value("lexicon", o.lexicon, Field("pronunciation lexicon, CMU-dict style (beam: required)"));
     s.value("lm", o.lm, Field("word n-gram language model, ARPA format (empty: none)"));
     s.value("beam", o.beam.beam, Field("hypotheses kept per token").range(1, 1 << 20));
-    s.value("lm_weight", o.beam.lm_weight, Field("weight of the language model's log-probabilities").range(0, 100));
-    s.value("word_bonus", o.beam.word_bonus, Field("log-score added per word (insertion bonus)").range(-100, 100));
+    s.value("lm_weight", o.beam.lm_weight,
+            Field("weight of the language model's log-probabilities").range(0, 100));
+    s.value("word_bonus", o.beam.word_bonus,
+            Field("log-score added per word (insertion bonus)").range(-100, 100));
     s.value("blank_penalty", o.beam.blank_penalty,
-            Field("the blank's probability is divided by this (the B2T decoder uses 90)").range(1e-6, 1e6));
+            Field("the blank's probability is divided by this (the B2T decoder uses 90)")
+                .range(1e-6, 1e6));
     s.value("acoustic_scale", o.beam.acoustic_scale,
             Field("multiplies the model's log-probabilities").range(1e-6, 100));
   });
 }
 
 void validate(const EvaluateConfig& o, const std::string& source) {
-  NS_CHECK_AS(ConfigError, o.method != "beam" || !o.lexicon.empty(), source,
-              ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");
+  NS_CHECK_AS(
+      ConfigError, o.method != "beam" || !o.lexicon.empty(), source,
+      ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");
   NS_CHECK_AS(ConfigError, o.lm.empty() || o.method == "beam", source,
               ": 'decode.lm' is only used by 'decode.method: beam'");
 }

@@ -12,19 +12,20 @@
 namespace neuroscale::jobs {
 
 struct EvaluateConfig {
-  std::string task = "phonemes";   ///< what to evaluate (phonemes: CTC decoding, PER/WER)
-  std::string checkpoint;          ///< fine-tuning run directory or checkpoint (newest verified)
-  std::string corpus;              ///< data.corpus
-  std::string split = "val";       ///< data.split: train | val | test
+  std::string task = "phonemes";      ///< what to evaluate (phonemes: CTC decoding, PER/WER)
+  std::string checkpoint;             ///< fine-tuning run directory or checkpoint (newest verified)
+  std::string corpus;                 ///< data.corpus
+  std::string split = "val";          ///< data.split: train | val | test
   std::vector<std::string> subjects;  ///< data.subjects (empty: every subject with trials)
-  bool normalize = true;           ///< data.normalize
-  int micro_batch = 16;            ///< data.micro_batch
-  int loader_threads = 2;          ///< data.loader_threads
-  std::string method = "greedy";   ///< decode.method: greedy | beam
-  std::string lexicon;             ///< decode.lexicon (beam: required)
-  std::string lm;                  ///< decode.lm: ARPA file ("" : lexicon only)
-  decode::BeamSearchOptions beam;  ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
-  std::string device = "cpu";      ///< cpu | cuda
+  bool normalize = true;              ///< data.normalize
+  int micro_batch = 16;               ///< data.micro_batch
+  int loader_threads = 2;             ///< data.loader_threads
+  std::string method = "greedy";      ///< decode.method: greedy | beam
+  std::string lexicon;                ///< decode.lexicon (beam: required)
+  std::string lm;                     ///< decode.lm: ARPA file ("" : lexicon only)
+  decode::BeamSearchOptions
+      beam;  ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
+  std::string device = "cpu";  ///< cpu | cuda
 };
 
 void describe(io::ConfigVisitor& v, EvaluateConfig& o);

@@ -11,14 +11,17 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
   v.section("data", "the corpus (labelled trials only) and its loader", [&](ConfigVisitor& s) {
     describe(s, o.data);
     s.value("label_fraction", o.label_fraction,
-            Field("fraction of each subject's labelled training trials to fine-tune on").range(1e-6, 1));
+            Field("fraction of each subject's labelled training trials to fine-tune on")
+                .range(1e-6, 1));
     s.value("label_seed", o.label_seed,
-            Field("which subset label_fraction keeps (a smaller fraction's subset lies inside a larger one's)")
+            Field("which subset label_fraction keeps (a smaller fraction's subset lies inside a "
+                  "larger one's)")
                 .at_least(0));
   });
   v.section("init", "where the encoder starts", [&](ConfigVisitor& s) {
     s.value("checkpoint", o.init_checkpoint,
-            Field("pretrained run directory or checkpoint (its newest verified one); empty: from scratch"));
+            Field("pretrained run directory or checkpoint (its newest verified one); empty: from "
+                  "scratch"));
   });
   v.value("seed", o.seed, Field("seed of new layers, dropout, shuffling and masking").at_least(0));
   v.section("train", "the training loop", [&](ConfigVisitor& s) { describe(s, o.train); });
@@ -28,7 +31,8 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
   v.section("optimizer", "the optimiser", [&](ConfigVisitor& s) {
     describe(s, o.optimizer);
     s.value("body_lr_scale", o.body_lr_scale,
-            Field("learning rate of the pretrained layers relative to the new ones (CTC head, new read-ins)")
+            Field("learning rate of the pretrained layers relative to the new ones (CTC head, new "
+                  "read-ins)")
                 .range(0, 100));
   });
   v.section("schedule", "the learning-rate schedule (total_steps = train.max_steps)",
@@ -37,8 +41,9 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
 
 void validate(const FinetuneConfig& o, const std::string& source) {
   validate(o.task.model().encoder(), source);
-  NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source, ": 'schedule.warmup_steps' (",
-              o.schedule.warmup_steps(), ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
+  NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
+              ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
+              ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
 }
 
 }  // namespace neuroscale::jobs

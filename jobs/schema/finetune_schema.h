@@ -13,15 +13,17 @@ namespace neuroscale::jobs {
 
 struct FinetuneConfig {
   distributed::CorpusDataOptions data;
-  double label_fraction = 1.0;    ///< data.label_fraction: of each subject's labelled training trials
-  std::int64_t label_seed = 0;    ///< data.label_seed: which subset (nested across fractions)
-  std::string init_checkpoint;    ///< init.checkpoint: pretrained run or checkpoint ("": from scratch)
+  double label_fraction = 1.0;  ///< data.label_fraction: of each subject's labelled training trials
+  std::int64_t label_seed = 0;  ///< data.label_seed: which subset (nested across fractions)
+  std::string
+      init_checkpoint;  ///< init.checkpoint: pretrained run or checkpoint ("": from scratch)
   std::int64_t seed = 0;
   distributed::TrainOptions train;
   distributed::CheckpointPolicy checkpoint;
   task::CtcPhonemeOptions task;
   optim::OptimizerOptions optimizer;
-  double body_lr_scale = 1.0;     ///< optimizer.body_lr_scale: pretrained layers' lr = schedule lr x this
+  double body_lr_scale =
+      1.0;  ///< optimizer.body_lr_scale: pretrained layers' lr = schedule lr x this
   optim::LrScheduleOptions schedule;
 };
 

@@ -22,11 +22,15 @@ void enum_value(ConfigVisitor& v, std::string_view key, Enum& value, const Field
 void describe(ConfigVisitor& v, model::TransformerOptions& o) {
   v.value("hidden", o.hidden(), Field("model width d").range(8, 65536));
   v.value("layers", o.layers(), Field("transformer blocks").range(1, 1024));
-  v.value("heads", o.heads(), Field("attention heads (hidden / heads must be even)").range(1, 1024));
+  v.value("heads", o.heads(),
+          Field("attention heads (hidden / heads must be even)").range(1, 1024));
   v.value("mlp", o.mlp(), Field("hidden width of each block's MLP").range(1, 1 << 20));
-  v.value("dropout", o.dropout(), Field("dropout on attention probabilities and residual branches").range(0, 0.99));
-  v.value("rope_theta", o.rope_theta(), Field("base of the rotary position embeddings").greater_than(1));
-  v.value("fixup_init", o.fixup_init(), Field("scale projections at init as the reference's fixup"));
+  v.value("dropout", o.dropout(),
+          Field("dropout on attention probabilities and residual branches").range(0, 0.99));
+  v.value("rope_theta", o.rope_theta(),
+          Field("base of the rotary position embeddings").greater_than(1));
+  v.value("fixup_init", o.fixup_init(),
+          Field("scale projections at init as the reference's fixup"));
 }
 
 namespace {
@@ -48,10 +52,13 @@ void describe(ConfigVisitor& v, model::MaskedModelOptions& o) {
 void describe(ConfigVisitor& v, model::CtcModelOptions& o) { describe_encoder(v, o.encoder()); }
 
 void describe(ConfigVisitor& v, model::AugmentOptions& o) {
-  v.value("smooth_sd", o.smooth_sd(), Field("Gaussian smoothing sd in bins (0 = off; reference 2)").range(0, 100));
-  v.value("white_noise", o.white_noise(), Field("white-noise sd while training (0 = off; reference 0.2)").range(0, 100));
+  v.value("smooth_sd", o.smooth_sd(),
+          Field("Gaussian smoothing sd in bins (0 = off; reference 2)").range(0, 100));
+  v.value("white_noise", o.white_noise(),
+          Field("white-noise sd while training (0 = off; reference 0.2)").range(0, 100));
   v.value("constant_offset", o.constant_offset(),
-          Field("per-trial per-channel offset sd while training (0 = off; reference 0.05)").range(0, 100));
+          Field("per-trial per-channel offset sd while training (0 = off; reference 0.05)")
+              .range(0, 100));
 }
 
 void describe(ConfigVisitor& v, task::SpanMaskOptions& o) {
@@ -60,28 +67,35 @@ void describe(ConfigVisitor& v, task::SpanMaskOptions& o) {
 }
 
 void describe(ConfigVisitor& v, task::MaskedModelingOptions& o) {
-  v.section("model", "the BIT encoder and read-outs", [&](ConfigVisitor& s) { describe(s, o.model()); });
+  v.section("model", "the BIT encoder and read-outs",
+            [&](ConfigVisitor& s) { describe(s, o.model()); });
   v.section("augment", "input augmentations", [&](ConfigVisitor& s) { describe(s, o.augment()); });
   v.section("masking", "span masking", [&](ConfigVisitor& s) { describe(s, o.masking()); });
-  enum_value(v, "loss", o.loss(), Field("reconstruction loss on masked elements").one_of({"mse", "poisson_nll"}),
+  enum_value(v, "loss", o.loss(),
+             Field("reconstruction loss on masked elements").one_of({"mse", "poisson_nll"}),
              task::parse_reconstruction_loss,
              [](task::ReconstructionLoss l) { return task::to_string(l); });
-  v.value("poisson_log_input", o.poisson_log_input(), Field("poisson_nll: the model predicts log-rates"));
+  v.value("poisson_log_input", o.poisson_log_input(),
+          Field("poisson_nll: the model predicts log-rates"));
 }
 
 void describe(ConfigVisitor& v, task::CtcPhonemeOptions& o) {
-  v.section("model", "the BIT encoder (must match the pretrained checkpoint's)", [&](ConfigVisitor& s) { describe(s, o.model()); });
+  v.section("model", "the BIT encoder (must match the pretrained checkpoint's)",
+            [&](ConfigVisitor& s) { describe(s, o.model()); });
   v.section("augment", "input augmentations", [&](ConfigVisitor& s) { describe(s, o.augment()); });
-  v.section("masking", "time masking while fine-tuning (ratio 0: off)", [&](ConfigVisitor& s) { describe(s, o.masking()); });
+  v.section("masking", "time masking while fine-tuning (ratio 0: off)",
+            [&](ConfigVisitor& s) { describe(s, o.masking()); });
 }
 
 void describe(ConfigVisitor& v, optim::OptimizerOptions& o) {
   v.value("name", o.name(), Field("optimiser").one_of({"adamw", "lamb"}));
-  v.value("weight_decay", o.weight_decay(), Field("decoupled weight decay (not on biases, norms, tokens)").range(0, 10));
+  v.value("weight_decay", o.weight_decay(),
+          Field("decoupled weight decay (not on biases, norms, tokens)").range(0, 10));
   v.value("beta1", o.beta1(), Field("first-moment decay").range(0, 0.999999));
   v.value("beta2", o.beta2(), Field("second-moment decay").range(0, 0.99999999));
   v.value("eps", o.eps(), Field("denominator epsilon").greater_than(0));
-  v.value("grad_clip", o.grad_clip(), Field("clip gradients to this global L2 norm (0 = off)").at_least(0));
+  v.value("grad_clip", o.grad_clip(),
+          Field("clip gradients to this global L2 norm (0 = off)").at_least(0));
 }
 
 void describe(ConfigVisitor& v, optim::LrScheduleOptions& o) {
@@ -92,7 +106,8 @@ void describe(ConfigVisitor& v, optim::LrScheduleOptions& o) {
   v.value("warmup_steps", o.warmup_steps(), Field("linear warmup steps").at_least(0));
   v.value("min_lr_ratio", o.min_lr_ratio(), Field("final rate as a fraction of lr").range(0, 1));
   v.value("pct_start", o.pct_start(), Field("one_cycle: fraction of steps rising").range(0, 0.999));
-  v.value("div_factor", o.div_factor(), Field("one_cycle: initial rate = lr / div_factor").greater_than(0));
+  v.value("div_factor", o.div_factor(),
+          Field("one_cycle: initial rate = lr / div_factor").greater_than(0));
   v.value("final_div_factor", o.final_div_factor(),
           Field("one_cycle: final rate = initial / final_div_factor").greater_than(0));
 }

@@ -9,9 +9,11 @@ using io::Field;
 
 void describe(ConfigVisitor& v, PretrainConfig& o) {
   v.section("data", "the corpus and its loader", [&](ConfigVisitor& s) { describe(s, o.data); });
-  v.value("seed", o.seed, Field("seed of initialisation, dropout, shuffling and masking").at_least(0));
+  v.value("seed", o.seed,
+          Field("seed of initialisation, dropout, shuffling and masking").at_least(0));
   v.section("train", "the training loop", [&](ConfigVisitor& s) { describe(s, o.train); });
-  v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir)", [&](ConfigVisitor& s) { describe(s, o.checkpoint); });
+  v.section("checkpoint", "checkpoints under RUN_DIR/checkpoints (needs --run-dir)",
+            [&](ConfigVisitor& s) { describe(s, o.checkpoint); });
   describe(v, o.task);
   v.section("optimizer", "the optimiser", [&](ConfigVisitor& s) { describe(s, o.optimizer); });
   v.section("schedule", "the learning-rate schedule (total_steps = train.max_steps)",
@@ -20,8 +22,9 @@ void describe(ConfigVisitor& v, PretrainConfig& o) {
 
 void validate(const PretrainConfig& o, const std::string& source) {
   validate(o.task, source);
-  NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source, ": 'schedule.warmup_steps' (",
-              o.schedule.warmup_steps(), ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
+  NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
+              ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
+              ") exceeds 'train.max_steps' (", o.train.max_steps, ")");
 }
 
 }  // namespace neuroscale::jobs

@@ -12,7 +12,7 @@ namespace neuroscale::jobs {
 
 struct PretrainConfig {
   distributed::CorpusDataOptions data;
-  std::int64_t seed = 0;          ///< initialisation, dropout, shuffling and masking
+  std::int64_t seed = 0;  ///< initialisation, dropout, shuffling and masking
   distributed::TrainOptions train;
   distributed::CheckpointPolicy checkpoint;
   task::MaskedModelingOptions task;

@@ -52,7 +52,8 @@ double mean_spatial_r(const at::Tensor& prediction, const at::Tensor& target) {
   double total = 0.0;
   for (std::int64_t i = 0; i < p.size(0); ++i) {
     double mp = 0, mt = 0;
-    for (std::int64_t v = 0; v < p.size(1); ++v) mp += p[i][v].item<double>(), mt += t[i][v].item<double>();
+    for (std::int64_t v = 0; v < p.size(1); ++v)
+      mp += p[i][v].item<double>(), mt += t[i][v].item<double>();
     mp /= static_cast<double>(p.size(1)), mt /= static_cast<double>(p.size(1));
     double spt = 0, spp = 0, stt = 0;
     for (std::int64_t v = 0; v < p.size(1); ++v) {
@@ -157,7 +158,7 @@ TEST(BrainTuningTask, GradientsReachTheAdaptersAndTheHeadOnly) {
   EXPECT_EQ(with_grad, trainable);
   EXPECT_EQ(adapters_a, 2 * 4);  // 2 layers x q/k/v/out
   EXPECT_EQ(adapters_b, 2 * 4);
-  EXPECT_EQ(heads, 2);           // weight and bias
+  EXPECT_EQ(heads, 2);  // weight and bias
 }
 
 TEST(BrainTuningTask, RefusesMalformedBatches) {
@@ -185,7 +186,8 @@ TEST(BrainTuningTask, RefusesMalformedBatches) {
   bad = make_batch(-1);
   EXPECT_THROW(task.forward(bad, {}), ns::Error);
   EXPECT_NO_THROW(task.forward(make_batch(2), {}));
-  EXPECT_THROW(BrainTuningTask(BrainTuningOptions().model(tiny_options().model())), ns::ConfigError);
+  EXPECT_THROW(BrainTuningTask(BrainTuningOptions().model(tiny_options().model())),
+               ns::ConfigError);
 }
 
 }  // namespace

@@ -19,20 +19,25 @@ CtcPhonemeOptions tiny_options(std::int64_t channels) {
   ns::model::TransformerOptions transformer;
   transformer.hidden(16).layers(1).heads(2).mlp(32).dropout(0.0);
   ns::model::BitEncoderOptions encoder;
-  encoder.patch_size(1).transformer(transformer).embedding_dropout(0.0).subjects({{"s0", channels}});
+  encoder.patch_size(1)
+      .transformer(transformer)
+      .embedding_dropout(0.0)
+      .subjects({{"s0", channels}});
   CtcPhonemeOptions options;
   options.model(ns::model::CtcModelOptions().encoder(encoder));
   options.masking(SpanMaskOptions().ratio(0.0));
   return options;
 }
 
-ns::Batch make_batch(const std::vector<std::vector<int>>& labels, std::int64_t bins, std::int64_t channels) {
+ns::Batch make_batch(const std::vector<std::vector<int>>& labels, std::int64_t bins,
+                     std::int64_t channels) {
   ns::Batch batch;
   const auto b = static_cast<std::int64_t>(labels.size());
   batch.features = torch::randn({b, bins, channels});
   batch.bins = torch::full({b}, bins, torch::kLong);
   std::int64_t longest = 0;
-  for (const auto& l : labels) longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(l.size()));
+  for (const auto& l : labels)
+    longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(l.size()));
   batch.labels = torch::zeros({b, longest}, torch::kLong);
   batch.label_lengths = torch::zeros({b}, torch::kLong);
   for (std::int64_t i = 0; i < b; ++i) {

@@ -32,11 +32,12 @@ TEST(Phonemes, FollowTheBenchmarkLayout) {
 TEST(ErrorRates, EditDistanceAndSummedRates) {
   EXPECT_EQ(token_edit_distance<int>({1, 2, 3}, {1, 3}), 1);
   EXPECT_EQ(token_edit_distance<int>({}, {4, 5}), 2);
-  const std::vector<std::string> kitten = {"k", "i", "t", "t", "e", "n"}, sitting = {"s", "i", "t", "t", "i", "n", "g"};
+  const std::vector<std::string> kitten = {"k", "i", "t", "t", "e", "n"},
+                                 sitting = {"s", "i", "t", "t", "i", "n", "g"};
   EXPECT_EQ(token_edit_distance(kitten, sitting), 3);
   ErrorCounts per;
-  per.add_phonemes({1, 2, 40}, {1, 3, 40});          // 1 edit / 3
-  per.add_phonemes({5, 6, 7}, {5, 6, 7, 8, 9});      // 2 edits / 5
+  per.add_phonemes({1, 2, 40}, {1, 3, 40});      // 1 edit / 3
+  per.add_phonemes({5, 6, 7}, {5, 6, 7, 8, 9});  // 2 edits / 5
   EXPECT_EQ(per.edits, 3);
   EXPECT_EQ(per.reference, 8);
   EXPECT_DOUBLE_EQ(per.rate(), 3.0 / 8.0);  // a ratio of sums, not the mean of 1/3 and 2/5
@@ -44,7 +45,8 @@ TEST(ErrorRates, EditDistanceAndSummedRates) {
 
 TEST(ErrorRates, TranscriptsAreNormalisedAsTheBenchmarkDoes) {
   // Expected strings from the benchmark's own remove_punctuation (Python).
-  EXPECT_EQ(normalize_transcript("Hello, World! It's a well-known -- fact - yes."), "hello world it's a well-known - fact yes");
+  EXPECT_EQ(normalize_transcript("Hello, World! It's a well-known -- fact - yes."),
+            "hello world it's a well-known - fact yes");
   EXPECT_EQ(normalize_transcript("  I 'm  OK--really 42 times-  "), "i'm okreally times");
   EXPECT_EQ(normalize_transcript("Don't\xE2\x80\x94stop \xC3\xA9!"), "don'tstop");
   ErrorCounts wer;
@@ -74,7 +76,8 @@ std::vector<double> one_hot(int label, double strength = 8.0) {
 
 TEST(CtcDecode, GreedyCollapsesRepeatsAndDropsBlanks) {
   // Frames: AA AA blank AA AE AE SIL blank  ->  AA AA AE SIL
-  const auto lp = log_softmax({one_hot(1), one_hot(1), one_hot(0), one_hot(1), one_hot(2), one_hot(2), one_hot(40), one_hot(0)});
+  const auto lp = log_softmax({one_hot(1), one_hot(1), one_hot(0), one_hot(1), one_hot(2),
+                               one_hot(2), one_hot(40), one_hot(0)});
   EXPECT_EQ(greedy_decode(lp.data(), 8, kClasses), (std::vector<int>{1, 1, 2, 40}));
 }
 
@@ -88,12 +91,12 @@ TEST(NgramLm, BacksOffAsTheArpaFormatDefines) {
   lm.add({s, a}, -0.1, 0);
   lm.add({a, b}, -0.2, 0);
   const double ln10 = std::log(10.0);
-  EXPECT_NEAR(lm.log_prob({s}, a), -0.1 * ln10, 1e-12);            // listed bigram
+  EXPECT_NEAR(lm.log_prob({s}, a), -0.1 * ln10, 1e-12);  // listed bigram
   EXPECT_NEAR(lm.log_prob({a}, b), -0.2 * ln10, 1e-12);
-  EXPECT_NEAR(lm.log_prob({b}, a), (-0.2 - 0.7) * ln10, 1e-12);    // backoff(b) + p(a)
-  EXPECT_NEAR(lm.log_prob({s}, b), (-0.5 - 0.9) * ln10, 1e-12);    // backoff(<s>) + p(b)
-  EXPECT_NEAR(lm.log_prob({s, a}, b), -0.2 * ln10, 1e-12);         // only the last word counts
-  EXPECT_NEAR(lm.log_prob({a}, -1), -23.0, 1e-12);                 // unknown word, no <unk>: flat score
+  EXPECT_NEAR(lm.log_prob({b}, a), (-0.2 - 0.7) * ln10, 1e-12);  // backoff(b) + p(a)
+  EXPECT_NEAR(lm.log_prob({s}, b), (-0.5 - 0.9) * ln10, 1e-12);  // backoff(<s>) + p(b)
+  EXPECT_NEAR(lm.log_prob({s, a}, b), -0.2 * ln10, 1e-12);       // only the last word counts
+  EXPECT_NEAR(lm.log_prob({a}, -1), -23.0, 1e-12);  // unknown word, no <unk>: flat score
 }
 
 // A small world: phonemes AA(1) AE(2) AH(3); words built from them, two homophones.
@@ -120,8 +123,8 @@ struct World {
 
 // Every word sequence (with its label sequence) that a label sequence parses into:
 // each word's phonemes then SIL, the last SIL optional.
-void parses(const World& world, const std::vector<int>& labels, std::size_t at, std::vector<std::string> words,
-            std::vector<std::vector<std::string>>& out) {
+void parses(const World& world, const std::vector<int>& labels, std::size_t at,
+            std::vector<std::string> words, std::vector<std::vector<std::string>>& out) {
   if (at == labels.size()) {
     out.push_back(words);
     return;
@@ -142,7 +145,8 @@ void parses(const World& world, const std::vector<int>& labels, std::size_t at, 
 
 TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
   const World world;
-  const std::vector<int> classes = {0, 1, 2, 3, 40};  // the only ones with non-negligible probability
+  const std::vector<int> classes = {0, 1, 2, 3,
+                                    40};  // the only ones with non-negligible probability
   int with_words = 0;
   for (unsigned seed = 1; seed <= 6; ++seed) {
     std::mt19937 rng(seed);
@@ -171,7 +175,9 @@ TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
           previous = c;
         }
         auto [it, fresh] = label_prob.emplace(labels, lp_sum);
-        if (!fresh) it->second = std::max(it->second, lp_sum) + std::log1p(std::exp(-std::abs(it->second - lp_sum)));
+        if (!fresh)
+          it->second =
+              std::max(it->second, lp_sum) + std::log1p(std::exp(-std::abs(it->second - lp_sum)));
         return;
       }
       for (int c : classes) {
@@ -191,14 +197,16 @@ TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
         std::vector<int> history = {world.lm.begin_id()};
         double score = prob;
         for (const auto& w : words) {
-          score += options.lm_weight * world.lm.log_prob(history, world.lm.find(w)) + options.word_bonus;
+          score +=
+              options.lm_weight * world.lm.log_prob(history, world.lm.find(w)) + options.word_bonus;
           history = {world.lm.find(w)};
         }
         score += options.lm_weight * world.lm.log_prob(history, world.lm.end_id());
         if (score > best) best = score, best_words = words;
       }
     }
-    const auto hypothesis = beam_search(lp.data(), frames, kClasses, world.lexicon, &world.lm, options);
+    const auto hypothesis =
+        beam_search(lp.data(), frames, kClasses, world.lexicon, &world.lm, options);
     EXPECT_NEAR(hypothesis.score, best, 1e-6) << "seed " << seed;
     EXPECT_EQ(hypothesis.words, best_words) << "seed " << seed;
     with_words += !best_words.empty();
@@ -215,14 +223,17 @@ TEST(CtcDecode, TheLexiconAndTheLanguageModelCorrectTheAcousticBest) {
   options.lm_weight = 0.0;
   const auto without_lm = beam_search(lp.data(), 4, kClasses, world.lexicon, nullptr, options);
   ASSERT_FALSE(without_lm.words.empty());
-  for (const auto& w : without_lm.words) EXPECT_TRUE(w == "aa" || w == "c" || w == "see" || w == "ab" || w == "ba");
+  for (const auto& w : without_lm.words)
+    EXPECT_TRUE(w == "aa" || w == "c" || w == "see" || w == "ab" || w == "ba");
   // Homophones: the language model alone picks between "c" and "see".
   const auto c_only = log_softmax({one_hot(3), one_hot(40)});
   options.lm_weight = 1.0;
   const auto pick = beam_search(c_only.data(), 2, kClasses, world.lexicon, &world.lm, options);
   const int s = world.lm.begin_id();
-  const bool see_wins = world.lm.log_prob({s}, world.lm.find("see")) + world.lm.log_prob({world.lm.find("see")}, world.lm.end_id()) >
-                        world.lm.log_prob({s}, world.lm.find("c")) + world.lm.log_prob({world.lm.find("c")}, world.lm.end_id());
+  const bool see_wins = world.lm.log_prob({s}, world.lm.find("see")) +
+                            world.lm.log_prob({world.lm.find("see")}, world.lm.end_id()) >
+                        world.lm.log_prob({s}, world.lm.find("c")) +
+                            world.lm.log_prob({world.lm.find("c")}, world.lm.end_id());
   EXPECT_EQ(pick.text(), see_wins ? "see" : "c");
   EXPECT_EQ(pick.phonemes, (std::vector<int>{3, 40}));
 }
@@ -241,7 +252,8 @@ TEST(TrialDecoding, ScoresTheDecodedTrialAgainstItsReferences) {
   TrialDecoder beam{&world.lexicon, &world.lm, BeamSearchOptions{}};
   const auto c_only = log_softmax({one_hot(3), one_hot(40)});
   const auto decoded = decode_trial(c_only.data(), 2, {3, 40}, "c", beam);
-  const auto expected = beam_search(c_only.data(), 2, kClasses, world.lexicon, &world.lm, beam.beam);
+  const auto expected =
+      beam_search(c_only.data(), 2, kClasses, world.lexicon, &world.lm, beam.beam);
   EXPECT_EQ(decoded.text, expected.text());
   EXPECT_EQ(decoded.phoneme_errors.edits, 0);
   EXPECT_EQ(decoded.word_errors.reference, 1);
@@ -261,7 +273,8 @@ TEST(CtcDecode, RefusesInvalidOptions) {
   options.beam = 4;
   options.blank_penalty = 0;
   EXPECT_THROW(beam_search(lp.data(), 1, kClasses, world.lexicon, nullptr, options), ConfigError);
-  EXPECT_THROW(beam_search(lp.data(), 1, 40, world.lexicon, nullptr, BeamSearchOptions{}), ConfigError);
+  EXPECT_THROW(beam_search(lp.data(), 1, 40, world.lexicon, nullptr, BeamSearchOptions{}),
+               ConfigError);
 }
 
 }  // namespace

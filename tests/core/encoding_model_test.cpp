@@ -16,12 +16,14 @@ struct Stories {
 
 // Three voxels: a delayed linear response to the z-scored features (clean), the same with
 // noise (noisy), and pure noise.
-Stories make_stories(const std::vector<std::int64_t>& rows, const at::Tensor& weights, const std::vector<std::int64_t>& delays) {
+Stories make_stories(const std::vector<std::int64_t>& rows, const at::Tensor& weights,
+                     const std::vector<std::int64_t>& delays) {
   Stories s;
   for (const auto n : rows) {
     const auto x = at::randn({n, 3}, at::kDouble) * 2.0 + 1.0;
     const auto signal = make_delayed(zscore_columns(x), delays).mm(weights);  // [n, 1]
-    const auto y = at::cat({signal, signal + 0.5 * at::randn({n, 1}, at::kDouble), at::randn({n, 1}, at::kDouble)}, 1);
+    const auto y = at::cat(
+        {signal, signal + 0.5 * at::randn({n, 1}, at::kDouble), at::randn({n, 1}, at::kDouble)}, 1);
     s.features.push_back(x);
     s.responses.push_back(y.to(at::kFloat));
   }
@@ -36,7 +38,8 @@ TEST(EncodingModel, RecoversADelayedLinearResponseAndEqualsTheStepByStepPipeline
   const auto test = make_stories({80}, weights, delays);
   RidgeOptions options;
   options.alphas(logspace(-2, 3, 11)).chunk_length(10).seed(5);
-  const auto scores = fit_and_score(train.features, train.responses, test.features, test.responses, delays, options);
+  const auto scores = fit_and_score(train.features, train.responses, test.features, test.responses,
+                                    delays, options);
   ASSERT_EQ(scores.r.size(0), 3);
   EXPECT_GT(scores.r[0].item<double>(), 0.99);
   EXPECT_GT(scores.r[1].item<double>(), 0.8);
@@ -50,7 +53,8 @@ TEST(EncodingModel, RecoversADelayedLinearResponseAndEqualsTheStepByStepPipeline
     y.push_back(train.responses[s].to(at::kDouble));
   }
   const auto fit = bootstrap_ridge(make_delayed(at::cat(x), delays), at::cat(y), options);
-  const auto prediction = predict(make_delayed(zscore_columns(test.features[0]), delays), fit.weights);
+  const auto prediction =
+      predict(make_delayed(zscore_columns(test.features[0]), delays), fit.weights);
   const auto r = pearson_columns(prediction, test.responses[0].to(at::kDouble));
   EXPECT_TRUE(at::equal(r, scores.r));
   EXPECT_TRUE(at::equal(fit.alphas, scores.alphas));
@@ -59,7 +63,8 @@ TEST(EncodingModel, RecoversADelayedLinearResponseAndEqualsTheStepByStepPipeline
 TEST(EncodingModel, RefusesMismatchedStories) {
   const auto x = at::randn({30, 2}, at::kDouble);
   const auto y = at::randn({29, 4}, at::kDouble);
-  EXPECT_THROW(fit_and_score({x}, {y}, {x}, {at::randn({30, 4}, at::kDouble)}, {1}, {}), UsageError);
+  EXPECT_THROW(fit_and_score({x}, {y}, {x}, {at::randn({30, 4}, at::kDouble)}, {1}, {}),
+               UsageError);
   EXPECT_THROW(fit_and_score({x}, {}, {x}, {y}, {1}, {}), UsageError);
   EXPECT_THROW(fit_and_score({}, {}, {x}, {y}, {1}, {}), UsageError);
 }

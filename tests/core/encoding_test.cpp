@@ -180,7 +180,7 @@ TEST(Scores, TestNoiseCeilingOnlyWhenEveryStoryHasTheSameRepeats) {
   const auto both = test_noise_ceiling({story, story});
   ASSERT_TRUE(both.defined());
   EXPECT_NEAR(both[0].item<double>(), 1.0 / std::sqrt(2.0), 1e-14);
-  EXPECT_FALSE(test_noise_ceiling({story, at::Tensor()}).defined());     // a story without repeats
+  EXPECT_FALSE(test_noise_ceiling({story, at::Tensor()}).defined());  // a story without repeats
   EXPECT_FALSE(test_noise_ceiling({story, story.slice(0, 0, 3)}).defined());  // 4 and 3 repeats
   EXPECT_FALSE(test_noise_ceiling({}).defined());
 }

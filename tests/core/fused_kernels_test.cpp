@@ -41,8 +41,7 @@ void expect_split_matches(torch::Dtype dtype, double tolerance) {
                                            torch::randn({batch, heads, dim, tokens}, dtype),
                                            torch::randn({batch, heads, tokens, dim}, dtype)};
   EXPECT_TRUE(torch::allclose(split_gradient(projected, fused, weights),
-                              split_gradient(projected, reference, weights), tolerance,
-                              tolerance));
+                              split_gradient(projected, reference, weights), tolerance, tolerance));
 }
 
 }  // namespace
@@ -56,7 +55,8 @@ TEST(SplitQkvHeads, RotatesByHandComputedAngles) {
   // One token at position 1, one head of 2 features: RoPE with theta 1 rotates the pair
   // (x1, x2) by 1 radian: (x1 cos 1 - x2 sin 1, x2 cos 1 + x1 sin 1).
   const auto tables = ns::model::rotary_tables(torch::tensor({1}), 2, 1.0);
-  const auto projected = torch::tensor({3.0, 4.0, 1.0, 0.0, 7.0, 8.0}, torch::kDouble).view({1, 1, 6});
+  const auto projected =
+      torch::tensor({3.0, 4.0, 1.0, 0.0, 7.0, 8.0}, torch::kDouble).view({1, 1, 6});
   const auto out = ns::model::split_qkv_heads(projected, 1, tables, tables);
   const double c = std::cos(1.0), s = std::sin(1.0);
   EXPECT_NEAR(out.query[0][0][0][0].item<double>(), 3 * c - 4 * s, 1e-6);
@@ -101,7 +101,7 @@ TEST(MaskedMseSum, BroadcastsItDoesNotFuseTakeTheCompositePath) {
   // A weight per channel ([1, 1, C]) is not one weight per row: the composite form applies.
   const auto prediction = torch::ones({2, 2, 3});
   const auto weight = torch::tensor({1.0f, 0.0f, 2.0f}).view({1, 1, 3});
-  EXPECT_FLOAT_EQ(ns::task::masked_mse_sum(prediction, torch::zeros({2, 2, 3}), weight).item<float>(),
-                  12.0f);
+  EXPECT_FLOAT_EQ(
+      ns::task::masked_mse_sum(prediction, torch::zeros({2, 2, 3}), weight).item<float>(), 12.0f);
   EXPECT_DOUBLE_EQ(ns::task::masked_moments(prediction, weight)[1].item<double>(), 20.0);
 }

@@ -16,12 +16,13 @@ std::uint16_t reference_bits(float x) { return c10::Half(x).x; }
 TEST(Half, HandComputedValues) {
   EXPECT_EQ(float_to_half(1.0f), 0x3C00);
   EXPECT_EQ(float_to_half(-2.0f), 0xC000);
-  EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);  // largest half
-  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);  // rounds to infinity
+  EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);       // largest half
+  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);       // rounds to infinity
   EXPECT_EQ(float_to_half(5.9604645e-8f), 0x0001);  // smallest subnormal
   EXPECT_EQ(half_to_float(0x3555), 0.333251953125f);
   EXPECT_TRUE(std::isnan(half_to_float(float_to_half(std::numeric_limits<float>::quiet_NaN()))));
-  EXPECT_EQ(half_to_float(float_to_half(-std::numeric_limits<float>::infinity())), -std::numeric_limits<float>::infinity());
+  EXPECT_EQ(half_to_float(float_to_half(-std::numeric_limits<float>::infinity())),
+            -std::numeric_limits<float>::infinity());
 }
 
 // Every half value converts to float exactly as LibTorch's does, and back to itself.
@@ -45,7 +46,9 @@ TEST(Half, FloatRoundingMatchesLibTorch) {
   Rng rng(17);
   for (int i = 0; i < 2000000; ++i) {
     std::uint32_t bits = static_cast<std::uint32_t>(rng.next_u64());
-    if (i % 4 == 0) bits = (bits & 0x807FFFFFu) | ((103u + static_cast<std::uint32_t>(rng.uniform_int(0, 40))) << 23);
+    if (i % 4 == 0)
+      bits = (bits & 0x807FFFFFu) |
+             ((103u + static_cast<std::uint32_t>(rng.uniform_int(0, 40))) << 23);
     if (i % 16 == 1) bits = (bits & ~0xFFFu) | 0x1000u;  // exact ties
     float x;
     std::memcpy(&x, &bits, sizeof(x));

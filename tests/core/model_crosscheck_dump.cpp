@@ -34,9 +34,15 @@ struct Case {
 
 ns::task::MaskedModelingOptions options_for(const Case& c, ns::task::ReconstructionLoss loss) {
   auto transformer = ns::model::TransformerOptions()
-                         .hidden(c.hidden).layers(c.layers).heads(c.heads).mlp(c.mlp).dropout(0.0);
+                         .hidden(c.hidden)
+                         .layers(c.layers)
+                         .heads(c.heads)
+                         .mlp(c.mlp)
+                         .dropout(0.0);
   auto encoder = ns::model::BitEncoderOptions()
-                     .patch_size(5).transformer(transformer).embedding_dropout(0.0)
+                     .patch_size(5)
+                     .transformer(transformer)
+                     .embedding_dropout(0.0)
                      .subjects(c.subjects);
   return ns::task::MaskedModelingOptions()
       .model(ns::model::MaskedModelOptions().encoder(encoder).readout_norm(true))
@@ -90,8 +96,8 @@ void run_case(const Case& c, const std::string& directory) {
   out.emplace_back("output.mask", mse.mask_for(batch, context).to(at::kByte));
   {
     // The reconstruction the task scores (same weights, same mask, training mode).
-    const auto smoothed = ns::model::augment(batch.features, batch.bins,
-                                             mse.options().augment(), true);
+    const auto smoothed =
+        ns::model::augment(batch.features, batch.bins, mse.options().augment(), true);
     const auto patched = ns::model::patchify(smoothed, batch.bins, 5);
     at::NoGradGuard no_grad;
     out.emplace_back("output.reconstruction",
@@ -110,7 +116,8 @@ void run_case(const Case& c, const std::string& directory) {
 
   // Optimisers: three steps at lr 1e-3, 2e-3, 3e-3 with the MSE gradients held fixed.
   std::vector<at::Tensor> grads;
-  for (const auto& p : parameters(model)) grads.push_back(p.grad().defined() ? p.grad().clone() : at::Tensor());
+  for (const auto& p : parameters(model))
+    grads.push_back(p.grad().defined() ? p.grad().clone() : at::Tensor());
   const auto run_optimizer = [&](ns::optim::Optimizer& optimizer, const std::string& prefix) {
     for (int step = 0; step < 3; ++step) {
       auto params = parameters(model);
@@ -142,23 +149,34 @@ void run_case(const Case& c, const std::string& directory) {
     out.emplace_back("schedule." + name, at::tensor(values, at::kDouble));
   };
   using ns::optim::ScheduleKind;
-  schedule("warmup_cosine", ns::optim::LrScheduleOptions().kind(ScheduleKind::kWarmupCosine)
-                                .warmup_steps(5).min_lr_ratio(0.1));
+  schedule("warmup_cosine", ns::optim::LrScheduleOptions()
+                                .kind(ScheduleKind::kWarmupCosine)
+                                .warmup_steps(5)
+                                .min_lr_ratio(0.1));
   schedule("linear", ns::optim::LrScheduleOptions().kind(ScheduleKind::kLinear).warmup_steps(5));
-  schedule("constant", ns::optim::LrScheduleOptions().kind(ScheduleKind::kConstant).warmup_steps(5));
+  schedule("constant",
+           ns::optim::LrScheduleOptions().kind(ScheduleKind::kConstant).warmup_steps(5));
   schedule("one_cycle", ns::optim::LrScheduleOptions().kind(ScheduleKind::kOneCycle));
-  schedule("one_cycle_rise", ns::optim::LrScheduleOptions().kind(ScheduleKind::kOneCycle).pct_start(0.3));
+  schedule("one_cycle_rise",
+           ns::optim::LrScheduleOptions().kind(ScheduleKind::kOneCycle).pct_start(0.3));
 
   std::string subjects;
-  for (const auto& s : c.subjects) subjects += (subjects.empty() ? "" : ",") + s.name + ":" + std::to_string(s.channels);
-  const std::map<std::string, std::string> metadata = {
-      {"hidden", std::to_string(c.hidden)}, {"layers", std::to_string(c.layers)},
-      {"heads", std::to_string(c.heads)},   {"mlp", std::to_string(c.mlp)},
-      {"patch_size", "5"},                  {"subjects", subjects},
-      {"subject", std::to_string(c.subject)}, {"smooth_sd", std::to_string(c.smooth_sd)},
-      {"mask_ratio", "0.5"},                {"max_span", std::to_string(c.max_span)},
-      {"mask_seed", "7"},                   {"step", "3"},
-      {"first_trial", "42"},                {"rope_theta", "10000"}};
+  for (const auto& s : c.subjects)
+    subjects += (subjects.empty() ? "" : ",") + s.name + ":" + std::to_string(s.channels);
+  const std::map<std::string, std::string> metadata = {{"hidden", std::to_string(c.hidden)},
+                                                       {"layers", std::to_string(c.layers)},
+                                                       {"heads", std::to_string(c.heads)},
+                                                       {"mlp", std::to_string(c.mlp)},
+                                                       {"patch_size", "5"},
+                                                       {"subjects", subjects},
+                                                       {"subject", std::to_string(c.subject)},
+                                                       {"smooth_sd", std::to_string(c.smooth_sd)},
+                                                       {"mask_ratio", "0.5"},
+                                                       {"max_span", std::to_string(c.max_span)},
+                                                       {"mask_seed", "7"},
+                                                       {"step", "3"},
+                                                       {"first_trial", "42"},
+                                                       {"rope_theta", "10000"}};
   ns::io::write_safetensors(directory + "/" + c.name + ".safetensors", out, metadata);
 }
 

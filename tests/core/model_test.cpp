@@ -22,7 +22,8 @@ TEST(Patching, TokensArePBinsTimeMajorWithPaddingMasks) {
   EXPECT_TRUE(torch::equal(patched.padding, torch::tensor({{false, false}, {false, true}})));
   EXPECT_TRUE(patched.bin_valid[0][1].equal(torch::tensor({true, true, false, false, false})));
   EXPECT_TRUE(torch::equal(patched.positions, torch::tensor({0, 5}, torch::kLong)));
-  EXPECT_TRUE(torch::equal(valid_tokens(torch::tensor({7, 3, 10, 11}), 5), torch::tensor({2, 1, 2, 3})));
+  EXPECT_TRUE(
+      torch::equal(valid_tokens(torch::tensor({7, 3, 10, 11}), 5), torch::tensor({2, 1, 2, 3})));
   EXPECT_TRUE(torch::equal(unpatchify(patched.tokens, 5, 3).slice(1, 0, 7), features));
 }
 
@@ -99,7 +100,8 @@ TEST(MaskedModel, DefaultHasTheParameterCountDerivedInDocs) {
 
 TEST(MaskedModel, SubjectsGetTheirOwnLayersAndWidthsAreChecked) {
   auto options = MaskedModelOptions().encoder(
-      BitEncoderOptions().transformer(TransformerOptions().hidden(16).layers(1).heads(2).mlp(8))
+      BitEncoderOptions()
+          .transformer(TransformerOptions().hidden(16).layers(1).heads(2).mlp(8))
           .subjects({{"a", 3}, {"b", 4}}));
   MaskedModel model(options);
   model->eval();
@@ -109,16 +111,19 @@ TEST(MaskedModel, SubjectsGetTheirOwnLayersAndWidthsAreChecked) {
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{1, 2, 20}));
   EXPECT_THROW(model->forward(torch::randn({1, 2, 15}), padding, positions, 1, {}), ns::UsageError);
   EXPECT_THROW(model->forward(torch::randn({1, 2, 15}), padding, positions, 2, {}), ns::UsageError);
-  EXPECT_THROW(MaskedModel(MaskedModelOptions().encoder(BitEncoderOptions().subjects({{"a.b", 3}}))),
-               ns::UsageError);
-  EXPECT_THROW(MaskedModel(MaskedModelOptions().encoder(BitEncoderOptions().subjects({{"a", 3}, {"a", 4}}))),
-               ns::UsageError);
+  EXPECT_THROW(
+      MaskedModel(MaskedModelOptions().encoder(BitEncoderOptions().subjects({{"a.b", 3}}))),
+      ns::UsageError);
+  EXPECT_THROW(
+      MaskedModel(MaskedModelOptions().encoder(BitEncoderOptions().subjects({{"a", 3}, {"a", 4}}))),
+      ns::UsageError);
 }
 
 TEST(MaskedModel, EvaluationIsDeterministicAndTrainingDropsOut) {
   torch::manual_seed(0);
   auto options = MaskedModelOptions().encoder(
-      BitEncoderOptions().transformer(TransformerOptions().hidden(16).layers(2).heads(2).mlp(8))
+      BitEncoderOptions()
+          .transformer(TransformerOptions().hidden(16).layers(2).heads(2).mlp(8))
           .subjects({{"a", 3}}));
   MaskedModel model(options);
   const auto tokens = torch::randn({2, 4, 15});

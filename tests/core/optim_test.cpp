@@ -36,9 +36,9 @@ TEST(ParamGroups, DecayOnlyWeightMatrices) {
         << name;
   }
   const auto& skipped = groups[1].names;
-  for (const auto* expected : {"encoder.mask_token", "encoder.read_in.a.norm_in.weight",
-                               "encoder.transformer.layers.0.attn.qkv.bias",
-                               "encoder.transformer.final_norm.bias"}) {
+  for (const auto* expected :
+       {"encoder.mask_token", "encoder.read_in.a.norm_in.weight",
+        "encoder.transformer.layers.0.attn.qkv.bias", "encoder.transformer.final_norm.bias"}) {
     EXPECT_NE(std::find(skipped.begin(), skipped.end(), expected), skipped.end()) << expected;
   }
   EXPECT_EQ(groups[0].params.size() + groups[1].params.size(), model->parameters().size());
@@ -79,8 +79,12 @@ TEST(GradClip, ScalesToTheMaximumNorm) {
 }
 
 TEST(LrSchedule, HandComputedPoints) {
-  LrSchedule cosine(LrScheduleOptions().kind(ScheduleKind::kWarmupCosine).lr(1.0).total_steps(110)
-                        .warmup_steps(10).min_lr_ratio(0.1));
+  LrSchedule cosine(LrScheduleOptions()
+                        .kind(ScheduleKind::kWarmupCosine)
+                        .lr(1.0)
+                        .total_steps(110)
+                        .warmup_steps(10)
+                        .min_lr_ratio(0.1));
   EXPECT_DOUBLE_EQ(cosine.lr(0), 0.1);
   EXPECT_DOUBLE_EQ(cosine.lr(9), 1.0);
   EXPECT_DOUBLE_EQ(cosine.lr(10), 1.0);
@@ -103,11 +107,13 @@ TEST(Optimizer, PerParameterLearningRateScales) {
   // The read-out learns at the full rate, everything else (a "pretrained body") at a tenth.
   auto model = tiny_model();
   auto is_body = [](const std::string& name) { return name.rfind("read_out.", 0) != 0; };
-  auto optimizer = make_optimizer(OptimizerOptions().weight_decay(0.0), *model, {},
-                                  [&](const std::string& name) { return is_body(name) ? 0.1 : 1.0; });
+  auto optimizer =
+      make_optimizer(OptimizerOptions().weight_decay(0.0), *model, {},
+                     [&](const std::string& name) { return is_body(name) ? 0.1 : 1.0; });
   std::size_t covered = 0;
   for (const auto& group : optimizer->groups()) {
-    for (const auto& name : group.names) EXPECT_DOUBLE_EQ(group.lr_scale, is_body(name) ? 0.1 : 1.0) << name;
+    for (const auto& name : group.names)
+      EXPECT_DOUBLE_EQ(group.lr_scale, is_body(name) ? 0.1 : 1.0) << name;
     covered += group.names.size();
   }
   EXPECT_EQ(covered, model->parameters().size());

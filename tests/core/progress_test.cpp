@@ -12,7 +12,8 @@ namespace {
 
 TEST(Progress, LineShowsBarCountRateAndEta) {
   EXPECT_EQ(progress_line("synth", 0, 4, "sessions", 0.0, 8), "synth [........] 0/4 sessions");
-  EXPECT_EQ(progress_line("x", 2, 4, "steps", 1.0, 10), "x [#####.....] 2/4 steps  2.00/s  ETA 1.0 s");
+  EXPECT_EQ(progress_line("x", 2, 4, "steps", 1.0, 10),
+            "x [#####.....] 2/4 steps  2.00/s  ETA 1.0 s");
   EXPECT_EQ(progress_line("x", 40, 40, "steps", 2.0, 4), "x [####] 40/40 steps  20/s  in 2.0 s");
 }
 
@@ -27,7 +28,8 @@ TEST(Progress, PlainLinesOnlyAtTheIntervalAndAtTheEnd) {
     progress.advance(5);  // clamped to the total
   }
   const std::string text = console.str();
-  EXPECT_NE(text.find("INFO decoding [########################] 3/3 steps"), std::string::npos) << text;
+  EXPECT_NE(text.find("INFO decoding [########################] 3/3 steps"), std::string::npos)
+      << text;
   EXPECT_EQ(text.find('\n'), text.size() - 1) << "exactly one line: " << text;
   std::ostringstream every;
   Logger log2(ProcessInfo{}, LoggerOptions{}, every);

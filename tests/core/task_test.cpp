@@ -14,7 +14,8 @@ TEST(SpanMask, MasksTheRatioOfRealTokensOnlyAndRepeatsWithTheSeed) {
   const auto valid = torch::tensor({100, 37, 1, 0}, torch::kLong);
   const auto streams = [](std::uint64_t seed) {
     std::vector<ns::Rng> rngs;
-    for (std::uint64_t t = 0; t < 4; ++t) rngs.emplace_back(seed, std::initializer_list<std::uint64_t>{t});
+    for (std::uint64_t t = 0; t < 4; ++t)
+      rngs.emplace_back(seed, std::initializer_list<std::uint64_t>{t});
     return rngs;
   };
   auto rngs = streams(3);
@@ -59,10 +60,12 @@ TEST(Losses, HandComputed) {
 
 TEST(MaskedModelingTask, CountsScoredElementsAndFormsMetrics) {
   torch::manual_seed(0);
-  auto encoder = ns::model::BitEncoderOptions()
-                     .transformer(ns::model::TransformerOptions().hidden(16).layers(1).heads(2).mlp(8))
-                     .subjects({{"a", 3}});
-  MaskedModelingTask task(MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(encoder)));
+  auto encoder =
+      ns::model::BitEncoderOptions()
+          .transformer(ns::model::TransformerOptions().hidden(16).layers(1).heads(2).mlp(8))
+          .subjects({{"a", 3}});
+  MaskedModelingTask task(
+      MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(encoder)));
   ns::Batch batch;
   batch.features = torch::randn({2, 12, 3});
   batch.bins = torch::tensor({12, 7});

@@ -30,7 +30,8 @@ TEST(Tracer, RecordsSpansPerThreadWithNamesAndArgs) {
   std::thread other([&] {
     tracer.name_thread("communication");
     const auto start = Tracer::Clock::now();
-    tracer.record("allreduce bucket 0", "comm", start, start + std::chrono::microseconds(1500), "\"bucket\": 0");
+    tracer.record("allreduce bucket 0", "comm", start, start + std::chrono::microseconds(1500),
+                  "\"bucket\": 0");
   });
   other.join();
   EXPECT_EQ(tracer.size(), 2u);
@@ -38,9 +39,12 @@ TEST(Tracer, RecordsSpansPerThreadWithNamesAndArgs) {
   EXPECT_EQ(json.rfind("{\"traceEvents\": [", 0), 0u) << json;
   EXPECT_NE(json.find("\"args\": {\"name\": \"rank 3\"}"), std::string::npos) << json;
   EXPECT_NE(json.find("\"tid\": 1, \"args\": {\"name\": \"training\"}"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"tid\": 2, \"args\": {\"name\": \"communication\"}"), std::string::npos) << json;
-  EXPECT_NE(json.find("{\"name\": \"forward\", \"cat\": \"compute\", \"ph\": \"X\", \"ts\": "), std::string::npos);
-  EXPECT_NE(json.find("\"dur\": 1500.000, \"pid\": 3, \"tid\": 2, \"args\": {\"bucket\": 0}}"), std::string::npos)
+  EXPECT_NE(json.find("\"tid\": 2, \"args\": {\"name\": \"communication\"}"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("{\"name\": \"forward\", \"cat\": \"compute\", \"ph\": \"X\", \"ts\": "),
+            std::string::npos);
+  EXPECT_NE(json.find("\"dur\": 1500.000, \"pid\": 3, \"tid\": 2, \"args\": {\"bucket\": 0}}"),
+            std::string::npos)
       << json;
   EXPECT_NE(json.find("\"args\": {\"step\": 1}"), std::string::npos) << json;
   EXPECT_EQ(count(json, "\"ph\": \"X\""), 2u);
@@ -58,8 +62,9 @@ TEST(Tracer, TimesAreMicrosecondsSinceTheEpochAndMonotonic) {
     const auto value = json.find("\"ts\": ", at) + 6;
     return std::stod(json.substr(value, json.find(',', value) - value));
   };
-  const double now_us = std::chrono::duration<double, std::micro>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now_us =
+      std::chrono::duration<double, std::micro>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   EXPECT_NEAR(ts("a"), now_us, 60e6) << "the wall clock's axis";
   EXPECT_NEAR(ts("b") - ts("a"), 5000.0, 1.0) << "the monotonic clock's spacing";
   EXPECT_NE(json.find("\"dur\": 2000.000"), std::string::npos) << json;

@@ -26,7 +26,8 @@ TEST(Accelerator, SelectingAGpuWithoutOneIsACommError) {
     select_cuda_device(1);
     FAIL();
   } catch (const CommError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot select a GPU for local rank 1"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("cannot select a GPU for local rank 1"),
+              std::string::npos);
   }
 }
 

@@ -31,7 +31,8 @@ inline void expect_hand_computed_collectives(Communicator& comm, const at::Devic
   for (int b = 0; b < n; ++b) input.slice(0, b * 3, b * 3 + 3).fill_((r + 1) * (b + 1));
   auto block = on(torch::empty({3}, torch::kDouble));
   comm.reduce_scatter(on(input), block, ReduceOp::kSum)->wait(std::chrono::seconds(60));
-  EXPECT_TRUE(torch::allclose(block.cpu(), torch::full({3}, (r + 1.0) * n * (n + 1) / 2.0, torch::kDouble)));
+  EXPECT_TRUE(torch::allclose(block.cpu(),
+                              torch::full({3}, (r + 1.0) * n * (n + 1) / 2.0, torch::kDouble)));
   // allgather: rank r contributes {r, -r}
   auto gathered = on(torch::empty({2 * n}, torch::kLong));
   comm.allgather(on(torch::tensor({static_cast<int64_t>(r), static_cast<int64_t>(-r)})), gathered)
@@ -44,6 +45,5 @@ inline void expect_hand_computed_collectives(Communicator& comm, const at::Devic
   EXPECT_TRUE(torch::equal(value.cpu(), torch::full({4}, static_cast<float>(n - 1))));
   comm.barrier();
 }
-
 
 }  // namespace neuroscale::distributed

@@ -27,7 +27,9 @@ CommunicatorOptions quick_timeout() {
   return options;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(LocalCommunicator, CollectivesGiveHandComputedResults) {
   for (int ranks : {1, 2, 3, 4}) {
@@ -51,23 +53,30 @@ TEST(LocalCommunicator, AllreduceSumsInRankOrderSoEveryRankGetsTheSameBits) {
 
 TEST(LocalCommunicator, MismatchedCollectivesAreNamed) {
   try {
-    run_local_ranks(2, [](Communicator& comm) {
-      auto values = torch::zeros({comm.rank() == 0 ? 4 : 5});
-      comm.allreduce(values, ReduceOp::kSum)->wait(std::chrono::seconds(5));
-    }, quick_timeout());
+    run_local_ranks(
+        2,
+        [](Communicator& comm) {
+          auto values = torch::zeros({comm.rank() == 0 ? 4 : 5});
+          comm.allreduce(values, ReduceOp::kSum)->wait(std::chrono::seconds(5));
+        },
+        quick_timeout());
     FAIL() << "ranks issuing different collectives were not detected";
   } catch (const CommError& error) {
     const std::string message = error.what();
     // Whichever rank came second names both; the first times out waiting for it.
-    EXPECT_TRUE(contains(message, "of 4 elements") || contains(message, "never arrived")) << message;
+    EXPECT_TRUE(contains(message, "of 4 elements") || contains(message, "never arrived"))
+        << message;
   }
 }
 
 TEST(LocalCommunicator, ARankThatNeverArrivesIsNamedAfterTheTimeout) {
   try {
-    run_local_ranks(3, [](Communicator& comm) {
-      if (comm.rank() != 2) comm.barrier();
-    }, quick_timeout());
+    run_local_ranks(
+        3,
+        [](Communicator& comm) {
+          if (comm.rank() != 2) comm.barrier();
+        },
+        quick_timeout());
     FAIL() << "the barrier did not time out";
   } catch (const CommError& error) {
     EXPECT_TRUE(contains(error.what(), "barrier")) << error.what();
@@ -122,7 +131,9 @@ TEST(ParameterPartition, EveryRankEndsWithTheOwnersValues) {
     }
     partition.broadcast_from_owners(comm);
     for (std::size_t i = 0; i < params.size(); ++i) {
-      EXPECT_TRUE(torch::equal(params[i], torch::full({static_cast<std::int64_t>(10 + i)}, 100.0f + static_cast<float>(i)))) << names[i];
+      EXPECT_TRUE(torch::equal(params[i], torch::full({static_cast<std::int64_t>(10 + i)},
+                                                      100.0f + static_cast<float>(i))))
+          << names[i];
     }
     std::int64_t total = 0;
     for (int r = 0; r < comm.size(); ++r) total += partition.owned_bytes(r);
@@ -133,7 +144,8 @@ TEST(ParameterPartition, EveryRankEndsWithTheOwnersValues) {
 TEST(Gather, TextAndNumbersOfEveryRankInRankOrder) {
   run_local_ranks(3, [](Communicator& comm) {
     const int r = comm.rank();
-    const auto texts = allgather_text(comm, at::kCPU, std::string(static_cast<std::size_t>(r * 3), 'a' + r));
+    const auto texts =
+        allgather_text(comm, at::kCPU, std::string(static_cast<std::size_t>(r * 3), 'a' + r));
     ASSERT_EQ(texts.size(), 3u);
     EXPECT_EQ(texts[0], "");
     EXPECT_EQ(texts[2], "cccccc");
@@ -145,7 +157,8 @@ TEST(Gather, TextAndNumbersOfEveryRankInRankOrder) {
 // Two ranks save a checkpoint with replicated parameters and each rank's own optimiser
 // partition; it verifies, and loading it back restores every tensor and each rank's state.
 TEST(Checkpointer, SavesVerifiesAndLoadsShardedStateOnTwoRanks) {
-  const std::string dir = testing::TempDir() + "neuroscale_local_ckpt_" + std::to_string(::getpid());
+  const std::string dir =
+      testing::TempDir() + "neuroscale_local_ckpt_" + std::to_string(::getpid());
   for (bool async : {false, true}) {
     const std::string directory = dir + (async ? "/async" : "/sync");
     run_local_ranks(2, [&](Communicator& comm) {

@@ -27,7 +27,8 @@ TEST(MpiContext, FailedCallBecomesCommErrorWithMpiMessage) {
   } catch (const CommError& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find("MPI_Bcast(&value, 1, MPI_INT, 12345, MPI_COMM_WORLD) failed: "),
-              std::string::npos) << message;
+              std::string::npos)
+        << message;
     EXPECT_NE(message.find("MPI_ERR_ROOT"), std::string::npos) << message;
     EXPECT_NE(message.find("rank "), std::string::npos) << message;
   }

@@ -36,16 +36,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> overrides;
   std::istringstream lines(overrides_text);
   for (std::string line; std::getline(lines, line);) overrides.push_back(line);
-  const auto path = neuroscale::fuzz::input_file(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(),
-                                                 "config.yaml");
+  const auto path = neuroscale::fuzz::input_file(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                                 text.size(), "config.yaml");
   try {
     auto document = neuroscale::io::ConfigDocument::from_file(path);
     document.apply_overrides(overrides);
     switch (size % 4) {  // one schema per input (by its size): four times the executions
-      case 0: read_as<neuroscale::io::SynthOptions>(document); break;
-      case 1: read_as<neuroscale::jobs::PretrainConfig>(document); break;
-      case 2: read_as<neuroscale::jobs::FinetuneConfig>(document); break;
-      default: read_as<neuroscale::jobs::BraintuneConfig>(document); break;
+      case 0:
+        read_as<neuroscale::io::SynthOptions>(document);
+        break;
+      case 1:
+        read_as<neuroscale::jobs::PretrainConfig>(document);
+        break;
+      case 2:
+        read_as<neuroscale::jobs::FinetuneConfig>(document);
+        break;
+      default:
+        read_as<neuroscale::jobs::BraintuneConfig>(document);
+        break;
     }
   } catch (const neuroscale::ConfigError&) {
   }

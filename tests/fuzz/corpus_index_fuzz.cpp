@@ -49,7 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int trials = in.next<std::uint8_t>() % 65;
   const int normalization = in.next<std::uint8_t>();
   const int groups = in.next<std::uint8_t>() % 17;
-  index.normalization = normalization == 0 ? "none" : normalization == 1 ? "per_day" : normalization == 2 ? "per_block" : "z";
+  index.normalization = normalization == 0   ? "none"
+                        : normalization == 1 ? "per_day"
+                        : normalization == 2 ? "per_block"
+                                             : "z";
   index.source = "fuzz";
   for (int s = 0; s < subjects; ++s) {
     index.subjects.push_back({"s" + std::to_string(s), "human", in.next<std::int16_t>(), "fuzz"});

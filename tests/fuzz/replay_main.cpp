@@ -25,7 +25,8 @@ std::vector<std::string> inputs_of(const std::string& path) {
   if (DIR* dir = ::opendir(path.c_str())) {
     while (const dirent* entry = ::readdir(dir)) {
       const std::string file = path + "/" + entry->d_name;
-      if (entry->d_name[0] != '.' && ::stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode)) files.push_back(file);
+      if (entry->d_name[0] != '.' && ::stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode))
+        files.push_back(file);
     }
     ::closedir(dir);
   }
@@ -40,12 +41,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const auto files = inputs_of(argv[i]);
     if (files.empty()) {
-      std::fprintf(stderr, "replay: '%s' holds no input (a file, or a directory of files)\n", argv[i]);
+      std::fprintf(stderr, "replay: '%s' holds no input (a file, or a directory of files)\n",
+                   argv[i]);
       return 1;
     }
     for (const auto& file : files) {
       std::ifstream in(file, std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
       LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
       ++replayed;
     }

@@ -25,16 +25,19 @@ double zero_crossing_hz(const std::vector<float>& x, double rate, std::size_t sk
 }
 
 TEST(FmriAudioFile, SineAt22050ResampledTo16000KeepsFrequencyAndLength) {
-  const std::string path = ::testing::TempDir() + "neuroscale_sine_" + std::to_string(::getpid()) + ".wav";
+  const std::string path =
+      ::testing::TempDir() + "neuroscale_sine_" + std::to_string(::getpid()) + ".wav";
   const int rate = 22050, n = 2 * rate + 123;
   std::vector<float> sine(n);
-  for (int i = 0; i < n; ++i) sine[i] = 0.5f * static_cast<float>(std::sin(2 * M_PI * 440.0 * i / rate));
+  for (int i = 0; i < n; ++i)
+    sine[i] = 0.5f * static_cast<float>(std::sin(2 * M_PI * 440.0 * i / rate));
   write_wav(path, sine, rate);
 
   const Audio audio = read_audio(path);
   EXPECT_DOUBLE_EQ(audio.sample_rate, rate);
   ASSERT_EQ(audio.samples.size(), static_cast<std::size_t>(n));
-  for (int i = 0; i < n; i += 997) EXPECT_NEAR(audio.samples[i], sine[i], 1.0 / 32767) << "sample " << i;
+  for (int i = 0; i < n; i += 997)
+    EXPECT_NEAR(audio.samples[i], sine[i], 1.0 / 32767) << "sample " << i;
 
   const std::vector<float> resampled = resample(audio.samples, rate, 16000);
   ASSERT_EQ(resampled.size(), static_cast<std::size_t>(std::llround(n * 16000.0 / rate)));
@@ -50,7 +53,8 @@ TEST(FmriAudioFile, SineAt22050ResampledTo16000KeepsFrequencyAndLength) {
 }
 
 TEST(FmriAudioFile, ErrorsNameTheFile) {
-  const std::string path = ::testing::TempDir() + "neuroscale_not_audio_" + std::to_string(::getpid()) + ".wav";
+  const std::string path =
+      ::testing::TempDir() + "neuroscale_not_audio_" + std::to_string(::getpid()) + ".wav";
   std::FILE* f = std::fopen(path.c_str(), "w");
   std::fputs("not a sound file", f);
   std::fclose(f);

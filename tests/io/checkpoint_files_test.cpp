@@ -2,11 +2,11 @@
 // state round trip, and manifest verification naming the failed check.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "io/checkpoint/manifest.h"
@@ -37,7 +37,8 @@ TEST(XxHash64, MatchesTheReferenceImplementation) {
   EXPECT_EQ(hash_of(long_text, 12345), 0xCBD42AE414E71A03ULL);
   // streaming in uneven pieces gives the same digest
   XxHash64 pieces;
-  for (std::size_t at = 0; at < long_text.size(); at += 7) pieces.update(long_text.data() + at, std::min<std::size_t>(7, long_text.size() - at));
+  for (std::size_t at = 0; at < long_text.size(); at += 7)
+    pieces.update(long_text.data() + at, std::min<std::size_t>(7, long_text.size() - at));
   EXPECT_EQ(pieces.digest(), 0x99594F4828043D35ULL);
 }
 
@@ -67,10 +68,12 @@ TEST(CheckpointFiles, TrainingStateRoundTripsAndManifestVerificationNamesTheFail
   manifest.config_hash = "abc";
   manifest.code_version = "test";
   // The file list of a 2-rank checkpoint: a shard and a state file for each rank.
-  for (const char* other : {"state-00000.txt", "shard-00000.safetensors", "shard-00001.safetensors"}) {
+  for (const char* other :
+       {"state-00000.txt", "shard-00000.safetensors", "shard-00001.safetensors"}) {
     std::ofstream(dir + "/" + other) << other;
   }
-  for (const char* name : {"state-00001.txt", "state-00000.txt", "shard-00000.safetensors", "shard-00001.safetensors"}) {
+  for (const char* name : {"state-00001.txt", "state-00000.txt", "shard-00000.safetensors",
+                           "shard-00001.safetensors"}) {
     const std::string path = dir + "/" + name;
     std::ifstream in(path, std::ios::ate);
     manifest.files.push_back({name, static_cast<std::uint64_t>(in.tellg()), xxhash64_file(path)});
@@ -102,7 +105,8 @@ TEST(CheckpointFiles, TrainingStateReaderBoundsCountsAndReadsBoostsLayout) {
   TrainingState state;
   state.step = 7;
   state.cpu_rng = {0, 255, 3};
-  state.metrics = {{2, {}}, {4, {{"loss", 1.25}}}, {6, {{"loss", 0.5}, {"r2", -0.25}}}};  // an empty map first
+  state.metrics = {
+      {2, {}}, {4, {{"loss", 1.25}}}, {6, {{"loss", 0.5}, {"r2", -0.25}}}};  // an empty map first
   save_training_state(state, dir + "/state.txt");
   const auto loaded = load_training_state(dir + "/state.txt");
   EXPECT_EQ(loaded.step, 7);
@@ -112,13 +116,15 @@ TEST(CheckpointFiles, TrainingStateReaderBoundsCountsAndReadsBoostsLayout) {
   std::ifstream in(dir + "/state.txt");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::string crafted = text;
-  crafted.replace(crafted.find(" 3 0 0 255 3 "), 13, " 900000000000 0 0 255 3 ");  // the CPU generator's count
+  crafted.replace(crafted.find(" 3 0 0 255 3 "), 13,
+                  " 900000000000 0 0 255 3 ");  // the CPU generator's count
   std::ofstream(dir + "/crafted.txt") << crafted;
   try {
     load_training_state(dir + "/crafted.txt");
     FAIL() << "a count larger than the file was accepted";
   } catch (const ns::CheckpointError& error) {
-    EXPECT_NE(std::string(error.what()).find("CPU generator state 900000000000 at byte"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find("CPU generator state 900000000000 at byte"),
+              std::string::npos)
         << error.what();
   }
   std::ofstream(dir + "/cut.txt") << text.substr(0, text.size() / 2);

@@ -24,7 +24,8 @@ using namespace ns::io;
 namespace {
 
 std::string fresh_directory(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "history_" + name + "_" + std::to_string(::getpid());
+  const std::string dir =
+      ::testing::TempDir() + "history_" + name + "_" + std::to_string(::getpid());
   std::system(("rm -rf '" + dir + "'").c_str());
   create_directories(dir);
   return dir;
@@ -84,14 +85,16 @@ TEST(CheckpointHistory, ManifestChecksumDetectsAnEditedOrTruncatedManifest) {
     read_manifest(dir + "/step-00000005");
     FAIL() << "an edited manifest was read";
   } catch (const ns::CheckpointError& error) {
-    EXPECT_NE(std::string(error.what()).find("is damaged or was edited"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("is damaged or was edited"), std::string::npos)
+        << error.what();
   }
   std::ofstream(path) << original.substr(0, original.rfind("checksum: "));
   try {
     read_manifest(dir + "/step-00000005");
     FAIL() << "a manifest without its checksum line was read";
   } catch (const ns::CheckpointError& error) {
-    EXPECT_NE(std::string(error.what()).find("has no checksum line"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("has no checksum line"), std::string::npos)
+        << error.what();
   }
 }
 
@@ -106,8 +109,9 @@ TEST(CheckpointHistory, ManifestWorldSizeMustMatchItsFiles) {
     read_manifest(path);
     FAIL() << "a 2-rank manifest listing one rank's files was read";
   } catch (const ns::CheckpointError& error) {
-    EXPECT_NE(std::string(error.what()).find("world_size 2 needs one shard and one state file per rank (4 files), "
-                                             "the manifest lists 2"),
+    EXPECT_NE(std::string(error.what())
+                  .find("world_size 2 needs one shard and one state file per rank (4 files), "
+                        "the manifest lists 2"),
               std::string::npos)
         << error.what();
   }
@@ -131,11 +135,13 @@ TEST(CheckpointHistory, ResumeFollowsLatestAndItsChainNotTheHighestStep) {
   ASSERT_EQ(moved.size(), 2u);
   EXPECT_EQ(moved[0], dir + "/off-chain/step-00000020");
   EXPECT_EQ(moved[1], dir + "/off-chain/step-00000015");
-  EXPECT_EQ(committed_checkpoints(dir), (std::vector<std::string>{"step-00000012", "step-00000010", "step-00000005"}));
+  EXPECT_EQ(committed_checkpoints(dir),
+            (std::vector<std::string>{"step-00000012", "step-00000010", "step-00000005"}));
   EXPECT_TRUE(exists(dir + "/off-chain/step-00000020/manifest.yaml"));  // moved, not deleted
   // A name already taken in off-chain/ gets a suffix.
   commit(dir, 20, "step-00000012", 0);
-  EXPECT_EQ(set_aside(dir, history_chain(dir, "step-00000012")).at(0), dir + "/off-chain/step-00000020.2");
+  EXPECT_EQ(set_aside(dir, history_chain(dir, "step-00000012")).at(0),
+            dir + "/off-chain/step-00000020.2");
   EXPECT_EQ(off_chain_checkpoints(dir),
             (std::vector<std::string>{"step-00000015", "step-00000020", "step-00000020.2"}));
 }
@@ -187,21 +193,28 @@ TEST(CheckpointHistory, NoLatestAndNoCheckpointMeanAFreshStart) {
   const auto dir = fresh_directory("empty");
   EXPECT_EQ(head_name(dir), "");
   commit(dir, 5);
-  EXPECT_EQ(head_name(dir), "step-00000005");  // written before `latest` existed: the newest stands in
+  EXPECT_EQ(head_name(dir),
+            "step-00000005");  // written before `latest` existed: the newest stands in
   set_latest(dir, "");
   EXPECT_FALSE(exists(dir + "/latest"));
 }
 
 TEST(ModelIdentity, NamesTheKeysThatDiffer) {
-  const auto saved = model_identity("", {{"subjects", "h1:96, m1:128"}}, "encoder:\n  hidden: 64\n  layers: 2\n");
-  const auto current = model_identity("", {{"subjects", "h1:96, m1:128"}}, "encoder:\n  hidden: 32\n  layers: 2\n");
+  const auto saved =
+      model_identity("", {{"subjects", "h1:96, m1:128"}}, "encoder:\n  hidden: 64\n  layers: 2\n");
+  const auto current =
+      model_identity("", {{"subjects", "h1:96, m1:128"}}, "encoder:\n  hidden: 32\n  layers: 2\n");
   EXPECT_EQ(identity_differences(saved, saved), std::vector<std::string>{});
-  EXPECT_EQ(identity_differences(saved, current), std::vector<std::string>{"encoder.hidden: 64 -> 32"});
+  EXPECT_EQ(identity_differences(saved, current),
+            std::vector<std::string>{"encoder.hidden: 64 -> 32"});
   EXPECT_NE(model_hash(saved), model_hash(current));
   EXPECT_EQ(model_hash(saved).size(), 16u);
-  const auto more = model_identity("ctc", {{"subjects", "h1:96"}}, "encoder:\n  hidden: 64\n  heads: 4\n");
-  EXPECT_EQ(identity_differences(saved, more),
-            (std::vector<std::string>{"subjects: h1:96, m1:128 -> h1:96", "encoder.layers: 2 -> (absent)",
-                                      "task: (absent) -> ctc", "encoder.heads: (absent) -> 4"}));
-  EXPECT_EQ(identity_differences("", current).size(), 1u);  // a version-1 manifest has no identity text
+  const auto more =
+      model_identity("ctc", {{"subjects", "h1:96"}}, "encoder:\n  hidden: 64\n  heads: 4\n");
+  EXPECT_EQ(
+      identity_differences(saved, more),
+      (std::vector<std::string>{"subjects: h1:96, m1:128 -> h1:96", "encoder.layers: 2 -> (absent)",
+                                "task: (absent) -> ctc", "encoder.heads: (absent) -> 4"}));
+  EXPECT_EQ(identity_differences("", current).size(),
+            1u);  // a version-1 manifest has no identity text
 }

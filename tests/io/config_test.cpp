@@ -61,7 +61,8 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& ov
 }
 
 TEST(Config, ReadsValuesAndKeepsDefaults) {
-  TestConfig c = load("steps: 20\noptim:\n  lr: 1e-3\nitems:\n  - {name: t15, channels: 512}\n  - name: m1\n");
+  TestConfig c =
+      load("steps: 20\noptim:\n  lr: 1e-3\nitems:\n  - {name: t15, channels: 512}\n  - name: m1\n");
   EXPECT_EQ(c.steps, 20);
   EXPECT_DOUBLE_EQ(c.optim.lr, 1e-3);
   EXPECT_DOUBLE_EQ(c.optim.weight_decay, 1e-5);  // default kept
@@ -75,8 +76,9 @@ TEST(Config, ReadsValuesAndKeepsDefaults) {
 TEST(Config, MisspelledKeyNamesPathFileLineAndNearestKey) {
   EXPECT_EQ(error_of("steps: 20\noptim:\n  lrr: 0.1\n"),
             "configs/test.yaml:3: unknown key 'optim.lrr' (did you mean 'optim.lr'?)");
-  EXPECT_EQ(error_of("items:\n  - name: x\n    chanels: 3\n"),
-            "configs/test.yaml:3: unknown key 'items[0].chanels' (did you mean 'items[0].channels'?)");
+  EXPECT_EQ(
+      error_of("items:\n  - name: x\n    chanels: 3\n"),
+      "configs/test.yaml:3: unknown key 'items[0].chanels' (did you mean 'items[0].channels'?)");
 }
 
 TEST(Config, MisplacedKeySuggestsItsFullPath) {
@@ -91,17 +93,21 @@ TEST(Config, MisspelledOverrideNamesTheOverride) {
 }
 
 TEST(Config, WrongTypeAndOutOfRangeAreReportedTheSameWay) {
-  EXPECT_EQ(error_of("steps: many\n"), "configs/test.yaml:1: 'steps' expects an integer, got 'many'");
+  EXPECT_EQ(error_of("steps: many\n"),
+            "configs/test.yaml:1: 'steps' expects an integer, got 'many'");
   EXPECT_EQ(error_of("steps: 2.5\n"), "configs/test.yaml:1: 'steps' expects an integer, got '2.5'");
   EXPECT_EQ(error_of("optim:\n  lr: -1\n"),
             "configs/test.yaml:2: 'optim.lr' = -1 is out of range (expected > 0)");
   EXPECT_EQ(error_of("bf16: maybe\n"),
             "configs/test.yaml:1: 'bf16' expects a boolean (true/false), got 'maybe'");
-  EXPECT_EQ(error_of("optim: 3\n"), "configs/test.yaml:1: 'optim' expects a mapping of keys, got '3'");
-  EXPECT_EQ(error_of("ranks: [1, 0]\n"), "configs/test.yaml:1: 'ranks' = 0 is out of range (expected >= 1)");
-  EXPECT_EQ(error_of("optim:\n  schedule: cosin\n"),
-            "configs/test.yaml:2: 'optim.schedule' = 'cosin' is not valid (expected one of: cosine, "
-            "constant) (did you mean 'cosine'?)");
+  EXPECT_EQ(error_of("optim: 3\n"),
+            "configs/test.yaml:1: 'optim' expects a mapping of keys, got '3'");
+  EXPECT_EQ(error_of("ranks: [1, 0]\n"),
+            "configs/test.yaml:1: 'ranks' = 0 is out of range (expected >= 1)");
+  EXPECT_EQ(
+      error_of("optim:\n  schedule: cosin\n"),
+      "configs/test.yaml:2: 'optim.schedule' = 'cosin' is not valid (expected one of: cosine, "
+      "constant) (did you mean 'cosine'?)");
   EXPECT_EQ(error_of("", {"optim.lr=0"}),
             "command-line override 'optim.lr=0' (applied to configs/test.yaml): 'optim.lr' = 0 is "
             "out of range (expected > 0)");
@@ -111,8 +117,9 @@ TEST(Config, WrongTypeAndOutOfRangeAreReportedTheSameWay) {
 }
 
 TEST(Config, OverridesReplaceCreateAndIndexLists) {
-  TestConfig c = load("steps: 20\nitems:\n  - name: x\n",
-                      {"steps=30", "optim.lr=2e-4", "items.0.channels=128", "ranks=[4, 8]", "bf16=true"});
+  TestConfig c =
+      load("steps: 20\nitems:\n  - name: x\n",
+           {"steps=30", "optim.lr=2e-4", "items.0.channels=128", "ranks=[4, 8]", "bf16=true"});
   EXPECT_EQ(c.steps, 30);
   EXPECT_DOUBLE_EQ(c.optim.lr, 2e-4);
   EXPECT_EQ(c.items[0].channels, 128);
@@ -133,11 +140,13 @@ TEST(Config, SyntaxErrorAndMissingFileNameTheFile) {
     EXPECT_EQ(std::string(e.what()),
               "cannot read config file '/nonexistent/pretrain.yaml': No such file or directory");
   }
-  EXPECT_EQ(error_of("- 1\n- 2\n"), "configs/test.yaml: expected a mapping of keys at the top level, got a list");
+  EXPECT_EQ(error_of("- 1\n- 2\n"),
+            "configs/test.yaml: expected a mapping of keys at the top level, got a list");
 }
 
 TEST(Config, ResolvedYamlRoundTripsAndListsKeys) {
-  TestConfig c = load("steps: 7\noptim: {lr: 0.00025, schedule: constant}\nitems: [{name: t, channels: 3}]\n");
+  TestConfig c =
+      load("steps: 7\noptim: {lr: 0.00025, schedule: constant}\nitems: [{name: t, channels: 3}]\n");
   Describer d = [&](ConfigVisitor& v) { describe(v, c); };
   const std::string yaml = to_yaml(d);
   TestConfig again = load(yaml);
@@ -150,15 +159,17 @@ TEST(Config, ResolvedYamlRoundTripsAndListsKeys) {
   auto keys = list_keys(d);
   std::vector<std::string> paths;
   for (const auto& k : keys) paths.push_back(k.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"steps", "bf16", "ranks", "optim.lr", "optim.weight_decay",
-                                             "optim.schedule", "items[].name", "items[].channels"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"steps", "bf16", "ranks", "optim.lr", "optim.weight_decay",
+                                      "optim.schedule", "items[].name", "items[].channels"}));
   EXPECT_EQ(keys[3].constraint, "> 0");
   EXPECT_EQ(c.items.size(), 1u);  // listing does not disturb the object
 }
 
 TEST(Config, ShippedSynthConfigsAreValid) {
   for (const char* name : {"tiny", "small", "paper"}) {
-    const std::string path = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/" + name + ".yaml";
+    const std::string path =
+        std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/" + name + ".yaml";
     SynthOptions options;
     auto doc = ConfigDocument::from_file(path);
     EXPECT_NO_THROW(doc.read_into([&](ConfigVisitor& v) { describe(v, options); })) << path;

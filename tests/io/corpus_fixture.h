@@ -18,8 +18,8 @@ struct FixtureSpec {
   int channels = 3;
   std::vector<std::int32_t> bins = {4, 7, 5};
   std::string normalization = "per_day";
-  std::vector<std::vector<float>> features;  // optional override, per trial
-  std::vector<float> mean, std;              // statistics of the session (default 0 / 1)
+  std::vector<std::vector<float>> features;       // optional override, per trial
+  std::vector<float> mean, std;                   // statistics of the session (default 0 / 1)
   std::vector<std::vector<std::uint8_t>> labels;  // optional override, per trial
 };
 
@@ -38,22 +38,26 @@ inline std::string write_fixture(const std::string& name, const FixtureSpec& spe
   index.sessions.push_back({0, "2024-01-01", 0, "attempted_speech"});
   std::vector<std::vector<float>> features;
   for (std::size_t t = 0; t < spec.bins.size(); ++t) {
-    std::vector<std::uint8_t> labels = t < spec.labels.size()
-        ? spec.labels[t] : std::vector<std::uint8_t>{static_cast<std::uint8_t>(1 + t % 39), 40};
+    std::vector<std::uint8_t> labels =
+        t < spec.labels.size()
+            ? spec.labels[t]
+            : std::vector<std::uint8_t>{static_cast<std::uint8_t>(1 + t % 39), 40};
     std::string text = "trial " + std::to_string(t);
     index.add_trial(0, Split::kTrain, spec.bins[t], static_cast<std::int32_t>(labels.size()),
                     static_cast<std::int32_t>(text.size()));
     content.phonemes.insert(content.phonemes.end(), labels.begin(), labels.end());
     content.text += text;
     std::vector<float> x(static_cast<std::size_t>(spec.bins[t]) * spec.channels);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = fixture_value(t, i / spec.channels, i % spec.channels);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = fixture_value(t, i / spec.channels, i % spec.channels);
     features.push_back(t < spec.features.size() ? spec.features[t] : x);
   }
   index.assign_norm_groups();
   {
     CorpusWriter writer(path, MPI_COMM_SELF, content, true);
     for (std::size_t t = 0; t < features.size(); ++t) writer.write_trial(t, features[t]);
-    writer.write_norm_stats(0, spec.mean.empty() ? std::vector<float>(spec.channels, 0.0f) : spec.mean,
+    writer.write_norm_stats(0,
+                            spec.mean.empty() ? std::vector<float>(spec.channels, 0.0f) : spec.mean,
                             spec.std.empty() ? std::vector<float>(spec.channels, 1.0f) : spec.std);
     writer.commit();
   }

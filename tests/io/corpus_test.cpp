@@ -118,7 +118,8 @@ TEST(Corpus, RejectsNonCorpusAndUnknownVersion) {
     FAIL();
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("format version 99; this build reads version 1"),
-              std::string::npos) << e.what();
+              std::string::npos)
+        << e.what();
   }
   const std::string text = temp_path("text.h5");
   { std::ofstream(text) << "not hdf5"; }
@@ -140,7 +141,9 @@ TEST(Corpus, IndexValidationNamesTheProblem) {
     index.validate("x.h5");
     FAIL();
   } catch (const DataError& e) {
-    EXPECT_STREQ(e.what(), "x.h5: trial 1 starts at feature row 9, expected 10 (rows must be contiguous per subject)");
+    EXPECT_STREQ(
+        e.what(),
+        "x.h5: trial 1 starts at feature row 9, expected 10 (rows must be contiguous per subject)");
   }
 }
 

@@ -20,7 +20,8 @@ TEST(H5File, ArraysStringsAndAttributesRoundTrip) {
   }
   H5Id file = open_file(path, MPI_COMM_NULL);
   EXPECT_EQ(read_array<std::int64_t>(file.get(), "ints"), (std::vector<std::int64_t>{1, -2, 3}));
-  EXPECT_EQ(read_strings(file.get(), "names"), (std::vector<std::string>{"t15", "", "monkey-long-name"}));
+  EXPECT_EQ(read_strings(file.get(), "names"),
+            (std::vector<std::string>{"t15", "", "monkey-long-name"}));
   EXPECT_EQ(read_int_attribute(file.get(), "version"), 3);
   EXPECT_DOUBLE_EQ(read_double_attribute(file.get(), "rate"), 0.25);
   EXPECT_EQ(read_string_attribute(file.get(), "label"), "hello");
@@ -34,7 +35,8 @@ TEST(H5File, ErrorsCarryHdf5MessageRankAndHost) {
     FAIL();
   } catch (const DataError& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("cannot create HDF5 file '/nonexistent-dir/x.h5'"), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot create HDF5 file '/nonexistent-dir/x.h5'"), std::string::npos)
+        << message;
     EXPECT_NE(message.find("H5F"), std::string::npos) << message;  // HDF5's own stack
     EXPECT_NE(message.find("rank 0/"), std::string::npos) << message;
   }

@@ -13,7 +13,8 @@ namespace neuroscale::io {
 namespace {
 
 std::string write(const std::string& name, const std::string& text) {
-  const std::string path = testing::TempDir() + "neuroscale_lm_" + std::to_string(::getpid()) + "_" + name;
+  const std::string path =
+      testing::TempDir() + "neuroscale_lm_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -50,7 +51,10 @@ TEST(ArpaReader, ReadsProbabilitiesAndBackoffs) {
 
 void expect_data_error(const std::string& path, const std::string& fragment, bool lexicon = false) {
   try {
-    if (lexicon) read_lexicon(path); else read_arpa(path);
+    if (lexicon)
+      read_lexicon(path);
+    else
+      read_arpa(path);
     ADD_FAILURE() << "accepted " << path;
   } catch (const DataError& error) {
     const std::string message = error.what();
@@ -62,19 +66,23 @@ void expect_data_error(const std::string& path, const std::string& fragment, boo
 TEST(ArpaReader, RefusesMalformedFilesNamingTheLine) {
   std::string text = kArpa;
   expect_data_error(write("none.arpa", "just text\n"), "is not an ARPA language model");
-  expect_data_error(write("count.arpa", std::string(text).replace(text.find("ngram 2=2"), 9, "ngram 2=3")),
-                    "promises 3 2-grams, the file has 2");
-  expect_data_error(write("short.arpa", text.substr(0, text.find("\\end\\"))), "ends before \\end\\");
-  expect_data_error(write("number.arpa", std::string(text).replace(text.find("-0.2\thello"), 4, "x0.2")),
-                    "line 14: 'x0.2' is not a number");
-  expect_data_error(write("fields.arpa", std::string(text).replace(text.find("-0.1\t<s> hello"), 14, "-0.1 <s>")),
-                    "line 13: a 2-gram needs");
+  expect_data_error(
+      write("count.arpa", std::string(text).replace(text.find("ngram 2=2"), 9, "ngram 2=3")),
+      "promises 3 2-grams, the file has 2");
+  expect_data_error(write("short.arpa", text.substr(0, text.find("\\end\\"))),
+                    "ends before \\end\\");
+  expect_data_error(
+      write("number.arpa", std::string(text).replace(text.find("-0.2\thello"), 4, "x0.2")),
+      "line 14: 'x0.2' is not a number");
+  expect_data_error(
+      write("fields.arpa", std::string(text).replace(text.find("-0.1\t<s> hello"), 14, "-0.1 <s>")),
+      "line 13: a 2-gram needs");
   expect_data_error(testing::TempDir() + "missing.arpa", "cannot read language model");
 }
 
 TEST(LexiconReader, ReadsCmuDictStyleWithAlternatesAndStress) {
-  const auto lexicon = read_lexicon(write("ok.dict",
-      ";;; comment\nHELLO  HH AH0 L OW1\nHELLO(2)  HH EH0 L OW1\nworld W ER1 L D\n"));
+  const auto lexicon = read_lexicon(write(
+      "ok.dict", ";;; comment\nHELLO  HH AH0 L OW1\nHELLO(2)  HH EH0 L OW1\nworld W ER1 L D\n"));
   EXPECT_EQ(lexicon.size(), 2u);
   EXPECT_EQ(lexicon.pronunciations(), 3u);
   int node = lexicon.root();
@@ -85,7 +93,8 @@ TEST(LexiconReader, ReadsCmuDictStyleWithAlternatesAndStress) {
 }
 
 TEST(LexiconReader, RefusesUnknownPhonemesNamingTheLine) {
-  expect_data_error(write("bad.dict", "HELLO HH AH0 L OW1\nWORLD W ER1 QX D\n"), "line 2: 'QX' (in 'world')", true);
+  expect_data_error(write("bad.dict", "HELLO HH AH0 L OW1\nWORLD W ER1 QX D\n"),
+                    "line 2: 'QX' (in 'world')", true);
   expect_data_error(write("bare.dict", "HELLO\n"), "line 1: 'hello' has no phonemes", true);
   expect_data_error(write("empty.dict", ";;; nothing\n"), "holds no words", true);
 }

@@ -11,8 +11,8 @@
 namespace neuroscale::io {
 namespace {
 
-using testing_support::FixtureSpec;
 using testing_support::fixture_value;
+using testing_support::FixtureSpec;
 using testing_support::write_fixture;
 
 SamplerOptions one_per_batch() {
@@ -100,7 +100,8 @@ TEST(Loader, NormalisesRawCorporaWithStoredStatistics) {
   keep.normalize = false;
   Loader raw(reader, sampler, {}, 0, 1, keep);
   auto unnormalised = raw.next();
-  EXPECT_FLOAT_EQ(unnormalised->features[0][1][2].item<float>(), fixture_value(unnormalised->trials[0], 1, 2));
+  EXPECT_FLOAT_EQ(unnormalised->features[0][1][2].item<float>(),
+                  fixture_value(unnormalised->trials[0], 1, 2));
 }
 
 // The DataError message of the first step over all trials of `path` in one batch; the
@@ -127,15 +128,18 @@ TEST(Loader, NonFiniteFeatureIsADataErrorNamingFileAndTrial) {
   spec.features[1][7] = std::numeric_limits<float>::quiet_NaN();  // trial 1, bin 2, channel 1
   const std::string path = write_fixture("nan", spec);
   EXPECT_EQ(first_step_error(path),
-            "'" + path + "': trial 1 (subject s, session 2024-01-01): feature at bin 2, channel 1 is nan");
+            "'" + path +
+                "': trial 1 (subject s, session 2024-01-01): feature at bin 2, channel 1 is nan");
 }
 
 TEST(Loader, OutOfRangeLabelIsADataError) {
   FixtureSpec spec;
   spec.labels = {{1, 40}, {3, 41}, {2}};
   const std::string path = write_fixture("labels", spec);
-  EXPECT_EQ(first_step_error(path),
-            "'" + path + "': trial 1 (subject s, session 2024-01-01): phoneme label 1 is 41 (expected 1-40)");
+  EXPECT_EQ(
+      first_step_error(path),
+      "'" + path +
+          "': trial 1 (subject s, session 2024-01-01): phoneme label 1 is 41 (expected 1-40)");
 }
 
 TEST(Loader, StopsPromptlyWhileBlockedOnAFullQueue) {

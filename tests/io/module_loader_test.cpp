@@ -18,8 +18,10 @@ using namespace ns::io;
 namespace {
 
 // A one-shard checkpoint holding `tensors`; returns its directory and manifest.
-std::pair<std::string, Manifest> write_checkpoint(const std::string& name, const NamedTensors& tensors) {
-  const std::string dir = ::testing::TempDir() + "module_loader_" + name + "_" + std::to_string(::getpid());
+std::pair<std::string, Manifest> write_checkpoint(const std::string& name,
+                                                  const NamedTensors& tensors) {
+  const std::string dir =
+      ::testing::TempDir() + "module_loader_" + name + "_" + std::to_string(::getpid());
   create_directories(dir);
   const auto digest = write_safetensors(dir + "/shard-00000.safetensors", tensors);
   Manifest manifest;
@@ -61,8 +63,10 @@ TEST(ModuleLoader, CopiesParametersByPrefixedName) {
 TEST(ModuleLoader, NamesMissingAndMisShapedParameters) {
   const auto [dir, manifest] = write_checkpoint("partial", {{"model.weight", torch::ones({2, 3})}});
   torch::nn::Linear layer(3, 2);
-  const auto missing = message_of([&, dir = dir, manifest = manifest] { load_module(*layer, dir, manifest); });
-  EXPECT_NE(missing.find("checkpoint '" + dir + "' lacks parameter 'bias'"), std::string::npos) << missing;
+  const auto missing =
+      message_of([&, dir = dir, manifest = manifest] { load_module(*layer, dir, manifest); });
+  EXPECT_NE(missing.find("checkpoint '" + dir + "' lacks parameter 'bias'"), std::string::npos)
+      << missing;
   EXPECT_THROW(load_module(*layer, dir, manifest), ns::CheckpointError);
 
   // Allowed to be missing: the bias keeps its initial values.
@@ -84,8 +88,10 @@ TEST(ModuleLoader, NamesMissingAndMisShapedParameters) {
   user.config_error = true;
   user.label = "init.checkpoint 'x'";
   user.hint = [](const std::string&, bool) { return std::string(" (check the config)"); };
-  const auto shape = message_of([&, dir = dir, manifest = manifest] { load_module(*wider, dir, manifest, user); });
-  EXPECT_NE(shape.find("init.checkpoint 'x': parameter 'weight' is [2, 3] there but [2, 4] here (check the config)"),
+  const auto shape =
+      message_of([&, dir = dir, manifest = manifest] { load_module(*wider, dir, manifest, user); });
+  EXPECT_NE(shape.find("init.checkpoint 'x': parameter 'weight' is [2, 3] there but [2, 4] here "
+                       "(check the config)"),
             std::string::npos)
       << shape;
   EXPECT_THROW(load_module(*wider, dir, manifest, user), ns::ConfigError);

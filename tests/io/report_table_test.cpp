@@ -50,13 +50,17 @@ TEST(ReportTable, MetricColumnsOnlyWhereARunHasThemAndCellsAligned) {
   eval.evaluation = {{"per", 0.25}, {"trials", 40}};
   const std::string table = report_table({pre, eval});
   EXPECT_EQ(table.substr(0, table.find("\n| eval ") + 1),
-            "| run  | command  | status     | steps | ranks |       time | samples/s |  loss | val_loss | best val_loss | eval per |\n"
-            "| ---- | -------- | ---------- | ----: | ----: | ---------: | --------: | ----: | -------: | ------------: | -------: |\n"
-            "| pre  | pretrain | finished   |    20 |     2 | 1 min 15 s |      1234 | 1.235 |        2 |           1.5 |          |\n")
+            "| run  | command  | status     | steps | ranks |       time | samples/s |  loss | "
+            "val_loss | best val_loss | eval per |\n"
+            "| ---- | -------- | ---------- | ----: | ----: | ---------: | --------: | ----: | "
+            "-------: | ------------: | -------: |\n"
+            "| pre  | pretrain | finished   |    20 |     2 | 1 min 15 s |      1234 | 1.235 |     "
+            "   2 |           1.5 |          |\n")
       << table;
   EXPECT_EQ(table.find("val_per"), std::string::npos) << "no run has val_per: " << table;
   EXPECT_EQ(table.find("eval wer"), std::string::npos) << table;
-  EXPECT_NE(table.find("| eval | evaluate | no-metrics |       |     1 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| eval | evaluate | no-metrics |       |     1 |"), std::string::npos)
+      << table;
   EXPECT_NE(table.find("|     0.25 |\n"), std::string::npos) << table;
   // Every line has the same length (padded columns).
   std::size_t width = table.find('\n');
@@ -66,7 +70,8 @@ TEST(ReportTable, MetricColumnsOnlyWhereARunHasThemAndCellsAligned) {
 }
 
 TEST(PlotData, LabelFractionOfAnEvaluateRunComesFromItsCheckpointsRun) {
-  const std::string root = testing::TempDir() + "neuroscale_plot_data_" + std::to_string(::getpid());
+  const std::string root =
+      testing::TempDir() + "neuroscale_plot_data_" + std::to_string(::getpid());
   RunDirectory ft(root + "/ft");
   ft.write_file("config.yaml", "data:\n  label_fraction: 0.25\ntrain:\n  max_steps: 20\n");
   create_directories(root + "/ft/checkpoints/step-00000020");
@@ -78,14 +83,19 @@ TEST(PlotData, LabelFractionOfAnEvaluateRunComesFromItsCheckpointsRun) {
   finetune.config["data.label_fraction"] = "0.25";
   finetune.throughput["samples_per_s"] = 10;
   const std::string json = plot_data_json({evaluate, finetune});
-  EXPECT_NE(json.find("\"name\": \"eval\", \"path\": \"" + root + "/eval\", \"command\": \"evaluate\", \"status\": "
-                      "\"finished\", \"world_size\": 1, \"samples_per_s\": null, \"label_fraction\": 0.25, "
-                      "\"eval_per\": 0.5, \"records\": []}"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find(
+          "\"name\": \"eval\", \"path\": \"" + root +
+          "/eval\", \"command\": \"evaluate\", \"status\": "
+          "\"finished\", \"world_size\": 1, \"samples_per_s\": null, \"label_fraction\": 0.25, "
+          "\"eval_per\": 0.5, \"records\": []}"),
+      std::string::npos)
       << json;
-  EXPECT_NE(json.find("\"samples_per_s\": 10.0, \"label_fraction\": 0.25, \"eval_per\": null, \"records\": "
-                      "[{\"step\": 20, \"val_per\": 0.75}]"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find(
+          "\"samples_per_s\": 10.0, \"label_fraction\": 0.25, \"eval_per\": null, \"records\": "
+          "[{\"step\": 20, \"val_per\": 0.75}]"),
+      std::string::npos)
       << "non-finite values are left out: " << json;
 }
 

@@ -18,8 +18,17 @@ namespace {
 
 TrialPrediction prediction(std::int64_t trial, std::string text, std::int64_t phoneme_edits,
                            std::int64_t word_edits) {
-  return {trial, "h1", "2024-01-0" + std::to_string(trial), "AA B", "AA", "a b", std::move(text), phoneme_edits, 2,
-          word_edits, 2};
+  return {trial,
+          "h1",
+          "2024-01-0" + std::to_string(trial),
+          "AA B",
+          "AA",
+          "a b",
+          std::move(text),
+          phoneme_edits,
+          2,
+          word_edits,
+          2};
 }
 
 TEST(Results, PredictionLinesRoundTripAndKeepTextsOnOneLine) {
@@ -39,8 +48,8 @@ TEST(Results, PredictionLinesRoundTripAndKeepTextsOnOneLine) {
 
 TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   const std::string dir = testing::TempDir() + "neuroscale_results_" + std::to_string(::getpid());
-  const auto totals = write_evaluation(dir, {prediction(3, "x, y", 1, 2), prediction(1, "a b", 0, 0)}, "test", 40,
-                                       true);
+  const auto totals = write_evaluation(
+      dir, {prediction(3, "x, y", 1, 2), prediction(1, "a b", 0, 0)}, "test", 40, true);
   EXPECT_EQ(totals.trials, 2);
   EXPECT_EQ(totals.phoneme_edits, 1);
   EXPECT_EQ(totals.phonemes, 4);
@@ -58,7 +67,8 @@ TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   auto no_words = prediction(1, "", 0, 0);
   no_words.truth_word_count = 0;
   write_evaluation(greedy, {no_words}, "val", 5, false);
-  EXPECT_TRUE(nlohmann::json::parse(read_file(greedy + "/evaluation.json").value())["wer"].is_null());
+  EXPECT_TRUE(
+      nlohmann::json::parse(read_file(greedy + "/evaluation.json").value())["wer"].is_null());
   EXPECT_FALSE(std::ifstream(greedy + "/submission.csv").good());
 }
 
@@ -68,16 +78,18 @@ TEST(Results, AlignmentFilesWriteNaNAsNullAndTheVoxelTensors) {
   results.model = "untuned";
   results.train_stories = {"s1", "s2"};
   results.test_stories = {"s3"};
-  results.scores.push_back({"P01", "train", "3", 0.25, std::numeric_limits<double>::quiet_NaN(), 0, 10, 100.0});
+  results.scores.push_back(
+      {"P01", "train", "3", 0.25, std::numeric_limits<double>::quiet_NaN(), 0, 10, 100.0});
   results.per_voxel.emplace_back("r/P01/layer3", at::full({10}, 0.25));
   write_alignment(dir, results);
   const auto json = nlohmann::json::parse(read_file(dir + "/alignment.json").value());
   EXPECT_EQ(json["scores"][0]["layer"], "3");
   EXPECT_TRUE(json["scores"][0]["mean_cc_norm"].is_null());
   EXPECT_EQ(json["test_stories"], nlohmann::json::array({"s3"}));
-  EXPECT_EQ(read_file(dir + "/alignment.tsv").value(),
-            "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n"
-            "P01\ttrain\t3\t0.25\tnan\t0\t10\t100\n");
+  EXPECT_EQ(
+      read_file(dir + "/alignment.tsv").value(),
+      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n"
+      "P01\ttrain\t3\t0.25\tnan\t0\t10\t100\n");
   EXPECT_TRUE(std::ifstream(dir + "/voxel_scores.safetensors").good());
 }
 

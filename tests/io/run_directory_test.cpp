@@ -41,7 +41,9 @@ TEST(RunDirectory, UnusablePathIsADataErrorNamingIt) {
     RunDirectory dir(file + "/run");
     FAIL();
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot create directory '" + file + "/run'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot create directory '" + file + "/run'"),
+              std::string::npos)
+        << e.what();
   }
 }
 

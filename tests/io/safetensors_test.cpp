@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "io/tensors/safetensors.h"
@@ -19,13 +19,12 @@ std::string temp_path(const std::string& name) {
 
 TEST(Safetensors, RoundTripsTensorsAndMetadata) {
   const auto path = temp_path("round");
-  ns::io::NamedTensors tensors = {
-      {"b.weight", torch::randn({3, 4})},
-      {"a", torch::arange(5, torch::kLong)},
-      {"half", torch::randn({2}).to(torch::kHalf)},
-      {"flag", torch::tensor({true, false})},
-      {"scalar", torch::scalar_tensor(2.5, torch::kDouble)},
-      {"strided", torch::randn({4, 3}).t()}};
+  ns::io::NamedTensors tensors = {{"b.weight", torch::randn({3, 4})},
+                                  {"a", torch::arange(5, torch::kLong)},
+                                  {"half", torch::randn({2}).to(torch::kHalf)},
+                                  {"flag", torch::tensor({true, false})},
+                                  {"scalar", torch::scalar_tensor(2.5, torch::kDouble)},
+                                  {"strided", torch::randn({4, 3}).t()}};
   ns::io::write_safetensors(path, tensors, {{"format", "pt"}, {"note", "quote \" here"}});
   const auto file = ns::io::read_safetensors(path);
   ASSERT_EQ(file.tensors.size(), tensors.size());
@@ -61,8 +60,9 @@ TEST(Safetensors, DamagedFilesAreRejectedWithTheReason) {
   }
   EXPECT_THROW(ns::io::read_safetensors(path), ns::DataError);
   EXPECT_THROW(ns::io::read_safetensors(path + ".missing"), ns::DataError);
-  EXPECT_THROW(ns::io::write_safetensors(path, {{"x", torch::zeros({1})}, {"x", torch::zeros({1})}}),
-               ns::UsageError);
+  EXPECT_THROW(
+      ns::io::write_safetensors(path, {{"x", torch::zeros({1})}, {"x", torch::zeros({1})}}),
+      ns::UsageError);
   std::remove(path.c_str());
 }
 
@@ -94,17 +94,23 @@ std::string data_error_of(const std::string& path) {
 // never a wrapped-around size that reaches an allocation, never another exception type.
 TEST(Safetensors, CraftedHeadersAreDataErrors) {
   // 2^62 x 4 floats: the byte count wraps to 0, which matches data_offsets [0, 0].
-  auto path = crafted("overflow", R"({"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})", 0);
+  auto path =
+      crafted("overflow",
+              R"({"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})", 0);
   auto message = data_error_of(path);
-  EXPECT_NE(message.find("tensor 'w' has shape [4611686018427387904]... whose bytes exceed the file's data"),
+  EXPECT_NE(message.find(
+                "tensor 'w' has shape [4611686018427387904]... whose bytes exceed the file's data"),
             std::string::npos)
       << message;
   std::remove(path.c_str());
   path = crafted("key", R"({[1,2]:{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
   message = data_error_of(path);
-  EXPECT_NE(message.find("the header is not valid JSON"), std::string::npos) << message;  // keys are strings
+  EXPECT_NE(message.find("the header is not valid JSON"), std::string::npos)
+      << message;  // keys are strings
   std::remove(path.c_str());
-  path = crafted("metadata", R"({"__metadata__":{"a":[1]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
+  path = crafted(
+      "metadata",
+      R"({"__metadata__":{"a":[1]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
   message = data_error_of(path);
   EXPECT_EQ(message.rfind("'" + path + "'", 0), 0u) << message;
   std::remove(path.c_str());
@@ -114,7 +120,8 @@ TEST(Safetensors, CraftedHeadersAreDataErrors) {
   std::remove(path.c_str());
   path = crafted("offset", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", 4);
   message = data_error_of(path);
-  EXPECT_NE(message.find("tensor 'w' has a data offset that is not a non-negative integer"), std::string::npos)
+  EXPECT_NE(message.find("tensor 'w' has a data offset that is not a non-negative integer"),
+            std::string::npos)
       << message;
   std::remove(path.c_str());
 }

@@ -21,7 +21,8 @@ CorpusIndex tiny_index() {
 std::set<std::int64_t> train_trials(const CorpusIndex& index) {
   std::set<std::int64_t> out;
   for (std::size_t t = 0; t < index.trial_count(); ++t) {
-    if (index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain)) out.insert(static_cast<std::int64_t>(t));
+    if (index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain))
+      out.insert(static_cast<std::int64_t>(t));
   }
   return out;
 }
@@ -139,7 +140,8 @@ TEST(Sampler, SubjectFilterAndErrors) {
   const CorpusIndex index = tiny_index();
   SamplerOptions options;
   options.subjects = {1};
-  for (const auto& batch : GlobalSampler(index, options).epoch_batches(0)) EXPECT_EQ(batch.subject, 1);
+  for (const auto& batch : GlobalSampler(index, options).epoch_batches(0))
+    EXPECT_EQ(batch.subject, 1);
   options.subjects = {7};
   EXPECT_THROW(GlobalSampler(index, options), ConfigError);
   SamplerOptions none;
@@ -162,7 +164,8 @@ namespace {
 // The trials one epoch of `sampler` visits.
 std::set<std::int64_t> epoch_trials(const GlobalSampler& sampler) {
   std::set<std::int64_t> out;
-  for (const auto& batch : sampler.epoch_batches(0)) out.insert(batch.trials.begin(), batch.trials.end());
+  for (const auto& batch : sampler.epoch_batches(0))
+    out.insert(batch.trials.begin(), batch.trials.end());
   return out;
 }
 
@@ -174,7 +177,8 @@ TEST(Sampler, LabelledOnlyAndNestedFractionsOfEachSubject) {
   ASSERT_FALSE(labelled.empty());
   for (const auto t : labelled) EXPECT_GT(index.label_count[static_cast<std::size_t>(t)], 0);
   std::size_t unlabelled_train = 0;
-  for (const auto t : train_trials(index)) unlabelled_train += index.label_count[static_cast<std::size_t>(t)] == 0;
+  for (const auto t : train_trials(index))
+    unlabelled_train += index.label_count[static_cast<std::size_t>(t)] == 0;
   EXPECT_GT(unlabelled_train, 0u) << "the fixture needs unlabelled (reaching) trials";
 
   options.fraction = 0.5;
@@ -182,9 +186,11 @@ TEST(Sampler, LabelledOnlyAndNestedFractionsOfEachSubject) {
   const auto half = epoch_trials(GlobalSampler(index, options));
   options.fraction = 0.1;
   const auto tenth = epoch_trials(GlobalSampler(index, options));
-  EXPECT_EQ(half.size(), static_cast<std::size_t>(std::llround(0.5 * static_cast<double>(labelled.size()))));
+  EXPECT_EQ(half.size(),
+            static_cast<std::size_t>(std::llround(0.5 * static_cast<double>(labelled.size()))));
   EXPECT_TRUE(std::includes(labelled.begin(), labelled.end(), half.begin(), half.end()));
-  EXPECT_TRUE(std::includes(half.begin(), half.end(), tenth.begin(), tenth.end())) << "fractions are nested";
+  EXPECT_TRUE(std::includes(half.begin(), half.end(), tenth.begin(), tenth.end()))
+      << "fractions are nested";
   options.seed = 99;  // the shuffling seed does not change which trials are kept
   EXPECT_EQ(epoch_trials(GlobalSampler(index, options)), tenth);
   options.fraction_seed = 4;

@@ -10,7 +10,8 @@ namespace neuroscale::io {
 namespace {
 
 std::string write_spec(const std::string& name, const std::string& text) {
-  const std::string path = testing::TempDir() + "neuroscale_sweep_" + std::to_string(::getpid()) + "_" + name;
+  const std::string path =
+      testing::TempDir() + "neuroscale_sweep_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -39,7 +40,8 @@ TEST(SweepSpec, ExpandsTheGridWithTheLastAxisFastestAndNodesOutermost) {
   EXPECT_EQ(elements[3].overrides[1], "data.subjects=[human-a, monkey-a]");
   EXPECT_EQ(elements[6].nodes, 2);
   EXPECT_EQ(elements[11].name, "011_nodes-2_subjects-human-a+monkey-a_seed-3");
-  for (std::size_t i = 0; i < elements.size(); ++i) EXPECT_EQ(elements[i].index, static_cast<int>(i));
+  for (std::size_t i = 0; i < elements.size(); ++i)
+    EXPECT_EQ(elements[i].index, static_cast<int>(i));
 
   const std::string plan = sweep_plan(spec, elements);
   EXPECT_NE(plan.find("#command\tpretrain\n"), std::string::npos);
@@ -51,7 +53,8 @@ TEST(SweepSpec, ExpandsTheGridWithTheLastAxisFastestAndNodesOutermost) {
 }
 
 TEST(SweepSpec, WithoutAGridIsOneElementPerNodeCount) {
-  const auto spec = read_sweep_spec(write_spec("plain.yaml", "name: one\ncommand: pretrain\nconfig: c.yaml\n"));
+  const auto spec =
+      read_sweep_spec(write_spec("plain.yaml", "name: one\ncommand: pretrain\nconfig: c.yaml\n"));
   const auto elements = expand_sweep(spec);
   ASSERT_EQ(elements.size(), 1u);
   EXPECT_EQ(elements[0].name, "000");
@@ -74,13 +77,15 @@ void expect_refused(const std::string& text, const std::string& fragment) {
 TEST(SweepSpec, RefusesBadSpecsNamingTheFileAndKey) {
   const std::string head = "name: s\ncommand: pretrain\nconfig: c.yaml\n";
   expect_refused(head + "grdi: {seed: [1]}\n", "unknown key 'grdi' (did you mean 'grid'?)");
-  expect_refused("name: s\ncommand: pretrian\nconfig: c.yaml\n", "'command' is 'pretrian' (did you mean 'pretrain'?)");
+  expect_refused("name: s\ncommand: pretrian\nconfig: c.yaml\n",
+                 "'command' is 'pretrian' (did you mean 'pretrain'?)");
   expect_refused("command: pretrain\nconfig: c.yaml\n", "'name' is required");
   expect_refused("name: a b\ncommand: pretrain\nconfig: c.yaml\n", "may hold only letters");
   expect_refused(head + "grid: {seed: []}\n", "'grid.seed' must be a non-empty list");
   expect_refused(head + "grid: {seed: 3}\n", "'grid.seed' must be a non-empty list");
   expect_refused(head + "grid: {Seed: [1]}\n", "'Seed' is not a config key");
-  expect_refused(head + "set: {seed: 1}\ngrid: {seed: [1, 2]}\n", "'seed' is in both 'set' and 'grid'");
+  expect_refused(head + "set: {seed: 1}\ngrid: {seed: [1, 2]}\n",
+                 "'seed' is in both 'set' and 'grid'");
   expect_refused(head + "nodes: [0]\n", "'nodes' is 0; expected 1 to");
   expect_refused(head + "tasks_per_node: four\n", "'tasks_per_node' must be an integer");
   expect_refused(head + "gpus_per_node: 65\n", "'gpus_per_node' is 65");

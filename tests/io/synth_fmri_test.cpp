@@ -26,7 +26,8 @@ SynthFmriOptions small_options() {
 }
 
 std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "neuroscale_synth_fmri_" + std::to_string(::getpid()) + "_" + name + ".h5";
+  return ::testing::TempDir() + "neuroscale_synth_fmri_" + std::to_string(::getpid()) + "_" + name +
+         ".h5";
 }
 
 // Pearson correlation of each column of a and b ([rows, V] -> [V]).
@@ -94,20 +95,24 @@ TEST_F(FmriSynth, DeterministicForASeed) {
   std::remove(again.c_str());
   SynthFmriOptions other = small_options();
   other.seed = 99;
-  EXPECT_NE(plan_synth_fmri_stories(other)[0].text, plan_synth_fmri_stories(small_options())[0].text);
-  EXPECT_EQ(plan_synth_fmri_stories(small_options())[2].text, plan_synth_fmri_stories(small_options())[2].text);
+  EXPECT_NE(plan_synth_fmri_stories(other)[0].text,
+            plan_synth_fmri_stories(small_options())[0].text);
+  EXPECT_EQ(plan_synth_fmri_stories(small_options())[2].text,
+            plan_synth_fmri_stories(small_options())[2].text);
 }
 
 TEST_F(FmriSynth, GroundTruthExplainsTheResponses) {
   FmriReader reader(*path_);
   for (const auto& p : reader.index().participants) {
-    const at::Tensor fraction = reader.dataset("/ground_truth/participants/" + p.name + "/signal_fraction");
+    const at::Tensor fraction =
+        reader.dataset("/ground_truth/participants/" + p.name + "/signal_fraction");
     const at::Tensor high = fraction > 0.4, none = fraction == 0;
     ASSERT_GT(high.sum().item<std::int64_t>(), 3);
     ASSERT_GT(none.sum().item<std::int64_t>(), 3);
     std::vector<at::Tensor> responses, signals;
     for (const std::string story : {"story02", "story03"}) {
-      signals.push_back(reader.dataset("/ground_truth/participants/" + p.name + "/" + story + "/signal"));
+      signals.push_back(
+          reader.dataset("/ground_truth/participants/" + p.name + "/" + story + "/signal"));
       responses.push_back(reader.responses(p.name, story));
     }
     const at::Tensor correlation = column_correlation(at::cat(responses), at::cat(signals));
@@ -121,8 +126,10 @@ TEST_F(FmriSynth, GroundTruthExplainsTheResponses) {
     // The signal is the features through the participant's weights, z-scored.
     const at::Tensor features = reader.dataset("/ground_truth/stories/story03/features");
     const at::Tensor weights = reader.dataset("/ground_truth/participants/" + p.name + "/weights");
-    const at::Tensor signal = reader.dataset("/ground_truth/participants/" + p.name + "/story03/signal");
-    EXPECT_GT(column_correlation(at::matmul(features, weights), signal).min().item<double>(), 0.999);
+    const at::Tensor signal =
+        reader.dataset("/ground_truth/participants/" + p.name + "/story03/signal");
+    EXPECT_GT(column_correlation(at::matmul(features, weights), signal).min().item<double>(),
+              0.999);
   }
 }
 
@@ -134,8 +141,10 @@ TEST_F(FmriSynth, RepeatsDifferOnlyByNoise) {
   EXPECT_TRUE(at::allclose(repeats.mean(0), reader.responses("P01", "story01"), 1e-5, 1e-6));
   // Between two presentations, voxels correlate by about their signal fraction (averaged
   // over the three pairs of presentations), noise voxels by 0 on average.
-  const at::Tensor between = (column_correlation(repeats[0], repeats[1]) + column_correlation(repeats[0], repeats[2]) +
-                              column_correlation(repeats[1], repeats[2])) / 3;
+  const at::Tensor between =
+      (column_correlation(repeats[0], repeats[1]) + column_correlation(repeats[0], repeats[2]) +
+       column_correlation(repeats[1], repeats[2])) /
+      3;
   EXPECT_GT(between.index({fraction > 0.4}).mean().item<double>(), 0.3);
   EXPECT_LT(std::abs(between.index({fraction == 0}).mean().item<double>()), 0.12);
   // The noise differs: no two repeats are equal.
@@ -149,7 +158,8 @@ TEST_F(FmriSynth, HeldOutParticipantsShareTheVoxelSpace) {
   };
   // Weights mix sqrt(1 - 0.3^2) of the shared map with 0.3 of their own: signals agree.
   for (const std::string held_out : {"P04", "P05"}) {
-    EXPECT_GT(column_correlation(signal(held_out), signal("P01")).mean().item<double>(), 0.75) << held_out;
+    EXPECT_GT(column_correlation(signal(held_out), signal("P01")).mean().item<double>(), 0.75)
+        << held_out;
   }
 }
 
@@ -175,7 +185,8 @@ TEST(FmriSynthParts, MissingEspeakIsAClearError) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("neuroscale-no-such-espeak -v en-us -s 160"), std::string::npos) << message;
+    EXPECT_NE(message.find("neuroscale-no-such-espeak -v en-us -s 160"), std::string::npos)
+        << message;
     EXPECT_NE(message.find("scripts/setup"), std::string::npos) << message;
   }
 }

@@ -149,7 +149,8 @@ TEST(Synth, PhonemesDecodableWellAboveChance) {
 // configs/synth/paper.yaml plans the BIT corpus size: ~367 h, 98 h human and 269 h monkey.
 TEST(Synth, PaperConfigPlansThePaperHours) {
   SynthOptions options;
-  auto doc = ConfigDocument::from_file(std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/paper.yaml");
+  auto doc =
+      ConfigDocument::from_file(std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/paper.yaml");
   doc.read_into([&](ConfigVisitor& v) { describe(v, options); });
   const CorpusIndex index = plan_synth_corpus(options).index;
   double human = 0, monkey = 0;
@@ -172,7 +173,8 @@ TEST(Synth, DroppedElectrodesCarryNoSpikes) {
   for (int c = 0; c < channels; ++c) {
     bool constant = true;
     for (const auto& x : s.features) {
-      for (std::size_t i = static_cast<std::size_t>(c); i < x.size(); i += channels) constant &= x[i] == 0.0f;
+      for (std::size_t i = static_cast<std::size_t>(c); i < x.size(); i += channels)
+        constant &= x[i] == 0.0f;
     }
     silent += constant && s.mean[c] == 0.0f;
   }

@@ -25,7 +25,8 @@ std::string hex(const std::string& bytes) {
 
 std::uint64_t little_endian(const std::string& bytes, std::size_t at, int size) {
   std::uint64_t value = 0;
-  for (int i = size - 1; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+  for (int i = size - 1; i >= 0; --i)
+    value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
   return value;
 }
 
@@ -56,7 +57,8 @@ TEST(TensorBoardEvents, FrameAndEventsMatchTensorBoardsOwnEncoding) {
   EXPECT_EQ(hex(event_session_start(1.5, 3)), "09000000000000f83f10033a020801");
   // A zero scalar is still written (TensorBoard drops a Value without its simple_value).
   EXPECT_EQ(hex(event_scalars(1.5, 7, {{"optim/skipped_steps", 0.0f}})),
-            "09000000000000f83f10072a1c0a1a0a136f7074696d2f736b69707065645f737465707315" "00000000");
+            "09000000000000f83f10072a1c0a1a0a136f7074696d2f736b69707065645f737465707315"
+            "00000000");
   // proto3 leaves out a zero step (the bytes of tensorboard's event_pb2 for the same Event).
   EXPECT_EQ(hex(event_file_version(1.5)), "09000000000000f83f1a0d627261696e2e4576656e743a32");
 }
@@ -99,7 +101,8 @@ TEST(TensorBoardEvents, WriterFramesEveryRecordAndNeverReusesAFile) {
       const auto length = little_endian(file, at, 8);
       EXPECT_EQ(little_endian(file, at + 8, 4), masked_crc32c(file.data() + at, 8));
       ASSERT_LE(at + 12 + length + 4, file.size());
-      EXPECT_EQ(little_endian(file, at + 12 + length, 4), masked_crc32c(file.data() + at + 12, length));
+      EXPECT_EQ(little_endian(file, at + 12 + length, 4),
+                masked_crc32c(file.data() + at + 12, length));
       at += 12 + length + 4;
       ++records;
     }
@@ -109,7 +112,8 @@ TEST(TensorBoardEvents, WriterFramesEveryRecordAndNeverReusesAFile) {
     EXPECT_NE(file.find("optim/lr"), std::string::npos);
   }
   TensorBoardWriter second(dir, 21);
-  EXPECT_NE(second.path(), first_path) << "a second writer of the same process and second starts a new file";
+  EXPECT_NE(second.path(), first_path)
+      << "a second writer of the same process and second starts a new file";
 }
 
 TEST(TensorBoardEvents, UncreatableDirectoryIsAnErrorNamingIt) {

@@ -82,10 +82,10 @@ TEST(TrBatchPlan, CountsBatchesAndRowsByHand) {
 TEST(TrBatchPlan, OrderIsStoryThenParticipantThenConsecutiveRows) {
   const TrBatchPlan plan(stories(), options(3));
   const std::vector<std::tuple<int, int, Rows>> expected = {
-      {0, 0, {0, 1, 2}}, {0, 0, {3, 4}},                        // story a, participant 0
-      {0, 2, {0, 1, 2}}, {0, 2, {3, 4}},                        // story a, participant 2
-      {1, 1, {0, 1, 2}},                                        // story b, participant 1
-      {3, 2, {0, 1, 2}}, {3, 2, {3, 4, 5}}, {3, 2, {6}},        // story d, in its given order 2, 0, 1
+      {0, 0, {0, 1, 2}}, {0, 0, {3, 4}},                  // story a, participant 0
+      {0, 2, {0, 1, 2}}, {0, 2, {3, 4}},                  // story a, participant 2
+      {1, 1, {0, 1, 2}},                                  // story b, participant 1
+      {3, 2, {0, 1, 2}}, {3, 2, {3, 4, 5}}, {3, 2, {6}},  // story d, in its given order 2, 0, 1
       {3, 0, {0, 1, 2}}, {3, 0, {3, 4, 5}}, {3, 0, {6}},
       {3, 1, {0, 1, 2}}, {3, 1, {3, 4, 5}}, {3, 1, {6}},
   };
@@ -107,11 +107,12 @@ TEST(TrBatchPlan, ShuffleIsSeededPerEpochSharedByParticipantsAndComplete) {
   const TrBatchPlan plan(all, options(2, true, 122));
   const auto e0 = plan.epoch(0);
   const auto e1 = plan.epoch(1);
-  EXPECT_EQ(visits(e0), visits(plan.epoch(0)));                                   // same seed and epoch
+  EXPECT_EQ(visits(e0), visits(plan.epoch(0)));  // same seed and epoch
   EXPECT_EQ(visits(e0), visits(TrBatchPlan(stories(), options(2, true, 122)).epoch(0)));
-  EXPECT_NE(visits(e0), visits(e1));                                              // another epoch
-  EXPECT_NE(visits(e0), visits(TrBatchPlan(stories(), options(2, true, 123)).epoch(0)));  // another seed
-  EXPECT_NE(visits(e0), visits(TrBatchPlan(stories(), options(2)).epoch(0)));     // really shuffled
+  EXPECT_NE(visits(e0), visits(e1));  // another epoch
+  EXPECT_NE(visits(e0),
+            visits(TrBatchPlan(stories(), options(2, true, 123)).epoch(0)));   // another seed
+  EXPECT_NE(visits(e0), visits(TrBatchPlan(stories(), options(2)).epoch(0)));  // really shuffled
 
   for (const auto& batches : {e0, e1, plan.epoch(2)}) {
     expect_complete(batches);
@@ -124,8 +125,8 @@ TEST(TrBatchPlan, ShuffleIsSeededPerEpochSharedByParticipantsAndComplete) {
       const auto& b = batches[i];
       EXPECT_LE(static_cast<std::int64_t>(b.rows.size()), 2);
       if (story_order.empty() || story_order.back() != b.story) {
-        EXPECT_EQ(std::count(story_order.begin(), story_order.end(), b.story), 0) << "story " << b.story
-                                                                                  << " visited twice";
+        EXPECT_EQ(std::count(story_order.begin(), story_order.end(), b.story), 0)
+            << "story " << b.story << " visited twice";
         story_order.push_back(b.story);
       }
       auto& mine = rows_of[b.story][b.participant];
@@ -140,7 +141,8 @@ TEST(TrBatchPlan, ShuffleIsSeededPerEpochSharedByParticipantsAndComplete) {
     }
     for (const auto& [story, by_participant] : rows_of) {
       for (const auto& [participant, rows] : by_participant) {
-        EXPECT_EQ(rows, by_participant.begin()->second) << "story " << story << ", participant " << participant;
+        EXPECT_EQ(rows, by_participant.begin()->second)
+            << "story " << story << ", participant " << participant;
       }
     }
   }
@@ -149,7 +151,8 @@ TEST(TrBatchPlan, ShuffleIsSeededPerEpochSharedByParticipantsAndComplete) {
 TEST(TrBatchPlan, RankRowsAreContiguousBalancedSharesOfTheBatch) {
   for (const std::size_t n : {1u, 2u, 5u, 7u, 128u}) {
     TrBatch batch{0, 0, {}};
-    for (std::size_t i = 0; i < n; ++i) batch.rows.push_back(static_cast<std::int64_t>(100 - 3 * i));
+    for (std::size_t i = 0; i < n; ++i)
+      batch.rows.push_back(static_cast<std::int64_t>(100 - 3 * i));
     for (int ranks = 1; ranks <= 10; ++ranks) {
       Rows joined;
       std::size_t smallest = n, largest = 0;
@@ -157,7 +160,8 @@ TEST(TrBatchPlan, RankRowsAreContiguousBalancedSharesOfTheBatch) {
         const auto share = rank_rows(batch, r, ranks);
         smallest = std::min(smallest, share.size());
         largest = std::max(largest, share.size());
-        joined.insert(joined.end(), share.begin(), share.end());  // contiguous: concatenation in rank order
+        joined.insert(joined.end(), share.begin(),
+                      share.end());  // contiguous: concatenation in rank order
       }
       EXPECT_EQ(joined, batch.rows) << n << " rows over " << ranks << " ranks";
       EXPECT_LE(largest - smallest, 1u) << n << " rows over " << ranks << " ranks";

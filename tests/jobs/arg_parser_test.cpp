@@ -40,7 +40,8 @@ TEST(ArgParser, ParsesOptionsFlagsPositionalsAndOverrides) {
   Parsed p;
   ArgParser parser = make(p);
   std::ostringstream out;
-  ASSERT_TRUE(parser.parse({"--config", "a.yaml", "--output=b.h5", "--force", "in.h5", "optim.lr=1e-3", "seed=2"}, out));
+  ASSERT_TRUE(parser.parse(
+      {"--config", "a.yaml", "--output=b.h5", "--force", "in.h5", "optim.lr=1e-3", "seed=2"}, out));
   EXPECT_EQ(p.config, "a.yaml");
   EXPECT_EQ(p.output, "b.h5");
   EXPECT_TRUE(p.force);
@@ -49,9 +50,10 @@ TEST(ArgParser, ParsesOptionsFlagsPositionalsAndOverrides) {
 }
 
 TEST(ArgParser, OptionsAndPositionalsComeInAnyOrder) {
-  for (const auto& args : std::vector<std::vector<std::string>>{{"in.h5", "--output", "b.h5", "--force"},
-                                                                 {"--output", "b.h5", "in.h5", "--force"},
-                                                                 {"--force", "--output=b.h5", "in.h5"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"in.h5", "--output", "b.h5", "--force"},
+                                             {"--output", "b.h5", "in.h5", "--force"},
+                                             {"--force", "--output=b.h5", "in.h5"}}) {
     Parsed p;
     ArgParser parser = make(p);
     std::ostringstream out;
@@ -69,20 +71,26 @@ TEST(ArgParser, DoubleDashEndsTheOptions) {
   ASSERT_TRUE(parser.parse({"--output", "b.h5", "--", "-odd-name.h5", "seed=3"}, out));
   EXPECT_EQ(p.file, "-odd-name.h5");
   EXPECT_EQ(p.overrides, (std::vector<std::string>{"seed=3"}));
-  EXPECT_NE(error_of({"--output", "b.h5", "-odd-name.h5"}).find("goes after '--'"), std::string::npos);
+  EXPECT_NE(error_of({"--output", "b.h5", "-odd-name.h5"}).find("goes after '--'"),
+            std::string::npos);
 }
 
 TEST(ArgParser, UnknownOptionSuggestsNearest) {
   EXPECT_EQ(error_of({"--outptu", "x"}),
-            "neuroscale test: unknown option '--outptu' (did you mean '--output'?) (see 'neuroscale test --help')");
+            "neuroscale test: unknown option '--outptu' (did you mean '--output'?) (see "
+            "'neuroscale test --help')");
 }
 
 TEST(ArgParser, MissingValuesAndRequiredOptionsAreErrors) {
-  EXPECT_NE(error_of({"--output"}).find("option '--output' needs a value (FILE)"), std::string::npos);
-  EXPECT_NE(error_of({"--config", "a"}).find("missing required option --output FILE"), std::string::npos);
-  EXPECT_NE(error_of({"--output", "x", "--force=yes"}).find("option '--force' takes no value"), std::string::npos);
+  EXPECT_NE(error_of({"--output"}).find("option '--output' needs a value (FILE)"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--config", "a"}).find("missing required option --output FILE"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--output", "x", "--force=yes"}).find("option '--force' takes no value"),
+            std::string::npos);
   EXPECT_NE(error_of({"--output", "x", "--output", "y"}).find("given twice"), std::string::npos);
-  EXPECT_NE(error_of({"--output", "x", "in", "stray"}).find("unexpected argument 'stray'"), std::string::npos);
+  EXPECT_NE(error_of({"--output", "x", "in", "stray"}).find("unexpected argument 'stray'"),
+            std::string::npos);
   EXPECT_NE(error_of({"--output", "x", "-q"}).find("unknown option '-q'"), std::string::npos);
 }
 
@@ -108,7 +116,8 @@ TEST(ArgParser, PositionalListTakesEveryRemainingArgumentAndNeedsOne) {
   ASSERT_TRUE(parser.parse({"a", "--output", "r.csv", "b", "c"}, out));
   EXPECT_EQ(dirs, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(output, "r.csv");
-  EXPECT_NE(parser.help().find("usage: neuroscale report [--output FILE] RUN_DIR..."), std::string::npos)
+  EXPECT_NE(parser.help().find("usage: neuroscale report [--output FILE] RUN_DIR..."),
+            std::string::npos)
       << parser.help();
   std::vector<std::string> none;
   ArgParser empty("neuroscale report", "Report.");
@@ -117,7 +126,8 @@ TEST(ArgParser, PositionalListTakesEveryRemainingArgumentAndNeedsOne) {
     empty.parse({}, out);
     ADD_FAILURE() << "no RUN_DIR accepted";
   } catch (const UsageError& error) {
-    EXPECT_NE(std::string(error.what()).find("missing argument RUN_DIR..."), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("missing argument RUN_DIR..."), std::string::npos)
+        << error.what();
   }
 }
 

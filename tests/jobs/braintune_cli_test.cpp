@@ -5,8 +5,8 @@
 // ground_truth), including its refusal on a corpus without ground truth.
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <set>
@@ -27,10 +27,12 @@ using neuroscale::cli_test::slurp;
 
 const std::string kSource = NEUROSCALE_SOURCE_DIR;
 const std::string kBraintune = "braintune --config " + kSource + "/configs/braintune/tiny.yaml";
-const std::string kAlignment =
-    "evaluate --task brain-alignment --config " + kSource + "/configs/evaluate/brain-alignment-tiny.yaml";
+const std::string kAlignment = "evaluate --task brain-alignment --config " + kSource +
+                               "/configs/evaluate/brain-alignment-tiny.yaml";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 class BraintuneCli : public testing::Test {
  protected:
@@ -40,14 +42,14 @@ class BraintuneCli : public testing::Test {
     if (!root_.empty()) return;
     root_ = testing::TempDir() + "neuroscale_braintune_" + std::to_string(::getpid());
     std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
-    Result synth = run("synth --kind fmri --config " + kSource + "/configs/synth/fmri-tiny.yaml --output " + root_ +
-                       "/fmri.h5");
+    Result synth = run("synth --kind fmri --config " + kSource +
+                       "/configs/synth/fmri-tiny.yaml --output " + root_ + "/fmri.h5");
     ASSERT_EQ(synth.code, 0) << synth.err;
   }
   // `braintune` on the corpus, with `extra` overrides after the options.
   std::string braintune(const std::string& run_dir, const std::string& extra) const {
-    return kBraintune + " --run-dir " + root_ + "/" + run_dir + " --resume none data.corpus=" + root_ +
-           "/fmri.h5 " + extra;
+    return kBraintune + " --run-dir " + root_ + "/" + run_dir +
+           " --resume none data.corpus=" + root_ + "/fmri.h5 " + extra;
   }
   static std::string root_;
 };
@@ -75,8 +77,9 @@ TEST_F(BraintuneCli, HelpDescribesBothCommands) {
   }
   Result alignment = run("evaluate --task brain-alignment --help");
   EXPECT_EQ(alignment.code, 0) << alignment.err;
-  for (const char* part : {"usage: neuroscale evaluate --task brain-alignment", "bootstrap ridge", "alignment.tsv",
-                           "alignment.json", "voxel_scores.safetensors", "configs/evaluate/brain-alignment-*.yaml"}) {
+  for (const char* part :
+       {"usage: neuroscale evaluate --task brain-alignment", "bootstrap ridge", "alignment.tsv",
+        "alignment.json", "voxel_scores.safetensors", "configs/evaluate/brain-alignment-*.yaml"}) {
     EXPECT_TRUE(contains(alignment.out, part)) << part << "\n" << alignment.out;
   }
   Result evaluate = run("evaluate --help");
@@ -85,22 +88,23 @@ TEST_F(BraintuneCli, HelpDescribesBothCommands) {
 }
 
 TEST_F(BraintuneCli, DryRunPrintsTheResolvedConfig) {
-  Result dry = run(kBraintune + " --dry-run data.corpus=" + root_ + "/fmri.h5 train.epochs=3 model.lora.rank=4");
+  Result dry = run(kBraintune + " --dry-run data.corpus=" + root_ +
+                   "/fmri.h5 train.epochs=3 model.lora.rank=4");
   ASSERT_EQ(dry.code, 0) << dry.err;
-  for (const char* part : {"epochs: 3", "batch_rows: 16", "rank: 4", "alpha: 32", "warmup_fraction: 0.1",
-                           "name: \"adamw\"", "weight_decay: 0.01", "grad_clip: 0", "seed: 122",
-                           "base_weights: \"\""}) {
+  for (const char* part : {"epochs: 3", "batch_rows: 16", "rank: 4", "alpha: 32",
+                           "warmup_fraction: 0.1", "name: \"adamw\"", "weight_decay: 0.01",
+                           "grad_clip: 0", "seed: 122", "base_weights: \"\""}) {
     EXPECT_TRUE(contains(dry.out, part)) << part << "\n" << dry.out;
   }
   EXPECT_TRUE(contains(dry.out, "corpus: \"" + root_ + "/fmri.h5\"")) << dry.out;
   // Nothing ran: no run directory, no log lines.
   EXPECT_FALSE(contains(dry.err, "brain-tuning")) << dry.err;
 
-  Result alignment = run(kAlignment + " --dry-run --run-dir " + root_ + "/dry data.corpus=" + root_ +
-                         "/fmri.h5 features.source=ground_truth");
+  Result alignment = run(kAlignment + " --dry-run --run-dir " + root_ +
+                         "/dry data.corpus=" + root_ + "/fmri.h5 features.source=ground_truth");
   ASSERT_EQ(alignment.code, 0) << alignment.err;
-  for (const char* part : {"task: \"brain-alignment\"", "source: \"ground_truth\"", "delays: [1, 2, 3, 4]",
-                           "context_s: 16", "min_cc_max: 0.05"}) {
+  for (const char* part : {"task: \"brain-alignment\"", "source: \"ground_truth\"",
+                           "delays: [1, 2, 3, 4]", "context_s: 16", "min_cc_max: 0.05"}) {
     EXPECT_TRUE(contains(alignment.out, part)) << part << "\n" << alignment.out;
   }
 }
@@ -112,10 +116,12 @@ TEST_F(BraintuneCli, ConfigErrorsExitTwoAndNameTheKey) {
   };
   const std::vector<Case> cases = {
       {"train.epoch=3", {"unknown key 'train.epoch'", "did you mean 'train.epochs'"}},
-      {"data.participants=[P09]", {"data.participants", "no participant 'P09'", "P01, P02, P03, P04, P05"}},
+      {"data.participants=[P09]",
+       {"data.participants", "no participant 'P09'", "P01, P02, P03, P04, P05"}},
       {"data.train_stories=[story99]", {"data.train_stories", "no story 'story99'"}},
       {"data.val_stories=[story99]", {"data.val_stories", "no story 'story99'"}},
-      {"schedule.warmup_steps=5", {"schedule.warmup_fraction", "schedule.warmup_steps", "not both"}},
+      {"schedule.warmup_steps=5",
+       {"schedule.warmup_fraction", "schedule.warmup_steps", "not both"}},
       {"model.hidden=33", {"hidden (33) must be divisible by heads (2)"}},
       {"train.batch_rows=0", {"train.batch_rows", "out of range"}},
       {"model.lora.rank=0", {"model.lora.rank", "out of range"}},
@@ -124,7 +130,8 @@ TEST_F(BraintuneCli, ConfigErrorsExitTwoAndNameTheKey) {
   for (const auto& c : cases) {
     Result result = run(braintune("config_error", c.overrides));
     EXPECT_EQ(result.code, 2) << c.overrides << "\n" << result.err;
-    for (const auto& part : c.message) EXPECT_TRUE(contains(result.err, part)) << c.overrides << ": " << result.err;
+    for (const auto& part : c.message)
+      EXPECT_TRUE(contains(result.err, part)) << c.overrides << ": " << result.err;
   }
 }
 
@@ -145,8 +152,8 @@ TEST_F(BraintuneCli, ShortRunLogsPerParticipantLossesAndValidation) {
   const auto records = neuroscale::io::read_metrics_log(root_ + "/short/metrics.jsonl");
   ASSERT_EQ(records.size(), 2u);
   const auto& last = records.back().values;
-  for (const char* key : {"loss", "loss_P01", "spatial_r", "val_loss", "val_loss_P01", "val_loss_P02",
-                          "val_loss_P03", "val_spatial_r"}) {
+  for (const char* key : {"loss", "loss_P01", "spatial_r", "val_loss", "val_loss_P01",
+                          "val_loss_P02", "val_loss_P03", "val_spatial_r"}) {
     EXPECT_TRUE(last.count(key)) << key;
   }
   EXPECT_EQ(last.count("loss_P02"), 0u);  // one participant per step
@@ -156,22 +163,26 @@ TEST_F(BraintuneCli, ShortRunLogsPerParticipantLossesAndValidation) {
 }
 
 TEST_F(BraintuneCli, EvaluateRejectsAnUnknownTask) {
-  Result bogus = run("evaluate --task bogus --config " + kSource + "/configs/evaluate/brain-alignment-tiny.yaml");
+  Result bogus = run("evaluate --task bogus --config " + kSource +
+                     "/configs/evaluate/brain-alignment-tiny.yaml");
   EXPECT_EQ(bogus.code, 2) << bogus.err;
-  EXPECT_TRUE(contains(bogus.err, "expected phonemes or brain-alignment, got 'bogus'")) << bogus.err;
+  EXPECT_TRUE(contains(bogus.err, "expected phonemes or brain-alignment, got 'bogus'"))
+      << bogus.err;
 }
 
 TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
   // The generator's responses are a linear map of its HRF-convolved features at the same
   // row, so delay 0 is its own encoding model; every participant, trained or held out, must
   // be well predicted on the held-out story.
-  Result aligned = run(kAlignment + " --run-dir " + root_ + "/truth data.corpus=" + root_ +
-                       "/fmri.h5 features.source=ground_truth ridge.delays=[0] ridge.chunk_length=5");
+  Result aligned =
+      run(kAlignment + " --run-dir " + root_ + "/truth data.corpus=" + root_ +
+          "/fmri.h5 features.source=ground_truth ridge.delays=[0] ridge.chunk_length=5");
   ASSERT_EQ(aligned.code, 0) << aligned.err;
   const auto rows = tsv(slurp(root_ + "/truth/alignment.tsv"));
   ASSERT_EQ(rows.size(), 6u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"participant", "role", "layer", "mean_r", "mean_cc_norm",
-                                               "normalised_voxels", "voxels", "median_alpha"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"participant", "role", "layer", "mean_r", "mean_cc_norm",
+                                      "normalised_voxels", "voxels", "median_alpha"}));
   std::set<std::string> participants;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     ASSERT_EQ(rows[i].size(), 8u);
@@ -193,7 +204,8 @@ TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
     names.insert(name);
     EXPECT_EQ(tensor.numel(), 96) << name;
   }
-  for (const char* name : {"r/P01/ground_truth", "alpha/P01/ground_truth", "cc_max/P01", "r/P05/ground_truth"}) {
+  for (const char* name :
+       {"r/P01/ground_truth", "alpha/P01/ground_truth", "cc_max/P01", "r/P05/ground_truth"}) {
     EXPECT_TRUE(names.count(name)) << name;
   }
 
@@ -202,7 +214,8 @@ TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
   std::system(("cp " + root_ + "/fmri.h5 " + bare).c_str());
   {
     neuroscale::io::H5Id file(H5Fopen(bare.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose, "open");
-    NS_H5_CHECK(H5Ldelete(file.get(), "/ground_truth/stories/story03/features", H5P_DEFAULT), "delete");
+    NS_H5_CHECK(H5Ldelete(file.get(), "/ground_truth/stories/story03/features", H5P_DEFAULT),
+                "delete");
   }
   Result refused = run(kAlignment + " --run-dir " + root_ + "/bare data.corpus=" + bare +
                        " features.source=ground_truth ridge.chunk_length=5");

@@ -23,27 +23,30 @@ std::string write_config(const std::string& name, const std::string& text) {
 const std::string kTiny = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/synth/tiny.yaml";
 
 TEST(Cli, MisspelledConfigKeyIsOneLineWithFileLineAndNearestKey) {
-  const std::string config = write_config("typo.yaml",
-      "seed: 3\nsubjects:\n  - name: h\n    electrodez: 96\n");
+  const std::string config =
+      write_config("typo.yaml", "seed: 3\nsubjects:\n  - name: h\n    electrodez: 96\n");
   Result r = run("synth --config " + config + " --output /tmp/never.h5");
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "neuroscale: config error: " + config +
-                       ":4: unknown key 'subjects[0].electrodez' (did you mean 'subjects[0].electrodes'?)\n");
+  EXPECT_EQ(
+      r.err,
+      "neuroscale: config error: " + config +
+          ":4: unknown key 'subjects[0].electrodez' (did you mean 'subjects[0].electrodes'?)\n");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(Cli, MisspelledOverrideIsOneLineNamingTheOverride) {
   Result r = run("synth --config " + kTiny + " --output /tmp/never.h5 seeed=3");
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "neuroscale: config error: command-line override 'seeed=3' (applied to " + kTiny +
-                       "): unknown key 'seeed' (did you mean 'seed'?)\n");
+  EXPECT_EQ(r.err, "neuroscale: config error: command-line override 'seeed=3' (applied to " +
+                       kTiny + "): unknown key 'seeed' (did you mean 'seed'?)\n");
 }
 
 TEST(Cli, WrongTypeAndOutOfRangeValues) {
   Result type = run("synth --config " + kTiny + " --output /tmp/never.h5 latent_dim=wide");
   EXPECT_EQ(type.code, 2);
-  EXPECT_EQ(type.err, "neuroscale: config error: command-line override 'latent_dim=wide' (applied to " +
-                          kTiny + "): 'latent_dim' expects an integer, got 'wide'\n");
+  EXPECT_EQ(type.err,
+            "neuroscale: config error: command-line override 'latent_dim=wide' (applied to " +
+                kTiny + "): 'latent_dim' expects an integer, got 'wide'\n");
   const std::string config = write_config("range.yaml", "seed: 1\nval_fraction: 0.9\n");
   Result range = run("synth --config " + config + " --output /tmp/never.h5");
   EXPECT_EQ(range.code, 2);
@@ -51,8 +54,10 @@ TEST(Cli, WrongTypeAndOutOfRangeValues) {
                            ":2: 'val_fraction' = 0.9 is out of range (expected in [0, 0.5])\n");
   Result choice = run("synth --output /tmp/never.h5 subjects.1.species=cat");
   EXPECT_EQ(choice.code, 2);
-  EXPECT_NE(choice.err.find("'subjects[1].species' = 'cat' is not valid (expected one of: human, monkey)"),
-            std::string::npos) << choice.err;
+  EXPECT_NE(choice.err.find(
+                "'subjects[1].species' = 'cat' is not valid (expected one of: human, monkey)"),
+            std::string::npos)
+      << choice.err;
 }
 
 TEST(Cli, UsageErrorsAreClear) {
@@ -62,12 +67,14 @@ TEST(Cli, UsageErrorsAreClear) {
   EXPECT_NE(command.err.find("unknown command 'pretrian'"), std::string::npos);
   Result flag = run("synth --outptu x.h5");
   EXPECT_EQ(flag.code, 2);
-  EXPECT_EQ(flag.err, "neuroscale: usage error: neuroscale synth: unknown option '--outptu' (did you mean "
-                      "'--output'?) (see 'neuroscale synth --help')\n");
+  EXPECT_EQ(flag.err,
+            "neuroscale: usage error: neuroscale synth: unknown option '--outptu' (did you mean "
+            "'--output'?) (see 'neuroscale synth --help')\n");
   Result missing = run("synth");
   EXPECT_EQ(missing.code, 2);
-  EXPECT_EQ(missing.err, "neuroscale: usage error: neuroscale synth: missing required option --output FILE "
-                         "(see 'neuroscale synth --help')\n");
+  EXPECT_EQ(missing.err,
+            "neuroscale: usage error: neuroscale synth: missing required option --output FILE "
+            "(see 'neuroscale synth --help')\n");
   Result action = run("corpus inof x.h5");
   EXPECT_EQ(action.code, 2);
   EXPECT_NE(action.err.find("unknown action 'inof' (did you mean 'info'?)"), std::string::npos);
@@ -76,21 +83,25 @@ TEST(Cli, UsageErrorsAreClear) {
 TEST(Cli, HelpForEverySubcommandAndVersion) {
   Result top = run("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "finetune", "evaluate", "ckpt", "sweep", "report"}) {
+  for (const char* command : {"synth", "ingest", "corpus", "model", "pretrain", "finetune",
+                              "evaluate", "ckpt", "sweep", "report"}) {
     EXPECT_NE(top.out.find(std::string("  ") + command), std::string::npos) << command;
     Result help = run(std::string(command) + " --help");
     EXPECT_EQ(help.code, 0) << command;
-    EXPECT_NE(help.out.find(std::string("usage: neuroscale ") + command), std::string::npos) << help.out;
+    EXPECT_NE(help.out.find(std::string("usage: neuroscale ") + command), std::string::npos)
+        << help.out;
   }
   Result version = run("--version");
   EXPECT_EQ(version.code, 0);
-  for (const char* text : {"neuroscale 0.", "git ", "LibTorch ", "MPI: Open MPI", "HDF5 1.", "(parallel)", "NCCL"}) {
+  for (const char* text :
+       {"neuroscale 0.", "git ", "LibTorch ", "MPI: Open MPI", "HDF5 1.", "(parallel)", "NCCL"}) {
     EXPECT_NE(version.out.find(text), std::string::npos) << text << " in\n" << version.out;
   }
 }
 
 TEST(Cli, DryRunPrintsResolvedConfigWithOverrides) {
-  Result r = run("synth --config " + kTiny + " --output /tmp/never.h5 --dry-run seed=77 subjects.0.sessions=5");
+  Result r = run("synth --config " + kTiny +
+                 " --output /tmp/never.h5 --dry-run seed=77 subjects.0.sessions=5");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("seed: 77\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sessions: 5\n"), std::string::npos) << r.out;
@@ -108,7 +119,8 @@ TEST(Cli, SynthThenInfoAndNoSilentOverwrite) {
   const std::string before = slurp(output);
   Result again = run("synth --config " + kTiny + " --output " + output + " seed=5");
   EXPECT_EQ(again.code, 3);
-  EXPECT_NE(again.err.find("already exists (pass --force to replace it)"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("already exists (pass --force to replace it)"), std::string::npos)
+      << again.err;
   EXPECT_EQ(slurp(output), before);
   Result forced = run("synth --config " + kTiny + " --output " + output + " --force seed=5");
   EXPECT_EQ(forced.code, 0) << forced.err;
@@ -119,7 +131,8 @@ TEST(Cli, BadDataFileIsADataErrorNamingTheFile) {
   const std::string path = write_config("not_a_corpus.h5", "plain text\n");
   Result r = run("corpus info " + path);
   EXPECT_EQ(r.code, 3);
-  EXPECT_EQ(r.err, "neuroscale: data error: '" + path + "' does not exist or is not an HDF5 file\n");
+  EXPECT_EQ(r.err,
+            "neuroscale: data error: '" + path + "' does not exist or is not an HDF5 file\n");
 }
 
 }  // namespace
@@ -129,12 +142,15 @@ namespace {
 TEST(Cli, RunDirectoryHoldsResolvedConfigEnvironmentAndRankLogs) {
   const std::string dir = testing::TempDir() + "neuroscale_cli_run";
   const std::string output = dir + "/corpus.h5";
-  Result r = run("synth --config " + kTiny + " --output " + output + " --force --run-dir " + dir + " seed=41");
+  Result r = run("synth --config " + kTiny + " --output " + output + " --force --run-dir " + dir +
+                 " seed=41");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string config = slurp(dir + "/config.yaml");
   EXPECT_NE(config.find("seed: 41\n"), std::string::npos) << config;
   EXPECT_NE(slurp(dir + "/environment.txt").find("LibTorch "), std::string::npos);
-  EXPECT_NE(slurp(dir + "/logs/rank-00000.log").find("[0/1] INFO synth [########################] 4/4 sessions"), std::string::npos);
+  EXPECT_NE(slurp(dir + "/logs/rank-00000.log")
+                .find("[0/1] INFO synth [########################] 4/4 sessions"),
+            std::string::npos);
   // The resolved config is a complete config: rerunning from it resolves identically.
   Result again = run("synth --config " + dir + "/config.yaml --output /tmp/never.h5 --dry-run");
   ASSERT_EQ(again.code, 0) << again.err;
@@ -156,17 +172,19 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
   Result synth = run("synth --config " + kTiny + " --output " + dir + ".h5 --force");
   ASSERT_EQ(synth.code, 0) << synth.err;
   const std::string config = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/pretrain/tiny.yaml";
-  Result pretrain = run("pretrain --config " + config + " --run-dir " + dir + " data.corpus=" + dir +
-                        ".h5 train.max_steps=10 train.log_every=5");
+  Result pretrain = run("pretrain --config " + config + " --run-dir " + dir +
+                        " data.corpus=" + dir + ".h5 train.max_steps=10 train.log_every=5");
   ASSERT_EQ(pretrain.code, 0) << pretrain.err;
   EXPECT_NE(pretrain.err.find("step 10/10"), std::string::npos) << pretrain.err;
   const auto metrics = slurp(dir + "/metrics.jsonl");
   EXPECT_EQ(count_lines(metrics), 2) << metrics;
-  for (const char* key : {"\"step\": 5", "\"loss\": ", "\"lr\": ", "\"samples_per_s\": ", "\"val_loss\": "}) {
+  for (const char* key :
+       {"\"step\": 5", "\"loss\": ", "\"lr\": ", "\"samples_per_s\": ", "\"val_loss\": "}) {
     EXPECT_NE(metrics.find(key), std::string::npos) << key << " in " << metrics;
   }
   // Mixed precision: bf16 autocast (on the CPU here) with float32 master weights.
-  Result bf16 = run("pretrain --config " + config + " data.corpus=" + dir + ".h5 train.max_steps=6 train.precision=bf16");
+  Result bf16 = run("pretrain --config " + config + " data.corpus=" + dir +
+                    ".h5 train.max_steps=6 train.precision=bf16");
   EXPECT_EQ(bf16.code, 0) << bf16.err;
   EXPECT_NE(bf16.err.find("step 6/6  loss "), std::string::npos) << bf16.err;
   // A missing corpus is a data error naming the file; a bad key a config error.
@@ -177,11 +195,13 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
   EXPECT_EQ(typo.code, 2);
   EXPECT_NE(typo.err.find("did you mean 'train.max_steps'"), std::string::npos) << typo.err;
   // data.subjects restricts training to named subjects; an unknown one names the corpus's.
-  Result one = run("pretrain --config " + config + " --run-dir " + dir + "-one --resume none data.corpus=" + dir +
+  Result one = run("pretrain --config " + config + " --run-dir " + dir +
+                   "-one --resume none data.corpus=" + dir +
                    ".h5 train.max_steps=6 train.log_every=3 'data.subjects=[monkey-a]'");
   EXPECT_EQ(one.code, 0) << one.err;
   EXPECT_NE(slurp(dir + "-one/config.yaml").find("subjects: [\"monkey-a\"]"), std::string::npos);
-  Result unknown = run("pretrain --config " + config + " data.corpus=" + dir + ".h5 'data.subjects=[human-z]'");
+  Result unknown =
+      run("pretrain --config " + config + " data.corpus=" + dir + ".h5 'data.subjects=[human-z]'");
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.err.find("data.subjects: 'human-z' is not a subject of corpus '" + dir +
                              ".h5' (it has: human-a, monkey-a)"),
@@ -206,8 +226,9 @@ TEST_F(CudaTest, PretrainsOnTheGpuInBf16_CUDA) {
   Result synth = run("synth --config " + kTiny + " --output " + dir + ".h5 --force");
   ASSERT_EQ(synth.code, 0) << synth.err;
   const std::string config = std::string(NEUROSCALE_SOURCE_DIR) + "/configs/pretrain/tiny.yaml";
-  Result pretrain = run("pretrain --config " + config + " --run-dir " + dir + " data.corpus=" + dir +
-                        ".h5 train.max_steps=6 train.log_every=3 train.device=cuda train.precision=bf16");
+  Result pretrain =
+      run("pretrain --config " + config + " --run-dir " + dir + " data.corpus=" + dir +
+          ".h5 train.max_steps=6 train.log_every=3 train.device=cuda train.precision=bf16");
   ASSERT_EQ(pretrain.code, 0) << pretrain.err;
   EXPECT_NE(pretrain.err.find("(nccl)"), std::string::npos) << pretrain.err;
   EXPECT_NE(pretrain.err.find("step 6/6  loss "), std::string::npos) << pretrain.err;

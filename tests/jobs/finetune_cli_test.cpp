@@ -7,10 +7,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
-#include <vector>
 #include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "io/checkpoint/checkpoint_reader.h"
 #include "io/run/metrics_log.h"
@@ -43,13 +43,14 @@ class FinetuneCli : public testing::Test {
     Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
                        "/corpus.h5 --lexicon " + root_ + "/lexicon.dict");
     ASSERT_EQ(synth.code, 0) << synth.err;
-    Result pretrain = run("pretrain --config " + kSource + "/configs/pretrain/tiny.yaml --run-dir " + root_ +
-                          "/pre data.corpus=" + root_ + "/corpus.h5 model.patch_size=2 train.max_steps=10");
+    Result pretrain =
+        run("pretrain --config " + kSource + "/configs/pretrain/tiny.yaml --run-dir " + root_ +
+            "/pre data.corpus=" + root_ + "/corpus.h5 model.patch_size=2 train.max_steps=10");
     ASSERT_EQ(pretrain.code, 0) << pretrain.err;
   }
   std::string finetune(const std::string& name, const std::string& extra) {
-    return "finetune --config " + kSource + "/configs/finetune/tiny.yaml --run-dir " + root_ + "/" + name +
-           " --resume none data.corpus=" + root_ + "/corpus.h5 " + extra;
+    return "finetune --config " + kSource + "/configs/finetune/tiny.yaml --run-dir " + root_ + "/" +
+           name + " --resume none data.corpus=" + root_ + "/corpus.h5 " + extra;
   }
   static std::string root_;
 };
@@ -58,10 +59,12 @@ std::string FinetuneCli::root_;
 TEST_F(FinetuneCli, StartsFromThePretrainedEncoderAndLogsErrorRates) {
   // With a zero learning rate nothing moves: the fine-tuning checkpoint holds exactly the
   // pretrained encoder (shared layers and the reused read-ins).
-  Result frozen = run(finetune("frozen", "init.checkpoint=" + root_ + "/pre train.max_steps=2 schedule.lr=0 "
-                                          "schedule.warmup_steps=0"));
+  Result frozen = run(finetune("frozen", "init.checkpoint=" + root_ +
+                                             "/pre train.max_steps=2 schedule.lr=0 "
+                                             "schedule.warmup_steps=0"));
   ASSERT_EQ(frozen.code, 0) << frozen.err;
-  EXPECT_NE(frozen.err.find("read-ins reused for human-a, monkey-a"), std::string::npos) << frozen.err;
+  EXPECT_NE(frozen.err.find("read-ins reused for human-a, monkey-a"), std::string::npos)
+      << frozen.err;
   const auto pre = model_tensors(root_ + "/pre");
   const auto tuned = model_tensors(root_ + "/frozen");
   int compared = 0;
@@ -98,10 +101,12 @@ TEST_F(FinetuneCli, FromScratchAndLabelFractions) {
 }
 
 TEST_F(FinetuneCli, RefusesAnEncoderThatDoesNotMatchTheCheckpoint) {
-  Result wider = run(finetune("wider", "init.checkpoint=" + root_ + "/pre model.hidden=32 model.mlp=64"));
+  Result wider =
+      run(finetune("wider", "init.checkpoint=" + root_ + "/pre model.hidden=32 model.mlp=64"));
   EXPECT_EQ(wider.code, 2) << wider.err;
-  EXPECT_NE(wider.err.find("is [64] there but [32] here (model.* must match the pretraining config)"),
-            std::string::npos)
+  EXPECT_NE(
+      wider.err.find("is [64] there but [32] here (model.* must match the pretraining config)"),
+      std::string::npos)
       << wider.err;
   Result not_pretraining = run(finetune("nothing", "init.checkpoint=" + root_ + "/missing"));
   EXPECT_NE(not_pretraining.code, 0);
@@ -109,23 +114,27 @@ TEST_F(FinetuneCli, RefusesAnEncoderThatDoesNotMatchTheCheckpoint) {
 }
 
 TEST_F(FinetuneCli, EvaluateWritesPredictionsASubmissionAndErrorRates) {
-  Result tuned = run(finetune("eval_source", "init.checkpoint=" + root_ + "/pre train.max_steps=30"));
+  Result tuned =
+      run(finetune("eval_source", "init.checkpoint=" + root_ + "/pre train.max_steps=30"));
   ASSERT_EQ(tuned.code, 0) << tuned.err;
   // A uniform unigram language model over the synthetic vocabulary (and </s>).
-  const std::string words[] = {"i", "want", "to", "go", "home", "water", "please", "thank", "you", "my", "family",
-                               "is", "here", "good", "morning", "how", "are", "we", "need", "more", "time", "the",
-                               "doctor", "come", "back", "soon", "yes", "no", "chair", "juice", "voice", "measure",
-                               "show", "day", "they", "her"};
+  const std::string words[] = {
+      "i",    "want",   "to",    "go",    "home",    "water",   "please", "thank", "you",
+      "my",   "family", "is",    "here",  "good",    "morning", "how",    "are",   "we",
+      "need", "more",   "time",  "the",   "doctor",  "come",    "back",   "soon",  "yes",
+      "no",   "chair",  "juice", "voice", "measure", "show",    "day",    "they",  "her"};
   std::string arpa = "\\data\\\nngram 1=38\n\n\\1-grams:\n-99 <s>\n-1.5682 </s>\n";
   for (const auto& w : words) arpa += "-1.5682 " + w + "\n";
   arpa += "\n\\end\\\n";
   std::ofstream(root_ + "/uniform.arpa") << arpa;
-  const std::string evaluate = "evaluate --config " + kSource + "/configs/evaluate/tiny.yaml checkpoint=" + root_ +
-                               "/eval_source data.corpus=" + root_ + "/corpus.h5 decode.lexicon=" + root_ +
-                               "/lexicon.dict ";
-  Result beam = run(evaluate + "--run-dir " + root_ + "/eval_beam decode.lm=" + root_ + "/uniform.arpa");
+  const std::string evaluate =
+      "evaluate --config " + kSource + "/configs/evaluate/tiny.yaml checkpoint=" + root_ +
+      "/eval_source data.corpus=" + root_ + "/corpus.h5 decode.lexicon=" + root_ + "/lexicon.dict ";
+  Result beam =
+      run(evaluate + "--run-dir " + root_ + "/eval_beam decode.lm=" + root_ + "/uniform.arpa");
   ASSERT_EQ(beam.code, 0) << beam.err;
-  EXPECT_NE(beam.err.find("language model " + root_ + "/uniform.arpa: order 1, 38 n-grams"), std::string::npos)
+  EXPECT_NE(beam.err.find("language model " + root_ + "/uniform.arpa: order 1, 38 n-grams"),
+            std::string::npos)
       << beam.err;
   const auto predictions = neuroscale::cli_test::slurp(root_ + "/eval_beam/predictions.tsv");
   const auto submission = neuroscale::cli_test::slurp(root_ + "/eval_beam/submission.csv");
@@ -145,14 +154,15 @@ TEST_F(FinetuneCli, EvaluateWritesPredictionsASubmissionAndErrorRates) {
     std::istringstream fields(line);
     for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
     ASSERT_EQ(f.size(), 11u) << line;
-    phoneme_edits += std::stol(f[7]), phonemes += std::stol(f[8]), word_edits += std::stol(f[9]), word_count += std::stol(f[10]);
+    phoneme_edits += std::stol(f[7]), phonemes += std::stol(f[8]), word_edits += std::stol(f[9]),
+        word_count += std::stol(f[10]);
   }
-  EXPECT_NE(summary.find("\"phoneme_edits\": " + std::to_string(phoneme_edits) + ", \"phonemes\": " +
-                         std::to_string(phonemes)),
+  EXPECT_NE(summary.find("\"phoneme_edits\": " + std::to_string(phoneme_edits) +
+                         ", \"phonemes\": " + std::to_string(phonemes)),
             std::string::npos)
       << summary;
-  EXPECT_NE(summary.find("\"word_edits\": " + std::to_string(word_edits) + ", \"words\": " +
-                         std::to_string(word_count)),
+  EXPECT_NE(summary.find("\"word_edits\": " + std::to_string(word_edits) +
+                         ", \"words\": " + std::to_string(word_count)),
             std::string::npos)
       << summary;
   EXPECT_GT(word_count, 0);
@@ -160,13 +170,15 @@ TEST_F(FinetuneCli, EvaluateWritesPredictionsASubmissionAndErrorRates) {
   // Greedy decoding: phonemes only, so no submission and no WER.
   Result greedy = run(evaluate + "--run-dir " + root_ + "/eval_greedy decode.method=greedy");
   ASSERT_EQ(greedy.code, 0) << greedy.err;
-  EXPECT_NE(neuroscale::cli_test::slurp(root_ + "/eval_greedy/evaluation.json").find("\"wer\": null"),
-            std::string::npos);
+  EXPECT_NE(
+      neuroscale::cli_test::slurp(root_ + "/eval_greedy/evaluation.json").find("\"wer\": null"),
+      std::string::npos);
   EXPECT_TRUE(neuroscale::cli_test::slurp(root_ + "/eval_greedy/submission.csv").empty());
 
   // A pretraining checkpoint is not a fine-tuned model; beam without a lexicon is refused.
-  Result wrong = run("evaluate --config " + kSource + "/configs/evaluate/tiny.yaml --run-dir " + root_ +
-                     "/eval_wrong checkpoint=" + root_ + "/pre data.corpus=" + root_ + "/corpus.h5");
+  Result wrong =
+      run("evaluate --config " + kSource + "/configs/evaluate/tiny.yaml --run-dir " + root_ +
+          "/eval_wrong checkpoint=" + root_ + "/pre data.corpus=" + root_ + "/corpus.h5");
   EXPECT_NE(wrong.code, 0);
   EXPECT_NE(wrong.err.find(root_ + "/pre"), std::string::npos) << wrong.err;
   Result no_lexicon = run(evaluate + "--run-dir " + root_ + "/eval_x decode.lexicon='\"\"'");

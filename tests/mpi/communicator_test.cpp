@@ -5,9 +5,9 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "distributed/accelerator.h"
 #include "distributed/mpi/mpi_communicator.h"
 #include "distributed/reducer.h"
-#include "distributed/accelerator.h"
 #include "neuroscale/build_config.h"
 #include "tests/cuda_test.h"
 #include "tests/distributed/collective_checks.h"
@@ -110,6 +110,7 @@ TEST(Reducer, BucketsFollowTheSizeCapsAndCoverEveryParameter) {
     reducer.verify_parameters_identical();
     FAIL() << "diverged parameters were not detected";
   } catch (const ns::CommError& error) {
-    EXPECT_NE(std::string(error.what()).find("'p3' diverged: rank 1"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("'p3' diverged: rank 1"), std::string::npos)
+        << error.what();
   }
 }

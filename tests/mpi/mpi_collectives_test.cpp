@@ -55,7 +55,8 @@ TEST(MpiRanks, ParallelCorpusWriteIsReadableByEveryRank) {
   for (std::size_t s = world_rank(); s < plan.index.sessions.size(); s += world_size()) {
     io::SessionFeatures expected = io::generate_session(options, plan, s);
     for (std::size_t i = 0; i < expected.trials.size(); ++i) {
-      ASSERT_EQ(reader.read_trial(expected.trials[i]), expected.features[i]) << "trial " << expected.trials[i];
+      ASSERT_EQ(reader.read_trial(expected.trials[i]), expected.features[i])
+          << "trial " << expected.trials[i];
     }
   }
 }
@@ -85,8 +86,9 @@ TEST(MpiRanks, LoaderShardsAnEpochExactlyOnceAcrossRanks) {
       // The rank's batch is its slot of the global order, read from the file.
       const auto expected = sampler.epoch_batches(0)[step * world_size() + world_rank()];
       ASSERT_EQ(batch->trials, expected.trials);
-      ASSERT_EQ(batch->features[0].narrow(0, 0, batch->bins[0].item<std::int64_t>()).numel(),
-                batch->bins[0].item<std::int64_t>() * reader.index().subjects[batch->subject].n_channels);
+      ASSERT_EQ(
+          batch->features[0].narrow(0, 0, batch->bins[0].item<std::int64_t>()).numel(),
+          batch->bins[0].item<std::int64_t>() * reader.index().subjects[batch->subject].n_channels);
       mine.insert(mine.end(), batch->trials.begin(), batch->trials.end());
     }
     EXPECT_EQ(loader.position(), (io::SamplerPosition{0, sampler.batches_per_epoch()}));
@@ -109,7 +111,8 @@ TEST(MpiRanks, LoaderShardsAnEpochExactlyOnceAcrossRanks) {
 
 TEST(MpiRanks, ErrorOnAllRanksIsReportedOnEach) {
   int value = 0;
-  EXPECT_THROW(NS_MPI_CHECK(MPI_Bcast(&value, 1, MPI_INT, world_size() + 5, MPI_COMM_WORLD)), CommError);
+  EXPECT_THROW(NS_MPI_CHECK(MPI_Bcast(&value, 1, MPI_INT, world_size() + 5, MPI_COMM_WORLD)),
+               CommError);
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ class FixedSource : public BatchSource {
 };
 
 // Trials of `subject` with ids from `first`, random lengths, zero past each end.
-ns::Batch make_batch(int subject, int channels, std::int64_t first, int trials, std::uint64_t seed) {
+ns::Batch make_batch(int subject, int channels, std::int64_t first, int trials,
+                     std::uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   ns::Batch batch;
   batch.subject = subject;
@@ -53,7 +54,8 @@ ns::Batch make_batch(int subject, int channels, std::int64_t first, int trials, 
   std::vector<std::int64_t> bins;
   for (int i = 0; i < trials; ++i) bins.push_back(25 + (first + i) * 7 % 16);
   batch.bins = torch::tensor(bins, torch::kLong);
-  const auto valid = (torch::arange(time).view({1, time}) < batch.bins.view({trials, 1})).unsqueeze(-1);
+  const auto valid =
+      (torch::arange(time).view({1, time}) < batch.bins.view({trials, 1})).unsqueeze(-1);
   batch.features = (at::randn({trials, time, channels}, generator) * valid).to(torch::kDouble);
   for (int i = 0; i < trials; ++i) batch.trials.push_back(first + i);
   return batch;
@@ -70,10 +72,16 @@ ns::Batch concat(const ns::Batch& a, const ns::Batch& b) {
 }
 
 ns::task::MaskedModelingOptions task_options() {
-  auto transformer = ns::model::TransformerOptions().hidden(32).layers(2).heads(4).mlp(48).dropout(0.0);
-  auto encoder = ns::model::BitEncoderOptions().patch_size(5).transformer(transformer).embedding_dropout(0.0)
+  auto transformer =
+      ns::model::TransformerOptions().hidden(32).layers(2).heads(4).mlp(48).dropout(0.0);
+  auto encoder = ns::model::BitEncoderOptions()
+                     .patch_size(5)
+                     .transformer(transformer)
+                     .embedding_dropout(0.0)
                      .subjects({{"a", 6}, {"b", 9}});
-  return ns::task::MaskedModelingOptions().model(ns::model::MaskedModelOptions().encoder(encoder)).seed(3);
+  return ns::task::MaskedModelingOptions()
+      .model(ns::model::MaskedModelOptions().encoder(encoder))
+      .seed(3);
 }
 
 struct Result {
@@ -111,12 +119,21 @@ Result train(Communicator& comm, FixedSource& source, int accumulate, bool zero 
   ns::Logger log(ns::detect_process(), ns::LoggerOptions{}, std::cerr);
   Trainer trainer(task, optimizer, schedule, comm, options, log);
   Result result;
-  const auto sink = [&](const MetricsRecord& record) { result.losses.push_back(record.values.at("loss")); };
+  const auto sink = [&](const MetricsRecord& record) {
+    result.losses.push_back(record.values.at("loss"));
+  };
   trainer.run(source, {}, 0, sink);  // step 0 alone, to capture its gradients
   for (const auto& item : task.module().named_parameters(true)) {
     if (item.value().grad().defined()) result.first_grads[item.key()] = item.value().grad().clone();
   }
-  Trainer rest(task, optimizer, schedule, comm, [&] { auto o = options; o.train.max_steps = kSteps; return o; }(), log);
+  Trainer rest(
+      task, optimizer, schedule, comm,
+      [&] {
+        auto o = options;
+        o.train.max_steps = kSteps;
+        return o;
+      }(),
+      log);
   rest.run(source, {}, 1, sink);
   for (const auto& p : task.module().parameters()) result.params.push_back(p.detach().clone());
   result.optimizer_states = optimizer.named_state().size();
@@ -184,7 +201,9 @@ TEST(TrainerEquivalence, RanksOnDifferentSubjectsMatchOneProcessAccumulatingBoth
   for (const auto* name : {"encoder.read_in.a.linear.weight", "encoder.read_in.b.linear.weight",
                            "read_out.a.linear.weight", "read_out.b.linear.weight"}) {
     ASSERT_TRUE(parallel.first_grads.count(name) && single.first_grads.count(name)) << name;
-    EXPECT_LE(relative_error(parallel.first_grads.at(name), single.first_grads.at(name)), kTolerance) << name;
+    EXPECT_LE(relative_error(parallel.first_grads.at(name), single.first_grads.at(name)),
+              kTolerance)
+        << name;
   }
   expect_close(parallel, single);
 }

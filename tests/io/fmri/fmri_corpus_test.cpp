@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
@@ -17,7 +17,8 @@ namespace neuroscale::io {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "neuroscale_fmri_" + std::to_string(::getpid()) + "_" + name + ".h5";
+  return ::testing::TempDir() + "neuroscale_fmri_" + std::to_string(::getpid()) + "_" + name +
+         ".h5";
 }
 
 FmriStory make_story(const std::string& name, const std::string& split, std::int64_t rows) {
@@ -25,7 +26,8 @@ FmriStory make_story(const std::string& name, const std::string& split, std::int
   story.name = name;
   story.split = split;
   story.samples = 16000 * (2 * rows + 12);
-  for (std::int64_t i = 0; i < rows; ++i) story.tr_times.push_back(11.0 + 2.0 * static_cast<double>(i));
+  for (std::int64_t i = 0; i < rows; ++i)
+    story.tr_times.push_back(11.0 + 2.0 * static_cast<double>(i));
   return story;
 }
 
@@ -56,13 +58,14 @@ void expect_data_error(const std::function<void()>& action, const std::vector<st
     action();
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
-    for (const auto& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    for (const auto& part : parts)
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
   }
 }
 
 // Reopens `path` for writing and replaces the dataset at `dataset` by one of `dims`.
-void replace_dataset(const std::string& path, const std::string& dataset, const std::vector<hsize_t>& dims,
-                     const std::vector<double>& data = {}) {
+void replace_dataset(const std::string& path, const std::string& dataset,
+                     const std::vector<hsize_t>& dims, const std::vector<double>& data = {}) {
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose, "reopen");
   NS_H5_CHECK(H5Ldelete(file.get(), dataset.c_str(), H5P_DEFAULT), "delete");
   const hid_t type = data.empty() ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
@@ -111,7 +114,8 @@ TEST(FmriCorpus, LookupsNameTheFileAndTheKnownNames) {
   FmriReader reader(path);
   expect_data_error([&] { reader.index().story("nope"); }, {path, "no story 'nope'", "box, smoke"});
   expect_data_error([&] { reader.index().participant("P09"); }, {path, "P09", "P01, P02"});
-  expect_data_error([&] { reader.responses("P02", "smoke"); }, {path, "participant 'P02'", "story 'smoke'", "box"});
+  expect_data_error([&] { reader.responses("P02", "smoke"); },
+                    {path, "participant 'P02'", "story 'smoke'", "box"});
   std::remove(path.c_str());
 }
 
@@ -123,11 +127,26 @@ TEST(FmriCorpus, OpeningValidatesShapesAndTimes) {
     std::vector<std::string> message;
   };
   const std::vector<Case> cases = {
-      {"/participants/P01/smoke/responses", {6, 4}, {}, {"participant 'P01'", "story 'smoke'", "'responses'", "[6, 4]", "expected [5, 4]"}},
-      {"/participants/P02/box/responses", {7, 3}, {}, {"participant 'P02'", "story 'box'", "expected [7, 4]"}},
-      {"/participants/P01/smoke/repeats", {3, 4, 4}, {}, {"participant 'P01'", "story 'smoke'", "'repeats'", "[R, 5, 4]"}},
-      {"/stories/box/tr_times", {7}, {11, 13, 15, 15, 19, 21, 23}, {"story 'box'", "'tr_times'", "not increasing at row 3"}},
-      {"/stories/smoke/tr_times", {4}, {11, 13, 15, 17}, {"participant 'P01'", "story 'smoke'", "expected [4, 4]"}},
+      {"/participants/P01/smoke/responses",
+       {6, 4},
+       {},
+       {"participant 'P01'", "story 'smoke'", "'responses'", "[6, 4]", "expected [5, 4]"}},
+      {"/participants/P02/box/responses",
+       {7, 3},
+       {},
+       {"participant 'P02'", "story 'box'", "expected [7, 4]"}},
+      {"/participants/P01/smoke/repeats",
+       {3, 4, 4},
+       {},
+       {"participant 'P01'", "story 'smoke'", "'repeats'", "[R, 5, 4]"}},
+      {"/stories/box/tr_times",
+       {7},
+       {11, 13, 15, 15, 19, 21, 23},
+       {"story 'box'", "'tr_times'", "not increasing at row 3"}},
+      {"/stories/smoke/tr_times",
+       {4},
+       {11, 13, 15, 17},
+       {"participant 'P01'", "story 'smoke'", "expected [4, 4]"}},
   };
   for (const Case& c : cases) {
     const std::string path = write_example("invalid");
@@ -156,23 +175,33 @@ TEST(FmriCorpus, ReadingRejectsNonFiniteValues) {
 
 TEST(FmriCorpus, WriterChecksInputsAndNeverDamagesAnEarlierFile) {
   const std::string path = write_example("atomic");
-  expect_data_error([&] { FmriWriter writer(path, 16000, 2.0, 4, "test", false); }, {path, "--force"});
+  expect_data_error([&] { FmriWriter writer(path, 16000, 2.0, 4, "test", false); },
+                    {path, "--force"});
   {
     FmriWriter writer(path, 16000, 2.0, 4, "replacement", true);
     const FmriStory story = make_story("s", "train", 3);
     writer.add_story(story, at::zeros({story.samples}));
-    expect_data_error([&] { writer.add_responses("P01", "s", at::zeros({4, 4})); },
-                      {"participant 'P01'", "story 's'", "expected [3, 4]"});
-    expect_data_error([&] { writer.add_responses("P01", "other", at::zeros({3, 4})); }, {"story 'other'"});
+    expect_data_error(
+        [&] {
+          writer.add_responses("P01", "s", at::zeros({4, 4}));
+        },
+        {"participant 'P01'", "story 's'", "expected [3, 4]"});
+    expect_data_error(
+        [&] {
+          writer.add_responses("P01", "other", at::zeros({3, 4}));
+        },
+        {"story 'other'"});
     at::Tensor bad = at::zeros({3, 4});
     bad[1][2] = std::numeric_limits<float>::infinity();
-    expect_data_error([&] { writer.add_responses("P01", "s", bad); }, {"'responses'", "first at [1, 2]"});
+    expect_data_error([&] { writer.add_responses("P01", "s", bad); },
+                      {"'responses'", "first at [1, 2]"});
     FmriStory unordered = make_story("u", "train", 3);
     unordered.tr_times[2] = 1.0;
     expect_data_error([&] { writer.add_story(unordered, at::zeros({unordered.samples})); },
                       {"story 'u'", "not increasing at row 2"});
     FmriStory bad_split = make_story("b", "holdout", 3);
-    expect_data_error([&] { writer.add_story(bad_split, at::zeros({bad_split.samples})); }, {"split is 'holdout'"});
+    expect_data_error([&] { writer.add_story(bad_split, at::zeros({bad_split.samples})); },
+                      {"split is 'holdout'"});
     // Destroyed without commit(): the earlier file stays, the temporary one goes.
     EXPECT_EQ(::access(writer.temporary_path().c_str(), F_OK), 0);
   }

@@ -61,7 +61,8 @@ TEST(FmriStimulusWindow, BatchOfRowsAtTheLebelRate) {
   EXPECT_EQ(batch[1][159999].item<float>(), 29.0f);
   // A 3 s clip: everything before it is zero padding.
   const at::Tensor short_audio = at::ones({3 * rate});
-  const at::Tensor padded = stimulus_windows(short_audio, story_with_times({2.0}), {0}, 2.0, rate, 160000);
+  const at::Tensor padded =
+      stimulus_windows(short_audio, story_with_times({2.0}), {0}, 2.0, rate, 160000);
   EXPECT_EQ(padded.sum().item<float>(), 3.0f * rate);
   EXPECT_EQ(padded[0][160000 - 3 * rate - 1].item<float>(), 0.0f);
   EXPECT_EQ(padded[0][160000 - 3 * rate].item<float>(), 1.0f);
