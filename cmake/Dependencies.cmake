@@ -5,6 +5,7 @@
 #   Boost::serialization, TBB::tbb, neuroscale::yaml, neuroscale::matio
 #   protobuf::libprotobuf-lite, neuroscale::xxhash, neuroscale::json
 #   neuroscale::sndfile, neuroscale::soxr              (audio: WAV stimuli, resampling)
+#   neuroscale::pcre2, neuroscale::utf8proc            (LLM tokenizers: Unicode regex, NFC)
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
 
@@ -136,6 +137,24 @@ foreach(_audio IN ITEMS sndfile soxr)
   add_library(neuroscale::${_audio} INTERFACE IMPORTED)
   target_include_directories(neuroscale::${_audio} SYSTEM INTERFACE ${${_audio}_INCLUDE_DIR})
   target_link_libraries(neuroscale::${_audio} INTERFACE ${${_audio}_LIBRARY})
+endforeach()
+
+# --- PCRE2 (the tokenizers' Unicode regex pre-tokenizers: \p{L}, look-ahead) and utf8proc
+# (NFC normalisation, UTF-8 validation).
+foreach(_text IN ITEMS pcre2 utf8proc)
+  set(_header ${_text}.h)
+  set(_library ${_text})
+  if(_text STREQUAL "pcre2")
+    set(_library pcre2-8)
+  endif()
+  find_path(${_text}_INCLUDE_DIR ${_header})
+  find_library(${_text}_LIBRARY ${_library})
+  if(NOT ${_text}_INCLUDE_DIR OR NOT ${_text}_LIBRARY)
+    message(FATAL_ERROR "${_text} not found (LLM tokenizers): apt-get install libpcre2-dev libutf8proc-dev")
+  endif()
+  add_library(neuroscale::${_text} INTERFACE IMPORTED)
+  target_include_directories(neuroscale::${_text} SYSTEM INTERFACE ${${_text}_INCLUDE_DIR})
+  target_link_libraries(neuroscale::${_text} INTERFACE ${${_text}_LIBRARY})
 endforeach()
 
 # --- Parallel HDF5. Debian installs it under hdf5/openmpi; FindHDF5 finds it through the

@@ -1,5 +1,6 @@
 // A collated micro-batch as the model consumes it: padded features, lengths, labels, and
-// regression targets for tasks that have them (brain-tuning: one fMRI response per sample).
+// regression targets for tasks that have them (brain-tuning: one fMRI response per sample),
+// and token ids for text tasks (causal language modelling).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -21,6 +22,8 @@ struct Batch {
   at::Tensor label_lengths;          // [B] int64
   std::vector<std::string> text;     // sentence per trial ("" if none)
   at::Tensor targets;                // [B, V] float32 regression targets (undefined if none)
+  at::Tensor tokens;                 // [B, L] int64 token ids, right-padded (text tasks; the
+                                     // true lengths in `bins`), undefined otherwise
 
   std::int64_t size() const { return static_cast<std::int64_t>(trials.size()); }
 };

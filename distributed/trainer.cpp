@@ -19,10 +19,13 @@ double seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+// The batch's dense inputs on `device` (features, regression targets, token ids; whichever
+// the task has).
 Batch to_device(Batch batch, const at::Device& device) {
-  if (batch.features.device() == device) return batch;
-  batch.features = batch.features.to(device, /*non_blocking=*/true);
-  if (batch.targets.defined()) batch.targets = batch.targets.to(device, /*non_blocking=*/true);
+  for (auto* tensor : {&batch.features, &batch.targets, &batch.tokens}) {
+    if (tensor->defined() && tensor->device() != device)
+      *tensor = tensor->to(device, /*non_blocking=*/true);
+  }
   return batch;
 }
 

@@ -27,6 +27,10 @@ const std::vector<Command>& commands() {
        "decode with a fine-tuned checkpoint (PER/WER), or --task brain-alignment of speech models",
        run_evaluate},
       {"ckpt", "list, verify, inspect and export checkpoints", run_ckpt},
+      {"lm",
+       "causal language models (Qwen2, Llama): train, generate text, score sentences (lm "
+       "train|generate|score)",
+       run_lm},
       {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)",
        run_sweep},
       {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)",

@@ -74,6 +74,7 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args);
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args);
 int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 int run_ckpt(Runtime& runtime, const std::vector<std::string>& args);
+int run_lm(Runtime& runtime, const std::vector<std::string>& args);
 int run_report(Runtime& runtime, const std::vector<std::string>& args);
 int run_sweep(Runtime& runtime, const std::vector<std::string>& args);
 

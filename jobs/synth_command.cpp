@@ -9,85 +9,16 @@
 #include "core/text.h"
 #include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
-#include "io/fmri/fmri_reader.h"
 #include "io/fs/files.h"
-#include "io/mpi/mpi_check.h"
 #include "io/synth/synth_corpus.h"
-#include "io/synth/synth_fmri.h"
 #include "jobs/runtime.h"
+#include "jobs/synth_kinds.h"
 
 namespace neuroscale::jobs {
-namespace {
-
-// Reads `config_path` (or the built-in defaults, named `builtin`) with the overrides into
-// `describe` and validates it. With --dry-run prints the resolved config and returns false
-// (the command is done); otherwise requires --output.
-bool read_synth_config(const std::string& config_path, const char* builtin,
-                       const std::vector<std::string>& overrides, const io::Describer& describe,
-                       const std::function<void(const std::string&)>& validate, bool dry_run,
-                       const std::string& output) {
-  io::ConfigDocument document = config_path.empty() ? io::ConfigDocument::empty(builtin)
-                                                    : io::ConfigDocument::from_file(config_path);
-  document.apply_overrides(overrides);
-  document.read_into(describe);
-  validate(document.source());
-  if (dry_run) {
-    std::cout << io::to_yaml(describe);
-    return false;
-  }
-  NS_CHECK_AS(
-      UsageError, !output.empty(),
-      "neuroscale synth: missing required option --output FILE (see 'neuroscale synth --help')");
-  return true;
-}
-
-// `--kind fmri`: stories spoken by espeak-ng and participants' responses from a hidden
-// encoding model (io/synth/synth_fmri.h). Serial: under mpirun, rank 0 generates and writes
-// while the other ranks wait for it.
-int run_synth_fmri(Runtime& runtime, const std::string& config_path, const std::string& output,
-                   const std::string& run_dir, bool force, bool dry_run,
-                   const std::vector<std::string>& overrides) {
-  // ---- config
-  io::SynthFmriOptions options;
-  io::Describer describe = [&](io::ConfigVisitor& v) { io::describe(v, options); };
-  if (!read_synth_config(
-          config_path, "built-in fMRI synth defaults", overrides, describe,
-          [&](const std::string& source) { io::validate(options, source); }, dry_run, output)) {
-    return 0;
-  }
-
-  // ---- generate and write (rank 0)
-  auto& mpi = runtime.mpi();
-  if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
-  Logger& log = runtime.logger();
-  if (mpi.rank() == 0) {
-    log.info("generating synthetic fMRI corpus '", output, "'",
-             mpi.size() > 1 ? " on rank 0 (serial)" : "");
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    io::write_synth_fmri(
-        options, output, force, io::to_yaml(describe), [&](std::size_t done, std::size_t total) {
-          if (!progress) {
-            progress.emplace(log, "synth", static_cast<std::int64_t>(total), "stories+participants",
-                             ProgressOptions{stderr_is_terminal(), 30.0});
-          }
-          progress->update(static_cast<std::int64_t>(done));
-        });
-    progress.reset();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log.info("wrote '", output, "' in ", format_duration(seconds));
-    std::cout << io::summarize(io::FmriReader(output).index());
-  }
-  NS_MPI_CHECK(MPI_Barrier(mpi.world()));
-  return 0;
-}
-
-}  // namespace
 
 int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- command line
-  std::string config_path, output, run_dir, lexicon, kind = "neural";
+  std::string config_path, output, run_dir, lexicon, sentences, kind = "neural";
   bool force = false, dry_run = false;
   std::vector<std::string> overrides;
   CommonOptions common;
@@ -108,6 +39,10 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
                 "also write the resolved config, environment and per-rank logs to DIR");
   parser.option("--lexicon", &lexicon, "FILE",
                 "also write the generator's vocabulary as a CMU-dict style lexicon (for decoding)");
+  parser.option(
+      "--sentences", &sentences, "PREFIX",
+      "also write the trials' sentences, one per line, to PREFIX.train.txt, PREFIX.val.txt "
+      "and PREFIX.test.txt (to train an LM on the synthetic language: neuroscale lm train)");
   parser.flag("--force", &force, "replace an existing output file");
   parser.flag("--dry-run", &dry_run, "validate the config, print it resolved, and exit");
   add_common_options(parser, common);
@@ -117,14 +52,16 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
       "  neuroscale synth --config configs/synth/tiny.yaml --output corpus.h5\n"
       "  mpirun -np 4 neuroscale synth --config configs/synth/small.yaml --output corpus.h5 "
       "seed=7\n"
-      "  neuroscale synth --kind fmri --config configs/synth/fmri-tiny.yaml --output fmri.h5\n");
+      "  neuroscale synth --kind fmri --config configs/synth/fmri-tiny.yaml --output fmri.h5\n"
+      "  neuroscale synth --output corpus.h5 --sentences runs/sentences   # then: neuroscale lm "
+      "train\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
   NS_CHECK_AS(UsageError, kind == "neural" || kind == "fmri", "neuroscale synth: --kind '", kind,
               "' is not neural or fmri");
   if (kind == "fmri") {
-    NS_CHECK_AS(UsageError, lexicon.empty(),
-                "neuroscale synth: --lexicon applies to --kind neural only");
+    NS_CHECK_AS(UsageError, lexicon.empty() && sentences.empty(),
+                "neuroscale synth: --lexicon and --sentences apply to --kind neural only");
     return run_synth_fmri(runtime, config_path, output, run_dir, force, dry_run, overrides);
   }
 
@@ -163,6 +100,20 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
       log.info("wrote the vocabulary's lexicon to '", lexicon, "'");
     }
     io::CorpusReader reader(output, MPI_COMM_NULL);
+    if (!sentences.empty()) {
+      const auto& index = reader.index();
+      for (const auto split : {io::Split::kTrain, io::Split::kVal, io::Split::kTest}) {
+        std::string text;
+        for (std::size_t t = 0; t < index.trial_count(); ++t) {
+          if (index.trial_split[t] == static_cast<std::int8_t>(split) && index.text_length[t] > 0) {
+            text += reader.read_text(t) + "\n";
+          }
+        }
+        const auto path = sentences + "." + io::to_string(split) + ".txt";
+        io::write_file_atomically(path, text);
+        log.info("wrote the ", io::to_string(split), " sentences to '", path, "'");
+      }
+    }
     log.info("wrote '", output, "' in ", format_duration(seconds));
     std::cout << io::summarize(reader.index(), output);
   }

@@ -17,18 +17,20 @@ void LoraOptions::validate() const {
 }
 
 LoraLinearImpl::LoraLinearImpl(std::int64_t in_features_, std::int64_t out_features_,
-                               const LoraOptions& lora_)
+                               const LoraOptions& lora_, bool with_bias, bool initialize)
     : in_features(in_features_), out_features(out_features_), lora(lora_) {
   NS_CHECK_AS(ConfigError, in_features > 0 && out_features > 0,
               "a LoRA linear needs positive widths, got in ", in_features, ", out ", out_features);
   lora.validate();
   // nn.Linear's reset_parameters(): W ~ kaiming_uniform(a=√5), b ~ U(±1/sqrt(in)).
   weight = register_parameter("weight", at::empty({out_features, in_features}));
-  bias = register_parameter("bias", at::empty({out_features}));
   torch::NoGradGuard no_grad;
-  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
-  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
-  bias.uniform_(-bound, bound);
+  if (initialize) torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (with_bias) {
+    bias = register_parameter("bias", at::empty({out_features}));
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
+    if (initialize) bias.uniform_(-bound, bound);
+  }
   if (lora.rank() == 0) return;
   // PEFT's LoraLayer.reset_lora_parameters (init_lora_weights=True): A as nn.Linear, B = 0.
   lora_A = register_parameter("lora_A", at::empty({lora.rank(), in_features}));
@@ -45,10 +47,12 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
               in_features, "] input, got ", x.sizes());
   auto sizes = x.sizes().vec();
   const auto rows = x.reshape({-1, in_features});
-  auto out = at::addmm(bias, rows, weight.t());
+  auto out = bias.defined() ? at::addmm(bias, rows, weight.t()) : at::mm(rows, weight.t());
   if (has_adapter()) {
-    const auto dropped = model::dropout(rows, lora.dropout(), is_training());
-    out = out + at::mm(at::mm(dropped, lora_A.t()), lora_B.t()) * scaling();
+    // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
+    const auto dropped =
+        model::dropout(rows.to(lora_A.scalar_type()), lora.dropout(), is_training());
+    out = out + (at::mm(at::mm(dropped, lora_A.t()), lora_B.t()) * scaling()).to(out.scalar_type());
   }
   sizes.back() = out_features;
   return out.view(sizes);

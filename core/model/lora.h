@@ -25,14 +25,17 @@ struct LoraOptions {
 };
 
 // A Linear layer whose parameters are registered under the names a Hugging Face checkpoint
-// uses, `weight` [out, in] and `bias` [out], plus, when rank > 0, `lora_A` [r, in]
-// (kaiming_uniform a=√5, as nn.Linear and PEFT) and `lora_B` [out, r] (zeros, so a fresh
-// adapter leaves the output unchanged). The base weight and bias start as nn.Linear's
+// uses, `weight` [out, in] and `bias` [out] (unless `with_bias` is false), plus, when rank > 0,
+// `lora_A` [r, in] (kaiming_uniform a=√5, as nn.Linear and PEFT) and `lora_B` [out, r] (zeros, so a
+// fresh adapter leaves the output unchanged). The base weight and bias start as nn.Linear's
 // defaults; they are meant to be loaded from a checkpoint. Dropout on the adapter path is
 // active only while the module is training.
 class LoraLinearImpl : public torch::nn::Module {
  public:
-  LoraLinearImpl(std::int64_t in_features, std::int64_t out_features, const LoraOptions& lora = {});
+  // `initialize` false leaves the base weight and bias uninitialised (not even touched, so
+  // a large model costs no memory until its weights are loaded over them).
+  LoraLinearImpl(std::int64_t in_features, std::int64_t out_features, const LoraOptions& lora = {},
+                 bool with_bias = true, bool initialize = true);
 
   // x [..., in] -> [..., out].
   at::Tensor forward(const at::Tensor& x);
@@ -43,7 +46,7 @@ class LoraLinearImpl : public torch::nn::Module {
 
   std::int64_t in_features, out_features;
   LoraOptions lora;
-  at::Tensor weight, bias;
+  at::Tensor weight, bias;    ///< bias undefined without one
   at::Tensor lora_A, lora_B;  ///< undefined when rank is 0
 };
 TORCH_MODULE(LoraLinear);

@@ -1,6 +1,7 @@
 #include "io/tensors/safetensors.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -224,6 +225,48 @@ TensorFile read_safetensors(const std::string& path,
     result.tensors.emplace_back(entry.name, std::move(tensor));
   }
   return result;
+}
+
+struct MappedTensorFile::Mapping {
+  Mapping(void* address_, std::size_t bytes_) : address(address_), bytes(bytes_) {}
+  ~Mapping() {
+    if (address != nullptr && bytes > 0) ::munmap(address, bytes);
+  }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  void* address;
+  std::size_t bytes;
+};
+
+MappedTensorFile::MappedTensorFile(const std::string& path) : path_(path) {
+  Fd file(path);
+  entries_ = parse_header(file, path, data_start_, &metadata_);
+  struct stat info {};
+  NS_CHECK_AS(DataError, ::fstat(file.fd, &info) == 0, "cannot stat '", path,
+              "': ", std::strerror(errno));
+  const auto bytes = static_cast<std::size_t>(info.st_size);
+  // PROT_WRITE on a private mapping: a tensor written in place gets its own copy of the page
+  // instead of a fault; the file is never modified.
+  void* address = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, file.fd, 0);
+  NS_CHECK_AS(DataError, address != MAP_FAILED, "cannot map '", path, "' into memory (", bytes,
+              " bytes): ", std::strerror(errno));
+  mapping_ = std::make_shared<Mapping>(address, bytes);
+}
+
+std::uint64_t MappedTensorFile::size() const { return mapping_->bytes; }
+
+at::Tensor MappedTensorFile::tensor(const TensorInfo& entry) const {
+  const auto type = scalar_type_of(path_, entry.name, entry.dtype);
+  auto* data = static_cast<char*>(mapping_->address) + data_start_ + entry.begin;
+  const auto options = at::TensorOptions().dtype(type);
+  if (reinterpret_cast<std::uintptr_t>(data) % at::elementSize(type) != 0) {
+    auto copy = at::empty(entry.shape, options);
+    std::memcpy(copy.data_ptr(), data, copy.nbytes());
+    return copy;
+  }
+  auto keep = mapping_;
+  return at::from_blob(
+      data, entry.shape, [keep](void*) mutable { keep.reset(); }, options);
 }
 
 }  // namespace neuroscale::io

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,5 +54,31 @@ std::vector<TensorInfo> read_safetensors_header(
 // from the file into tensors, in data order. Throws DataError naming the file.
 TensorFile read_safetensors(const std::string& path,
                             const std::function<bool(const std::string&)>& select = {});
+
+// A safetensors file mapped into memory (a private, copy-on-write mapping): its tensors are
+// views of the file's pages, read without a copy, and processes that map the same file share
+// those pages until one writes to them. A view keeps the mapping alive after this object is
+// gone. The header is validated as read_safetensors_header does.
+class MappedTensorFile {
+ public:
+  // Throws DataError naming the file when it cannot be opened, mapped or its header is invalid.
+  explicit MappedTensorFile(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const std::vector<TensorInfo>& entries() const { return entries_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  std::uint64_t size() const;
+  // The tensor of `entry` (one of entries()) on the CPU: a view of the mapping, or a copy
+  // when its bytes are not aligned to its element size.
+  at::Tensor tensor(const TensorInfo& entry) const;
+
+ private:
+  struct Mapping;
+  std::string path_;
+  std::shared_ptr<Mapping> mapping_;
+  std::vector<TensorInfo> entries_;
+  std::map<std::string, std::string> metadata_;
+  std::uint64_t data_start_ = 0;
+};
 
 }  // namespace neuroscale::io

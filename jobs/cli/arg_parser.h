@@ -5,6 +5,8 @@
 // suggested. (Why not CLI11: docs/architecture.md, "Libraries".)
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -18,6 +20,12 @@ class ArgParser {
 
   void flag(const std::string& name, bool* out, const std::string& help);
   void option(const std::string& name, std::string* out, const std::string& value_name,
+              const std::string& help, bool required = false);
+  // Numeric options: the value must be a whole number (or a finite number) to the last
+  // character; anything else is a UsageError naming the option.
+  void option(const std::string& name, std::int64_t* out, const std::string& value_name,
+              const std::string& help, bool required = false);
+  void option(const std::string& name, double* out, const std::string& value_name,
               const std::string& help, bool required = false);
   // An option taking one or more values: "--input a b c" (values up to the next option)
   // or repeated "--input a --input b".
@@ -46,6 +54,7 @@ class ArgParser {
     std::string* value = nullptr;
     std::vector<std::string>* values = nullptr;
     bool required = false, seen = false;
+    std::function<bool(const std::string&)> assign;  ///< numeric options: false if invalid
   };
   struct Positional {
     std::string name, help;

@@ -94,6 +94,40 @@ TEST(ArgParser, MissingValuesAndRequiredOptionsAreErrors) {
   EXPECT_NE(error_of({"--output", "x", "-q"}).find("unknown option '-q'"), std::string::npos);
 }
 
+TEST(ArgParser, NumericOptionsTakeWholeNumbersOrFiniteNumbersOnly) {
+  std::int64_t count = 7;
+  double scale = 0.5;
+  auto parse = [&](const std::vector<std::string>& args) {
+    ArgParser parser("neuroscale test", "A test command.");
+    parser.option("--count", &count, "N", "how many");
+    parser.option("--scale", &scale, "X", "how much");
+    std::ostringstream out;
+    parser.parse(args, out);
+  };
+  parse({"--count", "-3", "--scale=2.5e-1"});
+  EXPECT_EQ(count, -3);
+  EXPECT_DOUBLE_EQ(scale, 0.25);
+  parse({});
+  EXPECT_EQ(count, -3);  // untouched when absent
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--count", "3.5"},
+                                                               {"--count", "12abc"},
+                                                               {"--count", "99999999999999999999"},
+                                                               {"--scale", "nan"},
+                                                               {"--scale", "inf"},
+                                                               {"--scale", "1e999"},
+                                                               {"--scale", "x"}}) {
+    try {
+      parse(bad);
+      FAIL() << bad[1];
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("option '" + bad[0] + "' expects a number"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("got '" + bad[1] + "'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(ArgParser, HelpListsEveryOptionAndStopsParsing) {
   Parsed p;
   ArgParser parser = make(p);

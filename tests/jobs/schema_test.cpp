@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "io/config/config_document.h"
+#include "jobs/schema/lm_schema.h"
 #include "jobs/schema/pretrain_schema.h"
 
 namespace neuroscale::jobs {
@@ -20,6 +21,19 @@ TEST(Config, DocumentationListsEveryTrainingKey) {
   PretrainConfig config;
   const auto keys = io::list_keys([&](ConfigVisitor& v) { describe(v, config); });
   EXPECT_GT(keys.size(), 25u);
+  for (const auto& key : keys) {
+    EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
+        << key.path << " is missing from docs/configuration.md";
+  }
+}
+
+TEST(Config, DocumentationListsEveryLanguageModelKey) {
+  std::ifstream in(std::string(NEUROSCALE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  LmTrainConfig config;
+  const auto keys = io::list_keys([&](ConfigVisitor& v) { describe(v, config); });
+  EXPECT_GT(keys.size(), 35u);
   for (const auto& key : keys) {
     EXPECT_NE(text.str().find("| `" + key.path + "` |"), std::string::npos)
         << key.path << " is missing from docs/configuration.md";

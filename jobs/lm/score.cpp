@@ -1,0 +1,107 @@
+// `neuroscale lm score FILE`: per-line log-probability and perplexity of a text file under a
+// Hugging Face causal LM, and the file's perplexity over all its tokens.
+#include <cmath>
+#include <iostream>
+
+#include "core/check.h"
+#include "core/llm/scoring.h"
+#include "core/progress.h"
+#include "io/fs/files.h"
+#include "jobs/lm/lm_actions.h"
+
+namespace neuroscale::jobs {
+
+int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
+  LmModelOptions model_options;
+  std::string file, output;
+  ArgParser parser(
+      "neuroscale lm score",
+      "Score each line of a text file with a causal LM: the natural-log probability of\n"
+      "its tokens and its perplexity, exp(-log_probability / tokens). With a BOS token\n"
+      "(config.json's bos_token_id) every token is scored after it; without one the\n"
+      "first token is the context and the rest are scored. Empty lines are skipped.\n"
+      "Writes TSV (line, tokens, log_probability, perplexity) and logs the file's\n"
+      "perplexity over all scored tokens.");
+  parser.positional("FILE", &file, "text, one sentence per line (UTF-8)");
+  add_lm_model_options(parser, model_options);
+  parser.option("--output", &output, "FILE",
+                "write the TSV to FILE (atomically) instead of stdout");
+  parser.epilog(
+      "examples:\n"
+      "  neuroscale lm score sentences.txt --model runs/lm/hf\n"
+      "  neuroscale lm score test.txt --model models/smollm-135m --dtype bfloat16 --output "
+      "scores.tsv\n");
+  if (!parser.parse(args, std::cout)) return 0;
+  runtime.configure(model_options.common);
+  Logger& log = runtime.logger();
+
+  const auto text = io::read_file(file);
+  NS_CHECK_AS(DataError, text.has_value(), "cannot read '", file, "'");
+  std::vector<std::pair<std::size_t, std::string>> lines;  // (1-based line number, text)
+  std::size_t start = 0, number = 0;
+  while (start < text->size()) {
+    auto end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    ++number;
+    auto line = text->substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.emplace_back(number, std::move(line));
+    start = end + 1;
+  }
+  NS_CHECK_AS(DataError, !lines.empty(), "'", file, "' has no text to score (no non-empty line)");
+
+  auto lm = open_lm(runtime, model_options);
+  const auto& tokenizer = io::require_tokenizer(lm);
+  const auto bos = lm.model->options().bos();
+  std::vector<std::vector<std::int64_t>> prefixes, continuations;
+  for (const auto& [line_number, line] : lines) {
+    auto ids = tokenizer.encode(line);
+    if (bos >= 0) {
+      prefixes.push_back({bos});
+    } else {
+      NS_CHECK_AS(DataError, !ids.empty(), "'", file, "' line ", line_number, " has no tokens");
+      prefixes.push_back({ids.front()});
+      ids.erase(ids.begin());
+    }
+    continuations.push_back(std::move(ids));
+  }
+  Progress progress(log, "score", static_cast<std::int64_t>(lines.size()), "lines",
+                    ProgressOptions{stderr_is_terminal(), 10.0});
+  std::vector<llm::ContinuationScore> scores;
+  const auto batch = static_cast<std::size_t>(model_options.batch_size);
+  for (std::size_t begin = 0; begin < lines.size(); begin += batch) {
+    const auto end = std::min(lines.size(), begin + batch);
+    const std::vector<std::vector<std::int64_t>> p(prefixes.begin() + begin,
+                                                   prefixes.begin() + end);
+    const std::vector<std::vector<std::int64_t>> c(continuations.begin() + begin,
+                                                   continuations.begin() + end);
+    for (const auto& s : llm::score_continuations(*lm.model, p, c, model_options.batch_size)) {
+      scores.push_back(s);
+      progress.advance();
+    }
+  }
+  std::string tsv = "line\ttokens\tlog_probability\tperplexity\n";
+  double total = 0.0;
+  std::int64_t tokens = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& s = scores[i];
+    total += s.log_probability;
+    tokens += s.tokens;
+    const double perplexity =
+        s.tokens > 0 ? std::exp(-s.log_probability / static_cast<double>(s.tokens)) : NAN;
+    tsv += std::to_string(lines[i].first) + "\t" + std::to_string(s.tokens) + "\t" +
+           std::to_string(s.log_probability) + "\t" +
+           (s.tokens > 0 ? std::to_string(perplexity) : std::string("nan")) + "\n";
+  }
+  if (output.empty()) {
+    std::cout << tsv << std::flush;
+  } else {
+    io::write_file_atomically(output, tsv);
+  }
+  log.info("'", file, "': ", lines.size(), " line(s), ", tokens,
+           " token(s) scored, log-probability ", total, ", perplexity ",
+           tokens > 0 ? std::exp(-total / static_cast<double>(tokens)) : NAN);
+  return 0;
+}
+
+}  // namespace neuroscale::jobs

@@ -1,0 +1,29 @@
+// The two halves `neuroscale synth` shares with its fMRI kind (jobs/synth_command.cpp,
+// jobs/synth_fmri.cpp): reading a synth config, and generating the fMRI corpus.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "io/config/config_visitor.h"
+#include "jobs/runtime.h"
+
+namespace neuroscale::jobs {
+
+// Reads `config_path` (or the built-in defaults, named `builtin`) with the overrides into
+// `describe` and validates it. With --dry-run prints the resolved config and returns false
+// (the command is done); otherwise requires --output.
+bool read_synth_config(const std::string& config_path, const char* builtin,
+                       const std::vector<std::string>& overrides, const io::Describer& describe,
+                       const std::function<void(const std::string&)>& validate, bool dry_run,
+                       const std::string& output);
+
+// `--kind fmri`: stories spoken by espeak-ng and participants' responses from a hidden
+// encoding model (io/synth/synth_fmri.h). Serial: under mpirun, rank 0 generates and writes
+// while the other ranks wait for it.
+int run_synth_fmri(Runtime& runtime, const std::string& config_path, const std::string& output,
+                   const std::string& run_dir, bool force, bool dry_run,
+                   const std::vector<std::string>& overrides);
+
+}  // namespace neuroscale::jobs

@@ -1,0 +1,115 @@
+// End-to-end tests of `neuroscale lm`: the synthetic corpus' sentences (synth --sentences)
+// train a small LM whose loss falls; the Hugging Face directory it writes is what
+// `lm generate` and `lm score` load; bad input is refused with the file named and nothing
+// written.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "io/fs/files.h"
+#include "io/run/metrics_log.h"
+#include "tests/jobs/cli_run.h"
+
+namespace {
+
+using neuroscale::cli_test::count_lines;
+using neuroscale::cli_test::Result;
+using neuroscale::cli_test::run;
+
+const std::string kSource = NEUROSCALE_SOURCE_DIR;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class LmCli : public testing::Test {
+ protected:
+  // The corpus' sentences and one training run, made once per process by the first case.
+  void SetUp() override {
+    if (!root_.empty()) return;
+    root_ = testing::TempDir() + "neuroscale_lm_" + std::to_string(::getpid());
+    std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
+    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
+                       "/corpus.h5 --sentences " + root_ + "/sentences");
+    ASSERT_EQ(synth.code, 0) << synth.err;
+    Result train =
+        run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
+            "/lm data.text=" + root_ + "/sentences.train.txt data.validation_text=" + root_ +
+            "/sentences.val.txt train.max_steps=40 data.vocab_size=400");
+    ASSERT_EQ(train.code, 0) << train.err;
+  }
+  static std::string root_;
+};
+std::string LmCli::root_;
+
+TEST_F(LmCli, SynthWritesEverySplitsSentences) {
+  for (const char* split : {"train", "val", "test"}) {
+    const auto text = neuroscale::io::read_file(root_ + "/sentences." + split + ".txt");
+    ASSERT_TRUE(text.has_value()) << split;
+    EXPECT_GT(count_lines(*text), 0) << split;
+  }
+}
+
+TEST_F(LmCli, TrainingLowersTheLossAndWritesAHuggingFaceDirectory) {
+  const auto records = neuroscale::io::read_metrics_log(root_ + "/lm/metrics.jsonl");
+  ASSERT_GE(records.size(), 2u);
+  const double first = records.front().values.at("loss"), last = records.back().values.at("loss");
+  EXPECT_LT(last, 0.8 * first) << "loss " << first << " -> " << last;
+  EXPECT_TRUE(records.back().values.count("perplexity"));
+  for (const char* file :
+       {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"}) {
+    EXPECT_TRUE(neuroscale::io::is_regular_file(root_ + "/lm/hf/" + file)) << file;
+  }
+}
+
+TEST_F(LmCli, GenerateAndScoreLoadTheTrainedModel) {
+  Result greedy =
+      run("lm generate --model " + root_ + "/lm/hf --prompt 'the' --prompt 'a' --max-new-tokens 6");
+  ASSERT_EQ(greedy.code, 0) << greedy.err;
+  EXPECT_EQ(count_lines(greedy.out), 3) << greedy.out;
+  EXPECT_TRUE(contains(greedy.out, "prompt\trank\tscore\tlog_probability\ttokens\ttext\n"))
+      << greedy.out;
+  Result beams = run("lm generate --model " + root_ +
+                     "/lm/hf --prompt 'the' --beams 3 --nbest 3 --max-new-tokens 6");
+  ASSERT_EQ(beams.code, 0) << beams.err;
+  EXPECT_EQ(count_lines(beams.out), 4) << beams.out;
+  Result score = run("lm score " + root_ + "/sentences.val.txt --model " + root_ +
+                     "/lm/hf --output " + root_ + "/scores.tsv");
+  ASSERT_EQ(score.code, 0) << score.err;
+  const auto lines = count_lines(neuroscale::io::read_file(root_ + "/sentences.val.txt").value());
+  EXPECT_EQ(count_lines(neuroscale::io::read_file(root_ + "/scores.tsv").value()), lines + 1);
+  EXPECT_TRUE(contains(score.err, "perplexity")) << score.err;
+}
+
+TEST_F(LmCli, BadInputIsRefusedNamingTheFileAndWritesNothing) {
+  neuroscale::io::write_file_atomically(root_ + "/empty.txt", "\n\n");
+  Result empty = run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
+                     "/empty-run data.text=" + root_ + "/empty.txt");
+  EXPECT_EQ(empty.code, 3) << empty.err;
+  EXPECT_TRUE(contains(empty.err, root_ + "/empty.txt' has no text")) << empty.err;
+  EXPECT_FALSE(neuroscale::io::path_exists(root_ + "/empty-run/hf"));
+  Result scored = run("lm score " + root_ + "/empty.txt --model " + root_ + "/lm/hf");
+  EXPECT_EQ(scored.code, 3) << scored.err;
+  Result too_long =
+      run("lm generate --model " + root_ + "/lm/hf --prompt 'the' --max-new-tokens 500");
+  EXPECT_EQ(too_long.code, 2) << too_long.err;
+  EXPECT_TRUE(contains(too_long.err, "exceeds the model's context (128)")) << too_long.err;
+  Result not_a_number = run("lm generate --model " + root_ + "/lm/hf --prompt 'the' --beams four");
+  EXPECT_EQ(not_a_number.code, 2);
+  EXPECT_TRUE(contains(not_a_number.err, "option '--beams' expects a number (N), got 'four'"))
+      << not_a_number.err;
+  std::system(("mkdir -p " + root_ + "/other && cp " + root_ + "/lm/hf/config.json " + root_ +
+               "/lm/hf/model.safetensors " + root_ +
+               "/other/ && echo '{\"model\": {\"type\": \"WordPiece\"}}' > " + root_ +
+               "/other/tokenizer.json")
+                  .c_str());
+  Result other = run("lm generate --model " + root_ + "/other --prompt 'the'");
+  EXPECT_EQ(other.code, 3) << other.err;
+  EXPECT_TRUE(
+      contains(other.err, root_ + "/other/tokenizer.json': model 'WordPiece' is not supported"))
+      << other.err;
+}
+
+}  // namespace
