@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   const auto prompts = nlohmann::json::parse(io::read_file(dir + "/prompts.json").value())
                            .get<std::vector<std::vector<std::int64_t>>>();
   llm::GenerationOptions options;
-  options.max_new_tokens(new_tokens).beams(beams).eos({-1});  // no token ends a hypothesis
+  options.max_new_tokens(new_tokens).beams(beams).stop_at_eos(false);
   auto once = [&] { return llm::generate(*lm.model, prompts, options); };
   once();
   std::vector<double> times;

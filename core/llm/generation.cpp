@@ -14,7 +14,13 @@ namespace {
 constexpr double kImpossible = -1.0e9;
 
 std::vector<std::int64_t> eos_ids(const CausalLmImpl& model, const GenerationOptions& options) {
-  return options.eos().empty() ? model.options().eos() : options.eos();
+  if (!options.stop_at_eos()) return {};
+  const auto eos = options.eos().empty() ? model.options().eos() : options.eos();
+  for (const auto id : eos) {
+    NS_CHECK_AS(UsageError, id >= 0 && id < model.options().vocab(), "generation: EOS id ", id,
+                " is outside the vocabulary (", model.options().vocab(), ")");
+  }
+  return eos;
 }
 
 // The token that fills a finished row: pad_token_id, else the first EOS, else 0.

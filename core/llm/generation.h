@@ -31,6 +31,8 @@ struct GenerationOptions {
   TORCH_ARG(double, length_penalty) = 1.0;
   /// ids that end a hypothesis; empty: the model's eos_token_id
   TORCH_ARG(std::vector<std::int64_t>, eos) = {};
+  /// false: no token ends a hypothesis, every one runs to max_new_tokens (benchmarks)
+  TORCH_ARG(bool, stop_at_eos) = true;
 };
 
 struct Hypothesis {

@@ -6,6 +6,7 @@
 #include "core/check.h"
 #include "core/text.h"
 #include "io/fs/files.h"
+#include "io/hash/xxhash64.h"
 #include "io/llm/bpe_trainer.h"
 
 namespace neuroscale::jobs {
@@ -66,6 +67,16 @@ std::int64_t special_token(const io::BpeTokenizer& tokenizer, const std::string&
   }
   NS_THROW(ConfigError, key, ": the tokenizer (", tokenizer.source(), ") has none of ",
            join(defaults, ", "), "; name its token");
+}
+
+std::string base_weights_reference(const io::HfCausalLm& base) {
+  std::string reference;
+  for (const auto& file : base.weights.files) {
+    const auto name = file.substr(file.rfind('/') + 1);
+    reference +=
+        (reference.empty() ? "" : ", ") + name + " xxh64=" + io::to_hex(io::xxhash64_file(file));
+  }
+  return reference;
 }
 
 distributed::TokenSequences tokenize_lines(const io::BpeTokenizer& tokenizer,

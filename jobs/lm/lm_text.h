@@ -35,6 +35,10 @@ LmTokenizer tokenizer_of(const io::HfCausalLm& base);
 std::int64_t special_token(const io::BpeTokenizer& tokenizer, const std::string& name,
                            const std::string& key, const std::vector<std::string>& defaults);
 
+// The base weights adapter-only checkpoints refer to: the files' names, sizes and XXH64s
+// (content, not paths, so a moved directory still resumes).
+std::string base_weights_reference(const io::HfCausalLm& base);
+
 // BOS + tokens + EOS per line, cut to `max_length` tokens (EOS kept last).
 distributed::TokenSequences tokenize_lines(const io::BpeTokenizer& tokenizer,
                                            const std::vector<std::string>& lines, std::int64_t bos,

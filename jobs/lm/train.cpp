@@ -2,8 +2,12 @@
 // sentence per line) on the data-parallel engine, written as a Hugging Face directory.
 #include <torch/torch.h>
 
+#include <set>
+
 #include "core/check.h"
+#include "core/model/lora.h"
 #include "core/task/causal_lm_task.h"
+#include "core/text.h"
 #include "distributed/text_data.h"
 #include "io/config/config_document.h"
 #include "io/llm/bpe_trainer.h"
@@ -50,7 +54,11 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
                              : read_text_lines(config.data.validation_text, "data.validation_text");
   std::unique_ptr<io::HfCausalLm> base;
   if (!config.model.init_from.empty()) {
-    base = std::make_unique<io::HfCausalLm>(io::load_hf_causal_lm(config.model.init_from));
+    const std::set<std::string> targets(config.model.lora_targets.begin(),
+                                        config.model.lora_targets.end());
+    base = std::make_unique<io::HfCausalLm>(
+        io::load_hf_causal_lm(config.model.init_from, {}, "", config.model.lora,
+                              config.model.lora.rank() > 0 ? targets : std::set<std::string>{}));
   }
   const LmTokenizer tokenizer =
       base ? tokenizer_of(*base) : make_tokenizer(config.data, train_lines, job.log());
@@ -79,11 +87,19 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- model: fresh (same seed on every rank) or the base directory's
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
   llm::CausalLm model{nullptr};
+  std::string base_weights;  // what adapter-only checkpoints refer to
   if (base) {
     model = base->model;
     NS_CHECK_AS(ConfigError, model->options().vocab() >= tokenizer.tokenizer.vocab_size(),
                 "model.init_from '", config.model.init_from, "' has vocab_size ",
                 model->options().vocab(), " but its tokenizer ", tokenizer.tokenizer.vocab_size());
+    if (config.model.lora.rank() > 0) {
+      const auto trainable = model::freeze_all_but_lora(*model);
+      base_weights = base_weights_reference(*base);
+      run->log().info("LoRA rank ", config.model.lora.rank(), " on ",
+                      join(config.model.lora_targets, ", "), ": ", trainable,
+                      " trainable values; the base (", base_weights, ") stays frozen");
+    }
   } else {
     auto options = config.model.options;
     options.vocab(tokenizer.tokenizer.vocab_size()).bos(bos).eos({eos}).pad(-1);
@@ -99,10 +115,16 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
   distributed::OptimizationSpec optimization;
   optimization.optimizer = config.optimizer;
   optimization.schedule = config.schedule;
-  optimization.model_identity = io::ModelIdentity(
-      "causal_lm",
-      {{"vocab", std::to_string(model->options().vocab())}, {"tokenizer", tokenizer.origin}},
-      io::to_yaml([&](io::ConfigVisitor& v) { describe(v, config.model); }));
+  optimization.base_weights = base_weights;
+  // The identity names the base by content; init_from's path stays out of the hashed keys.
+  auto model_keys = config.model;
+  model_keys.init_from.clear();
+  optimization.model_identity =
+      io::ModelIdentity("causal_lm",
+                        {{"vocab", std::to_string(model->options().vocab())},
+                         {"tokenizer", tokenizer.origin},
+                         {"base", base_weights}},
+                        io::to_yaml([&](io::ConfigVisitor& v) { describe(v, model_keys); }));
   distributed::TextTrainingData data(std::move(train), std::move(validation),
                                      config.train.micro_batch, config.seed, eos);
   run->train(task, optimization, &data);

@@ -18,6 +18,8 @@ LmModelConfig::LmModelConfig() {
       .kv_heads(2)
       .max_positions(256);
   options.rope_theta(10000.0).rms_eps(1e-6).tie_embeddings(true);
+  lora.rank(0).alpha(32).dropout(
+      0.2);  // BIT's adapters when rank is set: r 8, alpha 32, dropout 0.2
 }
 
 LmTrainConfig::LmTrainConfig() {
@@ -53,6 +55,21 @@ void describe(ConfigVisitor& v, LmModelConfig& o) {
   v.value("rms_eps", m.rms_eps(), Field("RMSNorm epsilon (rms_norm_eps)").greater_than(0));
   v.value("tie_embeddings", m.tie_embeddings(),
           Field("the output head is the embedding matrix (tie_word_embeddings)"));
+  v.section(
+      "lora",
+      "adapters on init_from's model, whose weights stay frozen (rank 0: train every weight)",
+      [&](ConfigVisitor& l) {
+        l.value("rank", o.lora.rank(),
+                Field("rank r of each adapter (0: no adapters)").range(0, 4096));
+        l.value("alpha", o.lora.alpha(),
+                Field("the update is scaled by alpha / r").greater_than(0));
+        l.value("dropout", o.lora.dropout(),
+                Field("dropout on the adapters' input while training").range(0, 0.99));
+        l.value(
+            "targets", o.lora_targets,
+            Field("projections with adapters: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
+                  "down_proj"));
+      });
 }
 
 void describe(ConfigVisitor& v, LmTrainConfig& o) {
@@ -102,6 +119,11 @@ void validate(const LmTrainConfig& o, const std::string& source) {
               o.data.max_length <= o.model.options.max_positions() || !o.model.init_from.empty(),
               source, ": 'data.max_length' (", o.data.max_length,
               ") exceeds 'model.max_positions' (", o.model.options.max_positions(), ")");
+  NS_CHECK_AS(ConfigError, o.model.lora.rank() == 0 || !o.model.init_from.empty(), source,
+              ": 'model.lora.rank' (", o.model.lora.rank(),
+              ") adapts a pretrained model: set 'model.init_from'");
+  NS_CHECK_AS(ConfigError, o.model.lora.rank() == 0 || !o.model.lora_targets.empty(), source,
+              ": 'model.lora.targets' is empty");
   NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
               ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
               ") exceeds 'train.max_steps' (", o.train.max_steps, ")");

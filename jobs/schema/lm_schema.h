@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/llm/causal_lm_options.h"
 #include "core/optim/lr_schedule.h"
@@ -27,6 +28,10 @@ struct LmDataConfig {
 struct LmModelConfig {
   std::string init_from;         ///< a Hugging Face directory to continue ("": from scratch)
   llm::CausalLmOptions options;  ///< the size when training from scratch (vocab: the tokenizer's)
+  /// LoRA on init_from's model (rank 0: full training); the base stays frozen
+  model::LoraOptions lora;
+  std::vector<std::string> lora_targets = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                                           "gate_proj", "up_proj", "down_proj"};
   LmModelConfig();
 };
 

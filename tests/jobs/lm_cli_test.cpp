@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "io/checkpoint/checkpoint_reader.h"
 #include "io/fs/files.h"
 #include "io/run/metrics_log.h"
 #include "tests/jobs/cli_run.h"
@@ -81,6 +82,32 @@ TEST_F(LmCli, GenerateAndScoreLoadTheTrainedModel) {
   const auto lines = count_lines(neuroscale::io::read_file(root_ + "/sentences.val.txt").value());
   EXPECT_EQ(count_lines(neuroscale::io::read_file(root_ + "/scores.tsv").value()), lines + 1);
   EXPECT_TRUE(contains(score.err, "perplexity")) << score.err;
+}
+
+TEST_F(LmCli, LoraFineTuningCheckpointsOnlyTheAdaptersAndNamesTheBase) {
+  Result lora = run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
+                    "/lora data.text=" + root_ + "/sentences.train.txt model.init_from=" + root_ +
+                    "/lm/hf model.lora.rank=4 train.max_steps=5 schedule.warmup_steps=1");
+  ASSERT_EQ(lora.code, 0) << lora.err;
+  namespace io = neuroscale::io;
+  const auto [path, manifest] =
+      io::newest_verified_checkpoint(io::locate_checkpoints(root_ + "/lora"), {});
+  EXPECT_TRUE(contains(manifest.base_weights, "model.safetensors xxh64=")) << manifest.base_weights;
+  const auto tensors = io::read_checkpoint_tensors(
+      path, manifest, [](const std::string& name) { return name.rfind("model.", 0) == 0; });
+  ASSERT_FALSE(tensors.empty());
+  for (const auto& [name, tensor] : tensors) EXPECT_TRUE(contains(name, "lora_")) << name;
+  // The merged directory loads and generates.
+  Result generate =
+      run("lm generate --model " + root_ + "/lora/hf --prompt 'the' --max-new-tokens 3");
+  EXPECT_EQ(generate.code, 0) << generate.err;
+  // Adapters without a base to adapt are refused by key.
+  Result no_base = run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
+                       "/lora-bad data.text=" + root_ + "/sentences.train.txt model.lora.rank=4");
+  EXPECT_EQ(no_base.code, 2);
+  EXPECT_TRUE(contains(no_base.err,
+                       "'model.lora.rank' (4) adapts a pretrained model: set 'model.init_from'"))
+      << no_base.err;
 }
 
 TEST_F(LmCli, BadInputIsRefusedNamingTheFileAndWritesNothing) {
