@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
         "ranks=%d dtype=%s mapped=%zu/%zu weights_mb=%.0f sum_rss_mb=%.0f sum_pss_mb=%.0f "
         "n_times_weights_mb=%.0f pss_over_n_weights=%.2f\n",
         ranks, argv[2], lm.weights.tensors_mapped, lm.weights.tensors_loaded, weight_bytes / 1e6,
-        total[0] / 1e6, total[1] / 1e6, ranks * weight_bytes / 1e6, total[1] / (ranks * weight_bytes));
+        total[0] / 1e6, total[1] / 1e6, ranks * weight_bytes / 1e6,
+        total[1] / (ranks * weight_bytes));
   }
   MPI_Finalize();
   return 0;

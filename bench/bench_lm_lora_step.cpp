@@ -1,0 +1,55 @@
+// A LoRA training step of the engine's causal LM (core/llm + core/task/causal_lm_task.h):
+// forward over a batch of token sequences, the next-token cross-entropy, backward into rank-8
+// adapters on all seven projections (the base frozen), AdamW. The model is a Hugging Face
+// directory made by bench/lm_generate_peer.py. Prints one line: the step time, the median of
+// 5 steps after 2 warm-ups.
+// usage: bench_lm_lora_step DIR THREADS BATCH LENGTH
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "bench/bench_common.h"
+#include "core/optim/optimizer.h"
+#include "core/optim/param_groups.h"
+#include "core/task/causal_lm_task.h"
+#include "io/llm/hf_model.h"
+
+int main(int argc, char** argv) {
+  using namespace neuroscale;
+  if (argc != 5) {
+    std::cerr << "usage: bench_lm_lora_step DIR THREADS BATCH LENGTH\n";
+    return 2;
+  }
+  const int threads = std::stoi(argv[2]);
+  const auto batch_size = std::stoll(argv[3]), length = std::stoll(argv[4]);
+  at::set_num_threads(threads);
+  torch::manual_seed(0);
+  auto lm = io::load_hf_causal_lm(argv[1], {}, "", model::LoraOptions().rank(8).alpha(32).dropout(0.0),
+                                  {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
+  const auto trainable = model::freeze_all_but_lora(*lm.model);
+  lm.model->train();
+  task::CausalLmTask task(lm.model);
+  optim::AdamW optimizer(optim::weight_decay_groups(*lm.model, 0.0));
+  Batch batch;
+  batch.tokens = at::randint(2, lm.model->options().vocab(), {batch_size, length}, at::kLong);
+  batch.bins = at::full({batch_size}, length, at::kLong);
+  for (std::int64_t i = 0; i < batch_size; ++i) batch.trials.push_back(i);
+  auto step = [&] {
+    optimizer.zero_grad();
+    task.forward(batch, {0}).loss.backward();
+    optimizer.step(1e-4);
+  };
+  step();
+  step();
+  std::vector<double> times;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = bench::Clock::now();
+    step();
+    times.push_back(bench::seconds(start));
+  }
+  std::printf("neuroscale threads=%d batch=%lld length=%lld trainable=%lld step_ms=%.1f\n", threads,
+              static_cast<long long>(batch_size), static_cast<long long>(length),
+              static_cast<long long>(trainable), 1e3 * bench::median(times));
+  return 0;
+}

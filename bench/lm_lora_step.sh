@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A LoRA training step of the causal LM against transformers + PEFT (PyTorch eager) on the
+# same random Qwen2 models as bench/lm_generate.sh (tiny, and about 100M parameters), rank-8
+# adapters on all seven projections, a batch of 4 sequences of 64 tokens, AdamW, the same
+# threads and PyTorch (the build's NEUROSCALE_PYTHON). The two alternate for ROUNDS rounds;
+# the best round of each is compared.
+# usage: bench/lm_lora_step.sh [BUILD_DIR] [THREADS] [ROUNDS]   (THREADS defaults to nproc)
+set -euo pipefail
+build=${1:-build}
+threads=${2:-$(nproc)}
+rounds=${3:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$build/bench/bench_lm_lora_step
+[ -x "$bin" ] || { echo "bench/lm_lora_step.sh: build first ($bin missing)" >&2; exit 2; }
+python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
+"$python" -c 'import torch, transformers, peft' 2>/dev/null ||
+  { echo "bench/lm_lora_step.sh: $python lacks torch, transformers or peft (scripts/setup installs them)" >&2; exit 2; }
+export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+best() { printf '%s\n' "$@" | awk '{ split($6, f, "="); print f[2], $0 }' | sort -g | head -1 | cut -d' ' -f2-; }
+for size in tiny 100m; do
+  dir=$build/bench-lm/$size
+  [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
+  ours=() peer=()
+  for ((r = 0; r < rounds; r++)); do
+    ours+=("$("$bin" "$dir" "$threads" 4 64)")
+    peer+=("$("$python" "$here/lm_lora_step_peer.py" "$dir" "$threads" 4 64 2>/dev/null)")
+  done
+  a=$(best "${ours[@]}")
+  b=$(best "${peer[@]}")
+  echo "$size $a"
+  echo "$size $b"
+  awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v s="$size" -v r="$rounds" \
+      'BEGIN { printf "%s (best of %d rounds): neuroscale %.2fx the LoRA step rate of transformers+PEFT\n", s, r, b / a }'
+done
