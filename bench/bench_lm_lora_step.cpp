@@ -25,8 +25,9 @@ int main(int argc, char** argv) {
   const auto batch_size = std::stoll(argv[3]), length = std::stoll(argv[4]);
   at::set_num_threads(threads);
   torch::manual_seed(0);
-  auto lm = io::load_hf_causal_lm(argv[1], {}, "", model::LoraOptions().rank(8).alpha(32).dropout(0.0),
-                                  {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
+  auto lm = io::load_hf_causal_lm(
+      argv[1], {}, "", model::LoraOptions().rank(8).alpha(32).dropout(0.0),
+      {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
   const auto trainable = model::freeze_all_but_lora(*lm.model);
   lm.model->train();
   task::CausalLmTask task(lm.model);

@@ -4,7 +4,8 @@
 // dependencies.
 //   1. correctness: a tiny random model (Qwen2-style biases, 4 heads over 2 KV heads) on the
 //      GPU in float32 gives the CPU's logits for a left-padded batch at its real positions
-//      (within 1e-4 of the largest), the same greedy and 4-beam tokens, and bfloat16 logits within 2% of the CPU's bfloat16;
+//      (within 1e-4 of the largest), the same greedy and 4-beam tokens, and bfloat16 logits within
+//      2% of the CPU's bfloat16;
 //   2. speed: a random model of Qwen2.5-1.5B's shape in bfloat16 generates 64 tokens for 8
 //      prompts of 32 tokens, greedy and 4 beams, EOS disabled: tokens/s, the median of 3 runs.
 // Exits 77 without a CUDA device, 1 on a mismatch.
@@ -24,7 +25,8 @@ namespace {
 // positions attend to nothing and their values are not defined.
 double relative_error(const at::Tensor& a, const at::Tensor& b, const at::Tensor& mask) {
   const auto real = mask.to(at::kBool).unsqueeze(2).expand_as(b);
-  const auto x = a.to(at::kCPU, at::kFloat).masked_select(real), y = b.to(at::kCPU, at::kFloat).masked_select(real);
+  const auto x = a.to(at::kCPU, at::kFloat).masked_select(real),
+             y = b.to(at::kCPU, at::kFloat).masked_select(real);
   return (x - y).abs().max().item<double>() / y.abs().max().item<double>();
 }
 
@@ -55,10 +57,12 @@ int main() {
   CausalLm gpu(options, false);
   {
     auto target = gpu->named_parameters();
-    for (const auto& item : cpu->named_parameters()) target[item.key()].set_data(item.value().to(at::kCUDA));
+    for (const auto& item : cpu->named_parameters())
+      target[item.key()].set_data(item.value().to(at::kCUDA));
   }
   gpu->eval();
-  const std::vector<std::vector<std::int64_t>> prompts = {{5, 17, 99, 3, 250, 8}, {42, 7, 7}, {200, 1, 64, 31}};
+  const std::vector<std::vector<std::int64_t>> prompts = {
+      {5, 17, 99, 3, 250, 8}, {42, 7, 7}, {200, 1, 64, 31}};
   const auto [ids, mask] = left_pad(prompts, 0);
   const auto reference = cpu->forward(ids, mask);
   const double fp32 = relative_error(gpu->forward(ids.cuda(), mask.cuda()), reference, mask);
@@ -67,7 +71,8 @@ int main() {
   for (const auto beams : {1, 4}) {
     GenerationOptions generation;
     generation.max_new_tokens(12).beams(beams).nbest(beams);
-    const bool same = tokens_of(generate(*cpu, prompts, generation)) == tokens_of(generate(*gpu, prompts, generation));
+    const bool same = tokens_of(generate(*cpu, prompts, generation)) ==
+                      tokens_of(generate(*gpu, prompts, generation));
     std::printf("%d beam(s): GPU tokens %s the CPU's\n", beams, same ? "equal" : "DIFFER FROM");
     failures += !same;
   }
@@ -77,15 +82,18 @@ int main() {
   cpu->to(at::kBFloat16);
   const auto gpu16 = gpu->forward(ids.cuda(), mask.cuda());
   const double bf16 = relative_error(gpu16, cpu->forward(ids, mask).to(at::kFloat), mask);
-  std::printf("bfloat16 logits on the GPU against the CPU's bfloat16: max |diff| / max |logit| = %.2e "
-              "(against float32: %.2e)\n",
-              bf16, relative_error(gpu16, reference, mask));
+  std::printf(
+      "bfloat16 logits on the GPU against the CPU's bfloat16: max |diff| / max |logit| = %.2e "
+      "(against float32: %.2e)\n",
+      bf16, relative_error(gpu16, reference, mask));
   failures += bf16 > 2e-2;
 
   // ---- 2. speed at Qwen2.5-1.5B's shape
   CausalLmOptions big;
-  big.family("qwen2").vocab(151936).hidden(1536).intermediate(8960).layers(28).heads(12).kv_heads(2);
-  big.rms_eps(1e-6).rope_theta(1e6).max_positions(4096).tie_embeddings(true).qkv_bias(true).eos({151645});
+  big.family("qwen2").vocab(151936).hidden(1536).intermediate(8960).layers(28).heads(12).kv_heads(
+      2);
+  big.rms_eps(1e-6).rope_theta(1e6).max_positions(4096).tie_embeddings(true).qkv_bias(true).eos(
+      {151645});
   CausalLm model(big, false);
   model->to(at::kCUDA, at::kBFloat16);
   for (auto& p : model->parameters()) p.normal_(0.0, 0.02);
@@ -106,11 +114,13 @@ int main() {
       const auto start = std::chrono::steady_clock::now();
       generate(*model, batch, generation);
       torch::cuda::synchronize();
-      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      times.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::sort(times.begin(), times.end());
-    std::printf("neuroscale qwen2.5-1.5b-shape bf16 beams=%d tokens=%d seconds=%.3f tokens_per_s=%.1f\n", beams,
-                8 * 64, times[1], 8 * 64 / times[1]);
+    std::printf(
+        "neuroscale qwen2.5-1.5b-shape bf16 beams=%d tokens=%d seconds=%.3f tokens_per_s=%.1f\n",
+        beams, 8 * 64, times[1], 8 * 64 / times[1]);
   }
   std::printf("%s\n", failures == 0 ? "GPU checks passed" : "GPU CHECKS FAILED");
   return failures == 0 ? 0 : 1;
