@@ -1,5 +1,5 @@
-// `neuroscale lm generate|score|train`: causal language models of the Llama family from Hugging
-// Face directories (docs/language-models.md); jobs/lm/ holds the actions.
+// `neuroscale lm generate|score|train|export`: causal language models of the Llama family from
+// Hugging Face directories (docs/language-models.md); jobs/lm/ holds the actions.
 #include "jobs/cli/actions.h"
 #include "jobs/lm/lm_actions.h"
 
@@ -22,6 +22,8 @@ int run_lm(Runtime& runtime, const std::vector<std::string>& args) {
       {"generate", "continue prompts: greedy or beam search with n-best output", lm_generate},
       {"score", "log-probability and perplexity of each line of a text file", lm_score},
       {"train", "train a causal LM on a text file (written as a Hugging Face directory)", lm_train},
+      {"export", "a checkpoint of an lm train run as a Hugging Face directory (adapters merged)",
+       lm_export},
   };
   return run_action(runtime, command, args);
 }

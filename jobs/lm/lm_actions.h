@@ -14,6 +14,7 @@ namespace neuroscale::jobs {
 int lm_generate(Runtime& runtime, const std::vector<std::string>& args);
 int lm_score(Runtime& runtime, const std::vector<std::string>& args);
 int lm_train(Runtime& runtime, const std::vector<std::string>& args);
+int lm_export(Runtime& runtime, const std::vector<std::string>& args);
 
 struct LmModelOptions {
   std::string model;  ///< --model DIR

@@ -2,19 +2,14 @@
 // sentence per line) on the data-parallel engine, written as a Hugging Face directory.
 #include <torch/torch.h>
 
-#include <set>
-
 #include "core/check.h"
-#include "core/model/lora.h"
 #include "core/task/causal_lm_task.h"
-#include "core/text.h"
 #include "distributed/text_data.h"
-#include "io/config/config_document.h"
-#include "io/llm/bpe_trainer.h"
-#include "io/llm/hf_model.h"
+#include "io/fs/files.h"
 #include "io/llm/hf_writer.h"
 #include "jobs/config_job.h"
 #include "jobs/lm/lm_actions.h"
+#include "jobs/lm/lm_model.h"
 #include "jobs/lm/lm_text.h"
 #include "jobs/schema/lm_schema.h"
 #include "jobs/training_job.h"
@@ -52,14 +47,7 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
   const auto val_lines = config.data.validation_text.empty()
                              ? std::vector<std::string>{}
                              : read_text_lines(config.data.validation_text, "data.validation_text");
-  std::unique_ptr<io::HfCausalLm> base;
-  if (!config.model.init_from.empty()) {
-    const std::set<std::string> targets(config.model.lora_targets.begin(),
-                                        config.model.lora_targets.end());
-    base = std::make_unique<io::HfCausalLm>(
-        io::load_hf_causal_lm(config.model.init_from, {}, "", config.model.lora,
-                              config.model.lora.rank() > 0 ? targets : std::set<std::string>{}));
-  }
+  auto base = open_base(config);
   const LmTokenizer tokenizer =
       base ? tokenizer_of(*base) : make_tokenizer(config.data, train_lines, job.log());
   const auto bos = special_token(tokenizer.tokenizer, config.data.bos_token, "data.bos_token",
@@ -84,28 +72,13 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
                   validation.size(), " validation sequences, vocabulary ",
                   tokenizer.tokenizer.vocab_size(), " (", tokenizer.origin, ")");
 
-  // ---- model: fresh (same seed on every rank) or the base directory's
-  torch::manual_seed(static_cast<std::uint64_t>(config.seed));
-  llm::CausalLm model{nullptr};
-  std::string base_weights;  // what adapter-only checkpoints refer to
-  if (base) {
-    model = base->model;
-    NS_CHECK_AS(ConfigError, model->options().vocab() >= tokenizer.tokenizer.vocab_size(),
-                "model.init_from '", config.model.init_from, "' has vocab_size ",
-                model->options().vocab(), " but its tokenizer ", tokenizer.tokenizer.vocab_size());
-    if (config.model.lora.rank() > 0) {
-      const auto trainable = model::freeze_all_but_lora(*model);
-      base_weights = base_weights_reference(*base);
-      run->log().info("LoRA rank ", config.model.lora.rank(), " on ",
-                      join(config.model.lora_targets, ", "), ": ", trainable,
-                      " trainable values; the base (", base_weights, ") stays frozen");
-    }
-  } else {
-    auto options = config.model.options;
-    options.vocab(tokenizer.tokenizer.vocab_size()).bos(bos).eos({eos}).pad(-1);
-    options.qkv_bias(options.family() == "qwen2");  // Qwen2 always has q/k/v biases
-    model = llm::CausalLm(options);
+  if (run->rank() == 0 && !job.run_dir().empty()) {
+    io::write_file_atomically(job.run_dir() + "/tokenizer.json", tokenizer.json);  // lm export
   }
+
+  // ---- model: fresh (same seed on every rank) or the base directory's
+  const auto lm = build_lm_model(config, std::move(base), tokenizer, bos, eos, run->log());
+  auto model = lm.model;
   task::CausalLmTask task(model);
   task.module().to(run->device());
   run->log().info("model: ", model->options().family(), ", ", model->options().layers(),
@@ -115,16 +88,8 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
   distributed::OptimizationSpec optimization;
   optimization.optimizer = config.optimizer;
   optimization.schedule = config.schedule;
-  optimization.base_weights = base_weights;
-  // The identity names the base by content; init_from's path stays out of the hashed keys.
-  auto model_keys = config.model;
-  model_keys.init_from.clear();
-  optimization.model_identity =
-      io::ModelIdentity("causal_lm",
-                        {{"vocab", std::to_string(model->options().vocab())},
-                         {"tokenizer", tokenizer.origin},
-                         {"base", base_weights}},
-                        io::to_yaml([&](io::ConfigVisitor& v) { describe(v, model_keys); }));
+  optimization.base_weights = lm.base_weights;
+  optimization.model_identity = lm.identity;
   distributed::TextTrainingData data(std::move(train), std::move(validation),
                                      config.train.micro_batch, config.seed, eos);
   run->train(task, optimization, &data);

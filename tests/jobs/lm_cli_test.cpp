@@ -65,6 +65,20 @@ TEST_F(LmCli, TrainingLowersTheLossAndWritesAHuggingFaceDirectory) {
   }
 }
 
+TEST_F(LmCli, ExportWritesTheLastCheckpointAsTheRunDid) {
+  Result exported = run("lm export " + root_ + "/lm --output " + root_ + "/lm-export");
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  for (const char* file :
+       {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"}) {
+    EXPECT_EQ(neuroscale::io::read_file(root_ + "/lm-export/" + file),
+              neuroscale::io::read_file(root_ + "/lm/hf/" + file))
+        << file;
+  }
+  Result not_a_run = run("lm export " + root_ + " --output " + root_ + "/nothing");
+  EXPECT_NE(not_a_run.code, 0);
+  EXPECT_FALSE(neuroscale::io::path_exists(root_ + "/nothing"));
+}
+
 TEST_F(LmCli, GenerateAndScoreLoadTheTrainedModel) {
   Result greedy =
       run("lm generate --model " + root_ + "/lm/hf --prompt 'the' --prompt 'a' --max-new-tokens 6");
