@@ -18,16 +18,18 @@ namespace neuroscale::jobs {
 int lm_export(Runtime& runtime, const std::vector<std::string>& args) {
   std::string run_dir, output;
   CommonOptions common;
-  ArgParser parser("neuroscale lm export",
-                   "Write a checkpoint of an `lm train` run as a Hugging Face directory\n"
-                   "(config.json, model.safetensors, tokenizer.json, tokenizer_config.json) that\n"
-                   "transformers and `neuroscale lm generate|score` load: the newest checkpoint that\n"
-                   "verifies, or the one PATH names. A run that trained LoRA adapters is rebuilt on\n"
-                   "its base (model.init_from, which must still hold the same weights) and the\n"
-                   "adapters are merged into their weights.");
-  parser.positional("PATH", &run_dir, "the run directory, its checkpoints/ or one step-N/ checkpoint");
-  parser.option("--output", &output, "DIR", "the Hugging Face directory to write (replaced atomically)",
-                true);
+  ArgParser parser(
+      "neuroscale lm export",
+      "Write a checkpoint of an `lm train` run as a Hugging Face directory\n"
+      "(config.json, model.safetensors, tokenizer.json, tokenizer_config.json) that\n"
+      "transformers and `neuroscale lm generate|score` load: the newest checkpoint that\n"
+      "verifies, or the one PATH names. A run that trained LoRA adapters is rebuilt on\n"
+      "its base (model.init_from, which must still hold the same weights) and the\n"
+      "adapters are merged into their weights.");
+  parser.positional("PATH", &run_dir,
+                    "the run directory, its checkpoints/ or one step-N/ checkpoint");
+  parser.option("--output", &output, "DIR",
+                "the Hugging Face directory to write (replaced atomically)", true);
   add_common_options(parser, common);
   parser.epilog(
       "examples:\n"

@@ -21,7 +21,8 @@ std::unique_ptr<io::HfCausalLm> open_base(const LmTrainConfig& config) {
 }
 
 LmModel build_lm_model(const LmTrainConfig& config, std::unique_ptr<io::HfCausalLm> base,
-                       const LmTokenizer& tokenizer, std::int64_t bos, std::int64_t eos, Logger& log) {
+                       const LmTokenizer& tokenizer, std::int64_t bos, std::int64_t eos,
+                       Logger& log) {
   LmModel built;
   const auto vocab = tokenizer.tokenizer.vocab_size();
   if (base) {
@@ -32,9 +33,9 @@ LmModel build_lm_model(const LmTrainConfig& config, std::unique_ptr<io::HfCausal
     if (config.model.lora.rank() > 0) {
       const auto trainable = model::freeze_all_but_lora(*built.model);
       built.base_weights = base_weights_reference(*base);
-      log.info("LoRA rank ", config.model.lora.rank(), " on ", join(config.model.lora_targets, ", "),
-               ": ", trainable, " trainable values; the base (", built.base_weights,
-               ") stays frozen");
+      log.info("LoRA rank ", config.model.lora.rank(), " on ",
+               join(config.model.lora_targets, ", "), ": ", trainable,
+               " trainable values; the base (", built.base_weights, ") stays frozen");
     }
   } else {
     torch::manual_seed(static_cast<std::uint64_t>(config.seed));  // the same on every rank
@@ -48,12 +49,12 @@ LmModel build_lm_model(const LmTrainConfig& config, std::unique_ptr<io::HfCausal
   hash.update(tokenizer.json.data(), tokenizer.json.size());
   auto model_keys = config.model;
   model_keys.init_from.clear();
-  built.identity = io::ModelIdentity(
-      "causal_lm",
-      {{"vocab", std::to_string(built.model->options().vocab())},
-       {"tokenizer", "xxh64=" + io::to_hex(hash.digest())},
-       {"base", built.base_weights}},
-      io::to_yaml([&](io::ConfigVisitor& v) { describe(v, model_keys); }));
+  built.identity =
+      io::ModelIdentity("causal_lm",
+                        {{"vocab", std::to_string(built.model->options().vocab())},
+                         {"tokenizer", "xxh64=" + io::to_hex(hash.digest())},
+                         {"base", built.base_weights}},
+                        io::to_yaml([&](io::ConfigVisitor& v) { describe(v, model_keys); }));
   return built;
 }
 

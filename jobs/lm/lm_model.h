@@ -29,6 +29,7 @@ std::unique_ptr<io::HfCausalLm> open_base(const LmTrainConfig& config);
 // The model for `config` on the CPU: `base`'s (consumed), or fresh with the config's seed.
 // ConfigError when the base's vocabulary is smaller than its tokenizer's.
 LmModel build_lm_model(const LmTrainConfig& config, std::unique_ptr<io::HfCausalLm> base,
-                       const LmTokenizer& tokenizer, std::int64_t bos, std::int64_t eos, Logger& log);
+                       const LmTokenizer& tokenizer, std::int64_t bos, std::int64_t eos,
+                       Logger& log);
 
 }  // namespace neuroscale::jobs

@@ -11,7 +11,8 @@ out=tests/fuzz/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-for h in safetensors manifest training_state config arpa lexicon sweep_spec metrics_log corpus_index; do
+for h in safetensors manifest training_state config arpa lexicon sweep_spec metrics_log corpus_index tokenizer_json \
+         hf_config; do
   mkdir -p "$out/$h"
   find "$out/$h" -maxdepth 1 -type f ! -name 'regression-*' -delete
 done
@@ -67,4 +68,13 @@ for t, (session, split, bins, nl, nt) in enumerate([(0, 0, 50, 3, 10), (1, 0, 40
 b += struct.pack("<bb", 0, -1) + struct.pack("<bb", 1, -1)
 open(sys.argv[1], "wb").write(b)
 PY
+# A tiny language model's tokenizer.json and config.json (lm train on the corpus' sentences).
+"$bin" synth --config configs/synth/tiny.yaml --output "$work/lm-corpus.h5" --sentences "$work/s" >/dev/null 2>&1
+"$bin" lm train --config configs/lm/tiny.yaml --run-dir "$work/lm" data.text="$work/s.train.txt" \
+  data.vocab_size=280 train.max_steps=2 schedule.warmup_steps=1 >/dev/null 2>&1
+cp "$work/lm/hf/tokenizer.json" "$out/tokenizer_json/trained.json"
+cp "$work/lm/hf/config.json" "$out/hf_config/llama.json"
+# transformers 5 writes rope_parameters and layer_types.
+printf '{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","vocab_size":256,"hidden_size":64,"intermediate_size":96,"num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"hidden_act":"silu","rms_norm_eps":1e-06,"rope_parameters":{"rope_theta":1000000.0,"rope_type":"default"},"layer_types":["full_attention","full_attention"],"use_sliding_window":false,"sliding_window":null,"max_position_embeddings":128,"tie_word_embeddings":true,"bos_token_id":1,"eos_token_id":[0,2],"pad_token_id":null}\n' \
+  > "$out/hf_config/qwen2.json"
 du -sh "$out"
