@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "distributed/communicator.h"
 #include "io/fmri/fmri_reader.h"
+#include "io/run/results.h"
 
 namespace neuroscale::distributed {
 
@@ -46,5 +47,14 @@ AlignmentFits fit_alignment(const io::FmriReader& reader,
                             const std::map<std::string, at::Tensor>& features,
                             const AlignmentFitOptions& options, Communicator& comm,
                             const at::Device& device, Logger& log);
+
+// The scores of `fits` into `results` (rank 0, after fit_alignment): per participant and
+// layer (`layers[l]`, -1 for a synthetic corpus' ground-truth features) the mean r, the mean
+// r normalised by the noise ceiling over voxels whose ceiling reaches `min_cc_max`, the median
+// alpha, and the per-voxel r, alpha and ceiling; each line logged.
+void add_alignment_scores(const AlignmentFits& fits, const io::FmriIndex& index,
+                          const std::vector<std::string>& participants,
+                          const std::vector<std::int64_t>& layers, double min_cc_max,
+                          io::AlignmentResults& results, Logger& log);
 
 }  // namespace neuroscale::distributed

@@ -8,7 +8,6 @@
 #include <algorithm>
 
 #include "core/check.h"
-#include "core/encoding/scores.h"
 #include "distributed/alignment_fits.h"
 #include "distributed/story_features.h"
 #include "io/config/config_document.h"
@@ -133,26 +132,7 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   results.base_weights = model.base_reference;
   results.train_stories = train_stories;
   results.test_stories = test_stories;
-  for (std::size_t p = 0; p < participants.size(); ++p) {
-    const auto& who = index.participant(participants[p]);
-    const auto& ceiling = fits.ceilings[p];
-    if (ceiling.defined())
-      results.per_voxel.emplace_back("cc_max/" + who.name, ceiling.to(at::kFloat));
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-      const auto pair = static_cast<std::int64_t>(p * layers.size() + l);
-      const auto summary = encoding::score_alignment(fits.r[pair], ceiling, config.min_cc_max);
-      const std::string layer = layers[l] < 0 ? "ground_truth" : std::to_string(layers[l]);
-      results.scores.push_back({who.name, who.role, layer, summary.mean_r, summary.mean_cc_norm,
-                                summary.normalised_voxels, summary.voxels,
-                                fits.alpha[pair].median().item<double>()});
-      const std::string key = who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer);
-      results.per_voxel.emplace_back("r/" + key, fits.r[pair].to(at::kFloat));
-      results.per_voxel.emplace_back("alpha/" + key, fits.alpha[pair].to(at::kFloat));
-      log.info(who.name, " (", who.role, ") layer ", layer, ": mean r ", summary.mean_r,
-               ", mean normalised r ", summary.mean_cc_norm, " over ", summary.normalised_voxels,
-               " voxels");
-    }
-  }
+  add_alignment_scores(fits, index, participants, layers, config.min_cc_max, results, log);
   io::write_alignment(job.run_dir(), results);
   log.info("brain alignment of ", participants.size(), " participant(s) x ", layers.size(),
            " layer(s) in ", job.run_dir(), "/alignment.tsv");

@@ -71,14 +71,7 @@ int run_braintune(Runtime& runtime, const std::vector<std::string>& args) {
   if (config.train.max_steps == 0) config.train.max_steps = config.epochs * epoch_steps;
   if (config.train.eval_steps == 0 && val_plan)
     config.train.eval_steps = static_cast<int>(val_plan->batches_per_epoch());
-  distributed::TrainingSpec spec;
-  spec.activity = "brain-tuning";
-  spec.run_dir = job.line().run_dir;
-  spec.resume = job.line().resume;
-  spec.trace = job.line().trace;
-  spec.train = config.train;
-  spec.checkpoint = config.checkpoint;
-  spec.seed = config.seed;
+  const auto spec = own_data_spec("brain-tuning", job, config);
   const auto run = open_training_session(job, spec);
   const auto ranks = static_cast<std::int64_t>(run->world_size()) * config.train.accumulate;
   run->log().info(

@@ -9,13 +9,10 @@
 #include "core/decode/phonemes.h"
 #include "core/decode/trial_decoding.h"
 #include "core/progress.h"
-#include "core/text.h"
 #include "distributed/corpus_data.h"
 #include "distributed/gather.h"
-#include "io/config/config_document.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/loader.h"
-#include "io/fs/files.h"
 #include "io/lm/arpa_reader.h"
 #include "io/lm/lexicon_reader.h"
 #include "io/run/results.h"
@@ -24,34 +21,6 @@
 #include "jobs/schema/evaluate_schema.h"
 
 namespace neuroscale::jobs {
-namespace {
-
-// The evaluation asked for (and with it the config schema): --task, else a `task=`
-// override, else the config file's top-level `task:` key, else phonemes.
-std::string evaluation_task(const std::vector<std::string>& args) {
-  std::string task, config, override;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) config = args[i + 1];
-    if (args[i] == "--task" && i + 1 < args.size()) task = args[i + 1];
-    if (starts_with(args[i], "--task=")) task = args[i].substr(7);
-    if (starts_with(args[i], "task=")) override = args[i].substr(5);
-  }
-  if (!task.empty()) return task;
-  if (!override.empty()) return override;
-  if (!config.empty() && io::is_regular_file(config)) {
-    return io::ConfigDocument::from_file(config).top_level_scalar("task", "phonemes");
-  }
-  return "phonemes";
-}
-
-io::Split parse_split(const std::string& name) {
-  if (name == "train") return io::Split::kTrain;
-  if (name == "test") return io::Split::kTest;
-  return io::Split::kVal;
-}
-
-}  // namespace
-
 int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   std::string task_name = evaluation_task(args);
   if (task_name == "brain-alignment") return run_brain_alignment(runtime, args);
@@ -107,7 +76,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
 
   // ---- this rank's share of the trials, decoded
   io::SamplerOptions sampler_options;
-  sampler_options.split = parse_split(config.split);
+  sampler_options.split = io::split_from_string(config.split);
   sampler_options.batch_trials = config.micro_batch;
   sampler_options.subjects = distributed::subject_indices(index, config.subjects, config.corpus);
   io::GlobalSampler sampler(index, sampler_options);

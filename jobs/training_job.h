@@ -11,21 +11,30 @@
 
 namespace neuroscale::jobs {
 
-// The spec of a training config (any with data, train, checkpoint and seed sections), with
-// the run directory, resume choice and tracing of the job's command line.
+// The spec of a training job that brings its own data (brain-tuning, language models): the
+// run directory, resume choice and tracing of the job's command line, and the train,
+// checkpoint and seed sections of a config that has them.
 template <class Config>
-distributed::TrainingSpec training_spec(const std::string& activity, const ConfigJob& job,
-                                        const Config& config, std::int64_t patch_size) {
+distributed::TrainingSpec own_data_spec(const std::string& activity, const ConfigJob& job,
+                                        const Config& config) {
   const ConfigCommandLine& line = job.line();
   distributed::TrainingSpec spec;
   spec.activity = activity;
   spec.run_dir = line.run_dir;
   spec.resume = line.resume;
   spec.trace = line.trace;
-  spec.data = config.data;
   spec.train = config.train;
   spec.checkpoint = config.checkpoint;
   spec.seed = config.seed;
+  return spec;
+}
+
+// The same for a config that also has a neural corpus' data section.
+template <class Config>
+distributed::TrainingSpec training_spec(const std::string& activity, const ConfigJob& job,
+                                        const Config& config, std::int64_t patch_size) {
+  auto spec = own_data_spec(activity, job, config);
+  spec.data = config.data;
   spec.patch_size = patch_size;
   return spec;
 }

@@ -21,6 +21,13 @@ const char* to_string(Split split) {
   return "?";
 }
 
+Split split_from_string(const std::string& name) {
+  for (const auto split : {Split::kTrain, Split::kVal, Split::kTest}) {
+    if (name == to_string(split)) return split;
+  }
+  NS_THROW(ConfigError, "split '", name, "' is not train, val or test");
+}
+
 std::int64_t CorpusIndex::subject_rows(std::int32_t subject) const {
   std::int64_t rows = 0;
   for (std::size_t t = 0; t < trial_count(); ++t) {

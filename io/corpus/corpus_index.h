@@ -20,6 +20,8 @@ inline constexpr int kPhonemeClasses = 41;
 
 enum class Split : std::int8_t { kTrain = 0, kVal = 1, kTest = 2 };
 const char* to_string(Split split);
+// "train", "val" or "test"; ConfigError naming the name otherwise.
+Split split_from_string(const std::string& name);
 
 struct SubjectInfo {
   std::string name;            // unique, e.g. "t15"

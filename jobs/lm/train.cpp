@@ -59,14 +59,7 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
       tokenize_lines(tokenizer.tokenizer, val_lines, bos, eos, config.data.max_length);
 
   // ---- the run
-  distributed::TrainingSpec spec;  // no corpus: the job brings its own data
-  spec.activity = "language-model training";
-  spec.run_dir = job.line().run_dir;
-  spec.resume = job.line().resume;
-  spec.trace = job.line().trace;
-  spec.train = config.train;
-  spec.checkpoint = config.checkpoint;
-  spec.seed = config.seed;
+  const auto spec = own_data_spec("language-model training", job, config);
   const auto run = open_training_session(job, spec);
   run->log().info("language model on '", config.data.text, "': ", train.size(), " training and ",
                   validation.size(), " validation sequences, vocabulary ",

@@ -1,6 +1,9 @@
 #include "jobs/schema/evaluate_schema.h"
 
 #include "core/check.h"
+#include "core/text.h"
+#include "io/config/config_document.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::jobs {
 
@@ -48,6 +51,22 @@ void validate(const EvaluateConfig& o, const std::string& source) {
       ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");
   NS_CHECK_AS(ConfigError, o.lm.empty() || o.method == "beam", source,
               ": 'decode.lm' is only used by 'decode.method: beam'");
+}
+
+std::string evaluation_task(const std::vector<std::string>& args) {
+  std::string task, config, override;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) config = args[i + 1];
+    if (args[i] == "--task" && i + 1 < args.size()) task = args[i + 1];
+    if (starts_with(args[i], "--task=")) task = args[i].substr(7);
+    if (starts_with(args[i], "task=")) override = args[i].substr(5);
+  }
+  if (!task.empty()) return task;
+  if (!override.empty()) return override;
+  if (!config.empty() && io::is_regular_file(config)) {
+    return io::ConfigDocument::from_file(config).top_level_scalar("task", "phonemes");
+  }
+  return "phonemes";
 }
 
 }  // namespace neuroscale::jobs

@@ -32,4 +32,8 @@ void describe(io::ConfigVisitor& v, EvaluateConfig& o);
 // Cross-field checks (beam needs a lexicon); ConfigError naming `source`.
 void validate(const EvaluateConfig& o, const std::string& source);
 
+// The evaluation `neuroscale evaluate ARGS` asks for, and with it the config schema: --task,
+// else a `task=` override, else the config file's top-level `task:` key, else phonemes.
+std::string evaluation_task(const std::vector<std::string>& args);
+
 }  // namespace neuroscale::jobs

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
     const auto tokenizer = neuroscale::io::BpeTokenizer::from_json(text, "'tokenizer.json'");
-    const auto ids = tokenizer.encode("Hello, world!  123 d\xC3\xA9j\xC3\xA0 vu \xF0\x9F\x98\x80\n<|endoftext|> x", true);
+    const auto ids = tokenizer.encode(
+        "Hello, world!  123 d\xC3\xA9j\xC3\xA0 vu \xF0\x9F\x98\x80\n<|endoftext|> x", true);
     tokenizer.decode(ids);
   } catch (const neuroscale::DataError&) {
   }
