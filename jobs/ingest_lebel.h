@@ -15,6 +15,7 @@ std::vector<std::string> split_list(const std::string& text);
 
 // An fMRI corpus (docs/fmri-format.md), not a neural one. Serial: under mpirun, rank 0
 // converts while the other ranks wait for it.
-int run_ingest_lebel(Runtime& runtime, io::LebelOptions options, const std::vector<std::string>& inputs);
+int run_ingest_lebel(Runtime& runtime, io::LebelOptions options,
+                     const std::vector<std::string>& inputs);
 
 }  // namespace neuroscale::jobs
