@@ -8,6 +8,7 @@
 #include "core/progress.h"
 #include "io/fs/files.h"
 #include "jobs/lm/lm_actions.h"
+#include "jobs/lm/lm_text.h"
 
 namespace neuroscale::jobs {
 
@@ -47,17 +48,8 @@ int lm_generate(Runtime& runtime, const std::vector<std::string>& args) {
   Logger& log = runtime.logger();
 
   if (!prompts_file.empty()) {
-    const auto text = io::read_file(prompts_file);
-    NS_CHECK_AS(DataError, text.has_value(), "cannot read --prompts '", prompts_file, "'");
-    std::size_t start = 0;
-    while (start < text->size()) {
-      auto end = text->find('\n', start);
-      if (end == std::string::npos) end = text->size();
-      if (end > start) prompts.push_back(text->substr(start, end - start));
-      start = end + 1;
-    }
-    NS_CHECK_AS(DataError, !prompts.empty(), "--prompts '", prompts_file,
-                "' has no prompt (no non-empty line)");
+    for (auto& line : read_text_lines(prompts_file, "--prompts"))
+      prompts.push_back(std::move(line));
   }
   NS_CHECK_AS(UsageError, !prompts.empty(), "no prompt: give --prompt TEXT or --prompts FILE");
   llm::GenerationOptions generation;

@@ -11,22 +11,29 @@
 
 namespace neuroscale::jobs {
 
-std::vector<std::string> read_text_lines(const std::string& path, const std::string& key) {
+std::vector<TextLine> read_numbered_lines(const std::string& path, const std::string& key) {
   const auto text = io::read_file(path);
   NS_CHECK_AS(DataError, text.has_value(), key, ": cannot read '", path,
               "': ", std::strerror(errno));
-  std::vector<std::string> lines;
-  std::size_t start = 0;
+  std::vector<TextLine> lines;
+  std::size_t start = 0, number = 0;
   while (start < text->size()) {
     auto end = text->find('\n', start);
     if (end == std::string::npos) end = text->size();
+    ++number;
     auto line = text->substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) lines.push_back(std::move(line));
+    if (!line.empty()) lines.push_back({number, std::move(line)});
     start = end + 1;
   }
   NS_CHECK_AS(DataError, !lines.empty(), key, ": '", path, "' has no text (no non-empty line)");
   return lines;
+}
+
+std::vector<std::string> read_text_lines(const std::string& path, const std::string& key) {
+  std::vector<std::string> texts;
+  for (auto& line : read_numbered_lines(path, key)) texts.push_back(std::move(line.text));
+  return texts;
 }
 
 LmTokenizer make_tokenizer(const LmDataConfig& data, const std::vector<std::string>& lines,

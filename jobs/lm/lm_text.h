@@ -20,8 +20,17 @@ struct LmTokenizer {
   std::string origin;  ///< "trained on FILE (N merges)" or the file it came from
 };
 
-// The non-empty lines of `path` (trailing CR removed). Throws DataError naming the file and
-// `key` when it cannot be read or has no non-empty line.
+// A non-empty line of a text file and its 1-based number.
+struct TextLine {
+  std::size_t number = 0;
+  std::string text;
+};
+
+// The non-empty lines of `path` (trailing CR removed). Throws DataError naming `key` (the
+// option or config key that named the file) and the file when it cannot be read or has no
+// non-empty line.
+std::vector<TextLine> read_numbered_lines(const std::string& path, const std::string& key);
+// The same, the texts only.
 std::vector<std::string> read_text_lines(const std::string& path, const std::string& key);
 
 // data.tokenizer's, or one trained on `lines` (data.vocab_size).

@@ -8,6 +8,7 @@
 #include "core/progress.h"
 #include "io/fs/files.h"
 #include "jobs/lm/lm_actions.h"
+#include "jobs/lm/lm_text.h"
 
 namespace neuroscale::jobs {
 
@@ -35,20 +36,7 @@ int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
   runtime.configure(model_options.common);
   Logger& log = runtime.logger();
 
-  const auto text = io::read_file(file);
-  NS_CHECK_AS(DataError, text.has_value(), "cannot read '", file, "'");
-  std::vector<std::pair<std::size_t, std::string>> lines;  // (1-based line number, text)
-  std::size_t start = 0, number = 0;
-  while (start < text->size()) {
-    auto end = text->find('\n', start);
-    if (end == std::string::npos) end = text->size();
-    ++number;
-    auto line = text->substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) lines.emplace_back(number, std::move(line));
-    start = end + 1;
-  }
-  NS_CHECK_AS(DataError, !lines.empty(), "'", file, "' has no text to score (no non-empty line)");
+  const auto lines = read_numbered_lines(file, "lm score");
 
   auto lm = open_lm(runtime, model_options);
   const auto& tokenizer = io::require_tokenizer(lm);
@@ -89,7 +77,7 @@ int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
     tokens += s.tokens;
     const double perplexity =
         s.tokens > 0 ? std::exp(-s.log_probability / static_cast<double>(s.tokens)) : NAN;
-    tsv += std::to_string(lines[i].first) + "\t" + std::to_string(s.tokens) + "\t" +
+    tsv += std::to_string(lines[i].number) + "\t" + std::to_string(s.tokens) + "\t" +
            std::to_string(s.log_probability) + "\t" +
            (s.tokens > 0 ? std::to_string(perplexity) : std::string("nan")) + "\n";
   }
