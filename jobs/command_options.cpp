@@ -1,8 +1,12 @@
 #include "jobs/command_options.h"
 
+#include <sys/stat.h>
+
 #include <iostream>
 
+#include "core/check.h"
 #include "io/config/config_document.h"
+#include "io/fs/files.h"
 
 namespace neuroscale::jobs {
 
@@ -42,6 +46,19 @@ bool read_config(const ConfigCommandLine& line, const io::Describer& describe,
   if (!line.dry_run) return true;
   std::cout << io::to_yaml(describe);
   return false;
+}
+
+void check_output_path(const std::string& path, const char* option) {
+  struct stat info {};
+  NS_CHECK_AS(UsageError, ::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode), option, " '",
+              path,
+              "' exists and is not a regular file (outputs are written to a new file and renamed "
+              "over it)");
+}
+
+void write_output_file(const std::string& path, const std::string& text, const char* option) {
+  check_output_path(path, option);
+  io::write_file_atomically(path, text);
 }
 
 }  // namespace neuroscale::jobs

@@ -37,4 +37,11 @@ void add_config_options(ArgParser& parser, ConfigCommandLine& line, const std::s
 bool read_config(const ConfigCommandLine& line, const io::Describer& describe,
                  const std::function<void(const std::string& source)>& validate);
 
+// Output files named by an option (`--output FILE`): written to a temporary name and renamed.
+// A path that exists and is not a regular file (/dev/null, /dev/stdout) is refused with a
+// UsageError naming `option`: the rename would replace it. Commands check before their work
+// and write after it.
+void check_output_path(const std::string& path, const char* option);
+void write_output_file(const std::string& path, const std::string& text, const char* option);
+
 }  // namespace neuroscale::jobs

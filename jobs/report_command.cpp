@@ -1,33 +1,17 @@
 // `neuroscale report RUN_DIR...`: one CSV line per run (final and best metrics, throughput,
 // time, launch, and the config keys that differ between the runs), a summary table, and
 // PNG plots drawn by scripts/report_plots.py with matplotlib.
-#include <sys/stat.h>
-
 #include <iostream>
 #include <vector>
 
 #include "core/check.h"
-#include "io/fs/files.h"
 #include "io/run/report_plots.h"
 #include "io/run/report_table.h"
 #include "io/run/run_summary.h"
+#include "jobs/command_options.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
-namespace {
-
-// Writes `text` to `path` atomically (temporary name, rename). A path that exists and is not
-// a regular file (/dev/null, /dev/stdout) is refused: the rename would replace it.
-void write_report_file(const std::string& path, const std::string& text, const char* option) {
-  struct stat info {};
-  NS_CHECK_AS(
-      UsageError, ::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode), option, " '", path,
-      "' exists and is not a regular file (reports are written to a new file and renamed over it)");
-  io::write_file_atomically(path, text);
-}
-
-}  // namespace
-
 int run_report(Runtime& runtime, const std::vector<std::string>& args) {
   std::vector<std::string> paths;
   std::string output, table, plots;
@@ -67,7 +51,7 @@ int run_report(Runtime& runtime, const std::vector<std::string>& args) {
   if (output.empty()) {
     std::cout << csv;
   } else {
-    write_report_file(output, csv, "--output");
+    write_output_file(output, csv, "--output");
     log.info("report of ", runs.size(), " run(s) written to ", output);
   }
 
@@ -76,7 +60,7 @@ int run_report(Runtime& runtime, const std::vector<std::string>& args) {
   if (table == "-" || (table.empty() && !output.empty())) {
     std::cout << text << std::flush;
   } else if (!table.empty()) {
-    write_report_file(table, text, "--table");
+    write_output_file(table, text, "--table");
     log.info("summary table written to ", table);
   }
 

@@ -7,7 +7,7 @@
 #include "core/check.h"
 #include "core/text.h"
 #include "io/config/sweep_spec.h"
-#include "io/fs/files.h"
+#include "jobs/command_options.h"
 #include "jobs/runtime.h"
 
 namespace neuroscale::jobs {
@@ -28,6 +28,7 @@ int run_sweep(Runtime& runtime, const std::vector<std::string>& args) {
   add_common_options(parser, common);
   parser.epilog("example:\n  neuroscale sweep plan configs/sweeps/participants.yaml\n");
   if (!parser.parse(args, std::cout)) return 0;
+  if (!output.empty()) check_output_path(output, "--output");
   runtime.configure(common);
   const std::vector<std::string> actions = {"plan"};
   NS_CHECK_AS(UsageError, action == "plan", "neuroscale sweep: unknown action '", action, "'",
@@ -44,7 +45,7 @@ int run_sweep(Runtime& runtime, const std::vector<std::string>& args) {
   if (output.empty()) {
     std::cout << plan;
   } else {
-    io::write_file_atomically(output, plan);
+    write_output_file(output, plan, "--output");
     runtime.logger().info("sweep '", spec.name, "': ", elements.size(), " element(s) planned in ",
                           output);
   }

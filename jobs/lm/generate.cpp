@@ -6,7 +6,7 @@
 #include "core/check.h"
 #include "core/llm/generation.h"
 #include "core/progress.h"
-#include "io/fs/files.h"
+#include "jobs/command_options.h"
 #include "jobs/lm/lm_actions.h"
 #include "jobs/lm/lm_text.h"
 
@@ -44,6 +44,7 @@ int lm_generate(Runtime& runtime, const std::vector<std::string>& args) {
       "--max-new-tokens 30\n"
       "  neuroscale lm generate --model runs/lm/hf --prompts prompts.txt --beams 4 --nbest 4\n");
   if (!parser.parse(args, std::cout)) return 0;
+  if (!output.empty()) check_output_path(output, "--output");
   runtime.configure(model_options.common);
   Logger& log = runtime.logger();
 
@@ -97,7 +98,7 @@ int lm_generate(Runtime& runtime, const std::vector<std::string>& args) {
   if (output.empty()) {
     std::cout << tsv << std::flush;
   } else {
-    io::write_file_atomically(output, tsv);
+    write_output_file(output, tsv, "--output");
     log.info("continuations of ", prompts.size(), " prompt(s) written to ", output);
   }
   return 0;

@@ -6,7 +6,7 @@
 #include "core/check.h"
 #include "core/llm/scoring.h"
 #include "core/progress.h"
-#include "io/fs/files.h"
+#include "jobs/command_options.h"
 #include "jobs/lm/lm_actions.h"
 #include "jobs/lm/lm_text.h"
 
@@ -33,6 +33,7 @@ int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
       "  neuroscale lm score test.txt --model models/smollm-135m --dtype bfloat16 --output "
       "scores.tsv\n");
   if (!parser.parse(args, std::cout)) return 0;
+  if (!output.empty()) check_output_path(output, "--output");
   runtime.configure(model_options.common);
   Logger& log = runtime.logger();
 
@@ -84,7 +85,7 @@ int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
   if (output.empty()) {
     std::cout << tsv << std::flush;
   } else {
-    io::write_file_atomically(output, tsv);
+    write_output_file(output, tsv, "--output");
   }
   log.info("'", file, "': ", lines.size(), " line(s), ", tokens,
            " token(s) scored, log-probability ", total, ", perplexity ",

@@ -151,6 +151,14 @@ TEST_F(LmCli, BadInputIsRefusedNamingTheFileAndWritesNothing) {
   EXPECT_TRUE(
       contains(other.err, root_ + "/other/tokenizer.json': model 'WordPiece' is not supported"))
       << other.err;
+  for (const std::string& command :
+       {"lm generate --model " + root_ + "/lm/hf --prompt 'the'",
+        "lm score " + root_ + "/sentences.train.txt --model " + root_ + "/lm/hf"}) {
+    Result device = run(command + " --output /dev/null");
+    EXPECT_EQ(device.code, 2) << command << ": " << device.err;
+    EXPECT_TRUE(contains(device.err, "--output '/dev/null' exists and is not a regular file"))
+        << device.err;
+  }
 }
 
 }  // namespace
