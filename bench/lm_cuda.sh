@@ -13,7 +13,8 @@ abi=$("$python" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
 flags=(-O2 -std=c++20 -D_GLIBCXX_USE_CXX11_ABI="$abi" -I. -isystem "$torch/include"
        -isystem "$torch/include/torch/csrc/api/include")
 sources=(core/llm/causal_lm.cpp core/llm/causal_lm_options.cpp core/llm/generation.cpp core/model/lora.cpp
-         core/model/rotary.cpp core/model/dropout.cpp core/text.cpp bench/lm_cuda_check.cpp)
+         core/model/affine.cpp core/model/few_rows_kernel.cpp core/model/rotary.cpp
+         core/model/dropout.cpp core/text.cpp bench/lm_cuda_check.cpp)
 mkdir -p "$out/obj"
 pids=()
 for source in "${sources[@]}"; do

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/check.h"
 
@@ -26,6 +27,7 @@ struct Prefix {
   int trie = 0;              // lexicon position within the current word
   int word = -1;             // lexicon word completed by this node's SIL, else -1
   double lm_score = 0.0;     // lm_weight * ln P_lm(words so far) + word_bonus * words
+  double ngram = 0.0;        // ln P_lm(words so far)
   std::vector<int> history;  // language-model ids of the words so far (the last order-1)
 };
 
@@ -64,10 +66,11 @@ class PrefixTree {
     const Prefix& from = nodes_[static_cast<std::size_t>(parent)];
     node.history = from.history;
     node.lm_score = from.lm_score;
+    node.ngram = from.ngram;
     if (label == kSilence) {
       node.trie = lexicon_.root();
       node.word = word;
-      node.lm_score += word_score(node.history, word);
+      node.lm_score += word_score(node.history, word, node.ngram);
     } else {
       node.trie = lexicon_.child(from.trie, label);
     }
@@ -77,27 +80,32 @@ class PrefixTree {
     return id;
   }
 
-  // lm_weight * ln P(word | history) + word_bonus; appends the word to `history`.
-  double word_score(std::vector<int>& history, int word) const {
+  // lm_weight * ln P(word | history) + word_bonus; appends the word to `history` and adds
+  // ln P(word | history) to `ngram`.
+  double word_score(std::vector<int>& history, int word, double& ngram) const {
     double score = options_.word_bonus;
     if (lm_ != nullptr) {
       const int id = lm_ids_[static_cast<std::size_t>(word)];
-      score += options_.lm_weight * lm_->log_prob(history, id);
+      const double log_prob = lm_->log_prob(history, id);
+      ngram += log_prob;
+      score += options_.lm_weight * log_prob;
       history.push_back(id);
       if (static_cast<int>(history.size()) >= lm_->order()) history.erase(history.begin());
     }
     return score;
   }
 
-  // lm_weight * ln P(</s> | history), 0 without a model or an </s>.
-  double end_score(const std::vector<int>& history) const {
+  // ln P(</s> | history), 0 without a model or an </s>.
+  double end_log_prob(const std::vector<int>& history) const {
     if (lm_ == nullptr || lm_->end_id() < 0) return 0.0;
-    return options_.lm_weight * lm_->log_prob(history, lm_->end_id());
+    return lm_->log_prob(history, lm_->end_id());
   }
 
-  Hypothesis hypothesis(int id, double score) const {
+  Hypothesis hypothesis(int id, double acoustic) const {
     Hypothesis result;
-    result.score = score;
+    result.acoustic = acoustic / options_.acoustic_scale;
+    result.ngram = nodes_[static_cast<std::size_t>(id)].ngram;
+    result.score = acoustic + nodes_[static_cast<std::size_t>(id)].lm_score;
     std::vector<int> words;
     for (int at = id; at > 0; at = nodes_[static_cast<std::size_t>(at)].parent) {
       const Prefix& node = nodes_[static_cast<std::size_t>(at)];
@@ -119,33 +127,19 @@ class PrefixTree {
   std::vector<int> lm_ids_;
 };
 
-}  // namespace
-
-std::string Hypothesis::text() const {
-  std::string out;
-  for (const auto& word : words) out += (out.empty() ? "" : " ") + word;
-  return out;
-}
-
-std::vector<int> greedy_decode(const float* log_probs, int frames, int classes) {
-  std::vector<int> labels;
-  int previous = kBlank;
-  for (int t = 0; t < frames; ++t) {
-    const float* row = log_probs + static_cast<std::ptrdiff_t>(t) * classes;
-    const int best = static_cast<int>(std::max_element(row, row + classes) - row);
-    if (best != kBlank && best != previous) labels.push_back(best);
-    previous = best;
-  }
-  return labels;
-}
-
-Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon,
-                       const NgramLm* lm, const BeamSearchOptions& options) {
+// The search: the complete hypotheses of the final beam (unsorted), and in `partial` the best
+// incomplete one.
+std::vector<Hypothesis> final_hypotheses(const float* log_probs, int frames, int classes,
+                                         const Lexicon& lexicon, const NgramLm* lm,
+                                         const BeamSearchOptions& options,
+                                         std::vector<Hypothesis>& partial_out) {
   NS_CHECK_AS(ConfigError, classes == kClasses, "beam search expects ", kClasses, " classes, got ",
               classes);
   NS_CHECK_AS(ConfigError, options.beam >= 1, "beam search: beam must be >= 1, got ", options.beam);
   NS_CHECK_AS(ConfigError, options.blank_penalty > 0,
               "beam search: blank_penalty must be > 0, got ", options.blank_penalty);
+  NS_CHECK_AS(ConfigError, options.acoustic_scale > 0,
+              "beam search: acoustic_scale must be > 0, got ", options.acoustic_scale);
   PrefixTree tree(lexicon, lm, options);
   std::vector<std::pair<int, Scores>> beams = {{0, Scores{0.0, kNegInf}}};
   std::unordered_map<int, Scores> next;
@@ -193,8 +187,7 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
   }
 
   // Complete hypotheses: at a word boundary, or at a word's end without the final SIL.
-  Hypothesis best;
-  bool found = false;
+  std::vector<Hypothesis> complete;
   double best_partial = kNegInf;
   int partial = 0;
   for (const auto& [id, scores] : beams) {
@@ -203,22 +196,70 @@ Hypothesis beam_search(const float* log_probs, int frames, int classes, const Le
     if (acoustic + node.lm_score > best_partial)
       best_partial = acoustic + node.lm_score, partial = id;
     if (node.trie == lexicon.root()) {
-      const double score = acoustic + node.lm_score + tree.end_score(node.history);
-      if (!found || score > best.score) best = tree.hypothesis(id, score), found = true;
+      Hypothesis h = tree.hypothesis(id, acoustic);
+      const double end = tree.end_log_prob(node.history);
+      h.ngram += end;
+      h.score += options.lm_weight * end;
+      complete.push_back(std::move(h));
       continue;
     }
     for (int word : lexicon.words_at(node.trie)) {
       std::vector<int> history = node.history;
-      const double word_score = tree.word_score(history, word);
-      const double score = acoustic + node.lm_score + word_score + tree.end_score(history);
-      if (!found || score > best.score) {
-        best = tree.hypothesis(id, score);
-        best.words.push_back(lexicon.word(word));
-        found = true;
-      }
+      Hypothesis h = tree.hypothesis(id, acoustic);
+      h.score += tree.word_score(history, word, h.ngram);
+      const double end = tree.end_log_prob(history);
+      h.ngram += end;
+      h.score += options.lm_weight * end;
+      h.words.push_back(lexicon.word(word));
+      complete.push_back(std::move(h));
     }
   }
-  return found ? best : tree.hypothesis(partial, best_partial);
+  partial_out.push_back(tree.hypothesis(partial, best_partial - tree[partial].lm_score));
+  return complete;
+}
+
+}  // namespace
+
+std::string Hypothesis::text() const {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
+std::vector<int> greedy_decode(const float* log_probs, int frames, int classes) {
+  std::vector<int> labels;
+  int previous = kBlank;
+  for (int t = 0; t < frames; ++t) {
+    const float* row = log_probs + static_cast<std::ptrdiff_t>(t) * classes;
+    const int best = static_cast<int>(std::max_element(row, row + classes) - row);
+    if (best != kBlank && best != previous) labels.push_back(best);
+    previous = best;
+  }
+  return labels;
+}
+
+Hypothesis beam_search(const float* log_probs, int frames, int classes, const Lexicon& lexicon,
+                       const NgramLm* lm, const BeamSearchOptions& options) {
+  return beam_search_nbest(log_probs, frames, classes, lexicon, lm, options, 1).front();
+}
+
+std::vector<Hypothesis> beam_search_nbest(const float* log_probs, int frames, int classes,
+                                          const Lexicon& lexicon, const NgramLm* lm,
+                                          const BeamSearchOptions& options, int n) {
+  NS_CHECK_AS(ConfigError, n >= 1, "beam search: n-best size must be >= 1, got ", n);
+  std::vector<Hypothesis> partial;
+  std::vector<Hypothesis> complete =
+      final_hypotheses(log_probs, frames, classes, lexicon, lm, options, partial);
+  if (complete.empty()) return partial;  // the best partial hypothesis alone
+  std::vector<Hypothesis> found;
+  std::stable_sort(complete.begin(), complete.end(),
+                   [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+  std::unordered_set<std::string> seen;
+  for (auto& h : complete) {
+    if (static_cast<int>(found.size()) == n) break;
+    if (seen.insert(h.text()).second) found.push_back(std::move(h));
+  }
+  return found;
 }
 
 }  // namespace neuroscale::decode

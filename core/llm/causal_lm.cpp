@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/model/affine.h"
 #include "core/model/rotary.h"
 
 namespace neuroscale::llm {
@@ -240,7 +241,9 @@ at::Tensor CausalLmImpl::hidden_states(const at::Tensor& x, const at::Tensor& ma
 
 at::Tensor CausalLmImpl::logits(const at::Tensor& hidden) {
   const auto& head = lm_head ? lm_head->weight : model->embed_tokens->weight;
-  return at::matmul(hidden, head.t());
+  auto sizes = hidden.sizes().vec();
+  sizes.back() = head.size(0);
+  return model::affine(hidden.reshape({-1, hidden.size(-1)}), head, {}).view(sizes);
 }
 
 at::Tensor CausalLmImpl::forward_embeddings(const at::Tensor& x, const at::Tensor& mask,

@@ -1,5 +1,7 @@
 #include "core/model/linear.h"
 
+#include "core/model/affine.h"
+
 namespace neuroscale::model {
 
 at::Tensor linear(const at::Tensor& x, const torch::nn::Linear& layer) {
@@ -7,7 +9,7 @@ at::Tensor linear(const at::Tensor& x, const torch::nn::Linear& layer) {
   const auto& bias = layer->bias;
   auto sizes = x.sizes().vec();
   const auto rows = x.reshape({-1, x.size(-1)});
-  auto out = bias.defined() ? at::addmm(bias, rows, weight.t()) : at::mm(rows, weight.t());
+  auto out = affine(rows, weight, bias);
   sizes.back() = weight.size(0);
   return out.view(sizes);
 }

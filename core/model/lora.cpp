@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/check.h"
+#include "core/model/affine.h"
 #include "core/model/dropout.h"
 
 namespace neuroscale::model {
@@ -47,7 +48,7 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
               in_features, "] input, got ", x.sizes());
   auto sizes = x.sizes().vec();
   const auto rows = x.reshape({-1, in_features});
-  auto out = bias.defined() ? at::addmm(bias, rows, weight.t()) : at::mm(rows, weight.t());
+  auto out = affine(rows, weight, bias);
   if (has_adapter()) {
     // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
     const auto dropped =

@@ -12,6 +12,7 @@
 #include "core/decode/ctc_decode.h"
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
+#include "core/decode/rescoring.h"
 #include "core/decode/trial_decoding.h"
 
 namespace neuroscale::decode {
@@ -189,20 +190,28 @@ TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
     walk(0, 0.0);
     double best = -1e300;
     std::vector<std::string> best_words;
+    // The best score of each word sequence, with its acoustic and unweighted n-gram parts.
+    struct Parts {
+      double score = -1e300, acoustic = 0.0, ngram = 0.0;
+    };
+    std::map<std::vector<std::string>, Parts> by_words;
     for (const auto& [labels, prob] : label_prob) {
       if (!labels.empty() && labels.front() == kSilence) continue;  // words come first
       std::vector<std::vector<std::string>> word_sequences;
       parses(world, labels, 0, {}, word_sequences);
       for (const auto& words : word_sequences) {
         std::vector<int> history = {world.lm.begin_id()};
-        double score = prob;
+        double ngram = 0.0;
         for (const auto& w : words) {
-          score +=
-              options.lm_weight * world.lm.log_prob(history, world.lm.find(w)) + options.word_bonus;
+          ngram += world.lm.log_prob(history, world.lm.find(w));
           history = {world.lm.find(w)};
         }
-        score += options.lm_weight * world.lm.log_prob(history, world.lm.end_id());
+        ngram += world.lm.log_prob(history, world.lm.end_id());
+        const double score = prob + options.lm_weight * ngram +
+                             options.word_bonus * static_cast<double>(words.size());
         if (score > best) best = score, best_words = words;
+        auto& parts = by_words[words];
+        if (score > parts.score) parts = Parts{score, prob, ngram};
       }
     }
     const auto hypothesis =
@@ -210,6 +219,20 @@ TEST(CtcDecode, BeamSearchWithAnUnboundedBeamIsTheExactOptimum) {
     EXPECT_NEAR(hypothesis.score, best, 1e-6) << "seed " << seed;
     EXPECT_EQ(hypothesis.words, best_words) << "seed " << seed;
     with_words += !best_words.empty();
+    // The n-best list: the 5 best distinct word sequences, each with its score's parts.
+    std::vector<std::pair<double, std::vector<std::string>>> ranked;
+    for (const auto& [words, parts] : by_words) ranked.emplace_back(parts.score, words);
+    std::sort(ranked.begin(), ranked.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    const auto nbest =
+        beam_search_nbest(lp.data(), frames, kClasses, world.lexicon, &world.lm, options, 5);
+    ASSERT_EQ(nbest.size(), std::min<std::size_t>(5, ranked.size())) << "seed " << seed;
+    for (std::size_t i = 0; i < nbest.size(); ++i) {
+      const auto& parts = by_words[nbest[i].words];
+      EXPECT_NEAR(nbest[i].score, ranked[i].first, 1e-6) << "seed " << seed << ", rank " << i;
+      EXPECT_NEAR(nbest[i].acoustic, parts.acoustic, 1e-6) << "seed " << seed << ", rank " << i;
+      EXPECT_NEAR(nbest[i].ngram, parts.ngram, 1e-6) << "seed " << seed << ", rank " << i;
+    }
   }
   EXPECT_GE(with_words, 4) << "most cases must decode words, not the empty sentence";
 }
@@ -275,6 +298,30 @@ TEST(CtcDecode, RefusesInvalidOptions) {
   EXPECT_THROW(beam_search(lp.data(), 1, kClasses, world.lexicon, nullptr, options), ConfigError);
   EXPECT_THROW(beam_search(lp.data(), 1, 40, world.lexicon, nullptr, BeamSearchOptions{}),
                ConfigError);
+}
+
+TEST(Rescoring, CombinesTheLlmNgramAndAcousticScoresAsTheBaselinesDo) {
+  std::vector<Hypothesis> nbest(3);
+  nbest[0].acoustic = -10.0, nbest[0].ngram = -6.0;
+  nbest[1].acoustic = -11.0, nbest[1].ngram = -5.0;
+  nbest[2].acoustic = -9.0, nbest[2].ngram = -8.0;
+  const std::vector<LlmScore> llm = {{-12.0, 4}, {-9.0, 3}, {-15.0, 5}};
+  RescoreOptions options;  // alpha 0.5, acoustic_scale 0.5, length_penalty 0
+  // By hand: 0.5 * llm + 0.5 * ngram + 0.5 * acoustic.
+  EXPECT_EQ(rescore(nbest, llm, options), (std::vector<double>{-14.0, -12.5, -16.0}));
+  options.length_penalty = 1.0;  // 0.5 * (llm - tokens) + ...
+  EXPECT_EQ(rescore(nbest, llm, options), (std::vector<double>{-16.0, -14.0, -18.5}));
+  EXPECT_EQ(best_index(rescore(nbest, llm, options)), 1u);
+  // The LLM alone, with a per-token bonus that favours the longest candidate.
+  options.alpha = 1.0, options.acoustic_scale = 0.0, options.length_penalty = -4.0;
+  EXPECT_EQ(rescore(nbest, llm, options), (std::vector<double>{4.0, 3.0, 5.0}));
+  EXPECT_EQ(best_index(rescore(nbest, llm, options)), 2u);
+  // The n-gram and acoustic scores alone: a tie goes to the first (the beam's better one).
+  options.alpha = 0.0, options.acoustic_scale = 1.0;
+  EXPECT_EQ(best_index(rescore(nbest, llm, options)), 0u);
+  options.alpha = 1.5;
+  EXPECT_THROW(options.validate("decode.rescore."), ConfigError);
+  EXPECT_THROW(rescore(nbest, {llm[0]}, RescoreOptions{}), std::exception);
 }
 
 }  // namespace

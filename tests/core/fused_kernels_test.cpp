@@ -1,10 +1,13 @@
 // The fused CPU kernels against the composite ATen forms they replace: values and
 // gradients agree, for float64 (to rounding) and float32, including strided gradients, and
-// the inputs they do not cover take the composite path.
+// the inputs they do not cover take the composite path; the few-rows product of the linear
+// layers against float64 products.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "core/model/affine.h"
+#include "core/model/few_rows_kernel.h"
 #include "core/model/qkv_heads.h"
 #include "core/task/losses.h"
 
@@ -104,4 +107,75 @@ TEST(MaskedMseSum, BroadcastsItDoesNotFuseTakeTheCompositePath) {
   EXPECT_FLOAT_EQ(
       ns::task::masked_mse_sum(prediction, torch::zeros({2, 2, 3}), weight).item<float>(), 12.0f);
   EXPECT_DOUBLE_EQ(ns::task::masked_moments(prediction, weight)[1].item<double>(), 20.0);
+}
+
+namespace {
+
+// x·Wᵀ in float64, the independent reference of the few-rows kernel.
+at::Tensor reference_product(const at::Tensor& x, const at::Tensor& w) {
+  return at::mm(x.to(at::kDouble), w.to(at::kDouble).t());
+}
+
+std::vector<ns::model::FewRowsIsa> kernels_this_cpu_runs() {
+  std::vector<ns::model::FewRowsIsa> isas;
+  const auto best = ns::model::few_rows_isa();
+  if (best == ns::model::FewRowsIsa::kAvx512) isas.push_back(best);
+  if (best != ns::model::FewRowsIsa::kNone) isas.push_back(ns::model::FewRowsIsa::kAvx2);
+  return isas;
+}
+
+}  // namespace
+
+TEST(FewRowsKernel, EveryShapeMatchesTheFloat64ProductOnEveryKernelThisCpuRuns) {
+  const auto isas = kernels_this_cpu_runs();
+  if (isas.empty()) GTEST_SKIP() << "this CPU has neither AVX2+FMA nor AVX-512";
+  torch::manual_seed(11);
+  for (const auto isa : isas) {
+    for (const std::int64_t m : {1, 2, 3, 4, 5, 8, 13, 16}) {
+      for (const std::int64_t k : {1, 7, 16, 37, 768}) {
+        for (const std::int64_t n : {1, 5, 67, 300}) {
+          const auto x = torch::randn({m, k});
+          const auto w = torch::randn({n, k});
+          auto y = torch::full({m, n}, NAN);
+          const ns::model::FewRowsProduct product{
+              x.data_ptr<float>(), w.data_ptr<float>(), y.data_ptr<float>(), m, k, n};
+          // Two calls over a split of the columns, as the parallel loop makes them.
+          ns::model::few_rows_columns(isa, product, 0, n / 2);
+          ns::model::few_rows_columns(isa, product, n / 2, n);
+          const double error =
+              (y.to(at::kDouble) - reference_product(x, w)).abs().max().item<double>();
+          EXPECT_LT(error, 1e-5 * std::sqrt(static_cast<double>(k)) * 4)
+              << "isa " << static_cast<int>(isa) << ", " << m << " x " << k << " by " << n;
+        }
+      }
+    }
+  }
+}
+
+TEST(FewRowsKernel, AffineTakesItOnlyForFewFloat32RowsOutsideAutograd) {
+  if (ns::model::few_rows_isa() == ns::model::FewRowsIsa::kNone) {
+    GTEST_SKIP() << "this CPU has neither AVX2+FMA nor AVX-512";
+  }
+  torch::manual_seed(12);
+  const auto w = torch::randn({70, 40});
+  const auto bias = torch::randn({70});
+  const auto limit = ns::model::few_rows_limit(ns::model::few_rows_isa());
+  {
+    torch::NoGradGuard no_grad;
+    // Rows that are a strided view (the last position of each sequence) and a bias.
+    const auto sequences = torch::randn({3, 5, 40});
+    const auto last = sequences.select(1, 4);
+    ASSERT_TRUE(ns::model::uses_few_rows_kernel(last, w));
+    const auto y = ns::model::affine(last, w, bias);
+    const auto expected = reference_product(last, w) + bias.to(at::kDouble);
+    EXPECT_LT((y.to(at::kDouble) - expected).abs().max().item<double>(), 1e-4);
+    EXPECT_FALSE(ns::model::uses_few_rows_kernel(torch::randn({limit + 1, 40}), w));
+    EXPECT_FALSE(ns::model::uses_few_rows_kernel(last.to(at::kBFloat16), w.to(at::kBFloat16)));
+    EXPECT_FALSE(ns::model::uses_few_rows_kernel(last, w.t().contiguous().t()));
+  }
+  // Training: the product stays in autograd and its gradients are addmm's.
+  const auto x = torch::randn({2, 40}, torch::requires_grad());
+  EXPECT_FALSE(ns::model::uses_few_rows_kernel(x, w));
+  ns::model::affine(x, w, bias).sum().backward();
+  EXPECT_TRUE(torch::allclose(x.grad(), w.sum(0).expand({2, 40}), 1e-5, 1e-5));
 }
