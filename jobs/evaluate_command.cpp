@@ -7,17 +7,14 @@
 
 #include "core/check.h"
 #include "core/decode/phonemes.h"
-#include "core/decode/trial_decoding.h"
 #include "core/progress.h"
 #include "distributed/corpus_data.h"
 #include "distributed/gather.h"
 #include "io/corpus/corpus_reader.h"
 #include "io/data/loader.h"
-#include "io/lm/arpa_reader.h"
-#include "io/lm/lexicon_reader.h"
 #include "io/run/results.h"
 #include "jobs/config_job.h"
-#include "jobs/phoneme_model.h"
+#include "jobs/evaluate_decoding.h"
 #include "jobs/schema/evaluate_schema.h"
 
 namespace neuroscale::jobs {
@@ -32,8 +29,11 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
       "the config.yaml of the run that wrote it). Writes to --run-dir:\n"
       "  predictions.tsv   per trial: ids, reference and decoded phonemes and text, edits\n"
       "  submission.csv    id,text (Brain-to-Text style; ids number the trials in corpus order)\n"
-      "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts\n"
-      "WER needs decode.method beam (words come from the lexicon). Ranks share the trials.\n"
+      "  evaluation.json   PER and WER (sums of edits / sums of reference tokens), counts,\n"
+      "                    and the decoder's settings\n"
+      "WER needs decode.method beam (words come from the lexicon); decode.rescore.llm\n"
+      "rescores its n-best list with an LLM; 'ensemble' averages more models' phoneme\n"
+      "log-probabilities. Ranks share the trials.\n"
       "Brain alignment of speech models: 'neuroscale evaluate --task brain-alignment --help'.",
       "configs/evaluate/*.yaml");
   job.parser().option("--task", &task_name, "NAME",
@@ -49,30 +49,17 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   Logger& log = job.log();
   const int rank = job.mpi().rank(), ranks = job.mpi().size();
 
-  // ---- the model, rebuilt from its run's config and checked against the checkpoint
+  // ---- the model (or ensemble), rebuilt from its run's config, and the decoder
   io::CorpusReader reader(config.corpus, MPI_COMM_NULL);
   const auto& index = reader.index();
-  const auto model = load_phoneme_model(config.checkpoint, index, config.corpus, log);
-  auto& task = *model.task;
-  task.module().to(job.device());
-  task.module().eval();
+  PhonemeEnsemble models(config, index, job.device(), log);
+  const auto& model = models.first();
   log.info("decoding the ", config.split, " split of ", config.corpus, " with ", model.checkpoint,
-           " (step ", model.step, "), ", config.method, " decoding");
-
-  // ---- decoding resources
-  std::unique_ptr<decode::Lexicon> lexicon;
-  std::unique_ptr<decode::NgramLm> lm;
-  if (config.method == "beam") {
-    lexicon = std::make_unique<decode::Lexicon>(io::read_lexicon(config.lexicon));
-    log.info("lexicon ", config.lexicon, ": ", lexicon->size(), " words, ",
-             lexicon->pronunciations(), " pronunciations");
-    if (!config.lm.empty()) {
-      lm = std::make_unique<decode::NgramLm>(io::read_arpa(config.lm));
-      log.info("language model ", config.lm, ": order ", lm->order(), ", ", lm->ngrams(),
-               " n-grams");
-    }
-  }
-  const decode::TrialDecoder decoder{lexicon.get(), lm.get(), config.beam};
+           " (step ", model.step, ")",
+           models.size() > 1 ? " and " + std::to_string(models.size() - 1) + " more models" : "",
+           ", ", config.method, " decoding");
+  const auto decoding = open_decoding(config, models.checkpoints(), job.device(), log);
+  const auto& decoder = decoding->decoder;
 
   // ---- this rank's share of the trials, decoded
   io::SamplerOptions sampler_options;
@@ -93,7 +80,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
     auto batch = loader.next();
     if (!batch) continue;
     batch->features = batch->features.to(job.device());
-    const auto [log_probs, tokens] = task.log_probs(*batch);
+    const auto [log_probs, tokens] = models.log_probs(*batch);
     const auto cpu = log_probs.to(at::kCPU).contiguous();
     for (std::int64_t b = 0; b < batch->size(); ++b) {
       const auto trial = static_cast<std::size_t>(batch->trials[static_cast<std::size_t>(b)]);
@@ -123,8 +110,9 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
     for (std::string line; std::getline(lines, line);)
       predictions.push_back(io::parse_prediction_line(line));
   }
-  const auto totals = io::write_evaluation(job.run_dir(), std::move(predictions), config.split,
-                                           model.step, lexicon != nullptr);
+  const auto totals =
+      io::write_evaluation(job.run_dir(), std::move(predictions), config.split, model.step,
+                           decoding->lexicon != nullptr, decoding->description);
   const auto rate = [](std::int64_t edits, std::int64_t reference) {
     return reference > 0
                ? std::to_string(static_cast<double>(edits) / static_cast<double>(reference))

@@ -8,10 +8,17 @@ DecodedTrial decode_trial(const float* log_probs, int frames, const std::vector<
                           const std::string& reference_text, const TrialDecoder& decoder) {
   DecodedTrial trial;
   if (decoder.lexicon) {
-    const auto best =
-        beam_search(log_probs, frames, kClasses, *decoder.lexicon, decoder.lm, decoder.beam);
-    trial.phonemes = best.phonemes;
-    trial.text = best.text();
+    const int n = decoder.llm ? decoder.rescore.nbest : 1;
+    const auto nbest = beam_search_nbest(log_probs, frames, kClasses, *decoder.lexicon, decoder.lm,
+                                         decoder.beam, n);
+    std::size_t best = 0;
+    if (decoder.llm && nbest.size() > 1) {
+      std::vector<std::string> texts;
+      for (const auto& h : nbest) texts.push_back(h.text());
+      best = best_index(rescore(nbest, decoder.llm(texts), decoder.rescore));
+    }
+    trial.phonemes = nbest[best].phonemes;
+    trial.text = nbest[best].text();
   } else {
     trial.phonemes = greedy_decode(log_probs, frames, kClasses);
   }

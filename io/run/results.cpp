@@ -69,7 +69,8 @@ TrialPrediction parse_prediction_line(const std::string& line) {
 
 EvaluationTotals write_evaluation(const std::string& run_dir,
                                   std::vector<TrialPrediction> predictions,
-                                  const std::string& split, std::int64_t step, bool words) {
+                                  const std::string& split, std::int64_t step, bool words,
+                                  const nlohmann::ordered_json& decoder) {
   std::sort(predictions.begin(), predictions.end(),
             [](const auto& a, const auto& b) { return a.trial < b.trial; });
   std::string tsv =
@@ -100,6 +101,7 @@ EvaluationTotals write_evaluation(const std::string& run_dir,
   summary["wer"] = rate(totals.word_edits, totals.words);
   summary["word_edits"] = totals.word_edits;
   summary["words"] = totals.words;
+  if (!decoder.is_null()) summary["decoder"] = decoder;
   RunDirectory out(run_dir);
   out.write_file("predictions.tsv", tsv);
   if (words) out.write_file("submission.csv", csv);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,13 @@ struct EvaluationTotals {
 };
 
 // Writes predictions.tsv (sorted by trial), submission.csv when `words` (id,text; ids number
-// the trials in corpus order) and evaluation.json (the totals, the split and the
-// checkpoint's step) into `run_dir`. Returns the totals.
+// the trials in corpus order) and evaluation.json (the totals, the split, the checkpoint's
+// step and, when not null, `decoder`: the decoding settings) into `run_dir`. Returns the
+// totals.
 EvaluationTotals write_evaluation(const std::string& run_dir,
                                   std::vector<TrialPrediction> predictions,
-                                  const std::string& split, std::int64_t step, bool words);
+                                  const std::string& split, std::int64_t step, bool words,
+                                  const nlohmann::ordered_json& decoder);
 
 // One (participant, layer) row of alignment.tsv and alignment.json.
 struct AlignmentScore {

@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "core/check.h"
-#include "core/llm/scoring.h"
 #include "core/progress.h"
 #include "jobs/command_options.h"
 #include "jobs/lm/lm_actions.h"
 #include "jobs/lm/lm_text.h"
+#include "jobs/lm/text_scoring.h"
 
 namespace neuroscale::jobs {
 
@@ -41,34 +41,19 @@ int lm_score(Runtime& runtime, const std::vector<std::string>& args) {
 
   auto lm = open_lm(runtime, model_options);
   const auto& tokenizer = io::require_tokenizer(lm);
-  const auto bos = lm.model->options().bos();
-  std::vector<std::vector<std::int64_t>> prefixes, continuations;
+  std::vector<std::string> texts;
   for (const auto& [line_number, line] : lines) {
-    auto ids = tokenizer.encode(line);
-    if (bos >= 0) {
-      prefixes.push_back({bos});
-    } else {
-      NS_CHECK_AS(DataError, !ids.empty(), "'", file, "' line ", line_number, " has no tokens");
-      prefixes.push_back({ids.front()});
-      ids.erase(ids.begin());
-    }
-    continuations.push_back(std::move(ids));
+    NS_CHECK_AS(DataError, lm.model->options().bos() >= 0 || !tokenizer.encode(line).empty(), "'",
+                file, "' line ", line_number, " has no tokens");
+    texts.push_back(line);
   }
   Progress progress(log, "score", static_cast<std::int64_t>(lines.size()), "lines",
                     ProgressOptions{stderr_is_terminal(), 10.0});
-  std::vector<llm::ContinuationScore> scores;
-  const auto batch = static_cast<std::size_t>(model_options.batch_size);
-  for (std::size_t begin = 0; begin < lines.size(); begin += batch) {
-    const auto end = std::min(lines.size(), begin + batch);
-    const std::vector<std::vector<std::int64_t>> p(prefixes.begin() + begin,
-                                                   prefixes.begin() + end);
-    const std::vector<std::vector<std::int64_t>> c(continuations.begin() + begin,
-                                                   continuations.begin() + end);
-    for (const auto& s : llm::score_continuations(*lm.model, p, c, model_options.batch_size)) {
-      scores.push_back(s);
-      progress.advance();
-    }
-  }
+  std::size_t reported = 0;
+  const auto scores =
+      score_texts(*lm.model, tokenizer, texts, model_options.batch_size, [&](std::size_t done) {
+        for (; reported < done; ++reported) progress.advance();
+      });
   std::string tsv = "line\ttokens\tlog_probability\tperplexity\n";
   double total = 0.0;
   std::int64_t tokens = 0;

@@ -15,6 +15,10 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
           Field("what to evaluate: phonemes (CTC decoding; PER and WER)").one_of({"phonemes"}));
   v.value("checkpoint", o.checkpoint,
           Field("fine-tuning run directory or checkpoint (its newest verified one)").non_empty());
+  v.value("ensemble", o.ensemble,
+          Field("more fine-tuned checkpoints decoded with 'checkpoint': the models' phoneme "
+                "log-probabilities are averaged (and renormalised) before decoding (empty: one "
+                "model)"));
   v.value("device", o.device, Field("where to run the model").one_of({"cpu", "cuda"}));
   v.section("data", "the trials to decode", [&](ConfigVisitor& s) {
     s.value("corpus", o.corpus, Field("corpus file (.h5)").non_empty());
@@ -42,6 +46,25 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
                 .range(1e-6, 1e6));
     s.value("acoustic_scale", o.beam.acoustic_scale,
             Field("multiplies the model's log-probabilities").range(1e-6, 100));
+    s.section("rescore", "an LLM rescoring the beam search's n-best list", [&](ConfigVisitor& r) {
+      r.value("llm", o.rescore.llm,
+              Field("Hugging Face causal LM directory (config.json, model.safetensors, "
+                    "tokenizer.json); empty: no rescoring"));
+      r.value("dtype", o.rescore.dtype,
+              Field("the LLM's parameters").one_of({"float32", "bfloat16"}));
+      r.value("prefix", o.rescore.prefix,
+              Field("the LLM's key prefix inside its weights (Aero-1-Audio: language_model.)"));
+      r.value("batch_size", o.rescore.batch_size,
+              Field("candidates per LLM forward pass").range(1, 1 << 16));
+      r.value("nbest", o.rescore.options.nbest,
+              Field("candidates kept from the beam search (B2T baselines: 100)").range(1, 1 << 16));
+      r.value("alpha", o.rescore.options.alpha,
+              Field("weight of the LLM score; 1 - alpha weighs the n-gram score").range(0, 1));
+      r.value("acoustic_scale", o.rescore.options.acoustic_scale,
+              Field("weight of the acoustic (CTC) score").range(0, 100));
+      r.value("length_penalty", o.rescore.options.length_penalty,
+              Field("subtracted from the LLM score per token").range(-100, 100));
+    });
   });
 }
 
@@ -51,6 +74,16 @@ void validate(const EvaluateConfig& o, const std::string& source) {
       ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");
   NS_CHECK_AS(ConfigError, o.lm.empty() || o.method == "beam", source,
               ": 'decode.lm' is only used by 'decode.method: beam'");
+  NS_CHECK_AS(ConfigError, o.rescore.llm.empty() || o.method == "beam", source,
+              ": 'decode.rescore.llm' rescores the n-best list of 'decode.method: beam'");
+  NS_CHECK_AS(ConfigError, o.rescore.llm.empty() || io::is_directory(o.rescore.llm), source,
+              ": 'decode.rescore.llm' is '", o.rescore.llm,
+              "', which is not a directory (a Hugging Face model directory is expected)");
+  for (const auto& member : o.ensemble) {
+    NS_CHECK_AS(ConfigError, !member.empty() && member != o.checkpoint, source,
+                ": 'ensemble' lists '", member,
+                "': expected other checkpoints than 'checkpoint', none empty");
+  }
 }
 
 std::string evaluation_task(const std::vector<std::string>& args) {

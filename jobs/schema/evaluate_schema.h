@@ -7,13 +7,24 @@
 #include <vector>
 
 #include "core/decode/ctc_decode.h"
+#include "core/decode/rescoring.h"
 #include "io/config/config_visitor.h"
 
 namespace neuroscale::jobs {
 
+// decode.rescore: an LLM rescoring the beam search's n-best list (core/decode/rescoring.h).
+struct RescoreConfig {
+  std::string llm;                ///< Hugging Face model directory ("": no rescoring)
+  std::string dtype = "float32";  ///< float32 | bfloat16
+  std::string prefix;             ///< the LLM's key prefix inside the weights ("": none)
+  std::int64_t batch_size = 16;   ///< candidates per forward pass
+  decode::RescoreOptions options;
+};
+
 struct EvaluateConfig {
   std::string task = "phonemes";      ///< what to evaluate (phonemes: CTC decoding, PER/WER)
   std::string checkpoint;             ///< fine-tuning run directory or checkpoint (newest verified)
+  std::vector<std::string> ensemble;  ///< more checkpoints averaged with it (empty: none)
   std::string corpus;                 ///< data.corpus
   std::string split = "val";          ///< data.split: train | val | test
   std::vector<std::string> subjects;  ///< data.subjects (empty: every subject with trials)
@@ -24,12 +35,14 @@ struct EvaluateConfig {
   std::string lexicon;                ///< decode.lexicon (beam: required)
   std::string lm;                     ///< decode.lm: ARPA file ("" : lexicon only)
   decode::BeamSearchOptions
-      beam;  ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
+      beam;               ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
+  RescoreConfig rescore;  ///< decode.rescore
   std::string device = "cpu";  ///< cpu | cuda
 };
 
 void describe(io::ConfigVisitor& v, EvaluateConfig& o);
-// Cross-field checks (beam needs a lexicon); ConfigError naming `source`.
+// Cross-field checks (beam needs a lexicon, rescoring needs beam); ConfigError naming
+// `source`.
 void validate(const EvaluateConfig& o, const std::string& source);
 
 // The evaluation `neuroscale evaluate ARGS` asks for, and with it the config schema: --task,

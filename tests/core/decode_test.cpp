@@ -272,7 +272,9 @@ TEST(TrialDecoding, ScoresTheDecodedTrialAgainstItsReferences) {
   EXPECT_TRUE(greedy.text.empty());
   EXPECT_EQ(greedy.word_errors.reference, 0);  // greedy decoding has no words to score
   // Beam search over the lexicon: the words and their phonemes, scored against both.
-  TrialDecoder beam{&world.lexicon, &world.lm, BeamSearchOptions{}};
+  TrialDecoder beam;
+  beam.lexicon = &world.lexicon;
+  beam.lm = &world.lm;
   const auto c_only = log_softmax({one_hot(3), one_hot(40)});
   const auto decoded = decode_trial(c_only.data(), 2, {3, 40}, "c", beam);
   const auto expected =
@@ -285,6 +287,25 @@ TEST(TrialDecoding, ScoresTheDecodedTrialAgainstItsReferences) {
   const auto unlabelled = decode_trial(c_only.data(), 2, {}, "", beam);
   EXPECT_EQ(unlabelled.phoneme_errors.reference, 0);
   EXPECT_EQ(unlabelled.word_errors.reference, 0);
+  // An LLM that prefers the homophone the n-gram ranks second overturns the beam's choice;
+  // it sees the n-best texts, best first.
+  const std::string other = expected.text() == "c" ? "see" : "c";
+  std::vector<std::string> seen;
+  beam.llm = [&](const std::vector<std::string>& texts) {
+    seen = texts;
+    std::vector<LlmScore> scores;
+    for (const auto& t : texts) scores.push_back({t == other ? -1.0 : -30.0, 1});
+    return scores;
+  };
+  beam.rescore.nbest = 5;
+  const auto rescored = decode_trial(c_only.data(), 2, {3, 40}, other, beam);
+  EXPECT_EQ(rescored.text, other);
+  EXPECT_EQ(rescored.word_errors.edits, 0);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.front(), expected.text());
+  // Without an LLM weight (alpha 0) the n-gram's choice stands.
+  beam.rescore.alpha = 0.0;
+  EXPECT_EQ(decode_trial(c_only.data(), 2, {3, 40}, other, beam).text, expected.text());
 }
 
 TEST(CtcDecode, RefusesInvalidOptions) {

@@ -49,7 +49,8 @@ TEST(Results, PredictionLinesRoundTripAndKeepTextsOnOneLine) {
 TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   const std::string dir = testing::TempDir() + "neuroscale_results_" + std::to_string(::getpid());
   const auto totals = write_evaluation(
-      dir, {prediction(3, "x, y", 1, 2), prediction(1, "a b", 0, 0)}, "test", 40, true);
+      dir, {prediction(3, "x, y", 1, 2), prediction(1, "a b", 0, 0)}, "test", 40, true,
+      nlohmann::ordered_json{{"method", "beam"}, {"rescore", {{"alpha", 0.5}}}});
   EXPECT_EQ(totals.trials, 2);
   EXPECT_EQ(totals.phoneme_edits, 1);
   EXPECT_EQ(totals.phonemes, 4);
@@ -62,11 +63,13 @@ TEST(Results, EvaluationFilesSortTrialsAndSumTheRates) {
   EXPECT_DOUBLE_EQ(json["wer"].get<double>(), 0.5);
   EXPECT_EQ(json["step"], 40);
   EXPECT_EQ(json["split"], "test");
+  EXPECT_EQ(json["decoder"]["method"], "beam");
+  EXPECT_DOUBLE_EQ(json["decoder"]["rescore"]["alpha"].get<double>(), 0.5);
   // Greedy decoding: no words, no submission, WER null.
   const std::string greedy = dir + "/greedy";
   auto no_words = prediction(1, "", 0, 0);
   no_words.truth_word_count = 0;
-  write_evaluation(greedy, {no_words}, "val", 5, false);
+  write_evaluation(greedy, {no_words}, "val", 5, false, nullptr);
   EXPECT_TRUE(
       nlohmann::json::parse(read_file(greedy + "/evaluation.json").value())["wer"].is_null());
   EXPECT_FALSE(std::ifstream(greedy + "/submission.csv").good());

@@ -12,7 +12,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "io/checkpoint/checkpoint_reader.h"
+#include "io/fs/files.h"
 #include "io/run/metrics_log.h"
 #include "tests/jobs/cli_run.h"
 
@@ -40,8 +43,9 @@ class FinetuneCli : public testing::Test {
     if (!root_.empty()) return;
     root_ = testing::TempDir() + "neuroscale_finetune_" + std::to_string(::getpid());
     std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
-    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
-                       "/corpus.h5 --lexicon " + root_ + "/lexicon.dict");
+    Result synth =
+        run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
+            "/corpus.h5 --lexicon " + root_ + "/lexicon.dict --sentences " + root_ + "/sentences");
     ASSERT_EQ(synth.code, 0) << synth.err;
     Result pretrain =
         run("pretrain --config " + kSource + "/configs/pretrain/tiny.yaml --run-dir " + root_ +
@@ -184,6 +188,91 @@ TEST_F(FinetuneCli, EvaluateWritesPredictionsASubmissionAndErrorRates) {
   Result no_lexicon = run(evaluate + "--run-dir " + root_ + "/eval_x decode.lexicon='\"\"'");
   EXPECT_EQ(no_lexicon.code, 2);
   EXPECT_NE(no_lexicon.err.find("needs 'decode.lexicon'"), std::string::npos) << no_lexicon.err;
+}
+
+TEST_F(FinetuneCli, EvaluateRescoresWithAnLlmAndAveragesAnEnsemble) {
+  Result first = run(finetune("ens_a", "init.checkpoint=" + root_ + "/pre train.max_steps=20"));
+  ASSERT_EQ(first.code, 0) << first.err;
+  Result second =
+      run(finetune("ens_b", "init.checkpoint=" + root_ + "/pre train.max_steps=20 seed=7"));
+  ASSERT_EQ(second.code, 0) << second.err;
+  // An LLM of the synthetic language (lm train on the sentences synth wrote).
+  Result lm = run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
+                  "/lm data.text=" + root_ + "/sentences.train.txt data.validation_text=" + root_ +
+                  "/sentences.val.txt train.max_steps=30 data.vocab_size=400");
+  ASSERT_EQ(lm.code, 0) << lm.err;
+  const std::string evaluate =
+      "evaluate --config " + kSource + "/configs/evaluate/tiny.yaml checkpoint=" + root_ +
+      "/ens_a data.corpus=" + root_ + "/corpus.h5 decode.lexicon=" + root_ + "/lexicon.dict ";
+  const auto json = [&](const std::string& run_dir) {
+    return nlohmann::json::parse(
+        neuroscale::cli_test::slurp(root_ + "/" + run_dir + "/evaluation.json"));
+  };
+
+  // Rescoring: the settings are recorded; with alpha 0 and acoustic scale 1 the rescored
+  // choice is the beam's (the beam ranks by the same acoustic and n-gram scores).
+  const std::string rescore = "decode.rescore.llm=" + root_ + "/lm/hf decode.rescore.nbest=6 ";
+  Result rescored = run(evaluate + "--run-dir " + root_ + "/eval_rescored " + rescore);
+  ASSERT_EQ(rescored.code, 0) << rescored.err;
+  EXPECT_NE(rescored.err.find("rescoring 6-best lists with " + root_ + "/lm/hf"), std::string::npos)
+      << rescored.err;
+  const auto settings = json("eval_rescored")["decoder"]["rescore"];
+  EXPECT_EQ(settings["nbest"], 6);
+  EXPECT_DOUBLE_EQ(settings["alpha"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(settings["acoustic_scale"].get<double>(), 0.5);
+  Result plain = run(evaluate + "--run-dir " + root_ + "/eval_plain");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  Result neutral = run(evaluate + "--run-dir " + root_ + "/eval_neutral " + rescore +
+                       "decode.rescore.alpha=0 decode.rescore.acoustic_scale=1");
+  ASSERT_EQ(neutral.code, 0) << neutral.err;
+  EXPECT_EQ(neuroscale::cli_test::slurp(root_ + "/eval_neutral/predictions.tsv"),
+            neuroscale::cli_test::slurp(root_ + "/eval_plain/predictions.tsv"));
+
+  // An ensemble of a model with its own checkpoint decodes as the model alone; with
+  // another model, both are listed.
+  namespace io = neuroscale::io;
+  const auto checkpoint =
+      io::newest_verified_checkpoint(io::locate_checkpoints(root_ + "/ens_a"), {}).first;
+  Result self = run(evaluate + "--run-dir " + root_ + "/eval_self ensemble=[" + checkpoint + "]");
+  ASSERT_EQ(self.code, 0) << self.err;
+  EXPECT_EQ(neuroscale::cli_test::slurp(root_ + "/eval_self/predictions.tsv"),
+            neuroscale::cli_test::slurp(root_ + "/eval_plain/predictions.tsv"));
+  Result pair = run(evaluate + "--run-dir " + root_ + "/eval_pair ensemble=[" + root_ + "/ens_b]");
+  ASSERT_EQ(pair.code, 0) << pair.err;
+  EXPECT_EQ(json("eval_pair")["decoder"]["models"].size(), 2u);
+
+  // Bad input: one line naming the key or file, nothing written.
+  Result missing = run(evaluate + "--run-dir " + root_ + "/eval_bad decode.rescore.llm=" + root_ +
+                       "/no-such-lm");
+  EXPECT_EQ(missing.code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("'decode.rescore.llm' is '" + root_ + "/no-such-lm'"),
+            std::string::npos)
+      << missing.err;
+  Result greedy =
+      run(evaluate + "--run-dir " + root_ + "/eval_bad decode.method=greedy " + rescore);
+  EXPECT_EQ(greedy.code, 2) << greedy.err;
+  EXPECT_NE(greedy.err.find("rescores the n-best list of 'decode.method: beam'"), std::string::npos)
+      << greedy.err;
+  // A tokenizer with more tokens than the model's vocabulary belongs to another model.
+  std::system(("mkdir -p " + root_ + "/other-lm && cp " + root_ + "/lm/hf/config.json " + root_ +
+               "/lm/hf/model.safetensors " + root_ + "/other-lm/")
+                  .c_str());
+  auto tokenizer =
+      nlohmann::json::parse(neuroscale::cli_test::slurp(root_ + "/lm/hf/tokenizer.json"));
+  tokenizer["added_tokens"].push_back({{"id", 5000},
+                                       {"content", "<extra>"},
+                                       {"single_word", false},
+                                       {"lstrip", false},
+                                       {"rstrip", false},
+                                       {"normalized", false},
+                                       {"special", true}});
+  std::ofstream(root_ + "/other-lm/tokenizer.json") << tokenizer.dump();
+  Result other =
+      run(evaluate + "--run-dir " + root_ + "/eval_bad decode.rescore.llm=" + root_ + "/other-lm");
+  EXPECT_EQ(other.code, 2) << other.err;
+  EXPECT_NE(other.err.find(root_ + "/other-lm/tokenizer.json' has 5001 tokens"), std::string::npos)
+      << other.err;
+  EXPECT_FALSE(neuroscale::io::path_exists(root_ + "/eval_bad/evaluation.json"));
 }
 
 }  // namespace
