@@ -9,67 +9,14 @@
 #include "core/task/ctc_phoneme.h"
 #include "core/text.h"
 #include "distributed/corpus_data.h"
-#include "io/checkpoint/checkpoint_reader.h"
-#include "io/checkpoint/module_loader.h"
 #include "io/config/config_document.h"
 #include "jobs/config_job.h"
+#include "jobs/pretrained_encoder.h"
 #include "jobs/schema/finetune_schema.h"
+#include "jobs/sentence_finetune.h"
 #include "jobs/training_job.h"
 
 namespace neuroscale::jobs {
-namespace {
-
-// Copies the encoder of the pretraining checkpoint at `path` (a run directory or checkpoint;
-// its newest verified checkpoint) into `model`: the shared Transformer, the mask token, and
-// the read-ins of the subjects it knows by name. New subjects keep their fresh read-ins.
-// Returns the names of the parameters it set. Throws ConfigError when the encoder's shape
-// differs from the checkpoint's, naming the first parameter that differs.
-std::set<std::string> load_pretrained_encoder(model::CtcModel& model, const std::string& path,
-                                              Logger& log) {
-  const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
-      io::locate_checkpoints(path), [&](const std::string& skipped, const std::string& reason) {
-        log.warn("skipping ", skipped, ": ", reason);
-      });
-  const std::string prefix = std::string(io::kModelPrefix) + "encoder.";
-  NS_CHECK_AS(
-      ConfigError,
-      std::any_of(manifest.tensors.begin(), manifest.tensors.end(),
-                  [&](const auto& tensor) { return starts_with(tensor.name, prefix); }),
-      "init.checkpoint '", checkpoint,
-      "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining checkpoint?");
-  const auto is_read_in = [](const std::string& name) { return starts_with(name, "read_in."); };
-  io::ModuleLoad how;
-  how.prefix = prefix;
-  how.may_be_missing = is_read_in;  // a subject the pretraining did not see gets a new read-in
-  how.label = "init.checkpoint '" + checkpoint + "'";
-  how.noun = "encoder parameter";
-  how.config_error = true;
-  how.hint = [&](const std::string& name, bool missing) -> std::string {
-    if (missing) return ": its model differs from this config's";
-    return is_read_in(name) ? " (the subject's channel count differs)"
-                            : " (model.* must match the pretraining config)";
-  };
-  const auto encoder_loaded = io::load_module(*model->encoder, checkpoint, manifest, how);
-  std::set<std::string> loaded;
-  std::set<std::string> reused_subjects, new_subjects;
-  for (const auto& item : model->encoder->named_parameters(true)) {
-    const std::string& name = item.key();
-    if (encoder_loaded.count(name)) loaded.insert("encoder." + name);
-    if (!is_read_in(name)) continue;
-    const std::string subject = name.substr(8, name.find('.', 8) - 8);
-    (encoder_loaded.count(name) ? reused_subjects : new_subjects).insert(subject);
-  }
-  std::string reused, fresh;
-  for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;
-  for (const auto& s : new_subjects) fresh += (fresh.empty() ? "" : ", ") + s;
-  log.info("encoder initialised from ", checkpoint, " (step ", manifest.step,
-           "): read-ins reused for ", reused.empty() ? "no subject" : reused,
-           new_subjects.empty() ? "" : "; new read-ins for " + fresh);
-  return loaded;
-}
-
-}  // namespace
-
 int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   ConfigJob job(
       runtime, ConfigJob::Kind::kTraining, "neuroscale finetune",
@@ -90,6 +37,10 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
       "data.label_fraction=0.1\n");
   FinetuneConfig config;
   if (!job.parse(args, config)) return 0;
+  if (config.objective == "sentence") {
+    run_sentence_finetune(job, config);
+    return 0;
+  }
 
   auto spec = training_spec("fine-tuning", job, config, config.task.model().encoder().patch_size());
   spec.labeled_only = true;
@@ -104,7 +55,7 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   task::CtcPhonemeTask task(config.task);
   std::set<std::string> pretrained;
   if (!config.init_checkpoint.empty())
-    pretrained = load_pretrained_encoder(task.model(), config.init_checkpoint, run->log());
+    pretrained = load_pretrained_encoder(task.model()->encoder, config.init_checkpoint, run->log());
   task.module().to(run->device());
 
   distributed::OptimizationSpec optimization;

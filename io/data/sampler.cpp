@@ -116,13 +116,14 @@ std::optional<MicroBatch> GlobalSampler::next(SamplerPosition& position, int ran
     ++position.epoch;
     position.cursor = 0;
   }
+  const std::int64_t mine = position.cursor + rank;
+  position.cursor = std::min(batches_per_epoch_, position.cursor + world_size);
+  if (mine >= batches_per_epoch_) return std::nullopt;
+  std::lock_guard<std::mutex> lock(cache_mutex_);
   if (cached_epoch_ != position.epoch) {
     cached_ = epoch_batches(position.epoch);
     cached_epoch_ = position.epoch;
   }
-  const std::int64_t mine = position.cursor + rank;
-  position.cursor = std::min(batches_per_epoch_, position.cursor + world_size);
-  if (mine >= batches_per_epoch_) return std::nullopt;
   return cached_[static_cast<std::size_t>(mine)];
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -56,7 +57,7 @@ class GlobalSampler {
 
   // This rank's micro-batch for the step at `position`, then advances `position` by one step
   // (world_size batches), rolling over to the next epoch at its end. Empty when the last step
-  // of the epoch has fewer batches than ranks and this rank has none.
+  // of the epoch has fewer batches than ranks and this rank has none. Thread-safe.
   std::optional<MicroBatch> next(SamplerPosition& position, int rank, int world_size) const;
 
  private:
@@ -64,7 +65,9 @@ class GlobalSampler {
   SamplerOptions options_;
   std::vector<std::vector<std::int64_t>> trials_by_subject_;
   std::int64_t batches_per_epoch_ = 0;
-  // Cache of the last epoch's batches (next() is called once per step).
+  // Cache of the last epoch's batches (next() is called once per step), shared by the
+  // loaders of one process (the micro-batches of gradient accumulation read in parallel).
+  mutable std::mutex cache_mutex_;
   mutable std::int64_t cached_epoch_ = -1;
   mutable std::vector<MicroBatch> cached_;
 };

@@ -8,6 +8,10 @@ using io::ConfigVisitor;
 using io::Field;
 
 void describe(ConfigVisitor& v, FinetuneConfig& o) {
+  v.value("task", o.objective,
+          Field("phonemes: CTC phoneme decoding; sentence: BIT's end-to-end stage (the encoder "
+                "into an LLM that writes the sentence)")
+              .one_of({"phonemes", "sentence"}));
   v.section("data", "the corpus (labelled trials only) and its loader", [&](ConfigVisitor& s) {
     describe(s, o.data);
     s.value("label_fraction", o.label_fraction,
@@ -37,10 +41,13 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
   });
   v.section("schedule", "the learning-rate schedule (total_steps = train.max_steps)",
             [&](ConfigVisitor& s) { describe(s, o.schedule); });
+  v.section("sentence", "task: sentence: the LLM, its adapters, the projector and the aligner",
+            [&](ConfigVisitor& s) { describe(s, o.sentence); });
 }
 
 void validate(const FinetuneConfig& o, const std::string& source) {
   validate(o.task.model().encoder(), source);
+  if (o.objective == "sentence") validate(o.sentence, source);
   NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
               ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
               ") exceeds 'train.max_steps' (", o.train.max_steps, ")");

@@ -7,11 +7,14 @@
 #include <string>
 
 #include "jobs/schema/model_sections.h"
+#include "jobs/schema/sentence_schema.h"
 #include "jobs/schema/training_sections.h"
 
 namespace neuroscale::jobs {
 
 struct FinetuneConfig {
+  std::string objective = "phonemes";  ///< task: phonemes (CTC) | sentence (BIT end-to-end)
+  SentenceConfig sentence;             ///< sentence.* (task: sentence)
   distributed::CorpusDataOptions data;
   double label_fraction = 1.0;  ///< data.label_fraction: of each subject's labelled training trials
   std::int64_t label_seed = 0;  ///< data.label_seed: which subset (nested across fractions)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "core/check.h"
 #include "io/data/sampler.h"
@@ -81,6 +82,41 @@ TEST(Sampler, GlobalOrderIsIndependentOfWorldSizeAndSeededPerEpoch) {
   EXPECT_NE(sampler.epoch_batches(1)[0].trials, epoch0[0].trials);
   GlobalSampler same(index, options);
   EXPECT_EQ(same.epoch_batches(0)[3].trials, epoch0[3].trials);
+}
+
+// Gradient accumulation reads one step's micro-batches with one loader each, in parallel,
+// from one sampler: every reader sees the global order, across epoch boundaries.
+TEST(Sampler, ConcurrentReadersOfOneSamplerSeeTheGlobalOrder) {
+  const CorpusIndex index = tiny_index();
+  SamplerOptions options;
+  options.seed = 4;
+  GlobalSampler sampler(index, options);
+  constexpr int kReaders = 4, kEpochs = 300;
+  std::vector<std::vector<std::vector<std::int64_t>>> seen(kReaders);
+  std::vector<std::thread> threads;
+  for (int rank = 0; rank < kReaders; ++rank) {
+    threads.emplace_back([&, rank] {
+      SamplerPosition position;
+      for (std::int64_t step = 0; step < kEpochs * sampler.steps_per_epoch(kReaders); ++step) {
+        const auto batch = sampler.next(position, rank, kReaders);
+        seen[static_cast<std::size_t>(rank)].push_back(batch ? batch->trials
+                                                             : std::vector<std::int64_t>{});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Reader r's i-th batch of an epoch is the epoch's batch kReaders * i + r.
+  for (int rank = 0; rank < kReaders; ++rank) {
+    std::vector<std::vector<std::int64_t>> expected;
+    for (std::int64_t epoch = 0; epoch < kEpochs; ++epoch) {
+      const auto batches = sampler.epoch_batches(epoch);
+      for (std::int64_t step = 0; step < sampler.steps_per_epoch(kReaders); ++step) {
+        const auto i = static_cast<std::size_t>(step * kReaders + rank);
+        expected.push_back(i < batches.size() ? batches[i].trials : std::vector<std::int64_t>{});
+      }
+    }
+    EXPECT_EQ(seen[static_cast<std::size_t>(rank)], expected) << "reader " << rank;
+  }
 }
 
 TEST(Sampler, ResumeOnADifferentRankCountContinuesTheSameOrder) {

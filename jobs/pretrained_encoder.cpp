@@ -1,0 +1,56 @@
+#include "jobs/pretrained_encoder.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+#include "core/text.h"
+#include "io/checkpoint/checkpoint_reader.h"
+#include "io/checkpoint/module_loader.h"
+
+namespace neuroscale::jobs {
+
+std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const std::string& path,
+                                              Logger& log) {
+  const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
+      io::locate_checkpoints(path), [&](const std::string& skipped, const std::string& reason) {
+        log.warn("skipping ", skipped, ": ", reason);
+      });
+  const std::string prefix = std::string(io::kModelPrefix) + "encoder.";
+  NS_CHECK_AS(ConfigError,
+              std::any_of(manifest.tensors.begin(), manifest.tensors.end(),
+                          [&](const auto& tensor) { return starts_with(tensor.name, prefix); }),
+              "init.checkpoint '", checkpoint,
+              "' holds no BIT encoder (no 'model.encoder.*' tensors): is it a pretraining or "
+              "fine-tuning checkpoint?");
+  const auto is_read_in = [](const std::string& name) { return starts_with(name, "read_in."); };
+  io::ModuleLoad how;
+  how.prefix = prefix;
+  how.may_be_missing = is_read_in;  // a subject the pretraining did not see gets a new read-in
+  how.label = "init.checkpoint '" + checkpoint + "'";
+  how.noun = "encoder parameter";
+  how.config_error = true;
+  how.hint = [&](const std::string& name, bool missing) -> std::string {
+    if (missing) return ": its model differs from this config's";
+    return is_read_in(name) ? " (the subject's channel count differs)"
+                            : " (model.* must match the pretraining config)";
+  };
+  const auto encoder_loaded = io::load_module(*encoder, checkpoint, manifest, how);
+  std::set<std::string> loaded;
+  std::set<std::string> reused_subjects, new_subjects;
+  for (const auto& item : encoder->named_parameters(true)) {
+    const std::string& name = item.key();
+    if (encoder_loaded.count(name)) loaded.insert("encoder." + name);
+    if (!is_read_in(name)) continue;
+    const std::string subject = name.substr(8, name.find('.', 8) - 8);
+    (encoder_loaded.count(name) ? reused_subjects : new_subjects).insert(subject);
+  }
+  std::string reused, fresh;
+  for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;
+  for (const auto& s : new_subjects) fresh += (fresh.empty() ? "" : ", ") + s;
+  log.info("encoder initialised from ", checkpoint, " (step ", manifest.step,
+           "): read-ins reused for ", reused.empty() ? "no subject" : reused,
+           new_subjects.empty() ? "" : "; new read-ins for " + fresh);
+  return loaded;
+}
+
+}  // namespace neuroscale::jobs

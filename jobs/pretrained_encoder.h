@@ -1,0 +1,22 @@
+// The pretrained BIT encoder that fine-tuning starts from (init.checkpoint), for both tasks:
+// CTC phoneme decoding and BIT's end-to-end sentence stage.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "core/log.h"
+#include "core/model/bit_encoder.h"
+
+namespace neuroscale::jobs {
+
+// Copies the encoder of the pretraining checkpoint at `path` (a run directory or checkpoint;
+// its newest verified checkpoint) into `encoder`: the shared Transformer, the mask token, and
+// the read-ins of the subjects it knows by name. New subjects keep their fresh read-ins.
+// Returns the names of the parameters it set. Throws ConfigError when the encoder's shape
+// differs from the checkpoint's, naming the first parameter that differs.
+// Names are the model's ("encoder." + the encoder's own).
+std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const std::string& path,
+                                              Logger& log);
+
+}  // namespace neuroscale::jobs
