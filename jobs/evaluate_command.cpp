@@ -3,18 +3,16 @@
 // Under mpirun/srun the ranks share the trials; rank 0 writes the results.
 #include <torch/torch.h>
 
-#include <sstream>
-
 #include "core/check.h"
 #include "core/decode/phonemes.h"
 #include "core/progress.h"
 #include "distributed/corpus_data.h"
-#include "distributed/gather.h"
 #include "io/corpus/corpus_reader.h"
-#include "io/data/loader.h"
 #include "io/run/results.h"
 #include "jobs/config_job.h"
 #include "jobs/evaluate_decoding.h"
+#include "jobs/evaluate_sentences.h"
+#include "jobs/evaluation_trials.h"
 #include "jobs/schema/evaluate_schema.h"
 
 namespace neuroscale::jobs {
@@ -46,6 +44,7 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   EvaluateConfig config;
   if (!job.parse(args, config)) return 0;
   job.open(config.device);
+  if (config.method == "llm") return run_sentence_evaluation(job, config);
   Logger& log = job.log();
   const int rank = job.mpi().rank(), ranks = job.mpi().size();
 
@@ -62,22 +61,13 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   const auto& decoder = decoding->decoder;
 
   // ---- this rank's share of the trials, decoded
-  io::SamplerOptions sampler_options;
-  sampler_options.split = io::split_from_string(config.split);
-  sampler_options.batch_trials = config.micro_batch;
-  sampler_options.subjects = distributed::subject_indices(index, config.subjects, config.corpus);
-  io::GlobalSampler sampler(index, sampler_options);
-  io::LoaderOptions loader_options;
-  loader_options.pad_multiple = static_cast<int>(model.patch_size);
-  loader_options.threads = config.loader_threads;
-  loader_options.normalize = config.normalize;
-  io::Loader loader(reader, sampler, {}, rank, ranks, loader_options);
-  const auto steps = sampler.steps_per_epoch(ranks);
+  EvaluationTrials trials(config, reader, model.patch_size, rank, ranks);
+  const auto steps = trials.steps();
   std::string mine;  // this rank's predictions, one line each
   Progress progress(log, "decoding", steps, "steps", ProgressOptions{stderr_is_terminal(), 30.0});
   at::NoGradGuard no_grad;
   for (std::int64_t step = 0; step < steps; ++step, progress.advance()) {
-    auto batch = loader.next();
+    auto batch = trials.next();
     if (!batch) continue;
     batch->features = batch->features.to(job.device());
     const auto [log_probs, tokens] = models.log_probs(*batch);
@@ -102,27 +92,12 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   }
 
   // ---- rank 0 writes the results
-  const auto texts = distributed::allgather_text(job.comm(), job.device(), mine);
+  auto predictions = gather_predictions(job.comm(), job.device(), mine);
   if (rank != 0) return 0;
-  std::vector<io::TrialPrediction> predictions;
-  for (const auto& text : texts) {
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);)
-      predictions.push_back(io::parse_prediction_line(line));
-  }
   const auto totals =
       io::write_evaluation(job.run_dir(), std::move(predictions), config.split, model.step,
                            decoding->lexicon != nullptr, decoding->description);
-  const auto rate = [](std::int64_t edits, std::int64_t reference) {
-    return reference > 0
-               ? std::to_string(static_cast<double>(edits) / static_cast<double>(reference))
-               : "n/a";
-  };
-  log.info("evaluated ", totals.trials, " trials: PER ",
-           rate(totals.phoneme_edits, totals.phonemes), ", WER ",
-           totals.words > 0 ? rate(totals.word_edits, totals.words)
-                            : "n/a (needs decode.method beam and sentences)",
-           "; results in ", job.run_dir());
+  log_evaluation(log, totals, job.run_dir());
   return 0;
 }
 

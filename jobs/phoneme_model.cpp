@@ -8,10 +8,7 @@
 #include "jobs/schema/finetune_schema.h"
 
 namespace neuroscale::jobs {
-namespace {
-
-// The fine-tuning run's config (RUN/config.yaml beside RUN/checkpoints).
-FinetuneConfig run_config(const io::CheckpointLocation& location) {
+FinetuneConfig finetune_run_config(const io::CheckpointLocation& location) {
   const auto slash = location.directory.find_last_of('/');
   const std::string run_dir =
       slash == std::string::npos ? "." : location.directory.substr(0, slash);
@@ -22,8 +19,6 @@ FinetuneConfig run_config(const io::CheckpointLocation& location) {
   return config;
 }
 
-}  // namespace
-
 PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index,
                                 const std::string& corpus, Logger& log) {
   const auto location = io::locate_checkpoints(path);
@@ -31,7 +26,10 @@ PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& 
       location, [&](const std::string& skipped, const std::string& reason) {
         log.warn("skipping ", skipped, ": ", reason);
       });
-  auto trained = run_config(location);
+  auto trained = finetune_run_config(location);
+  NS_CHECK_AS(ConfigError, trained.objective == "phonemes", "checkpoint '", checkpoint,
+              "' is an end-to-end sentence model (its run's task is ", trained.objective,
+              "): decode it with decode.method llm");
   const auto subjects = distributed::subject_specs(index);
   trained.task.model().encoder().subjects(subjects);
   const auto identity = distributed::neural_model_identity(

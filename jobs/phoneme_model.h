@@ -10,7 +10,9 @@
 
 #include "core/log.h"
 #include "core/task/ctc_phoneme.h"
+#include "io/checkpoint/checkpoint_reader.h"
 #include "io/corpus/corpus_index.h"
+#include "jobs/schema/finetune_schema.h"
 
 namespace neuroscale::jobs {
 
@@ -25,6 +27,10 @@ struct PhonemeModel {
 // checkpoints; unverifiable ones are skipped with a warning) with the subjects of `index`
 // (the corpus `corpus`). Throws ConfigError when the checkpoint was written for another
 // model or subject table, CheckpointError when none verifies or a parameter is missing.
+// The config of the fine-tuning run whose checkpoints `location` finds (RUN/config.yaml
+// beside RUN/checkpoints).
+FinetuneConfig finetune_run_config(const io::CheckpointLocation& location);
+
 PhonemeModel load_phoneme_model(const std::string& path, const io::CorpusIndex& index,
                                 const std::string& corpus, Logger& log);
 

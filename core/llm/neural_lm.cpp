@@ -119,6 +119,23 @@ NeuralLmSequences NeuralLmImpl::sequences(const at::Tensor& projected, const at:
   return out;
 }
 
+std::pair<at::Tensor, at::Tensor> NeuralLmImpl::generation_inputs(
+    const at::Tensor& projected, const at::Tensor& valid, const std::vector<std::int64_t>& prompt_a,
+    const std::vector<std::int64_t>& prompt_b) {
+  const auto batch = projected.size(0);
+  const auto s = sequences(projected, valid, prompt_a, prompt_b,
+                           std::vector<std::vector<std::int64_t>>(static_cast<std::size_t>(batch)));
+  const auto longest = s.embeddings.size(1);
+  auto embeddings = at::zeros_like(s.embeddings);
+  auto mask = at::zeros_like(s.mask);
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const auto length = s.starts[static_cast<std::size_t>(b)];
+    embeddings[b].narrow(0, longest - length, length).copy_(s.embeddings[b].narrow(0, 0, length));
+    mask[b].narrow(0, longest - length, length).fill_(1);
+  }
+  return {embeddings, mask};
+}
+
 at::Tensor NeuralLmImpl::cross_entropy_sum(const NeuralLmSequences& s) {
   const auto hidden = llm->hidden_states(s.embeddings, s.mask);
   const auto picked = hidden.reshape({-1, hidden.size(-1)}).index_select(0, s.predictors);

@@ -70,6 +70,14 @@ class NeuralLmImpl : public torch::nn::Module {
                               const std::vector<std::int64_t>& prompt_b,
                               const std::vector<std::vector<std::int64_t>>& targets);
 
+  // What generation continues: prompt A, the trial's valid neural tokens and prompt B as
+  // input embeddings [B, L, hidden] in the LM's dtype, left-padded with zeros, and their
+  // mask [B, L] (1 real) (llm::generate).
+  std::pair<at::Tensor, at::Tensor> generation_inputs(const at::Tensor& projected,
+                                                      const at::Tensor& valid,
+                                                      const std::vector<std::int64_t>& prompt_a,
+                                                      const std::vector<std::int64_t>& prompt_b);
+
   // The summed cross-entropy (natural log, float32) of the targets of `s`.
   at::Tensor cross_entropy_sum(const NeuralLmSequences& s);
 

@@ -32,8 +32,9 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
   });
   v.section("decode", "from phoneme probabilities to phonemes and words", [&](ConfigVisitor& s) {
     s.value("method", o.method,
-            Field("greedy (best class per token) or beam (lexicon-constrained prefix beam search)")
-                .one_of({"greedy", "beam"}));
+            Field("greedy (best class per token), beam (lexicon-constrained prefix beam search), "
+                  "or llm (an end-to-end model's LM writes the sentence)")
+                .one_of({"greedy", "beam", "llm"}));
     s.value("lexicon", o.lexicon, Field("pronunciation lexicon, CMU-dict style (beam: required)"));
     s.value("lm", o.lm, Field("word n-gram language model, ARPA format (empty: none)"));
     s.value("beam", o.beam.beam, Field("hypotheses kept per token").range(1, 1 << 20));
@@ -46,6 +47,17 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
                 .range(1e-6, 1e6));
     s.value("acoustic_scale", o.beam.acoustic_scale,
             Field("multiplies the model's log-probabilities").range(1e-6, 100));
+    s.section("llm", "generation from an end-to-end model (method: llm)", [&](ConfigVisitor& g) {
+      g.value("beams", o.llm.beams, Field("beam-search width (1: greedy)").range(1, 256));
+      g.value(
+          "nbest", o.llm.nbest,
+          Field("hypotheses kept per trial, best first (nbest.tsv); at most beams").range(1, 256));
+      g.value("max_new_tokens", o.llm.max_new_tokens,
+              Field("tokens generated at most per trial").range(1, 1 << 16));
+      g.value("length_penalty", o.llm.length_penalty,
+              Field("a finished beam's log-probability is divided by its length to this power")
+                  .range(-10, 10));
+    });
     s.section("rescore", "an LLM rescoring the beam search's n-best list", [&](ConfigVisitor& r) {
       r.value("llm", o.rescore.llm,
               Field("Hugging Face causal LM directory (config.json, model.safetensors, "
@@ -69,6 +81,11 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
 }
 
 void validate(const EvaluateConfig& o, const std::string& source) {
+  NS_CHECK_AS(ConfigError, o.llm.nbest <= o.llm.beams, source, ": 'decode.llm.nbest' (",
+              o.llm.nbest, ") exceeds 'decode.llm.beams' (", o.llm.beams, ")");
+  NS_CHECK_AS(ConfigError, o.method != "llm" || o.ensemble.empty(), source,
+              ": 'ensemble' averages CTC models' phoneme probabilities; end-to-end models "
+              "(decode.method: llm) are decoded one at a time");
   NS_CHECK_AS(
       ConfigError, o.method != "beam" || !o.lexicon.empty(), source,
       ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");

@@ -21,6 +21,14 @@ struct RescoreConfig {
   decode::RescoreOptions options;
 };
 
+// decode.llm: generation from an end-to-end model (decode.method: llm).
+struct LlmDecodingConfig {
+  std::int64_t beams = 1;  ///< 1: greedy
+  std::int64_t nbest = 1;  ///< hypotheses kept per trial (nbest.tsv), at most beams
+  std::int64_t max_new_tokens = 20;
+  double length_penalty = 1.0;
+};
+
 struct EvaluateConfig {
   std::string task = "phonemes";      ///< what to evaluate (phonemes: CTC decoding, PER/WER)
   std::string checkpoint;             ///< fine-tuning run directory or checkpoint (newest verified)
@@ -31,12 +39,13 @@ struct EvaluateConfig {
   bool normalize = true;              ///< data.normalize
   int micro_batch = 16;               ///< data.micro_batch
   int loader_threads = 2;             ///< data.loader_threads
-  std::string method = "greedy";      ///< decode.method: greedy | beam
+  std::string method = "greedy";      ///< decode.method: greedy | beam | llm
   std::string lexicon;                ///< decode.lexicon (beam: required)
   std::string lm;                     ///< decode.lm: ARPA file ("" : lexicon only)
   decode::BeamSearchOptions
       beam;               ///< decode.beam, lm_weight, word_bonus, blank_penalty, acoustic_scale
   RescoreConfig rescore;  ///< decode.rescore
+  LlmDecodingConfig llm;  ///< decode.llm
   std::string device = "cpu";  ///< cpu | cuda
 };
 
