@@ -54,8 +54,8 @@ struct SentenceDecoding {
   nlohmann::ordered_json description;  ///< evaluation.json's "decoder"
 };
 
-// Reads what config.decode names, logging each; DataError naming the file at fault, and
-// ConfigError when the LLM's tokenizer does not fit its vocabulary.
+// Reads what config.decode names, logging each; DataError naming the file at fault (an LLM
+// whose tokenizer does not fit its vocabulary included).
 // The LLM goes to `device`.
 std::unique_ptr<SentenceDecoding> open_decoding(const EvaluateConfig& config,
                                                 const std::vector<std::string>& checkpoints,

@@ -29,6 +29,10 @@ HfCausalLm load_hf_causal_lm(const std::string& directory, const LlmWeightsOptio
 const BpeTokenizer& require_tokenizer(const HfCausalLm& lm) {
   NS_CHECK_AS(DataError, lm.tokenizer.has_value(), "'", lm.directory,
               "' has no tokenizer.json (byte-level BPE: Qwen2, Llama 3, GPT-2 style)");
+  NS_CHECK_AS(DataError, lm.tokenizer->vocab_size() <= lm.model->options().vocab(), "'",
+              lm.directory, "/tokenizer.json' has ", lm.tokenizer->vocab_size(),
+              " tokens but config.json's vocab_size is ", lm.model->options().vocab(),
+              " (the tokenizer belongs to another model)");
   return *lm.tokenizer;
 }
 

@@ -28,7 +28,8 @@ HfCausalLm load_hf_causal_lm(const std::string& directory, const LlmWeightsOptio
                              const std::string& config = "", const model::LoraOptions& lora = {},
                              const std::set<std::string>& lora_targets = {});
 
-// The tokenizer a command needs: the directory's, else DataError naming the directory.
+// The tokenizer a command needs: the directory's, else DataError naming the directory; also
+// DataError when it has more tokens than the model's vocabulary (another model's tokenizer).
 const BpeTokenizer& require_tokenizer(const HfCausalLm& lm);
 
 }  // namespace neuroscale::io

@@ -269,7 +269,7 @@ TEST_F(FinetuneCli, EvaluateRescoresWithAnLlmAndAveragesAnEnsemble) {
   std::ofstream(root_ + "/other-lm/tokenizer.json") << tokenizer.dump();
   Result other =
       run(evaluate + "--run-dir " + root_ + "/eval_bad decode.rescore.llm=" + root_ + "/other-lm");
-  EXPECT_EQ(other.code, 2) << other.err;
+  EXPECT_EQ(other.code, 3) << other.err;
   EXPECT_NE(other.err.find(root_ + "/other-lm/tokenizer.json' has 5001 tokens"), std::string::npos)
       << other.err;
   EXPECT_FALSE(neuroscale::io::path_exists(root_ + "/eval_bad/evaluation.json"));
