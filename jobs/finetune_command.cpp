@@ -27,6 +27,9 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
       "layers learn at schedule.lr x optimizer.body_lr_scale, the new ones at schedule.lr.\n"
       "Metrics (loss, per = phoneme error rate of greedy decoding, val_per) go to the log\n"
       "and, with --run-dir, to RUN_DIR/metrics.jsonl; checkpoints to RUN_DIR/checkpoints.\n"
+      "With 'task: sentence', BIT's end-to-end stage instead: the encoder's tokens are\n"
+      "projected into the frozen causal LM of sentence.llm (LoRA adapters, the modality\n"
+      "aligner) and the LM learns to write each trial's sentence (docs/finetuning.md).\n"
       "SIGTERM or SIGUSR1: every rank saves a checkpoint and the job exits 75 (requeue me).",
       "configs/finetune/*.yaml");
   job.parser().epilog(
@@ -34,7 +37,9 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
       "  neuroscale finetune --config configs/finetune/tiny.yaml data.corpus=corpus.h5 "
       "init.checkpoint=runs/pre\n"
       "  mpirun -np 2 neuroscale finetune --config configs/finetune/tiny.yaml --run-dir runs/ft "
-      "data.label_fraction=0.1\n");
+      "data.label_fraction=0.1\n"
+      "  neuroscale finetune --config configs/finetune/sentence-tiny.yaml --run-dir runs/e2e "
+      "sentence.llm=runs/lm/hf init.checkpoint=runs/ft\n");
   FinetuneConfig config;
   if (!job.parse(args, config)) return 0;
   if (config.objective == "sentence") {

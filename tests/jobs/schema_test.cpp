@@ -5,6 +5,7 @@
 
 #include "io/config/config_document.h"
 #include "jobs/schema/evaluate_schema.h"
+#include "jobs/schema/finetune_schema.h"
 #include "jobs/schema/lm_schema.h"
 #include "jobs/schema/pretrain_schema.h"
 
@@ -36,6 +37,10 @@ TEST(Config, DocumentationListsEveryTrainingKey) {
 
 TEST(Config, DocumentationListsEveryLanguageModelKey) {
   expect_every_key_documented<LmTrainConfig>(35);
+}
+
+TEST(Config, DocumentationListsEveryFineTuningKey) {
+  expect_every_key_documented<FinetuneConfig>(40);
 }
 
 TEST(Config, DocumentationListsEveryEvaluationKey) {
