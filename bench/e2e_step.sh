@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A training step of BIT's end-to-end model without its encoder (encoder outputs -> projector
+# -> frozen LM with LoRA -> cross-entropy + aligner -> AdamW) against the same model in
+# PyTorch (transformers + PEFT, bench/e2e_step_peer.py), on the random Qwen2 models of
+# bench/lm_generate.sh (tiny, and about 100M parameters), a batch of 8 trials of 20-40 neural
+# tokens, the same threads and PyTorch (the build's NEUROSCALE_PYTHON). The two alternate for
+# ROUNDS rounds; the best round of each is compared.
+# usage: bench/e2e_step.sh [BUILD_DIR] [THREADS] [ROUNDS]   (THREADS defaults to nproc)
+set -euo pipefail
+build=${1:-build}
+threads=${2:-$(nproc)}
+rounds=${3:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$build/bench/bench_e2e_step
+[ -x "$bin" ] || { echo "bench/e2e_step.sh: build first ($bin missing)" >&2; exit 2; }
+python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
+"$python" -c 'import torch, transformers, peft' 2>/dev/null ||
+  { echo "bench/e2e_step.sh: $python lacks torch, transformers or peft (scripts/setup installs them)" >&2; exit 2; }
+export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+best() { printf '%s\n' "$@" | awk '{ split($6, f, "="); print f[2], $0 }' | sort -g | head -1 | cut -d' ' -f2-; }
+for size in tiny 100m; do
+  dir=$build/bench-lm/$size
+  [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
+  ours=() peer=()
+  for ((r = 0; r < rounds; r++)); do
+    ours+=("$("$bin" "$dir" "$threads" 8)")
+    peer+=("$("$python" "$here/e2e_step_peer.py" "$dir" "$threads" 8 2>/dev/null)")
+  done
+  a=$(best "${ours[@]}")
+  b=$(best "${peer[@]}")
+  echo "$size $a"
+  echo "$size $b"
+  awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v s="$size" -v r="$rounds" \
+      'BEGIN { printf "%s (best of %d rounds): neuroscale %.2fx the end-to-end step rate of PyTorch (transformers+PEFT)\n", s, r, b / a }'
+done
