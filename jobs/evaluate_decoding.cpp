@@ -3,6 +3,8 @@
 #include <ATen/Functions.h>
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
+
 #include "core/check.h"
 #include "core/text.h"
 #include "io/lm/arpa_reader.h"
@@ -38,6 +40,28 @@ at::Tensor average_log_probs(const std::vector<at::Tensor>& members) {
     sum = sum + members[m].to(at::kFloat);
   }
   return at::log_softmax(sum / static_cast<double>(members.size()), -1);
+}
+
+std::vector<std::string> pool_candidates(const std::vector<std::vector<std::string>>& per_member) {
+  std::vector<std::string> pooled;
+  for (const auto& texts : per_member) {
+    for (const auto& text : texts) {
+      if (std::find(pooled.begin(), pooled.end(), text) == pooled.end()) pooled.push_back(text);
+    }
+  }
+  return pooled;
+}
+
+std::size_t best_mean_candidate(const std::vector<std::vector<double>>& scores) {
+  NS_CHECK(!scores.empty() && !scores.front().empty(), "best_mean_candidate of no candidates");
+  std::vector<double> mean(scores.front().size(), 0.0);
+  for (const auto& member : scores) {
+    NS_CHECK(member.size() == mean.size(), "ensemble members scored ", member.size(), " and ",
+             mean.size(), " candidates");
+    for (std::size_t c = 0; c < mean.size(); ++c)
+      mean[c] += member[c] / static_cast<double>(scores.size());
+  }
+  return static_cast<std::size_t>(std::max_element(mean.begin(), mean.end()) - mean.begin());
 }
 
 std::pair<at::Tensor, at::Tensor> PhonemeEnsemble::log_probs(const Batch& batch) {

@@ -26,6 +26,13 @@ namespace neuroscale::jobs {
 // Members must have one shape; one member is returned as it is.
 at::Tensor average_log_probs(const std::vector<at::Tensor>& members);
 
+// An ensemble of end-to-end models: the members' n-best texts pooled, each text once, in the
+// order first seen (member by member, best first).
+std::vector<std::string> pool_candidates(const std::vector<std::vector<std::string>>& per_member);
+// The candidate whose log-likelihood, averaged over the members (`scores[member][candidate]`),
+// is highest; the first of equals. Throws when the members' lists differ in length.
+std::size_t best_mean_candidate(const std::vector<std::vector<double>>& scores);
+
 // config.checkpoint and config.ensemble's checkpoints, on `device` in evaluation mode.
 class PhonemeEnsemble {
  public:

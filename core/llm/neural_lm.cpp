@@ -110,6 +110,7 @@ NeuralLmSequences NeuralLmImpl::sequences(const at::Tensor& projected, const at:
       predictors.push_back(b * longest + out.starts[static_cast<std::size_t>(b)] - 1 +
                            static_cast<std::int64_t>(j));
       target_ids.push_back(target[j]);
+      out.target_rows.push_back(b);
     }
   }
   out.embeddings = at::stack(padded);
@@ -141,6 +142,22 @@ at::Tensor NeuralLmImpl::cross_entropy_sum(const NeuralLmSequences& s) {
   const auto picked = hidden.reshape({-1, hidden.size(-1)}).index_select(0, s.predictors);
   const auto log_probs = at::log_softmax(llm->logits(picked).to(at::kFloat), -1);
   return at::nll_loss(log_probs, s.targets, {}, at::Reduction::Sum);
+}
+
+std::vector<double> NeuralLmImpl::target_log_likelihoods(const NeuralLmSequences& s) {
+  std::vector<double> sums(static_cast<std::size_t>(s.embeddings.size(0)), 0.0);
+  if (s.targets.numel() == 0) return sums;
+  const auto hidden = llm->hidden_states(s.embeddings, s.mask);
+  const auto picked = hidden.reshape({-1, hidden.size(-1)}).index_select(0, s.predictors);
+  const auto log_probs = at::log_softmax(llm->logits(picked).to(at::kFloat), -1)
+                             .gather(1, s.targets.unsqueeze(1))
+                             .squeeze(1)
+                             .to(at::kCPU, at::kDouble)
+                             .contiguous();
+  const double* values = log_probs.data_ptr<double>();
+  for (std::size_t i = 0; i < s.target_rows.size(); ++i)
+    sums[static_cast<std::size_t>(s.target_rows[i])] += values[i];
+  return sums;
 }
 
 at::Tensor NeuralLmImpl::logit_scale_value() const {

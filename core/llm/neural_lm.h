@@ -47,7 +47,8 @@ struct NeuralLmSequences {
   at::Tensor mask;        ///< [B, L] int64: 1 for real positions
   at::Tensor predictors;  ///< [T] int64: flat index b * L + t of each position predicting a target
   at::Tensor targets;     ///< [T] int64: the token each predicts (sentence and EOS)
-  std::vector<std::int64_t> starts;  ///< per trial: the position of its first target token
+  std::vector<std::int64_t> starts;       ///< per trial: the position of its first target token
+  std::vector<std::int64_t> target_rows;  ///< per target: its sequence
 };
 
 class NeuralLmImpl : public torch::nn::Module {
@@ -80,6 +81,9 @@ class NeuralLmImpl : public torch::nn::Module {
 
   // The summed cross-entropy (natural log, float32) of the targets of `s`.
   at::Tensor cross_entropy_sum(const NeuralLmSequences& s);
+  // Each sequence's summed log-probability of its targets (natural log; 0 for a sequence
+  // without targets): how an ensemble scores candidate sentences.
+  std::vector<double> target_log_likelihoods(const NeuralLmSequences& s);
 
   // The aligner's symmetric InfoNCE (mean over the batch; 0 for a batch of one) between the
   // means of `projected` over each trial's `valid` tokens and the means of the LM's input

@@ -16,8 +16,9 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
   v.value("checkpoint", o.checkpoint,
           Field("fine-tuning run directory or checkpoint (its newest verified one)").non_empty());
   v.value("ensemble", o.ensemble,
-          Field("more fine-tuned checkpoints decoded with 'checkpoint': the models' phoneme "
-                "log-probabilities are averaged (and renormalised) before decoding (empty: one "
+          Field("more fine-tuned checkpoints decoded with 'checkpoint': CTC models' phoneme "
+                "log-probabilities are averaged (and renormalised) before decoding; end-to-end "
+                "models pool their n-best lists and pick by the mean log-likelihood (empty: one "
                 "model)"));
   v.value("device", o.device, Field("where to run the model").one_of({"cpu", "cuda"}));
   v.section("data", "the trials to decode", [&](ConfigVisitor& s) {
@@ -83,9 +84,6 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
 void validate(const EvaluateConfig& o, const std::string& source) {
   NS_CHECK_AS(ConfigError, o.llm.nbest <= o.llm.beams, source, ": 'decode.llm.nbest' (",
               o.llm.nbest, ") exceeds 'decode.llm.beams' (", o.llm.beams, ")");
-  NS_CHECK_AS(ConfigError, o.method != "llm" || o.ensemble.empty(), source,
-              ": 'ensemble' averages CTC models' phoneme probabilities; end-to-end models "
-              "(decode.method: llm) are decoded one at a time");
   NS_CHECK_AS(
       ConfigError, o.method != "beam" || !o.lexicon.empty(), source,
       ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");

@@ -1,5 +1,5 @@
-// The ensemble's averaging of phoneme log-probabilities, on distributions whose normalised
-// geometric mean is known by hand.
+// Ensembles: the averaging of phoneme log-probabilities, on distributions whose normalised
+// geometric mean is known by hand, and the pooling and choice of end-to-end candidates.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -29,6 +29,21 @@ TEST(EnsembleAveraging, IsTheNormalisedGeometricMeanOfTheMembers) {
   const auto expected = torch::log_softmax((c + d + e) / 3.0, -1);
   EXPECT_TRUE(torch::allclose(average_log_probs({c, d, e}), expected, 1e-6, 1e-6));
   EXPECT_THROW(average_log_probs({c, d.narrow(1, 0, 2)}), std::exception);
+}
+
+TEST(EnsembleAveraging, EndToEndCandidatesArePooledOnceAndPickedByTheMeanLogLikelihood) {
+  using neuroscale::jobs::best_mean_candidate;
+  using neuroscale::jobs::pool_candidates;
+  EXPECT_EQ(pool_candidates({{"a b", "a c"}, {"a c", "d"}, {"a b"}}),
+            (std::vector<std::string>{"a b", "a c", "d"}));
+  // Member 0 prefers candidate 0 strongly, members 1 and 2 prefer candidate 1 mildly:
+  // means -6, -3.33, -10 -> candidate 1.
+  EXPECT_EQ(best_mean_candidate({{-1.0, -8.0, -10.0}, {-9.0, -1.0, -10.0}, {-8.0, -1.0, -10.0}}),
+            1u);
+  // One member alone decides; equal means go to the first.
+  EXPECT_EQ(best_mean_candidate({{-3.0, -2.0}}), 1u);
+  EXPECT_EQ(best_mean_candidate({{-1.0, -2.0}, {-2.0, -1.0}}), 0u);
+  EXPECT_THROW(best_mean_candidate({{-1.0, -2.0}, {-1.0}}), std::exception);
 }
 
 }  // namespace

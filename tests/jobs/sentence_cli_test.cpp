@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/checkpoint/checkpoint_reader.h"
 #include "io/fs/files.h"
 #include "tests/jobs/cli_run.h"
 
@@ -92,6 +93,29 @@ TEST_F(SentenceCli, TrainsFromACtcRunAndTheLlmWritesTheSentences) {
   ASSERT_EQ(beams.code, 0) << beams.err;
   EXPECT_EQ(neuroscale::cli_test::count_lines(slurp(root_ + "/eval_beams/nbest.tsv")),
             2 * trials + 1);
+
+  // An ensemble of the model with its own checkpoint decodes as the model alone (greedy: one
+  // candidate each, scored alike); with another model, both are listed and every pooled
+  // candidate is in nbest.tsv.
+  namespace io = neuroscale::io;
+  const auto checkpoint =
+      io::newest_verified_checkpoint(io::locate_checkpoints(root_ + "/e2e"), {}).first;
+  Result self =
+      run(evaluate("eval_self", "e2e", "decode.method=llm ensemble=[" + checkpoint + "]"));
+  ASSERT_EQ(self.code, 0) << self.err;
+  EXPECT_EQ(slurp(root_ + "/eval_self/predictions.tsv"), slurp(root_ + "/eval/predictions.tsv"));
+  Result other =
+      run(finetune("e2e_b", "init.checkpoint=" + root_ + "/ctc train.max_steps=20 seed=5"));
+  ASSERT_EQ(other.code, 0) << other.err;
+  Result pair = run(evaluate("eval_pair", "e2e",
+                             "decode.method=llm decode.llm.beams=2 "
+                             "decode.llm.nbest=2 ensemble=[" +
+                                 root_ + "/e2e_b]"));
+  ASSERT_EQ(pair.code, 0) << pair.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(root_ + "/eval_pair/evaluation.json"))["decoder"]["models"]
+                .size(),
+            2u);
+  EXPECT_GE(neuroscale::cli_test::count_lines(slurp(root_ + "/eval_pair/nbest.tsv")), trials + 1);
 
   // Each evaluation refuses the other kind of checkpoint, naming the method to use.
   Result ctc_as_llm = run(evaluate("eval_x", "ctc", "decode.method=llm"));

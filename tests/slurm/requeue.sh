@@ -8,7 +8,7 @@
 # usage: requeue.sh NEUROSCALE REPO SYNTH_CONFIG PRETRAIN_CONFIG   (env NEUROSCALE_SLURM_STATE)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-steps=600
+steps=1500
 final=$(printf "step-%08d" "$steps")  # the last checkpoint's directory
 submit() {  # submit NAME [key=value...]: 2 tasks, prints the job id
   local name=$1
@@ -27,7 +27,7 @@ wait_for "$ref" 300 COMPLETED FAILED CANCELLED
 # ---- the same job, warned mid-run
 job=$(submit preempted)
 echo "submitted job $job"
-for _ in $(seq 1500); do  # until it has logged step 100 (of 600)
+for _ in $(seq 1500); do  # until it has logged step 100 (of 1500: seconds before the end)
   grep -q '"step": 100,' "$work/preempted/metrics.jsonl" 2>/dev/null && break
   sleep 0.1
 done
