@@ -63,15 +63,7 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
     pretrained = load_pretrained_encoder(task.model()->encoder, config.init_checkpoint, run->log());
   task.module().to(run->device());
 
-  distributed::OptimizationSpec optimization;
-  optimization.optimizer = config.optimizer;
-  optimization.schedule = config.schedule;
-  const double body = config.body_lr_scale;
-  if (!pretrained.empty()) {
-    optimization.lr_scale = [&pretrained, body](const std::string& name) {
-      return pretrained.count(name) ? body : 1.0;
-    };
-  }
+  auto optimization = finetune_optimization(config, std::move(pretrained));
   optimization.model_identity = distributed::neural_model_identity(
       "ctc_phoneme", subjects,
       io::to_yaml([&](io::ConfigVisitor& v) { describe(v, config.task); }));

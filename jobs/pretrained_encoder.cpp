@@ -53,4 +53,18 @@ std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const 
   return loaded;
 }
 
+distributed::OptimizationSpec finetune_optimization(const FinetuneConfig& config,
+                                                    std::set<std::string> pretrained) {
+  distributed::OptimizationSpec optimization;
+  optimization.optimizer = config.optimizer;
+  optimization.schedule = config.schedule;
+  if (!pretrained.empty()) {
+    optimization.lr_scale = [pretrained = std::move(pretrained),
+                             body = config.body_lr_scale](const std::string& name) {
+      return pretrained.count(name) ? body : 1.0;
+    };
+  }
+  return optimization;
+}
+
 }  // namespace neuroscale::jobs

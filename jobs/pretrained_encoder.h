@@ -7,6 +7,8 @@
 
 #include "core/log.h"
 #include "core/model/bit_encoder.h"
+#include "distributed/training_session.h"
+#include "jobs/schema/finetune_schema.h"
 
 namespace neuroscale::jobs {
 
@@ -18,5 +20,11 @@ namespace neuroscale::jobs {
 // Names are the model's ("encoder." + the encoder's own).
 std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const std::string& path,
                                               Logger& log);
+
+// The optimisation of a fine-tuning run: the config's optimiser and schedule, with the
+// parameters named in `pretrained` (load_pretrained_encoder's) learning at
+// optimizer.body_lr_scale times the schedule's rate.
+distributed::OptimizationSpec finetune_optimization(const FinetuneConfig& config,
+                                                    std::set<std::string> pretrained);
 
 }  // namespace neuroscale::jobs

@@ -54,15 +54,7 @@ void run_sentence_finetune(ConfigJob& job, FinetuneConfig& config) {
   log.info("end-to-end model: ", trainable, " trainable values (encoder, projector, adapters, ",
            "aligner", s.ctc_weight > 0 ? ", CTC head" : "", ")");
 
-  distributed::OptimizationSpec optimization;
-  optimization.optimizer = config.optimizer;
-  optimization.schedule = config.schedule;
-  const double body = config.body_lr_scale;
-  if (!pretrained.empty()) {
-    optimization.lr_scale = [&pretrained, body](const std::string& name) {
-      return pretrained.count(name) ? body : 1.0;
-    };
-  }
+  auto optimization = finetune_optimization(config, std::move(pretrained));
   optimization.base_weights = built->base_weights;
   optimization.model_identity = built->identity;
   optimization.flops_per_bin = flops_per_bin(*model, task);

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -39,6 +40,24 @@ inline int count_lines(const std::string& text) {
   int lines = 0;
   for (char c : text) lines += c == '\n';
   return lines;
+}
+
+// Copies the model of the Hugging Face directory `lm` to `out` with a tokenizer.json that has
+// one more added token, id 5000: a tokenizer of another model than the weights' (for the
+// refusals of a mismatched tokenizer).
+inline void write_foreign_tokenizer_copy(const std::string& lm, const std::string& out) {
+  std::system(("mkdir -p " + out + " && cp " + lm + "/config.json " + lm + "/model.safetensors " +
+               out + "/")
+                  .c_str());
+  auto tokenizer = nlohmann::json::parse(slurp(lm + "/tokenizer.json"));
+  tokenizer["added_tokens"].push_back({{"id", 5000},
+                                       {"content", "<extra>"},
+                                       {"single_word", false},
+                                       {"lstrip", false},
+                                       {"rstrip", false},
+                                       {"normalized", false},
+                                       {"special", true}});
+  std::ofstream(out + "/tokenizer.json") << tokenizer.dump();
 }
 
 }  // namespace neuroscale::cli_test

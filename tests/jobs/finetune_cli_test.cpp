@@ -254,19 +254,7 @@ TEST_F(FinetuneCli, EvaluateRescoresWithAnLlmAndAveragesAnEnsemble) {
   EXPECT_NE(greedy.err.find("rescores the n-best list of 'decode.method: beam'"), std::string::npos)
       << greedy.err;
   // A tokenizer with more tokens than the model's vocabulary belongs to another model.
-  std::system(("mkdir -p " + root_ + "/other-lm && cp " + root_ + "/lm/hf/config.json " + root_ +
-               "/lm/hf/model.safetensors " + root_ + "/other-lm/")
-                  .c_str());
-  auto tokenizer =
-      nlohmann::json::parse(neuroscale::cli_test::slurp(root_ + "/lm/hf/tokenizer.json"));
-  tokenizer["added_tokens"].push_back({{"id", 5000},
-                                       {"content", "<extra>"},
-                                       {"single_word", false},
-                                       {"lstrip", false},
-                                       {"rstrip", false},
-                                       {"normalized", false},
-                                       {"special", true}});
-  std::ofstream(root_ + "/other-lm/tokenizer.json") << tokenizer.dump();
+  neuroscale::cli_test::write_foreign_tokenizer_copy(root_ + "/lm/hf", root_ + "/other-lm");
   Result other =
       run(evaluate + "--run-dir " + root_ + "/eval_bad decode.rescore.llm=" + root_ + "/other-lm");
   EXPECT_EQ(other.code, 3) << other.err;

@@ -141,18 +141,7 @@ TEST_F(SentenceCli, BadInputIsRefusedWithOneLineAndNothingWritten) {
   EXPECT_EQ(no_weights.code, 3) << no_weights.err;
   EXPECT_NE(no_weights.err.find(root_ + "/no-weights"), std::string::npos) << no_weights.err;
   // A tokenizer with more tokens than the LM's vocabulary.
-  std::system(("mkdir -p " + root_ + "/other-lm && cp " + root_ + "/lm/hf/config.json " + root_ +
-               "/lm/hf/model.safetensors " + root_ + "/other-lm/")
-                  .c_str());
-  auto tokenizer = nlohmann::json::parse(slurp(root_ + "/lm/hf/tokenizer.json"));
-  tokenizer["added_tokens"].push_back({{"id", 5000},
-                                       {"content", "<extra>"},
-                                       {"single_word", false},
-                                       {"lstrip", false},
-                                       {"rstrip", false},
-                                       {"normalized", false},
-                                       {"special", true}});
-  std::ofstream(root_ + "/other-lm/tokenizer.json") << tokenizer.dump();
+  neuroscale::cli_test::write_foreign_tokenizer_copy(root_ + "/lm/hf", root_ + "/other-lm");
   Result other = run(finetune("bad3", "sentence.llm=" + root_ + "/other-lm"));
   EXPECT_EQ(other.code, 3) << other.err;
   EXPECT_NE(other.err.find(root_ + "/other-lm/tokenizer.json' has 5001 tokens"), std::string::npos)
