@@ -45,6 +45,10 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
                 "b2t24: variables joined by '+' (tx1..tx4, spikePow; default tx1+spikePow)");
   parser.option("--columns", &options.columns, "A:B",
                 "b2t24: columns [A, B) of each variable (default: all; 0:128 = area 6v)");
+  parser.option(
+      "--lexicon", &options.lexicon, "FILE",
+      "b2t24: CMU-dict style pronunciations; each sentence gets its phoneme labels\n"
+      "                          (SIL after every word), as the benchmark's g2p made them");
   std::string window;
   parser.option("--task", &options.task, "NAME", "nwb: task of the sessions (default reaching)");
   parser.option("--window", &window, "SECONDS",

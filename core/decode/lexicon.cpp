@@ -16,7 +16,10 @@ int Lexicon::add(const std::string& word, const std::vector<int>& phonemes) {
   NS_CHECK_AS(DataError, !word.empty() && !phonemes.empty(),
               "a lexicon entry needs a word and phonemes");
   const auto [entry, inserted] = index_.emplace(word, static_cast<int>(words_.size()));
-  if (inserted) words_.push_back(word);
+  if (inserted) {
+    words_.push_back(word);
+    first_.push_back(phonemes);
+  }
   const int index = entry->second;
   int node = root();
   for (int id : phonemes) {
@@ -36,6 +39,11 @@ int Lexicon::add(const std::string& word, const std::vector<int>& phonemes) {
   if (std::find(words.begin(), words.end(), index) == words.end()) words.push_back(index);
   ++pronunciations_;
   return index;
+}
+
+const std::vector<int>* Lexicon::pronunciation(const std::string& word) const {
+  const auto hit = index_.find(word);
+  return hit == index_.end() ? nullptr : &first_[static_cast<std::size_t>(hit->second)];
 }
 
 }  // namespace neuroscale::decode

@@ -29,6 +29,8 @@ class Lexicon {
     return nodes_[static_cast<std::size_t>(node)].words;
   }
   const std::string& word(int index) const { return words_[static_cast<std::size_t>(index)]; }
+  // The first pronunciation added for `word`, or null when the lexicon lacks it.
+  const std::vector<int>* pronunciation(const std::string& word) const;
   std::size_t size() const { return words_.size(); }
   std::size_t pronunciations() const { return pronunciations_; }
 
@@ -39,6 +41,7 @@ class Lexicon {
   };
   std::vector<Node> nodes_;
   std::vector<std::string> words_;
+  std::vector<std::vector<int>> first_;  // by word index
   std::unordered_map<std::string, int> index_;
   std::size_t pronunciations_ = 0;
 };

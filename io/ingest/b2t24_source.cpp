@@ -6,8 +6,10 @@
 #include <utility>
 
 #include "core/check.h"
+#include "core/decode/sentence_phonemes.h"
 #include "core/text.h"
 #include "io/ingest/source_files.h"
+#include "io/lm/lexicon_reader.h"
 
 namespace neuroscale::io {
 namespace {
@@ -84,11 +86,14 @@ std::string char_row(const matvar_t* var, std::size_t row) {
 }  // namespace
 
 B2t24Source::B2t24Source(std::vector<std::string> inputs, std::vector<std::string> features,
-                         int first_column, int end_column)
+                         int first_column, int end_column, std::string lexicon)
     : inputs_(std::move(inputs)),
       features_(std::move(features)),
+      lexicon_path_(std::move(lexicon)),
       first_column_(first_column),
       end_column_(end_column) {
+  if (!lexicon_path_.empty())
+    lexicon_ = std::make_unique<decode::Lexicon>(read_lexicon(lexicon_path_));
   static const std::vector<std::string> kKnown = {"tx1", "tx2", "tx3", "tx4", "spikePow"};
   NS_CHECK_AS(UsageError, !features_.empty(), "b2t24: no feature variables chosen");
   for (const auto& f : features_) {
@@ -134,6 +139,7 @@ void B2t24Source::scan(CorpusContent& content) {
   index.source = "b2t24";
   std::map<std::string, std::int32_t> session_ids;
   std::vector<std::int64_t> epoch_days;
+  std::map<std::string, std::pair<std::size_t, std::string>> unknown;  // count, first trial
   for (std::size_t f = 0; f < files_.size(); ++f) {
     const std::string& file = files_[f];
     std::smatch match;
@@ -209,8 +215,19 @@ void B2t24Source::scan(CorpusContent& content) {
                     " feature columns, earlier trials have ", index.subjects[0].n_channels);
         const std::string sentence = text.var ? char_row(text.var, i) : "";
         const auto block = static_cast<std::int32_t>(numeric_at(blocks.var, i));
-        index.add_trial(session, split, static_cast<std::int32_t>(bins), 0,
+        std::vector<int> labels;
+        if (lexicon_ && !sentence.empty()) {
+          auto phonemes = decode::sentence_phonemes(sentence, *lexicon_);
+          for (const auto& word : phonemes.unknown) {
+            auto& seen = unknown[word];
+            if (seen.first++ == 0) seen.second = "'" + file + "' " + where;
+          }
+          labels = std::move(phonemes.labels);
+        }
+        index.add_trial(session, split, static_cast<std::int32_t>(bins),
+                        static_cast<std::int32_t>(labels.size()),
                         static_cast<std::int32_t>(sentence.size()), block);
+        content.phonemes.insert(content.phonemes.end(), labels.begin(), labels.end());
         content.text += sentence;
         trials_.push_back({f, static_cast<int>(i)});
       }
@@ -219,6 +236,18 @@ void B2t24Source::scan(CorpusContent& content) {
     }
   }
   NS_CHECK_AS(DataError, !trials_.empty(), "no trials in the b2t24 inputs");
+  if (!unknown.empty()) {
+    std::string listed;
+    std::size_t shown = 0;
+    for (const auto& [word, seen] : unknown) {
+      if (shown++ == 20) break;
+      listed += (listed.empty() ? "" : ", ") + word + " (" + std::to_string(seen.first) +
+                "x, first in " + seen.second + ")";
+    }
+    NS_THROW(DataError, "lexicon '", lexicon_path_, "' lacks ", unknown.size(),
+             " word(s) of the sentences: ", listed, unknown.size() > 20 ? ", ..." : "",
+             "; add their pronunciations (CMU-dict style) and ingest again");
+  }
   assign_session_days(index, epoch_days);
 }
 

@@ -35,6 +35,7 @@ struct SourceOptions {
   int end_column = -1;                               ///< one past the last column (-1: all)
   std::string task = "reaching";                     ///< nwb: the sessions' task
   double window_s = 10.0;  ///< nwb without a trials table: window length in seconds
+  std::string lexicon;     ///< b2t24: pronunciation lexicon for phoneme labels ("": none)
 };
 
 // The source for `format` (b2t25, b2t24, nwb); throws UsageError naming the known formats.

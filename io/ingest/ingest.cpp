@@ -21,10 +21,13 @@ const std::vector<std::string>& source_formats() {
 std::unique_ptr<CorpusSource> make_source(const std::string& format,
                                           const std::vector<std::string>& inputs,
                                           const SourceOptions& options) {
+  NS_CHECK_AS(UsageError, options.lexicon.empty() || format == "b2t24",
+              "--lexicon gives phoneme labels to b2t24 sentences; format ", format,
+              " has none to give");
   if (format == "b2t25") return std::make_unique<B2t25Source>(inputs);
   if (format == "b2t24") {
     return std::make_unique<B2t24Source>(inputs, options.features, options.first_column,
-                                         options.end_column);
+                                         options.end_column, options.lexicon);
   }
   if (format == "nwb") return std::make_unique<NwbSource>(inputs, options.task, options.window_s);
   NS_THROW(UsageError, "unknown ingest format '", format, "'",
@@ -68,6 +71,7 @@ SourceOptions source_options(const IngestOptions& options) {
   }
   out.task = options.task;
   out.window_s = options.window_s;
+  out.lexicon = options.lexicon;
   return out;
 }
 

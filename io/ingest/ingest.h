@@ -23,6 +23,7 @@ struct IngestOptions {
   std::string columns = "";       ///< b2t24: "A:B" selects columns [A, B) of each ("" = all)
   std::string task = "reaching";  ///< nwb: task of the sessions
   double window_s = 10.0;         ///< nwb without trials: window length (s)
+  std::string lexicon;            ///< b2t24: pronunciation lexicon for phoneme labels
   bool overwrite = false;         ///< replace an existing output
 };
 

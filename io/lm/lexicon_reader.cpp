@@ -19,6 +19,8 @@ decode::Lexicon read_lexicon(const std::string& path) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line.rfind(";;;", 0) == 0 || line[0] == '#') continue;
+    const auto comment = line.find(" #");  // cmudict.dict: "word  PH PH # foreign"
+    if (comment != std::string::npos) line.erase(comment);
     std::istringstream fields(line);
     std::string word, symbol;
     fields >> word;

