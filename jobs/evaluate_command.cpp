@@ -3,6 +3,8 @@
 // Under mpirun/srun the ranks share the trials; rank 0 writes the results.
 #include <torch/torch.h>
 
+#include <chrono>
+
 #include "core/check.h"
 #include "core/decode/phonemes.h"
 #include "core/progress.h"
@@ -64,11 +66,13 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
   EvaluationTrials trials(config, reader, model.patch_size, rank, ranks);
   const auto steps = trials.steps();
   std::string mine;  // this rank's predictions, one line each
+  SentenceLatencies latencies;
   Progress progress(log, "decoding", steps, "steps", ProgressOptions{stderr_is_terminal(), 30.0});
   at::NoGradGuard no_grad;
   for (std::int64_t step = 0; step < steps; ++step, progress.advance()) {
     auto batch = trials.next();
     if (!batch) continue;
+    const auto start = std::chrono::steady_clock::now();
     batch->features = batch->features.to(job.device());
     const auto [log_probs, tokens] = models.log_probs(*batch);
     const auto cpu = log_probs.to(at::kCPU).contiguous();
@@ -89,11 +93,16 @@ int run_evaluate(Runtime& runtime, const std::vector<std::string>& args) {
            decoded.text, decoded.phoneme_errors.edits, decoded.phoneme_errors.reference,
            decoded.word_errors.edits, decoded.word_errors.reference});
     }
+    latencies.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                  batch->size());
   }
 
   // ---- rank 0 writes the results
   auto predictions = gather_predictions(job.comm(), job.device(), mine);
+  const auto [mean, p95] = latencies.gather(job.comm(), job.device());
   if (rank != 0) return 0;
+  decoding->description["latency_mean_s"] = mean;
+  decoding->description["latency_p95_s"] = p95;
   const auto totals =
       io::write_evaluation(job.run_dir(), std::move(predictions), config.split, model.step,
                            decoding->lexicon != nullptr, decoding->description);

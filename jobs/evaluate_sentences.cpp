@@ -28,16 +28,6 @@ std::string reference_phonemes(const Batch& batch, std::int64_t b) {
       std::vector<int>(labels, labels + batch.label_lengths[b].item<std::int64_t>()));
 }
 
-// Mean and 95th percentile (nearest rank) of `seconds`.
-std::pair<double, double> mean_and_p95(std::vector<double> seconds) {
-  if (seconds.empty()) return {NAN, NAN};
-  std::sort(seconds.begin(), seconds.end());
-  double sum = 0.0;
-  for (const double s : seconds) sum += s;
-  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(seconds.size())));
-  return {sum / static_cast<double>(seconds.size()), seconds[std::max<std::size_t>(rank, 1) - 1]};
-}
-
 }  // namespace
 
 int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
@@ -71,7 +61,8 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
 
   EvaluationTrials trials(config, reader, task.model()->options().encoder().patch_size(), rank,
                           ranks);
-  std::string mine, latencies, nbest;
+  std::string mine, nbest;
+  SentenceLatencies latencies;
   Progress progress(log, "decoding", trials.steps(), "steps",
                     ProgressOptions{stderr_is_terminal(), 30.0});
   torch::NoGradGuard no_grad;
@@ -82,8 +73,8 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
     const auto start = std::chrono::steady_clock::now();
     const auto results = decode_batch(models, *batch, generation);
     // A sentence's latency is its micro-batch's: the time from features to text.
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    latencies.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                  batch->size());
     for (std::int64_t b = 0; b < batch->size(); ++b) {
       const auto i = static_cast<std::size_t>(b);
       const auto trial = batch->trials[i];
@@ -97,7 +88,6 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
           {trial, index.subjects[static_cast<std::size_t>(index.trial_subject(t))].name,
            index.sessions[static_cast<std::size_t>(index.trial_session[t])].date,
            reference_phonemes(*batch, b), "", truth, text, 0, 0, words.edits, words.reference});
-      latencies += std::to_string(seconds) + "\n";
       for (std::size_t k = 0; k < hypotheses.size(); ++k) {
         nbest += std::to_string(trial) + "\t" + std::to_string(k + 1) + "\t" +
                  std::to_string(hypotheses[k].score) + "\t" +
@@ -108,12 +98,9 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
   }
 
   auto predictions = gather_predictions(job.comm(), job.device(), mine);
-  std::vector<double> seconds;
-  for (const auto& line : gather_lines(job.comm(), job.device(), latencies))
-    seconds.push_back(std::stod(line));
+  const auto [mean, p95] = latencies.gather(job.comm(), job.device());
   const auto nbest_lines = gather_lines(job.comm(), job.device(), nbest);
   if (rank != 0) return 0;
-  const auto [mean, p95] = mean_and_p95(seconds);
   nlohmann::ordered_json description = {{"method", "llm"},
                                         {"models", checkpoint_paths(models)},
                                         {"beams", config.llm.beams},

@@ -1,5 +1,7 @@
 #include "jobs/evaluation_trials.h"
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "distributed/corpus_data.h"
@@ -41,6 +43,22 @@ std::vector<io::TrialPrediction> gather_predictions(distributed::Communicator& c
   for (const auto& line : gather_lines(comm, device, mine))
     predictions.push_back(io::parse_prediction_line(line));
   return predictions;
+}
+
+void SentenceLatencies::add(double seconds, std::int64_t sentences) {
+  for (std::int64_t i = 0; i < sentences; ++i) lines_ += std::to_string(seconds) + "\n";
+}
+
+std::pair<double, double> SentenceLatencies::gather(distributed::Communicator& comm,
+                                                    const at::Device& device) const {
+  std::vector<double> seconds;
+  for (const auto& line : gather_lines(comm, device, lines_)) seconds.push_back(std::stod(line));
+  if (seconds.empty()) return {NAN, NAN};
+  std::sort(seconds.begin(), seconds.end());
+  double sum = 0.0;
+  for (const double s : seconds) sum += s;
+  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(seconds.size())));
+  return {sum / static_cast<double>(seconds.size()), seconds[std::max<std::size_t>(rank, 1) - 1]};
 }
 
 void log_evaluation(Logger& log, const io::EvaluationTotals& totals, const std::string& run_dir) {

@@ -45,6 +45,18 @@ std::vector<io::TrialPrediction> gather_predictions(distributed::Communicator& c
 std::vector<std::string> gather_lines(distributed::Communicator& comm, const at::Device& device,
                                       const std::string& mine);
 
+// Each sentence's decoding latency: the wall time of its micro-batch from features to text.
+class SentenceLatencies {
+ public:
+  void add(double seconds, std::int64_t sentences);
+  // Every rank's latencies gathered (collective): their mean and 95th percentile (nearest
+  // rank), in seconds; NaN without any.
+  std::pair<double, double> gather(distributed::Communicator& comm, const at::Device& device) const;
+
+ private:
+  std::string lines_;  // one latency per sentence
+};
+
 // Logs the totals' PER and WER ("n/a" without references) and where the results are.
 void log_evaluation(Logger& log, const io::EvaluationTotals& totals, const std::string& run_dir);
 
