@@ -13,6 +13,7 @@
 #include "core/llm/generation.h"
 #include "core/progress.h"
 #include "io/fs/files.h"
+#include "io/lm/lexicon_reader.h"
 #include "jobs/evaluation_trials.h"
 #include "jobs/lm/lm_actions.h"
 #include "jobs/sentence_decoding.h"
@@ -50,6 +51,21 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
   const auto& model = models.front();
   auto& task = *model->task;
   const auto generation = generation_options(config.llm);
+  std::unique_ptr<decode::Lexicon> lexicon;
+  AcousticScoring acoustic;
+  if (config.llm.acoustic_scale > 0) {
+    for (const auto& m : models) {
+      NS_CHECK_AS(ConfigError, !m->task->model()->ctc_head.is_empty(),
+                  "'decode.llm.acoustic_scale' scores candidates with the model's CTC head; '",
+                  m->checkpoint,
+                  "' was fine-tuned without one (set sentence.ctc_weight > 0 to train it)");
+    }
+    lexicon = std::make_unique<decode::Lexicon>(io::read_lexicon(config.lexicon));
+    log.info("acoustic scores (scale ", config.llm.acoustic_scale, "): phonemes from ",
+             config.lexicon, " (", lexicon->size(), " words) against the CTC head",
+             models.size() > 1 ? "s' averaged log-probabilities" : "");
+    acoustic = AcousticScoring{lexicon.get(), config.llm.acoustic_scale};
+  }
   log.info("decoding the ", config.split, " split of ", config.corpus, " with ", model->checkpoint,
            " (step ", model->step, ")",
            models.size() > 1 ? " and " + std::to_string(models.size() - 1) +
@@ -62,6 +78,7 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
   EvaluationTrials trials(config, reader, task.model()->options().encoder().patch_size(), rank,
                           ranks);
   std::string mine, nbest;
+  std::int64_t out_of_lexicon = 0;  // candidates without an acoustic score
   SentenceLatencies latencies;
   Progress progress(log, "decoding", trials.steps(), "steps",
                     ProgressOptions{stderr_is_terminal(), 30.0});
@@ -71,7 +88,7 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
     if (!batch) continue;
     batch->features = batch->features.to(job.device());
     const auto start = std::chrono::steady_clock::now();
-    const auto results = decode_batch(models, *batch, generation);
+    const auto results = decode_batch(models, *batch, generation, acoustic);
     // A sentence's latency is its micro-batch's: the time from features to text.
     latencies.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                   batch->size());
@@ -89,10 +106,14 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
            index.sessions[static_cast<std::size_t>(index.trial_session[t])].date,
            reference_phonemes(*batch, b), "", truth, text, 0, 0, words.edits, words.reference});
       for (std::size_t k = 0; k < hypotheses.size(); ++k) {
+        const auto& h = hypotheses[k];
+        const bool scored = acoustic.on() && !h.out_of_lexicon;
+        out_of_lexicon += acoustic.on() && h.out_of_lexicon;
         nbest += std::to_string(trial) + "\t" + std::to_string(k + 1) + "\t" +
-                 std::to_string(hypotheses[k].score) + "\t" +
-                 std::to_string(hypotheses[k].log_probability) + "\t" +
-                 tsv_field(hypotheses[k].text) + "\n";
+                 std::to_string(h.score) + "\t" + std::to_string(h.log_probability) + "\t" +
+                 (scored ? std::to_string(h.acoustic) : "") + "\t" +
+                 (scored || !acoustic.on() ? std::to_string(h.total) : "") + "\t" +
+                 tsv_field(h.text) + "\n";
       }
     }
   }
@@ -100,6 +121,10 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
   auto predictions = gather_predictions(job.comm(), job.device(), mine);
   const auto [mean, p95] = latencies.gather(job.comm(), job.device());
   const auto nbest_lines = gather_lines(job.comm(), job.device(), nbest);
+  std::int64_t unpronounced = 0;
+  for (const auto& line :
+       gather_lines(job.comm(), job.device(), std::to_string(out_of_lexicon) + "\n"))
+    unpronounced += std::stoll(line);
   if (rank != 0) return 0;
   nlohmann::ordered_json description = {{"method", "llm"},
                                         {"models", checkpoint_paths(models)},
@@ -107,17 +132,25 @@ int run_sentence_evaluation(ConfigJob& job, const EvaluateConfig& config) {
                                         {"nbest", config.llm.nbest},
                                         {"max_new_tokens", config.llm.max_new_tokens},
                                         {"length_penalty", config.llm.length_penalty},
+                                        {"acoustic_scale", config.llm.acoustic_scale},
                                         {"micro_batch", config.micro_batch},
                                         {"latency_mean_s", mean},
                                         {"latency_p95_s", p95}};
+  if (acoustic.on()) {
+    description["lexicon"] = config.lexicon;
+    description["candidates_out_of_lexicon"] = unpronounced;
+  }
   const auto totals = io::write_evaluation(job.run_dir(), std::move(predictions), config.split,
                                            model->step, true, description);
   if (config.llm.nbest > 1 || models.size() > 1) {
-    std::string tsv = "trial\trank\tscore\tlog_probability\ttext\n";
+    std::string tsv = "trial\trank\tscore\tlog_probability\tacoustic\ttotal\ttext\n";
     for (const auto& line : nbest_lines) tsv += line + "\n";
     io::write_file_atomically(job.run_dir() + "/nbest.tsv", tsv);
   }
   log_evaluation(log, totals, job.run_dir());
+  if (acoustic.on() && unpronounced > 0)
+    log.warn(unpronounced, " candidates have words ", config.lexicon,
+             " lacks: no acoustic score, ranked after the others");
   log.info("latency per sentence: mean ", mean, " s, p95 ", p95, " s (micro-batches of ",
            config.micro_batch, ")");
   return 0;

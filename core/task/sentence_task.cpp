@@ -38,11 +38,22 @@ const std::vector<std::int64_t>& SentenceTask::sentence_ids(std::int64_t trial,
 }
 
 std::pair<at::Tensor, at::Tensor> SentenceTask::neural_tokens(const Batch& batch) {
+  auto inputs = decoding_inputs(batch, false);
+  return {std::move(inputs.projected), std::move(inputs.valid)};
+}
+
+SentenceTask::Decoding SentenceTask::decoding_inputs(const Batch& batch, bool phonemes) {
+  NS_CHECK_AS(ConfigError, !phonemes || !model_->ctc_head.is_empty(),
+              "the end-to-end model has no CTC head (fine-tuned with sentence.ctc_weight 0): "
+              "it gives no phoneme log-probabilities");
   const auto patch = model_->options().encoder().patch_size();
   const auto input = model::patchify(
       model::augment(batch.features, batch.bins, options_.augment(), false), batch.bins, patch);
   const auto encoded = model_->encode(input.tokens, input.padding, input.positions, batch.subject);
-  return {model_->project(encoded), model::valid_tokens(batch.bins.cpu(), patch)};
+  Decoding out{model_->project(encoded), model::valid_tokens(batch.bins.cpu(), patch), {}};
+  if (phonemes)
+    out.phoneme_log_probs = at::log_softmax(model_->ctc_head->forward(encoded.to(at::kFloat)), -1);
+  return out;
 }
 
 TaskOutput SentenceTask::forward(const Batch& batch, const StepContext& context) {

@@ -64,6 +64,13 @@ class SentenceTask : public Task {
   // The projected neural tokens [B, N, hidden] and tokens per trial [B] (CPU), no masking:
   // what decoding feeds the LM.
   std::pair<at::Tensor, at::Tensor> neural_tokens(const Batch& batch);
+  // What decoding needs of one encoder pass: the projected neural tokens, tokens per trial
+  // (CPU) and, with `phonemes`, the CTC head's log-probabilities [B, N, classes] (float32).
+  // Throws ConfigError for `phonemes` on a model without a CTC head.
+  struct Decoding {
+    at::Tensor projected, valid, phoneme_log_probs;
+  };
+  Decoding decoding_inputs(const Batch& batch, bool phonemes);
   // The trial's target ids (sentence tokens, without EOS), cached by trial.
   const std::vector<std::int64_t>& sentence_ids(std::int64_t trial, const std::string& text);
 

@@ -58,6 +58,11 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
       g.value("length_penalty", o.llm.length_penalty,
               Field("a finished beam's log-probability is divided by its length to this power")
                   .range(-10, 10));
+      g.value("acoustic_scale", o.llm.acoustic_scale,
+              Field("weight of each candidate's acoustic score, as BIT's: the CTC "
+                    "log-likelihood of its phonemes (decode.lexicon) under the model's CTC head; "
+                    "0: off")
+                  .range(0, 100));
     });
     s.section("rescore", "an LLM rescoring the beam search's n-best list", [&](ConfigVisitor& r) {
       r.value("llm", o.rescore.llm,
@@ -87,6 +92,10 @@ void validate(const EvaluateConfig& o, const std::string& source) {
   NS_CHECK_AS(
       ConfigError, o.method != "beam" || !o.lexicon.empty(), source,
       ": 'decode.method' beam needs 'decode.lexicon' (a CMU-dict style pronunciation file)");
+  NS_CHECK_AS(ConfigError, o.llm.acoustic_scale == 0 || o.method == "llm", source,
+              ": 'decode.llm.acoustic_scale' scores the candidates of 'decode.method: llm'");
+  NS_CHECK_AS(ConfigError, o.llm.acoustic_scale == 0 || !o.lexicon.empty(), source,
+              ": 'decode.llm.acoustic_scale' needs 'decode.lexicon' (the candidates' phonemes)");
   NS_CHECK_AS(ConfigError, o.lm.empty() || o.method == "beam", source,
               ": 'decode.lm' is only used by 'decode.method: beam'");
   NS_CHECK_AS(ConfigError, o.rescore.llm.empty() || o.method == "beam", source,

@@ -27,6 +27,7 @@ struct LlmDecodingConfig {
   std::int64_t nbest = 1;  ///< hypotheses kept per trial (nbest.tsv), at most beams
   std::int64_t max_new_tokens = 20;
   double length_penalty = 1.0;
+  double acoustic_scale = 0.0;  ///< weight of the candidates' CTC score (0: off; needs a lexicon)
 };
 
 struct EvaluateConfig {

@@ -1,6 +1,7 @@
 // Phoneme tables, error rates, greedy CTC decoding, the n-gram model and the lexicon-
 // constrained beam search, against hand-computed values and (for the beam search) an
 // exhaustive enumeration of every alignment.
+#include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 
 #include "core/check.h"
 #include "core/decode/ctc_decode.h"
+#include "core/decode/ctc_score.h"
 #include "core/decode/error_rates.h"
 #include "core/decode/phonemes.h"
 #include "core/decode/rescoring.h"
@@ -338,6 +340,53 @@ TEST(SentencePhonemes, CleanLookUpAndEndEveryWordWithSil) {
   ASSERT_NE(lexicon.pronunciation("hello"), nullptr);
   EXPECT_EQ(*lexicon.pronunciation("hello"), (std::vector<int>{16, 3, 21, 25}));
   EXPECT_EQ(lexicon.pronunciation("nowhere"), nullptr);
+}
+
+TEST(CtcScore, IsTheLogOfTheSummedProbabilityOfEveryAlignment) {
+  // Every alignment of 5 frames over 4 classes, enumerated: ln P(labels) for each label
+  // sequence they spell.
+  const int frames = 5, classes = 4;
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0.0, 1.5);
+  std::vector<std::vector<double>> logits(frames, std::vector<double>(classes));
+  for (auto& row : logits)
+    for (auto& v : row) v = noise(rng);
+  std::vector<double> lp;
+  for (const auto& row : logits) {
+    double norm = 0.0;
+    for (double v : row) norm += std::exp(v);
+    for (double v : row) lp.push_back(v - std::log(norm));
+  }
+  std::map<std::vector<int>, double> probability;
+  std::vector<int> align(frames, 0);
+  std::function<void(int, double)> walk = [&](int t, double sum) {
+    if (t == frames) {
+      std::vector<int> labels;
+      int previous = kBlank;
+      for (int c : align) {
+        if (c != kBlank && c != previous) labels.push_back(c);
+        previous = c;
+      }
+      probability[labels] += std::exp(sum);
+      return;
+    }
+    for (int c = 0; c < classes; ++c) {
+      align[static_cast<std::size_t>(t)] = c;
+      walk(t + 1, sum + lp[static_cast<std::size_t>(t * classes + c)]);
+    }
+  };
+  walk(0, 0.0);
+  const std::vector<std::vector<int>> queries = {{},        {1},       {1, 1},
+                                                 {1, 2, 3}, {3, 3, 3}, {2, 1, 2, 1}};
+  const auto log_probs = at::tensor(lp, at::kDouble).reshape({frames, classes}).to(at::kFloat);
+  const auto scores = ctc_log_likelihoods(log_probs, queries);
+  ASSERT_EQ(scores.size(), queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    EXPECT_NEAR(scores[i], std::log(probability.at(queries[i])), 1e-5) << "query " << i;
+  // 1 1 1 1 needs 7 frames (blanks between repeats): no alignment of 5 spells it.
+  EXPECT_TRUE(std::isinf(ctc_log_likelihoods(log_probs, {{1, 1, 1, 1}})[0]));
+  EXPECT_THROW(ctc_log_likelihoods(log_probs, {{4}}), std::invalid_argument);
+  EXPECT_THROW(ctc_log_likelihoods(log_probs, {{0}}), std::invalid_argument);
 }
 
 TEST(Rescoring, CombinesTheLlmNgramAndAcousticScoresAsTheBaselinesDo) {

@@ -1,11 +1,15 @@
 // Ensembles: the averaging of phoneme log-probabilities, on distributions whose normalised
-// geometric mean is known by hand, and the pooling and choice of end-to-end candidates.
+// geometric mean is known by hand, the pooling and choice of end-to-end candidates, and their
+// acoustic scores.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
 
+#include "core/decode/ctc_score.h"
+#include "core/decode/lexicon.h"
 #include "jobs/evaluate_decoding.h"
+#include "jobs/sentence_decoding.h"
 
 namespace {
 
@@ -47,3 +51,49 @@ TEST(EnsembleAveraging, EndToEndCandidatesArePooledOnceAndPickedByTheMeanLogLike
 }
 
 }  // namespace
+
+TEST(AcousticScoring, OrdersEndToEndCandidatesByScorePlusScaledCtcLogLikelihood) {
+  using neuroscale::jobs::AcousticScoring;
+  using neuroscale::jobs::Candidate;
+  neuroscale::decode::Lexicon lexicon;
+  lexicon.add("aa", {1});
+  lexicon.add("b", {2});
+  // One trial of 4 tokens, 3 valid: the first three spell "b SIL"; the fourth (padding)
+  // would spell "aa".
+  auto logits = torch::full({1, 4, 41}, -10.0);
+  logits[0][0][2] = 5.0;
+  logits[0][1][40] = 5.0;
+  logits[0][2][0] = 5.0;
+  logits[0][3][1] = 5.0;
+  const auto log_probs = torch::log_softmax(logits, -1);
+  const auto valid = torch::tensor({3}, torch::kLong);
+  auto make = [](const std::string& text, double score) {
+    Candidate c;
+    c.text = text;
+    c.score = c.log_probability = c.total = score;
+    return c;
+  };
+  std::vector<std::vector<Candidate>> candidates = {
+      {make("zzz", -0.1), make("aa", -1.0), make("B", -1.5)}};
+  neuroscale::jobs::score_acoustics(candidates, log_probs, valid, {&lexicon, 1.0});
+  const auto& ranked = candidates[0];
+  ASSERT_EQ(ranked.size(), 3u);
+  EXPECT_EQ(ranked[0].text, "B");  // the acoustics outweigh 0.5 nats of LM score
+  EXPECT_EQ(ranked[1].text, "aa");
+  EXPECT_EQ(ranked[2].text, "zzz");  // out of the lexicon: last, whatever its score
+  EXPECT_TRUE(ranked[2].out_of_lexicon);
+  const auto frames = log_probs[0].slice(0, 0, 3);
+  const auto expected = neuroscale::decode::ctc_log_likelihoods(frames, {{2, 40}, {1, 40}});
+  EXPECT_NEAR(ranked[0].acoustic, expected[0], 1e-9);
+  EXPECT_NEAR(ranked[1].acoustic, expected[1], 1e-9);
+  EXPECT_NEAR(ranked[0].total, -1.5 + expected[0], 1e-9);
+  EXPECT_GT(expected[0], -0.01);  // "b SIL" is what the three valid tokens say
+  EXPECT_LT(expected[1], -10.0);
+  // A scale small enough leaves the LM's order (the out-of-lexicon candidate still last).
+  std::vector<std::vector<Candidate>> again = {
+      {make("zzz", -0.1), make("aa", -1.0), make("B", -1.5)}};
+  neuroscale::jobs::score_acoustics(again, log_probs, valid, {&lexicon, 1e-4});
+  EXPECT_EQ(again[0][0].text, "aa");
+  EXPECT_EQ(again[0][1].text, "B");
+  EXPECT_EQ(again[0][2].text, "zzz");
+}

@@ -28,8 +28,9 @@ class SentenceCli : public testing::Test {
     if (!root_.empty()) return;
     root_ = testing::TempDir() + "neuroscale_sentence_" + std::to_string(::getpid());
     std::system(("rm -rf " + root_ + " && mkdir -p " + root_).c_str());
-    Result synth = run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
-                       "/corpus.h5 --sentences " + root_ + "/s");
+    Result synth =
+        run("synth --config " + kSource + "/configs/synth/tiny.yaml --output " + root_ +
+            "/corpus.h5 --sentences " + root_ + "/s --lexicon " + root_ + "/lexicon.dict");
     ASSERT_EQ(synth.code, 0) << synth.err;
     Result lm = run("lm train --config " + kSource + "/configs/lm/tiny.yaml --run-dir " + root_ +
                     "/lm data.text=" + root_ + "/s.train.txt data.vocab_size=400 " +
@@ -104,8 +105,8 @@ TEST_F(SentenceCli, TrainsFromACtcRunAndTheLlmWritesTheSentences) {
       run(evaluate("eval_self", "e2e", "decode.method=llm ensemble=[" + checkpoint + "]"));
   ASSERT_EQ(self.code, 0) << self.err;
   EXPECT_EQ(slurp(root_ + "/eval_self/predictions.tsv"), slurp(root_ + "/eval/predictions.tsv"));
-  Result other =
-      run(finetune("e2e_b", "init.checkpoint=" + root_ + "/ctc train.max_steps=20 seed=5"));
+  Result other = run(finetune("e2e_b", "init.checkpoint=" + root_ +
+                                           "/ctc train.max_steps=20 seed=5 sentence.ctc_weight=1"));
   ASSERT_EQ(other.code, 0) << other.err;
   Result pair = run(evaluate("eval_pair", "e2e",
                              "decode.method=llm decode.llm.beams=2 "
@@ -116,6 +117,55 @@ TEST_F(SentenceCli, TrainsFromACtcRunAndTheLlmWritesTheSentences) {
                 .size(),
             2u);
   EXPECT_GE(neuroscale::cli_test::count_lines(slurp(root_ + "/eval_pair/nbest.tsv")), trials + 1);
+
+  // BIT's acoustic score: with the CTC head of e2e_b, each candidate's phonemes (by the
+  // synthetic lexicon) scored against it; nbest.tsv's total is score + scale * acoustic and
+  // orders the candidates. The model without a head is refused.
+  Result acoustic = run(evaluate("eval_acoustic", "e2e_b",
+                                 "decode.method=llm decode.llm.beams=3 decode.llm.nbest=3 "
+                                 "decode.llm.acoustic_scale=0.5 decode.lexicon=" +
+                                     root_ + "/lexicon.dict"));
+  ASSERT_EQ(acoustic.code, 0) << acoustic.err;
+  const auto decoder =
+      nlohmann::json::parse(slurp(root_ + "/eval_acoustic/evaluation.json"))["decoder"];
+  EXPECT_EQ(decoder["acoustic_scale"].get<double>(), 0.5);
+  EXPECT_EQ(decoder["lexicon"].get<std::string>(), root_ + "/lexicon.dict");
+  std::istringstream rows(slurp(root_ + "/eval_acoustic/nbest.tsv"));
+  std::string row;
+  std::getline(rows, row);
+  EXPECT_EQ(row, "trial\trank\tscore\tlog_probability\tacoustic\ttotal\ttext");
+  int scored = 0;
+  std::string previous_trial;
+  double previous_total = 0.0;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> f;
+    std::istringstream fields(row);
+    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+    ASSERT_GE(f.size(), 6u) << row;
+    if (f[4].empty()) continue;  // a word outside the lexicon
+    ++scored;
+    const double total = std::stod(f[5]);
+    EXPECT_NEAR(total, std::stod(f[2]) + 0.5 * std::stod(f[4]), 1e-4) << row;
+    EXPECT_LE(std::stod(f[4]), 0.0) << row;
+    if (f[0] == previous_trial) EXPECT_LE(total, previous_total + 1e-9) << row;
+    previous_trial = f[0];
+    previous_total = total;
+  }
+  EXPECT_GT(scored, trials) << "most candidates are words of the synthetic language";
+  Result headless = run(evaluate("eval_x", "e2e",
+                                 "decode.method=llm decode.llm.acoustic_scale=0.5 "
+                                 "decode.lexicon=" +
+                                     root_ + "/lexicon.dict"));
+  EXPECT_EQ(headless.code, 2) << headless.err;
+  EXPECT_NE(headless.err.find("was fine-tuned without one (set sentence.ctc_weight > 0"),
+            std::string::npos)
+      << headless.err;
+  Result no_lexicon =
+      run(evaluate("eval_x", "e2e_b", "decode.method=llm decode.llm.acoustic_scale=0.5"));
+  EXPECT_EQ(no_lexicon.code, 2) << no_lexicon.err;
+  EXPECT_NE(no_lexicon.err.find("'decode.llm.acoustic_scale' needs 'decode.lexicon'"),
+            std::string::npos)
+      << no_lexicon.err;
 
   // Each evaluation refuses the other kind of checkpoint, naming the method to use.
   Result ctc_as_llm = run(evaluate("eval_x", "ctc", "decode.method=llm"));
