@@ -96,7 +96,7 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- summary
   if (mpi.rank() == 0) {
     if (!lexicon.empty()) {
-      io::write_file_atomically(lexicon, io::synth_lexicon_text());
+      io::write_file_atomically(lexicon, io::synth_lexicon_text(options));
       log.info("wrote the vocabulary's lexicon to '", lexicon, "'");
     }
     io::CorpusReader reader(output, MPI_COMM_NULL);

@@ -22,7 +22,7 @@ CorpusContent plan_synth_corpus(const SynthOptions& options);
 
 // The generator's vocabulary in the CMU-dict lexicon format ("WORD  PH PH ...", stress-free
 // ARPAbet), one line per word: what a decoder needs to spell the synthetic sentences.
-std::string synth_lexicon_text();
+std::string synth_lexicon_text(const SynthOptions& options);
 
 // Features of every trial of `session` after per-day z-scoring, and that day's statistics
 // (mean, std per channel of the raw features). Pure function of options and session.
