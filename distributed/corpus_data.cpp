@@ -1,6 +1,7 @@
 #include "distributed/corpus_data.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/check.h"
 #include "distributed/loader_source.h"
@@ -14,6 +15,7 @@ CorpusTrainingData::CorpusTrainingData(const io::CorpusIndex& index, CorpusDataO
   sampler.split = io::Split::kTrain;
   sampler.bucket_batches = data_.bucket_batches;
   sampler.subjects = subject_indices(index, data_.subjects, data_.corpus);
+  sampler.tasks = checked_tasks(index, data_.tasks, data_.corpus);
   train_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler);
   sampler.split = io::Split::kVal;
   sampler.fraction = 1.0;  // validation always sees every trial
@@ -41,6 +43,22 @@ ValidationSource CorpusTrainingData::validation(int rank, int world_size) {
     return std::make_unique<LoaderSource>(data_.corpus, *val_sampler_, io::SamplerPosition{}, rank,
                                           world_size, 1, loader_options_);
   };
+}
+
+std::vector<std::string> checked_tasks(const io::CorpusIndex& index,
+                                       const std::vector<std::string>& names,
+                                       const std::string& corpus) {
+  std::set<std::string> present;
+  for (const auto& session : index.sessions) present.insert(session.task);
+  std::string listed;
+  for (const auto& task : present) listed += (listed.empty() ? "" : ", ") + task;
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    NS_CHECK_AS(ConfigError, present.count(name), "data.tasks: '", name,
+                "' is not a task of the sessions of corpus '", corpus, "' (it has: ", listed, ")");
+    NS_CHECK_AS(ConfigError, seen.insert(name).second, "data.tasks: '", name, "' is listed twice");
+  }
+  return names;
 }
 
 std::vector<std::int32_t> subject_indices(const io::CorpusIndex& index,

@@ -22,6 +22,7 @@ namespace neuroscale::distributed {
 struct CorpusDataOptions {
   std::string corpus;                 ///< corpus file (required)
   std::vector<std::string> subjects;  ///< train and validate on these subjects only (empty: all)
+  std::vector<std::string> tasks;     ///< and on sessions of these tasks only (empty: all)
   bool normalize = true;    ///< apply stored statistics when the corpus holds raw features
   int prefetch = 4;         ///< batches in flight per loader
   int loader_threads = 2;   ///< threads of each loader's pipeline
@@ -50,6 +51,12 @@ class CorpusTrainingData : public TrainingData {
 
 // The model's subject table: the corpus' subjects (name, channels) in corpus order.
 std::vector<model::SubjectSpec> subject_specs(const io::CorpusIndex& index);
+
+// `names` checked against the session tasks of the corpus (each must occur); returned as
+// they are. Throws ConfigError naming the unknown task, the corpus and the tasks it has.
+std::vector<std::string> checked_tasks(const io::CorpusIndex& index,
+                                       const std::vector<std::string>& names,
+                                       const std::string& corpus);
 
 // The indices of the subjects named by `names` (empty: all). Throws ConfigError naming the
 // unknown subject, the corpus and the subjects it has.

@@ -16,6 +16,7 @@ EvaluationTrials::EvaluationTrials(const EvaluateConfig& config, const io::Corpu
   sampler_options.split = io::split_from_string(config.split);
   sampler_options.batch_trials = config.micro_batch;
   sampler_options.subjects = distributed::subject_indices(index, config.subjects, config.corpus);
+  sampler_options.tasks = distributed::checked_tasks(index, config.tasks, config.corpus);
   sampler_ = std::make_unique<io::GlobalSampler>(index, sampler_options);
   io::LoaderOptions loader_options;
   loader_options.pad_multiple = static_cast<int>(patch_size);

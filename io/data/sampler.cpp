@@ -33,9 +33,17 @@ GlobalSampler::GlobalSampler(const CorpusIndex& index, SamplerOptions options)
            std::find(options_.subjects.begin(), options_.subjects.end(), subject) !=
                options_.subjects.end();
   };
+  // Sessions of the wanted tasks (every session without a task filter).
+  std::vector<char> session_wanted(index_.sessions.size(), 1);
+  if (!options_.tasks.empty()) {
+    for (std::size_t s = 0; s < index_.sessions.size(); ++s)
+      session_wanted[s] = std::find(options_.tasks.begin(), options_.tasks.end(),
+                                    index_.sessions[s].task) != options_.tasks.end();
+  }
   for (std::size_t t = 0; t < index_.trial_count(); ++t) {
     if (index_.trial_split[t] != static_cast<std::int8_t>(options_.split)) continue;
     if (options_.labeled_only && index_.label_count[t] == 0) continue;
+    if (!session_wanted[static_cast<std::size_t>(index_.trial_session[t])]) continue;
     const std::int32_t subject = index_.trial_subject(t);
     if (wanted(subject)) trials_by_subject_[subject].push_back(static_cast<std::int64_t>(t));
   }
@@ -65,7 +73,8 @@ GlobalSampler::GlobalSampler(const CorpusIndex& index, SamplerOptions options)
   NS_CHECK_AS(ConfigError, batches_per_epoch_ > 0, "sampler: the corpus has no ",
               to_string(options_.split),
               options_.labeled_only ? " trials with phoneme labels" : " trials",
-              options_.subjects.empty() ? "" : " for the selected subjects");
+              options_.subjects.empty() ? "" : " for the selected subjects",
+              options_.tasks.empty() ? "" : " in sessions of the selected tasks");
 }
 
 std::vector<MicroBatch> GlobalSampler::epoch_batches(std::int64_t epoch) const {

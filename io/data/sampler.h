@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "io/corpus/corpus_index.h"
@@ -25,6 +26,7 @@ struct SamplerOptions {
   Split split = Split::kTrain;  ///< which trials to sample
   int bucket_batches = 16;  ///< length bucketing: sort within pools of this many batches (1: off)
   std::vector<std::int32_t> subjects;  ///< restrict to these subject indices (empty: all)
+  std::vector<std::string> tasks;      ///< restrict to sessions of these tasks (empty: all)
   bool labeled_only = false;           ///< only trials with phoneme labels (fine-tuning)
   /// keep this fraction of each subject's trials (at least one), chosen by a stable hash of
   /// (fraction_seed, trial id): the subset does not depend on `seed`, and a smaller fraction's

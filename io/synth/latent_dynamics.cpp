@@ -37,6 +37,7 @@ LatentSystem latent_system(const SynthOptions& o, double bin_s) {
   LatentSystem system;
   system.dim = n;
   system.decay = o.dynamics.decay;
+  system.input_decay = o.dynamics.input_decay;
   system.noise_sd = std::sqrt(1.0 - o.dynamics.decay * o.dynamics.decay);
   // R: plane j turns at frequencies log-spaced from min_hz to max_hz.
   std::vector<double> r(static_cast<std::size_t>(n) * n, 0.0);
@@ -63,6 +64,8 @@ LatentSystem latent_system(const SynthOptions& o, double bin_s) {
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < n; ++k)
       for (int j = 0; j < n; ++j) system.transition[i * n + j] += q[k * n + i] * rq[k * n + j];
+  system.input_transition = system.transition;
+  for (double& v : system.input_transition) v *= o.dynamics.input_decay / o.dynamics.decay;
   return system;
 }
 
@@ -86,7 +89,7 @@ LatentParts simulate_latents(const LatentSystem& s, const std::vector<double>& d
     const double* d = drive.data() + static_cast<std::size_t>(t) * n;
     for (int i = 0; i < n; ++i) {
       double v = d[i];
-      for (int j = 0; j < n; ++j) v += s.transition[i * n + j] * in[j];
+      for (int j = 0; j < n; ++j) v += s.input_transition[i * n + j] * in[j];
       next[i] = v;
     }
     in.swap(next);

@@ -1,11 +1,15 @@
 // Generator 2's shared latent dynamical system: rotations in planes, as population
 // dynamics in motor cortex rotate (jPCA), damped and driven by noise so that the latents
 // move on their own between and during behaviour:
-//   x[t+1] = A x[t] + input[t] + sqrt(1 - decay^2) * e[t],   e ~ N(0, I)
+//   latents = ongoing + response
+//   ongoing[t+1]  = A ongoing[t] + sqrt(1 - decay^2) * e[t],   e ~ N(0, I)
+//   response[t+1] = (input_decay / decay) A response[t] + input[t]
 // A = Q R Q^T with R block-diagonal (plane j turns by 2 pi f_j per bin, scaled by `decay`)
 // and Q a random rotation; the ongoing part then has unit stationary variance per
 // dimension. The input is what the task drives (phonemes or reaching velocity), scaled by a
-// gain calibrated so that it explains `input_fraction` of the latent variance.
+// gain calibrated so that its response explains `input_fraction` of the latent variance;
+// the response turns with the same rotations but fades faster (input_decay), as
+// articulation-locked activity does, while the ongoing activity lingers.
 #pragma once
 
 #include <vector>
@@ -17,9 +21,11 @@ namespace neuroscale::io {
 
 struct LatentSystem {
   int dim = 0;
-  std::vector<double> transition;  ///< A [dim, dim], row-major
-  std::vector<double> plane_hz;    ///< rotation frequency of each plane (dim / 2)
+  std::vector<double> transition;        ///< A [dim, dim], row-major
+  std::vector<double> input_transition;  ///< the same rotation at radius input_decay
+  std::vector<double> plane_hz;          ///< rotation frequency of each plane (dim / 2)
   double decay = 0.0;
+  double input_decay = 0.0;
   double noise_sd = 0.0;  ///< sqrt(1 - decay^2)
 };
 

@@ -55,6 +55,9 @@ void describe(ConfigVisitor& v, SynthOptions& o) {
                 .range(0.01, 0.99));
     d.value("decay", o.dynamics.decay,
             Field("per-bin radius of the latent rotations").range(0.5, 0.999));
+    d.value(
+        "input_decay", o.dynamics.input_decay,
+        Field("per-bin radius of the response to the input (same rotations)").range(0.1, 0.999));
     d.value("min_hz", o.dynamics.min_hz, Field("slowest rotation (Hz)").range(0.01, 25));
     d.value("max_hz", o.dynamics.max_hz, Field("fastest rotation (Hz)").range(0.01, 25));
   });

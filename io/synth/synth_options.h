@@ -27,7 +27,8 @@ struct SynthSubjectOptions {
 // speech recordings.
 struct SynthDynamicsOptions {
   double input_fraction = 0.3;  ///< share of the latents' variance the task's input drives
-  double decay = 0.96;          ///< per-bin radius of the rotations (0.5 s time constant)
+  double decay = 0.96;          ///< per-bin radius of the ongoing rotations (0.5 s time constant)
+  double input_decay = 0.7;     ///< per-bin radius of the input's response (56 ms)
   double min_hz = 0.5;          ///< slowest rotation of the latent planes
   double max_hz = 4.0;          ///< fastest rotation
 };

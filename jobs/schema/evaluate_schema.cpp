@@ -25,6 +25,8 @@ void describe(ConfigVisitor& v, EvaluateConfig& o) {
     s.value("corpus", o.corpus, Field("corpus file (.h5)").non_empty());
     s.value("split", o.split, Field("which trials").one_of({"train", "val", "test"}));
     s.value("subjects", o.subjects, Field("decode these subjects only (empty: all)"));
+    s.value("tasks", o.tasks,
+            Field("decode sessions of these tasks only, e.g. [imagined_speech] (empty: all)"));
     s.value("normalize", o.normalize,
             Field("apply stored statistics when the corpus holds raw features"));
     s.value("micro_batch", o.micro_batch, Field("trials per forward pass").range(1, 1 << 20));

@@ -37,6 +37,7 @@ struct EvaluateConfig {
   std::string corpus;                 ///< data.corpus
   std::string split = "val";          ///< data.split: train | val | test
   std::vector<std::string> subjects;  ///< data.subjects (empty: every subject with trials)
+  std::vector<std::string> tasks;     ///< data.tasks (empty: sessions of every task)
   bool normalize = true;              ///< data.normalize
   int micro_batch = 16;               ///< data.micro_batch
   int loader_threads = 2;             ///< data.loader_threads

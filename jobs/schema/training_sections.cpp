@@ -11,6 +11,9 @@ void describe(ConfigVisitor& v, distributed::CorpusDataOptions& o) {
       "subjects", o.subjects,
       Field("train and validate on these subjects of the corpus only (empty: all); the model has "
             "read-in and read-out layers for every subject"));
+  v.value("tasks", o.tasks,
+          Field("train and validate on sessions of these tasks only, e.g. [imagined_speech] "
+                "(empty: all)"));
   v.value("normalize", o.normalize,
           Field("apply stored statistics when the corpus holds raw features"));
   v.value("prefetch", o.prefetch, Field("batches in flight per loader").range(1, 1024));

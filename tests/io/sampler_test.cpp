@@ -237,3 +237,45 @@ TEST(Sampler, LabelledOnlyAndNestedFractionsOfEachSubject) {
 
 }  // namespace
 }  // namespace neuroscale::io
+
+namespace neuroscale::io {
+namespace {
+
+TEST(Sampler, ATaskFilterKeepsOnlySessionsOfThoseTasks) {
+  SynthOptions options;
+  options.generator = 2;
+  options.subjects[0].imagined_sessions = 2;
+  options.subjects[0].trials_per_session = 30;
+  const CorpusIndex index = plan_synth_corpus(options).index;
+  for (const std::string task : {"attempted_speech", "imagined_speech"}) {
+    SamplerOptions o;
+    o.batch_trials = 4;
+    o.tasks = {task};
+    GlobalSampler sampler(index, o);
+    std::size_t expected = 0;
+    for (std::size_t t = 0; t < index.trial_count(); ++t) {
+      expected += index.trial_split[t] == static_cast<std::int8_t>(Split::kTrain) &&
+                  index.sessions[static_cast<std::size_t>(index.trial_session[t])].task == task;
+    }
+    std::size_t seen = 0;
+    for (const auto& batch : sampler.epoch_batches(0)) {
+      for (const auto trial : batch.trials) {
+        ++seen;
+        EXPECT_EQ(index
+                      .sessions[static_cast<std::size_t>(
+                          index.trial_session[static_cast<std::size_t>(trial)])]
+                      .task,
+                  task);
+      }
+    }
+    EXPECT_EQ(seen, expected) << task;
+    EXPECT_GT(seen, 0u);
+  }
+  SamplerOptions none;
+  none.tasks = {"reaching"};
+  none.subjects = {0};  // human-a has no reaching sessions
+  EXPECT_THROW(GlobalSampler(index, none), ConfigError);
+}
+
+}  // namespace
+}  // namespace neuroscale::io

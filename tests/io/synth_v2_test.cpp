@@ -3,9 +3,11 @@
 // input variance, coarticulation, trial variability, tuning drift, species and tasks; and
 // generator 1's files unchanged.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -48,6 +50,10 @@ TEST(SynthV2, TheLatentsRotateInPlanesAtTheConfiguredFrequenciesAndDecay) {
   double expected = 0.0;
   for (double hz : s.plane_hz) expected += 2.0 * o.dynamics.decay * std::cos(2 * M_PI * hz * 0.02);
   EXPECT_NEAR(trace, expected, 1e-9);
+  // The response to the input turns alike and fades at input_decay.
+  for (std::size_t i = 0; i < s.transition.size(); ++i)
+    EXPECT_NEAR(s.input_transition[i], s.transition[i] * o.dynamics.input_decay / o.dynamics.decay,
+                1e-15);
   ASSERT_EQ(s.plane_hz.size(), static_cast<std::size_t>(n / 2));
   EXPECT_NEAR(s.plane_hz.front(), o.dynamics.min_hz, 1e-12);
   EXPECT_NEAR(s.plane_hz.back(), o.dynamics.max_hz, 1e-12);
@@ -262,6 +268,61 @@ TEST(SynthV2, MonkeysReachWithTheSameSystemAndNoPhonemes) {
   const auto session = generate_session(o, content, 2);  // monkey-a's first day
   for (const auto& labels : session.frame_labels)
     for (int l : labels) EXPECT_EQ(l, 0);
+}
+
+// Frame accuracy of a ridge classifier of the driving phoneme from one bin's z-scored
+// features, trained on the train trials of `train_session` and tested on the test-split
+// trials of `test_session` (bins inside speech only).
+double frame_accuracy(const SynthOptions& o, const CorpusContent& content,
+                      std::size_t train_session, std::size_t test_session) {
+  auto rows = [&](std::size_t session, Split split) {
+    const auto s = generate_session(o, content, session);
+    std::vector<float> x;
+    std::vector<std::int64_t> y;
+    std::int64_t channels = 0;
+    for (std::size_t i = 0; i < s.trials.size(); ++i) {
+      if (content.index.trial_split[s.trials[i]] != static_cast<std::int8_t>(split)) continue;
+      const auto& labels = s.frame_labels[i];
+      channels = static_cast<std::int64_t>(s.features[i].size() / labels.size());
+      for (std::size_t b = 0; b < labels.size(); ++b) {
+        if (labels[b] == 0) continue;
+        x.insert(x.end(), s.features[i].begin() + static_cast<std::ptrdiff_t>(b * channels),
+                 s.features[i].begin() + static_cast<std::ptrdiff_t>((b + 1) * channels));
+        y.push_back(labels[b]);
+      }
+    }
+    const auto n = static_cast<std::int64_t>(y.size());
+    return std::make_pair(
+        torch::from_blob(x.data(), {n, channels}, torch::kFloat).to(torch::kDouble),
+        torch::tensor(y, torch::kLong));
+  };
+  const auto [x, y] = rows(train_session, Split::kTrain);
+  const auto [tx, ty] = rows(test_session, Split::kTest);
+  const auto targets = torch::one_hot(y, kSilenceId + 1).to(torch::kDouble);
+  const auto gram = x.t().mm(x) + 10.0 * torch::eye(x.size(1), torch::kDouble);
+  const auto w = torch::linalg_solve(gram, x.t().mm(targets));
+  const auto predicted = tx.mm(w).argmax(1);
+  return predicted.eq(ty).to(torch::kDouble).mean().item<double>();
+}
+
+TEST(SynthV2, ADecoderOfOneDayDegradesOnLaterDaysEvenAfterPerDayZScoring) {
+  auto o = v2_options();
+  o.subjects = {{"human-a", "human", 128, "tx+sbp", "attempted_speech", 6, 150}};
+  o.test_fraction = 0.3;
+  const auto content = plan_synth_corpus(o);
+  const double same_day = frame_accuracy(o, content, 0, 0);
+  const double week5 = frame_accuracy(o, content, 0, 5);
+  EXPECT_GT(same_day, 0.15) << "well above chance (1/40)";
+  EXPECT_LT(week5, 0.75 * same_day) << "same day " << same_day << ", week 5 " << week5;
+  // Without tuning drift, z-scoring undoes the daily gains and offsets almost entirely.
+  o.drift.tuning = 0.0;
+  const auto steady = plan_synth_corpus(o);
+  const double steady_same = frame_accuracy(o, steady, 0, 0);
+  const double steady_week5 = frame_accuracy(o, steady, 0, 5);
+  std::cout << "frame accuracy of a day-0 decoder: same day " << same_day << ", week 5 " << week5
+            << "; without tuning drift " << steady_same << ", " << steady_week5 << "\n";
+  EXPECT_GT(steady_week5, 0.85 * steady_same)
+      << "same day " << steady_same << ", week 5 " << steady_week5;
 }
 
 // FNV-1a over a session's features: generator 1's output pinned.
