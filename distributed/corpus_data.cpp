@@ -17,6 +17,18 @@ CorpusTrainingData::CorpusTrainingData(const io::CorpusIndex& index, CorpusDataO
   sampler.subjects = subject_indices(index, data_.subjects, data_.corpus);
   sampler.tasks = checked_tasks(index, data_.tasks, data_.corpus);
   train_sampler_ = std::make_unique<io::GlobalSampler>(index, sampler);
+  std::int64_t trials = 0, bins = 0;
+  for (const auto& subject : train_sampler_->trials_by_subject())
+    for (const auto trial : subject) {
+      ++trials;
+      bins += index.trial_bins[static_cast<std::size_t>(trial)];
+    }
+  const double hours = static_cast<double>(bins) * index.bin_ms / 3.6e6;
+  if (sampler.fraction < 1.0)
+    log.info("training on ", trials, " trials (", hours, " h), a fraction ", sampler.fraction,
+             " of each subject's");
+  else
+    log.info("training on ", trials, " trials (", hours, " h)");
   sampler.split = io::Split::kVal;
   sampler.fraction = 1.0;  // validation always sees every trial
   try {

@@ -31,8 +31,10 @@ int run_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
 
   // ---- ranks, device, corpus; then the task (same seed on every rank; rank 0's weights are
   // broadcast) and training
-  const auto run = open_training_session(
-      job, training_spec("pretraining", job, config, config.task.model().encoder().patch_size()));
+  auto spec = training_spec("pretraining", job, config, config.task.model().encoder().patch_size());
+  spec.fraction = config.fraction;
+  spec.fraction_seed = static_cast<std::uint64_t>(config.fraction_seed);
+  const auto run = open_training_session(job, spec);
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
   const auto subjects = distributed::subject_specs(run->index());
   config.task.model().encoder().subjects(subjects);

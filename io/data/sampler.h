@@ -54,6 +54,10 @@ class GlobalSampler {
   // The epoch's batches in global order (a pure function of seed, epoch and the index).
   std::vector<MicroBatch> epoch_batches(std::int64_t epoch) const;
   std::int64_t batches_per_epoch() const { return batches_per_epoch_; }
+  // The trials it samples from (after subjects, tasks, labels and fraction), by subject.
+  const std::vector<std::vector<std::int64_t>>& trials_by_subject() const {
+    return trials_by_subject_;
+  }
   // Steps of an epoch for `world_size` ranks: ceil(batches / world_size).
   std::int64_t steps_per_epoch(int world_size) const;
 

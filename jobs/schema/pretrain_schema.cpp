@@ -8,7 +8,17 @@ using io::ConfigVisitor;
 using io::Field;
 
 void describe(ConfigVisitor& v, PretrainConfig& o) {
-  v.section("data", "the corpus and its loader", [&](ConfigVisitor& s) { describe(s, o.data); });
+  v.section("data", "the corpus and its loader", [&](ConfigVisitor& s) {
+    describe(s, o.data);
+    s.value("fraction", o.fraction,
+            Field("fraction of each subject's training trials to pretrain on (the hours of a "
+                  "scaling study)")
+                .range(1e-6, 1));
+    s.value("fraction_seed", o.fraction_seed,
+            Field("which subset fraction keeps (a smaller fraction's subset lies inside a larger "
+                  "one's)")
+                .at_least(0));
+  });
   v.value("seed", o.seed,
           Field("seed of initialisation, dropout, shuffling and masking").at_least(0));
   v.section("train", "the training loop", [&](ConfigVisitor& s) { describe(s, o.train); });

@@ -12,7 +12,9 @@ namespace neuroscale::jobs {
 
 struct PretrainConfig {
   distributed::CorpusDataOptions data;
-  std::int64_t seed = 0;  ///< initialisation, dropout, shuffling and masking
+  double fraction = 1.0;           ///< data.fraction: of each subject's training trials (hours)
+  std::int64_t fraction_seed = 0;  ///< data.fraction_seed: which subset (nested across fractions)
+  std::int64_t seed = 0;           ///< initialisation, dropout, shuffling and masking
   distributed::TrainOptions train;
   distributed::CheckpointPolicy checkpoint;
   task::MaskedModelingOptions task;

@@ -182,11 +182,21 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
        {"\"step\": 5", "\"loss\": ", "\"lr\": ", "\"samples_per_s\": ", "\"val_loss\": "}) {
     EXPECT_NE(metrics.find(key), std::string::npos) << key << " in " << metrics;
   }
-  // Mixed precision: bf16 autocast (on the CPU here) with float32 master weights.
+  // Mixed precision: bf16 autocast (on the CPU here) with float32 master weights; and
+  // data.fraction: a quarter of each subject's training trials (the scaling study's hours).
   Result bf16 = run("pretrain --config " + config + " data.corpus=" + dir +
-                    ".h5 train.max_steps=6 train.precision=bf16");
+                    ".h5 train.max_steps=6 train.precision=bf16 data.fraction=0.25");
   EXPECT_EQ(bf16.code, 0) << bf16.err;
   EXPECT_NE(bf16.err.find("step 6/6  loss "), std::string::npos) << bf16.err;
+  const auto trials = [](const std::string& log) {
+    const auto at = log.find("training on ");
+    return at == std::string::npos ? -1L : std::stol(log.substr(at + 12));
+  };
+  const long all = trials(pretrain.err), quarter = trials(bf16.err);
+  EXPECT_GT(all, 15) << pretrain.err;  // the tiny corpus: 22 training trials, 2 subjects
+  EXPECT_GE(quarter, 2) << bf16.err;
+  EXPECT_LE(quarter, all / 2) << bf16.err;
+  EXPECT_NE(bf16.err.find("a fraction 0.25 of each subject's"), std::string::npos) << bf16.err;
   // A missing corpus is a data error naming the file; a bad key a config error.
   Result missing = run("pretrain --config " + config + " data.corpus=" + dir + "/nope.h5");
   EXPECT_EQ(missing.code, 3) << missing.err;
@@ -207,6 +217,14 @@ TEST(Cli, PretrainRunsOnTheTinyCorpusAndWritesMetrics) {
                              ".h5' (it has: human-a, monkey-a)"),
             std::string::npos)
       << unknown.err;
+  // data.tasks likewise: an unknown task names the ones the corpus' sessions have.
+  Result task =
+      run("pretrain --config " + config + " data.corpus=" + dir + ".h5 'data.tasks=[speaking]'");
+  EXPECT_EQ(task.code, 2);
+  EXPECT_NE(task.err.find("data.tasks: 'speaking' is not a task of the sessions of corpus '" + dir +
+                          ".h5' (it has: attempted_speech, reaching)"),
+            std::string::npos)
+      << task.err;
   // `report` summarises the runs: the full one and the one-subject one, which differ in
   // data.subjects and train.max_steps.
   Result report = run("report " + dir + " " + dir + "-one");
