@@ -56,7 +56,11 @@ TEST(CausalLm, LeftPaddingLeavesRealTokensUnchanged) {
   const auto alone = model->forward(at::tensor(prompt).unsqueeze(0));
   const auto [ids, mask] = left_pad({prompt, {1, 2, 3, 4, 5, 6, 7}}, 0);
   const auto batched = model->forward(ids, mask);
-  EXPECT_TRUE(at::allclose(batched[0].narrow(0, 3, 4), alone[0], 1e-5, 1e-5));
+  // Equal up to float rounding relative to the logits' scale: on AVX2 machines the prompt
+  // alone (4 rows) takes the few-rows kernel and the padded batch the BLAS product, whose
+  // sums run in another order (7e-7 of the largest logit measured).
+  EXPECT_LT((batched[0].narrow(0, 3, 4) - alone[0]).abs().max().item<double>(),
+            1e-5 * alone.abs().max().item<double>());
 }
 
 TEST(CausalLm, GreedyGenerationEqualsAnArgMaxLoopWithoutCache) {
