@@ -5,6 +5,7 @@
 #   Boost::serialization, TBB::tbb, neuroscale::yaml, neuroscale::matio
 #   protobuf::libprotobuf-lite, neuroscale::xxhash, neuroscale::json
 #   neuroscale::sndfile, neuroscale::soxr              (audio: WAV stimuli, resampling)
+#   neuroscale::espeak                                (libespeak-ng: speech with phoneme timing)
 #   neuroscale::pcre2, neuroscale::utf8proc            (LLM tokenizers: Unicode regex, NFC)
 #   GTest::gtest, GTest::gmock                        (tests only)
 #   neuroscale::nccl, CUDA::cudart                    (optional, NEUROSCALE_WITH_NCCL)
@@ -138,6 +139,16 @@ foreach(_audio IN ITEMS sndfile soxr)
   target_include_directories(neuroscale::${_audio} SYSTEM INTERFACE ${${_audio}_INCLUDE_DIR})
   target_link_libraries(neuroscale::${_audio} INTERFACE ${${_audio}_LIBRARY})
 endforeach()
+
+# --- libespeak-ng (synthetic speech with its phoneme timing: `neuroscale synth --kind speech`).
+find_path(espeak_INCLUDE_DIR espeak-ng/speak_lib.h)
+find_library(espeak_LIBRARY espeak-ng)
+if(NOT espeak_INCLUDE_DIR OR NOT espeak_LIBRARY)
+  message(FATAL_ERROR "libespeak-ng not found (synthetic speech corpus): apt-get install libespeak-ng-dev")
+endif()
+add_library(neuroscale::espeak INTERFACE IMPORTED)
+target_include_directories(neuroscale::espeak SYSTEM INTERFACE ${espeak_INCLUDE_DIR})
+target_link_libraries(neuroscale::espeak INTERFACE ${espeak_LIBRARY})
 
 # --- PCRE2 (the tokenizers' Unicode regex pre-tokenizers: \p{L}, look-ahead) and utf8proc
 # (NFC normalisation, UTF-8 validation).

@@ -29,9 +29,13 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
       "--config the built-in tiny corpus is generated (configs/synth/tiny.yaml).\n"
       "With --kind fmri, a synthetic fMRI corpus instead (docs/fmri-format.md): stories\n"
       "spoken by espeak-ng, participants' responses from a hidden encoding model with\n"
-      "known ground truth (configs/synth/fmri-*.yaml; built-in: fmri-tiny).");
+      "known ground truth (configs/synth/fmri-*.yaml; built-in: fmri-tiny).\n"
+      "With --kind speech, a speech corpus (docs/speech-format.md): sentences from a word\n"
+      "list spoken by espeak-ng in varied voices, rates and pitches, with each phoneme's\n"
+      "timing (configs/synth/speech-*.yaml; built-in: 3 minutes).");
   parser.option("--kind", &kind, "KIND",
-                "neural (default: the neural corpus) or fmri (an fMRI corpus)");
+                "neural (default: the neural corpus), fmri (an fMRI corpus) or speech (a speech "
+                "corpus with phoneme timing)");
   parser.option("--config", &config_path, "FILE", "YAML config (configs/synth/*.yaml)");
   parser.option("--output", &output, "FILE",
                 "corpus file to write (.h5; required unless --dry-run)");
@@ -53,16 +57,20 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
       "  mpirun -np 4 neuroscale synth --config configs/synth/small.yaml --output corpus.h5 "
       "seed=7\n"
       "  neuroscale synth --kind fmri --config configs/synth/fmri-tiny.yaml --output fmri.h5\n"
+      "  neuroscale synth --kind speech --config configs/synth/speech-small.yaml --output "
+      "speech.h5\n"
       "  neuroscale synth --output corpus.h5 --sentences runs/sentences   # then: neuroscale lm "
       "train\n");
   if (!parser.parse(args, std::cout)) return 0;
   runtime.configure(common);
-  NS_CHECK_AS(UsageError, kind == "neural" || kind == "fmri", "neuroscale synth: --kind '", kind,
-              "' is not neural or fmri");
-  if (kind == "fmri") {
+  NS_CHECK_AS(UsageError, kind == "neural" || kind == "fmri" || kind == "speech",
+              "neuroscale synth: --kind '", kind, "' is not neural, fmri or speech");
+  if (kind != "neural") {
     NS_CHECK_AS(UsageError, lexicon.empty() && sentences.empty(),
                 "neuroscale synth: --lexicon and --sentences apply to --kind neural only");
-    return run_synth_fmri(runtime, config_path, output, run_dir, force, dry_run, overrides);
+    return kind == "fmri"
+               ? run_synth_fmri(runtime, config_path, output, run_dir, force, dry_run, overrides)
+               : run_synth_speech(runtime, config_path, output, run_dir, force, dry_run, overrides);
   }
 
   // ---- config

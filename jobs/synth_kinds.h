@@ -1,5 +1,6 @@
-// The two halves `neuroscale synth` shares with its fMRI kind (jobs/synth_command.cpp,
-// jobs/synth_fmri.cpp): reading a synth config, and generating the fMRI corpus.
+// What `neuroscale synth` shares with its fMRI and speech kinds (jobs/synth_command.cpp,
+// jobs/synth_fmri.cpp, jobs/synth_speech.cpp): reading a synth config, and generating the
+// fMRI and speech corpora.
 #pragma once
 
 #include <functional>
@@ -25,5 +26,12 @@ bool read_synth_config(const std::string& config_path, const char* builtin,
 int run_synth_fmri(Runtime& runtime, const std::string& config_path, const std::string& output,
                    const std::string& run_dir, bool force, bool dry_run,
                    const std::vector<std::string>& overrides);
+
+// `--kind speech`: utterances spoken by libespeak-ng with their phoneme timing
+// (io/synth/synth_speech.h). Serial: under mpirun, rank 0 generates and writes while the
+// other ranks wait for it.
+int run_synth_speech(Runtime& runtime, const std::string& config_path, const std::string& output,
+                     const std::string& run_dir, bool force, bool dry_run,
+                     const std::vector<std::string>& overrides);
 
 }  // namespace neuroscale::jobs

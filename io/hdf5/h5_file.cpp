@@ -19,6 +19,7 @@ template <class T>
 hid_t native_type() {
   if constexpr (std::is_same_v<T, std::int8_t>) return H5T_NATIVE_INT8;
   if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_NATIVE_UINT8;
+  if constexpr (std::is_same_v<T, std::int16_t>) return H5T_NATIVE_INT16;
   if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
   if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
   if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
@@ -143,6 +144,28 @@ H5Id create_dataset(hid_t parent, const std::string& name, hid_t file_type,
               H5Dclose, "create dataset '" + name + "'");
 }
 
+H5Id create_growing_dataset(hid_t parent, const std::string& name, hid_t file_type,
+                            hsize_t chunk_rows) {
+  NS_ASSERT(chunk_rows > 0, "create_growing_dataset: chunk_rows must be > 0");
+  const hsize_t dims = 0, max_dims = H5S_UNLIMITED;
+  H5Id space(H5Screate_simple(1, &dims, &max_dims), H5Sclose,
+             "create a growing dataspace for '" + name + "'");
+  H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create a dataset property list");
+  NS_H5_CHECK(H5Pset_chunk(dcpl.get(), 1, &chunk_rows), "set the chunk shape of '" + name + "'");
+  return H5Id(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(),
+                         H5P_DEFAULT),
+              H5Dclose, "create dataset '" + name + "'");
+}
+
+void append_rows(hid_t dataset, hid_t memory_type, hsize_t n_rows, const void* data) {
+  if (n_rows == 0) return;
+  const auto dims = dataset_dims(dataset);
+  NS_ASSERT(dims.size() == 1, "append_rows: '", object_name(dataset), "' is not 1-D");
+  const hsize_t grown = dims[0] + n_rows;
+  NS_H5_CHECK(H5Dset_extent(dataset, &grown), "grow '" + object_name(dataset) + "'");
+  write_rows(dataset, memory_type, dims[0], n_rows, data);
+}
+
 std::vector<hsize_t> dataset_dims(hid_t dataset) {
   H5Id space(H5Dget_space(dataset), H5Sclose, "get a dataset's dataspace");
   int rank = H5Sget_simple_extent_ndims(space.get());
@@ -191,6 +214,7 @@ std::vector<T> read_array(hid_t parent, const std::string& name) {
   template std::vector<T> read_array<T>(hid_t, const std::string&);
 NEUROSCALE_INSTANTIATE(std::int8_t)
 NEUROSCALE_INSTANTIATE(std::uint8_t)
+NEUROSCALE_INSTANTIATE(std::int16_t)
 NEUROSCALE_INSTANTIATE(std::int32_t)
 NEUROSCALE_INSTANTIATE(std::int64_t)
 NEUROSCALE_INSTANTIATE(float)

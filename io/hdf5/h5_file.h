@@ -35,6 +35,12 @@ H5Id create_dataset(hid_t parent, const std::string& name, hid_t file_type,
                     const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk = {});
 std::vector<hsize_t> dataset_dims(hid_t dataset);
 
+// A 1-D dataset that starts empty and grows by append_rows (unlimited, chunked by
+// `chunk_rows`). Serial files only: growing a dataset is collective in parallel HDF5.
+H5Id create_growing_dataset(hid_t parent, const std::string& name, hid_t file_type,
+                            hsize_t chunk_rows);
+void append_rows(hid_t dataset, hid_t memory_type, hsize_t n_rows, const void* data);
+
 // Writes/reads rows [first_row, first_row + n_rows) of a 1-D or 2-D dataset; `memory_type`
 // describes `data` (a contiguous row-major buffer). n_rows == 0 is a no-op.
 void write_rows(hid_t dataset, hid_t memory_type, hsize_t first_row, hsize_t n_rows,
