@@ -20,6 +20,7 @@
 #include "core/encoding/scores.h"
 #include "core/encoding/windows.h"
 #include "core/sanitizer_defaults.h"
+#include "tests/core/npy_file.h"
 
 namespace enc = neuroscale::encoding;
 
@@ -27,27 +28,8 @@ namespace {
 
 std::string directory;
 
-// A C-order .npy file (format version 1.0) of a float64 or int64 tensor.
 void save(const std::string& name, const at::Tensor& tensor) {
-  const bool integer = !tensor.is_floating_point();
-  const auto data = tensor.to(integer ? at::kLong : at::kDouble).contiguous();
-  std::ostringstream shape;
-  shape << "(";
-  for (const auto size : data.sizes()) shape << size << ",";
-  shape << ")";
-  std::string header = std::string("{'descr': '") + (integer ? "<i8" : "<f8") +
-                       "', 'fortran_order': False, 'shape': " + shape.str() + ", }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
-  std::ofstream out(directory + "/" + name + ".npy", std::ios::binary);
-  out.write("\x93NUMPY\x01\x00", 8);
-  const std::uint16_t length = static_cast<std::uint16_t>(header.size());
-  out.put(static_cast<char>(length & 0xff));
-  out.put(static_cast<char>(length >> 8));
-  out << header;
-  out.write(static_cast<const char*>(data.data_ptr()), static_cast<std::streamsize>(data.nbytes()));
-  if (!out) throw std::runtime_error("cannot write " + name + ".npy in " + directory);
+  neuroscale::test::save_npy(directory + "/" + name + ".npy", tensor);
 }
 
 at::Tensor normal(at::Generator& gen, at::IntArrayRef size) {
