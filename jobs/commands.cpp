@@ -13,7 +13,9 @@ namespace neuroscale::jobs {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
-      {"synth", "generate a synthetic corpus: cross-species neural, or fMRI (--kind fmri)",
+      {"synth",
+       "generate a synthetic corpus: cross-species neural, fMRI (--kind fmri) or speech (--kind "
+       "speech)",
        run_synth},
       {"ingest", "convert recordings (b2t25, b2t24, nwb) into a corpus file", run_ingest},
       {"corpus", "inspect a corpus file (corpus info FILE)", run_corpus},
@@ -31,6 +33,8 @@ const std::vector<Command>& commands() {
        "causal language models (Qwen2, Llama): train, generate text, score sentences (lm "
        "train|generate|score)",
        run_lm},
+      {"speech", "speech backbone pretraining material: HuBERT frame targets (speech labels)",
+       run_speech},
       {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)",
        run_sweep},
       {"report", "one CSV of the final metrics and throughput of runs (report RUN_DIR...)",

@@ -76,6 +76,7 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args);
 int run_ckpt(Runtime& runtime, const std::vector<std::string>& args);
 int run_lm(Runtime& runtime, const std::vector<std::string>& args);
 int run_report(Runtime& runtime, const std::vector<std::string>& args);
+int run_speech(Runtime& runtime, const std::vector<std::string>& args);
 int run_sweep(Runtime& runtime, const std::vector<std::string>& args);
 
 // Reports an error the way every neuroscale process does: one line on stderr ("neuroscale

@@ -1,5 +1,6 @@
 #include "io/speech/speech_index.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -20,6 +21,21 @@ double SpeechIndex::hours(const std::string& split) const {
     if (split.empty() || u.split == split) samples += static_cast<double>(u.samples);
   }
   return samples / sample_rate / 3600.0;
+}
+
+std::vector<std::int64_t> frame_phonemes(const SpeechUtterance& utterance, std::int64_t window,
+                                         std::int64_t hop, std::int64_t frames) {
+  std::vector<std::int64_t> phones(static_cast<std::size_t>(std::max<std::int64_t>(frames, 0)), -1);
+  std::size_t segment = 0;
+  const auto& segments = utterance.phonemes;
+  for (std::int64_t t = 0; t < frames; ++t) {
+    const std::int64_t centre = t * hop + window / 2;
+    while (segment < segments.size() && segments[segment].end <= centre) ++segment;
+    if (segment < segments.size() && segments[segment].start <= centre) {
+      phones[static_cast<std::size_t>(t)] = segments[segment].id;
+    }
+  }
+  return phones;
 }
 
 std::string summarize(const SpeechIndex& index) {

@@ -55,6 +55,12 @@ struct SpeechIndex {
   double hours(const std::string& split = "") const;
 };
 
+// The phoneme (inventory id) at the centre sample of each of `frames` frames of `utterance`
+// (frame t: samples [t hop, t hop + window)), or -1 where no phoneme segment holds it (before
+// the first one). Empty segments hold no sample.
+std::vector<std::int64_t> frame_phonemes(const SpeechUtterance& utterance, std::int64_t window,
+                                         std::int64_t hop, std::int64_t frames);
+
 // A few lines for people: hours and utterances per split, voices, phoneme inventory.
 std::string summarize(const SpeechIndex& index);
 

@@ -4,11 +4,13 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "core/error.h"
 #include "core/model/wav2vec2_options.h"
 #include "core/speech/kmeans.h"
+#include "core/speech/label_quality.h"
 #include "core/speech/mfcc.h"
 
 namespace neuroscale::speech {
@@ -77,6 +79,31 @@ TEST(Kmeans, FindsSeparatedClusters) {
   }
   EXPECT_EQ(std::get<0>(at::_unique(labels)).numel(), 5);
   EXPECT_NEAR(fit.inertia, 4.0, 0.4);
+}
+
+// Hand-computed: 2 phones, 2 labels, 8 frames (one without a phone).
+//   phone 0: labels 0 0 0 1     phone 1: labels 1 1 0
+// joint counts [[3, 1], [1, 2]] / 7; phone purity (3 + 2) / 7, cluster purity (3 + 2) / 7;
+// H(phone) = -(4/7 ln 4/7 + 3/7 ln 3/7); I = sum p(p,l) ln(p(p,l) / (p(p) p(l))).
+TEST(LabelQuality, MatchesHandComputedValues) {
+  const std::vector<std::int64_t> phones = {0, 0, 0, 0, 1, 1, 1, -1};
+  const std::vector<std::int64_t> labels = {0, 0, 0, 1, 1, 1, 0, 1};
+  const auto q = label_quality(phones, labels, 2, 2);
+  EXPECT_EQ(q.frames, 7);
+  EXPECT_DOUBLE_EQ(q.phone_purity, 5.0 / 7);
+  EXPECT_DOUBLE_EQ(q.cluster_purity, 5.0 / 7);
+  const double h = -(4.0 / 7 * std::log(4.0 / 7) + 3.0 / 7 * std::log(3.0 / 7));
+  const double i = 3.0 / 7 * std::log((3.0 / 7) / (4.0 / 7 * 4.0 / 7)) +
+                   1.0 / 7 * std::log((1.0 / 7) / (4.0 / 7 * 3.0 / 7)) +
+                   1.0 / 7 * std::log((1.0 / 7) / (3.0 / 7 * 4.0 / 7)) +
+                   2.0 / 7 * std::log((2.0 / 7) / (3.0 / 7 * 3.0 / 7));
+  EXPECT_NEAR(q.pnmi, i / h, 1e-12);
+  // Labels that are the phones: purity 1 and PNMI 1; one label for everything: PNMI 0.
+  const auto same = label_quality(phones, {0, 0, 0, 0, 1, 1, 1, 0}, 2, 2);
+  EXPECT_DOUBLE_EQ(same.phone_purity, 1.0);
+  EXPECT_NEAR(same.pnmi, 1.0, 1e-12);
+  EXPECT_NEAR(label_quality(phones, std::vector<std::int64_t>(8, 0), 2, 1).pnmi, 0.0, 1e-12);
+  EXPECT_THROW(label_quality(phones, {0, 0, 0, 0, 1, 1, 2, 1}, 2, 2), UsageError);
 }
 
 }  // namespace
