@@ -1,4 +1,4 @@
-// `neuroscale speech labels`: the self-supervised speech backbone's side of the engine
+// `neuroscale speech labels|pretrain`: the self-supervised speech backbone's side of the engine
 // (docs/speech-pretraining.md); jobs/speech/ holds the actions.
 #include "jobs/cli/actions.h"
 #include "jobs/speech/speech_actions.h"
@@ -10,16 +10,22 @@ int run_speech(Runtime& runtime, const std::vector<std::string>& args) {
   command.program = "neuroscale speech";
   command.summary =
       "Self-supervised pretraining material for the wav2vec2/HuBERT speech backbone\n"
-      "(docs/speech-pretraining.md): frame targets of a speech corpus (docs/speech-format.md).";
+      "(docs/speech-pretraining.md): frame targets of a speech corpus (docs/speech-format.md)\n"
+      "and HuBERT's masked prediction of them.";
   command.notes = "'neuroscale speech ACTION --help' gives an action's options.";
   command.examples =
       "examples:\n"
       "  neuroscale synth --kind speech --config configs/synth/speech-small.yaml --output "
       "speech.h5\n"
-      "  mpirun -np 2 neuroscale speech labels --corpus speech.h5 --output labels-mfcc.h5\n";
+      "  mpirun -np 2 neuroscale speech labels --corpus speech.h5 --output labels-mfcc.h5\n"
+      "  mpirun -np 2 neuroscale speech pretrain --config configs/speech/hubert-small.yaml "
+      "--run-dir runs/hubert \\\n"
+      "      data.corpus=speech.h5 data.labels=labels-mfcc.h5\n";
   command.actions = {
       {"labels", "HuBERT frame targets: k-means clusters of MFCC frames, one label per frame",
        speech_labels},
+      {"pretrain", "HuBERT masked prediction of those labels: a backbone trained from scratch",
+       speech_pretrain},
   };
   return run_action(runtime, command, args);
 }

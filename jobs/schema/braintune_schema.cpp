@@ -1,33 +1,12 @@
 #include "jobs/schema/braintune_schema.h"
 
 #include "core/check.h"
+#include "jobs/schema/model_sections.h"
 
 namespace neuroscale::jobs {
 
 using io::ConfigVisitor;
 using io::Field;
-namespace {
-
-void describe(ConfigVisitor& v, model::Wav2Vec2Options& o) {
-  v.value("conv_dim", o.conv_dim(),
-          Field("channels of the 7 feature-encoder convolutions").range(1, 1 << 16));
-  v.value("hidden", o.hidden(), Field("Transformer width d (hidden_size)").range(8, 1 << 16));
-  v.value("layers", o.layers(), Field("Transformer layers (num_hidden_layers)").range(1, 1024));
-  v.value("heads", o.heads(), Field("attention heads (num_attention_heads)").range(1, 1024));
-  v.value("intermediate", o.intermediate(),
-          Field("feed-forward width (intermediate_size)").range(1, 1 << 20));
-  v.value("pos_conv_kernel", o.pos_conv_kernel(),
-          Field("kernel of the positional convolution (num_conv_pos_embeddings)").range(2, 4096));
-  v.value(
-      "pos_conv_groups", o.pos_conv_groups(),
-      Field("groups of the positional convolution (num_conv_pos_embedding_groups)").range(1, 4096));
-  v.value("layer_norm_eps", o.layer_norm_eps(),
-          Field("epsilon of the layer norms").greater_than(0));
-  v.value("feat_proj_layer_norm", o.feat_proj_layer_norm(),
-          Field("LayerNorm before the feature projection (wav2vec2 and HuBERT base: true)"));
-}
-
-}  // namespace
 
 void describe(ConfigVisitor& v, BraintuneModelConfig& o) {
   v.value("base_weights", o.base_weights,

@@ -4,6 +4,7 @@
 // Subjects are not configured here: they come from the corpus' subject table.
 #pragma once
 
+#include "core/model/wav2vec2_options.h"
 #include "core/optim/lr_schedule.h"
 #include "core/optim/optimizer.h"
 #include "core/task/ctc_phoneme.h"
@@ -24,6 +25,8 @@ void describe(io::ConfigVisitor& v, task::SpanMaskOptions& o);
 void describe(io::ConfigVisitor& v, task::MaskedModelingOptions& o);
 // Sections model, augment and masking (time masking while fine-tuning).
 void describe(io::ConfigVisitor& v, task::CtcPhonemeOptions& o);
+// The wav2vec2/HuBERT backbone's size keys (conv_dim, hidden, layers, heads, ...), flat.
+void describe(io::ConfigVisitor& v, model::Wav2Vec2Options& o);
 void describe(io::ConfigVisitor& v, optim::OptimizerOptions& o);
 // total_steps is not a key: the trainer sets it from the run length.
 void describe(io::ConfigVisitor& v, optim::LrScheduleOptions& o);
