@@ -33,7 +33,9 @@ const std::vector<Command>& commands() {
        "causal language models (Qwen2, Llama): train, generate text, score sentences (lm "
        "train|generate|score)",
        run_lm},
-      {"speech", "speech backbone pretraining material: HuBERT frame targets (speech labels)",
+      {"speech",
+       "pretrain a wav2vec2/HuBERT speech backbone: frame targets, masked prediction (speech "
+       "labels|pretrain)",
        run_speech},
       {"sweep", "expand a sweep spec into the elements of a Slurm job array (sweep plan SPEC)",
        run_sweep},
