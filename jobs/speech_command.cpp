@@ -1,5 +1,5 @@
-// `neuroscale speech labels|pretrain`: the self-supervised speech backbone's side of the engine
-// (docs/speech-pretraining.md); jobs/speech/ holds the actions.
+// `neuroscale speech labels|pretrain|export`: the self-supervised speech backbone's side of the
+// engine (docs/speech-pretraining.md); jobs/speech/ holds the actions.
 #include "jobs/cli/actions.h"
 #include "jobs/speech/speech_actions.h"
 
@@ -26,6 +26,8 @@ int run_speech(Runtime& runtime, const std::vector<std::string>& args) {
        speech_labels},
       {"pretrain", "HuBERT masked prediction of those labels: a backbone trained from scratch",
        speech_pretrain},
+      {"export", "a checkpoint of a speech pretrain run as a Hugging Face HubertModel directory",
+       speech_export},
   };
   return run_action(runtime, command, args);
 }

@@ -12,6 +12,7 @@
 #include "core/check.h"
 #include "core/json.h"
 #include "core/model/lora.h"
+#include "io/fs/directory_swap.h"
 #include "io/fs/files.h"
 #include "io/llm/hf_config.h"
 #include "io/llm/tokenizer.h"
@@ -19,16 +20,6 @@
 
 namespace neuroscale::io {
 namespace {
-
-void remove_tree(const std::string& path) {
-  // The directories written here hold only files: unlink them, then the directory.
-  for (const char* name :
-       {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"}) {
-    const std::string file = path + "/" + name;
-    if (path_exists(file)) ::unlink(file.c_str());
-  }
-  ::rmdir(path.c_str());
-}
 
 // PreTrainedTokenizerFast over tokenizer.json, with the model's special tokens by name.
 std::string tokenizer_config_json(const llm::CausalLmOptions& options,
@@ -74,34 +65,13 @@ void write_hf_causal_lm(const std::string& directory, llm::CausalLmImpl& model,
   auto options = model.options();
   options.lora(model::LoraOptions{}).lora_targets({});
 
-  const std::string temporary = directory + ".tmp." + std::to_string(::getpid());
-  if (path_exists(temporary)) remove_tree(temporary);
-  create_directories(temporary);
-  try {
+  write_directory_atomically(directory, [&](const std::string& temporary) {
     write_file_atomically(temporary + "/config.json", hf_config_json(options));
     write_safetensors(temporary + "/model.safetensors", tensors, {{"format", "pt"}});
     write_file_atomically(temporary + "/tokenizer.json", tokenizer_json);
     write_file_atomically(temporary + "/tokenizer_config.json",
                           tokenizer_config_json(options, tokenizer_json));
-  } catch (...) {
-    remove_tree(temporary);
-    throw;
-  }
-  const std::string previous = directory + ".old." + std::to_string(::getpid());
-  const bool replacing = path_exists(directory);
-  if (replacing) {
-    NS_CHECK_AS(DataError, ::rename(directory.c_str(), previous.c_str()) == 0, "cannot move '",
-                directory, "' aside to replace it: ", std::strerror(errno));
-  }
-  if (::rename(temporary.c_str(), directory.c_str()) != 0) {
-    const int error = errno;
-    if (replacing) ::rename(previous.c_str(), directory.c_str());
-    remove_tree(temporary);
-    NS_THROW(DataError, "cannot rename '", temporary, "' to '", directory,
-             "': ", std::strerror(error));
-  }
-  if (replacing) remove_tree(previous);
-  fsync_path(directory);
+  });
 }
 
 }  // namespace neuroscale::io

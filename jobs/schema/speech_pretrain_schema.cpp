@@ -20,6 +20,7 @@ SpeechPretrainConfig::SpeechPretrainConfig() {
                      .intermediate(1024)
                      .pos_conv_kernel(64)
                      .pos_conv_groups(16));
+  model.clusters(0);  // from the labels
   train.max_steps = 2000;
   train.micro_batch = 8;
   train.eval_steps = 8;
@@ -29,6 +30,10 @@ SpeechPretrainConfig::SpeechPretrainConfig() {
 
 void describe(ConfigVisitor& v, model::HubertOptions& o) {
   describe(v, o.backbone());
+  v.value("clusters", o.clusters(),
+          Field("clusters of the frame labels (0: those of data.labels; the run's config.yaml "
+                "records them)")
+              .range(0, 32767));
   v.value(
       "final_dim", o.final_dim(),
       Field("width of the projection and the cluster embeddings (final_dim)").range(1, 1 << 14));
@@ -74,6 +79,8 @@ void describe(ConfigVisitor& v, SpeechPretrainConfig& o) {
 
 void validate(const SpeechPretrainConfig& o, const std::string& source) {
   const auto& b = o.model.backbone();
+  NS_CHECK_AS(ConfigError, o.model.clusters() != 1, source,
+              ": 'model.clusters' is 1 (expected 0, from the labels, or at least 2)");
   NS_CHECK_AS(ConfigError, b.hidden() % b.heads() == 0, source, ": 'model.hidden' (", b.hidden(),
               ") must be a multiple of 'model.heads' (", b.heads(), ")");
   NS_CHECK_AS(ConfigError, b.hidden() % b.pos_conv_groups() == 0, source, ": 'model.hidden' (",

@@ -43,7 +43,11 @@ int speech_pretrain(Runtime& runtime, const std::vector<std::string>& args) {
   // ---- data: the corpus and its labels (checked to belong together)
   io::SpeechReader reader(config.data.corpus);
   const io::SpeechLabels labels = io::read_speech_labels(config.data.labels);
-  config.model.clusters(labels.clusters);
+  NS_CHECK_AS(ConfigError,
+              config.model.clusters() == 0 || config.model.clusters() == labels.clusters,
+              "model.clusters (", config.model.clusters(), ") differs from the ", labels.clusters,
+              " clusters of data.labels '", config.data.labels, "'");
+  config.model.clusters(labels.clusters);  // the run's config.yaml records them
   const auto backbone = config.model.backbone();
   NS_CHECK_AS(DataError,
               labels.window == backbone.receptive_field() && labels.hop == backbone.total_stride(),

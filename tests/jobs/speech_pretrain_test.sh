@@ -3,7 +3,8 @@
 # `neuroscale speech pretrain` (HuBERT masked prediction) on a small synthetic speech corpus:
 # the loss falls; 2 ranks follow the same steps as 1 rank with 2 accumulation slots of the same
 # micro-batches (same losses, accuracies and gradient norms); a rollback to a checkpoint
-# retraces the same steps; labels of another corpus are refused before anything runs.
+# retraces the same steps; the run exports as a Hugging Face directory; labels of another
+# corpus are refused before anything runs.
 set -u
 neuroscale=$1 mpirun=$2
 dir=$(mktemp -d)
@@ -49,6 +50,17 @@ for s in range(7, 13):
 print("loss", first[1]["loss"], "->", first[12]["loss"])
 assert first[12]["loss"] < first[1]["loss"] - 0.1, "the loss does not fall"
 PY
+
+# The run as a Hugging Face HubertModel directory (transformers' check: tests/io/
+# hubert_export_test.cpp); a directory that is not a speech pretrain run is refused.
+"$neuroscale" speech export "$dir/a" --output "$dir/a-hf" 2> "$dir/e.err" || { cat "$dir/e.err"; fail "export"; }
+for f in config.json preprocessor_config.json model.safetensors; do
+  [ -s "$dir/a-hf/$f" ] || fail "export wrote no $f"
+done
+grep -q '"model_type": "hubert"' "$dir/a-hf/config.json" || fail "config.json: $(cat "$dir/a-hf/config.json")"
+mkdir -p "$dir/empty"
+out=$("$neuroscale" speech export "$dir/empty" --output "$dir/e-hf" 2>&1)
+[ $? -ne 0 ] && [ ! -e "$dir/e-hf" ] || fail "export of a directory without checkpoints: $out"
 
 # Labels of another corpus: refused, naming both files.
 "$neuroscale" synth --kind speech --output "$dir/other.h5" hours=0.01 seed=5 > /dev/null || fail "synth 2"
