@@ -6,63 +6,43 @@
 #include "core/check.h"
 #include "core/model/wav2vec2.h"
 #include "core/random.h"
+#include "distributed/step_source.h"
 
 namespace neuroscale::distributed {
 namespace {
 
 constexpr std::uint64_t kCropStream = 0x63726f70ULL;  // "crop"
 
-class SpeechSource : public ResumableSource {
+// One rank's micro-batches of utterances cropped to the step's length: the shortest
+// utterance of the whole global batch (every virtual rank's micro-batch) or max_frames, so
+// the crops do not depend on how the batch is split.
+class SpeechSource : public StepSource {
  public:
   SpeechSource(const io::SpeechReader& reader, const io::SpeechLabels& labels,
                const std::vector<std::size_t>& utterances, const SpeechDataOptions& options,
                const io::GlobalSampler& sampler, io::SamplerPosition start, int rank,
                int world_size, int accumulate, bool validation)
-      : reader_(reader),
+      : StepSource(sampler, start, rank, world_size, accumulate, validation, /*whole_step=*/true),
+        reader_(reader),
         labels_(labels),
         utterances_(utterances),
         options_(options),
-        sampler_(sampler),
-        position_(start),
-        rank_(rank),
-        world_size_(world_size),
-        accumulate_(accumulate),
         validation_(validation) {}
 
-  std::optional<Batch> next(int slot) override {
-    if (slot == 0) fill_step();
-    if (slot < 0 || slot >= static_cast<int>(step_.size()) ||
-        !step_[static_cast<std::size_t>(slot)]) {
-      return std::nullopt;
-    }
-    return collate(*step_[static_cast<std::size_t>(slot)]);
-  }
-
-  io::SamplerPosition position() const override { return position_; }
-
  private:
-  void fill_step() {
-    step_.assign(static_cast<std::size_t>(accumulate_), std::nullopt);
-    if (validation_ && position_.epoch > 0) return;  // validation: one pass
-    epoch_ = position_.epoch;
-    // The crop length of the step: the shortest utterance of the whole global batch (every
-    // virtual rank's micro-batch), so it does not depend on how the batch is split.
-    const int virtual_ranks = world_size_ * accumulate_;
+  void begin_step(std::int64_t epoch,
+                  const std::vector<std::optional<io::MicroBatch>>& drawn) override {
+    epoch_ = epoch;
     frames_ = options_.max_frames;
-    io::SamplerPosition after = position_;
-    for (int v = 0; v < virtual_ranks; ++v) {
-      after = position_;
-      const auto micro = sampler_.next(after, v, virtual_ranks);
+    for (const auto& micro : drawn) {
       if (!micro) continue;
       for (const auto t : micro->trials) {
         frames_ = std::min(frames_, labels_.frames[utterances_[static_cast<std::size_t>(t)]]);
       }
-      if (v / accumulate_ == rank_) step_[static_cast<std::size_t>(v % accumulate_)] = micro;
     }
-    position_ = after;
   }
 
-  Batch collate(const io::MicroBatch& micro) const {
+  Batch collate(const io::MicroBatch& micro) const override {
     const auto rows = static_cast<std::int64_t>(micro.trials.size());
     const std::int64_t frames = frames_;
     const std::int64_t samples = (frames - 1) * labels_.hop + labels_.window;
@@ -98,13 +78,9 @@ class SpeechSource : public ResumableSource {
   const io::SpeechLabels& labels_;
   const std::vector<std::size_t>& utterances_;
   const SpeechDataOptions& options_;
-  const io::GlobalSampler& sampler_;
-  io::SamplerPosition position_;
-  int rank_, world_size_, accumulate_;
   bool validation_;
   std::int64_t epoch_ = 0;
   std::int64_t frames_ = 0;  // the step's crop length
-  std::vector<std::optional<io::MicroBatch>> step_;
 };
 
 }  // namespace

@@ -3,50 +3,23 @@
 #include <algorithm>
 
 #include "core/check.h"
+#include "distributed/step_source.h"
 
 namespace neuroscale::distributed {
 namespace {
 
-// One rank's micro-batches, A slots per step read as virtual ranks r * A + j of P * A.
-class TextSource : public ResumableSource {
+// One rank's micro-batches of token sequences, padded to the longest of each.
+class TextSource : public StepSource {
  public:
   TextSource(const TokenSequences& sequences, const io::GlobalSampler& sampler,
              io::SamplerPosition start, int rank, int world_size, int accumulate, std::int64_t pad,
              bool one_pass)
-      : sequences_(sequences),
-        sampler_(sampler),
-        position_(start),
-        rank_(rank),
-        world_size_(world_size),
-        accumulate_(accumulate),
-        pad_(pad),
-        one_pass_(one_pass) {}
-
-  std::optional<Batch> next(int slot) override {
-    if (slot == 0) fill_step();
-    if (slot < 0 || slot >= static_cast<int>(step_.size()) ||
-        !step_[static_cast<std::size_t>(slot)]) {
-      return std::nullopt;
-    }
-    return collate(*step_[static_cast<std::size_t>(slot)]);
-  }
-
-  io::SamplerPosition position() const override { return position_; }
+      : StepSource(sampler, start, rank, world_size, accumulate, one_pass, /*whole_step=*/false),
+        sequences_(sequences),
+        pad_(pad) {}
 
  private:
-  void fill_step() {
-    step_.assign(static_cast<std::size_t>(accumulate_), std::nullopt);
-    if (one_pass_ && position_.epoch > 0) return;  // validation: one epoch only
-    io::SamplerPosition after = position_;
-    for (int j = 0; j < accumulate_; ++j) {
-      after = position_;
-      step_[static_cast<std::size_t>(j)] =
-          sampler_.next(after, rank_ * accumulate_ + j, world_size_ * accumulate_);
-    }
-    position_ = after;
-  }
-
-  Batch collate(const io::MicroBatch& micro) const {
+  Batch collate(const io::MicroBatch& micro) const override {
     Batch batch;
     batch.trials = micro.trials;
     std::int64_t longest = 0;
@@ -68,12 +41,7 @@ class TextSource : public ResumableSource {
   }
 
   const TokenSequences& sequences_;
-  const io::GlobalSampler& sampler_;
-  io::SamplerPosition position_;
-  int rank_, world_size_, accumulate_;
   std::int64_t pad_;
-  bool one_pass_;
-  std::vector<std::optional<io::MicroBatch>> step_;
 };
 
 }  // namespace
