@@ -36,6 +36,32 @@ bool read_synth_config(const std::string& config_path, const char* builtin,
   return true;
 }
 
+void generate_on_rank_zero(Runtime& runtime, const std::string& what, const std::string& output,
+                           const std::string& unit,
+                           const std::function<void(const SynthProgress&)>& write,
+                           const std::function<std::string()>& summary) {
+  auto& mpi = runtime.mpi();
+  if (mpi.rank() == 0) {
+    Logger& log = runtime.logger();
+    log.info(what, mpi.size() > 1 ? " on rank 0 (serial)" : "");
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<Progress> progress;
+    write([&](double done, double total) {
+      if (!progress) {
+        progress.emplace(log, "synth", static_cast<std::int64_t>(total), unit,
+                         ProgressOptions{stderr_is_terminal(), 30.0});
+      }
+      progress->update(static_cast<std::int64_t>(done));
+    });
+    progress.reset();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log.info("wrote '", output, "' in ", format_duration(seconds));
+    std::cout << summary();
+  }
+  NS_MPI_CHECK(MPI_Barrier(mpi.world()));
+}
+
 // `--kind fmri`: stories spoken by espeak-ng and participants' responses from a hidden
 // encoding model (io/synth/synth_fmri.h). Serial: under mpirun, rank 0 generates and writes
 // while the other ranks wait for it.
@@ -52,29 +78,16 @@ int run_synth_fmri(Runtime& runtime, const std::string& config_path, const std::
   }
 
   // ---- generate and write (rank 0)
-  auto& mpi = runtime.mpi();
   if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
-  Logger& log = runtime.logger();
-  if (mpi.rank() == 0) {
-    log.info("generating synthetic fMRI corpus '", output, "'",
-             mpi.size() > 1 ? " on rank 0 (serial)" : "");
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    io::write_synth_fmri(
-        options, output, force, io::to_yaml(describe), [&](std::size_t done, std::size_t total) {
-          if (!progress) {
-            progress.emplace(log, "synth", static_cast<std::int64_t>(total), "stories+participants",
-                             ProgressOptions{stderr_is_terminal(), 30.0});
-          }
-          progress->update(static_cast<std::int64_t>(done));
-        });
-    progress.reset();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log.info("wrote '", output, "' in ", format_duration(seconds));
-    std::cout << io::summarize(io::FmriReader(output).index());
-  }
-  NS_MPI_CHECK(MPI_Barrier(mpi.world()));
+  generate_on_rank_zero(
+      runtime, "generating synthetic fMRI corpus '" + output + "'", output, "stories+participants",
+      [&](const SynthProgress& progress) {
+        io::write_synth_fmri(options, output, force, io::to_yaml(describe),
+                             [&](std::size_t done, std::size_t total) {
+                               progress(static_cast<double>(done), static_cast<double>(total));
+                             });
+      },
+      [&] { return io::summarize(io::FmriReader(output).index()); });
   return 0;
 }
 

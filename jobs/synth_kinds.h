@@ -20,6 +20,17 @@ bool read_synth_config(const std::string& config_path, const char* builtin,
                        const std::function<void(const std::string&)>& validate, bool dry_run,
                        const std::string& output);
 
+// Reports progress(done, total) in `unit`s as a progress bar.
+using SynthProgress = std::function<void(double done, double total)>;
+
+// The serial kinds' generation: rank 0 logs `what`, runs `write` with a progress callback,
+// logs the time it took and prints `summary()` to stdout; every rank then waits at a barrier
+// for it (so a failure on rank 0 aborts the job rather than leaving ranks behind).
+void generate_on_rank_zero(Runtime& runtime, const std::string& what, const std::string& output,
+                           const std::string& unit,
+                           const std::function<void(const SynthProgress&)>& write,
+                           const std::function<std::string()>& summary);
+
 // `--kind fmri`: stories spoken by espeak-ng and participants' responses from a hidden
 // encoding model (io/synth/synth_fmri.h). Serial: under mpirun, rank 0 generates and writes
 // while the other ranks wait for it.

@@ -1,14 +1,9 @@
 // `neuroscale synth --kind speech`: utterances spoken by libespeak-ng with their phoneme
 // timing (io/synth/synth_speech.h), the material for pretraining a speech backbone.
-#include <chrono>
-#include <iostream>
-#include <optional>
+#include <sstream>
 
 #include "core/check.h"
-#include "core/progress.h"
-#include "core/text.h"
 #include "io/config/config_document.h"
-#include "io/mpi/mpi_check.h"
 #include "io/speech/speech_reader.h"
 #include "io/synth/synth_speech.h"
 #include "jobs/synth_kinds.h"
@@ -37,28 +32,15 @@ int run_synth_speech(Runtime& runtime, const std::string& config_path, const std
 
   // ---- generate and write (rank 0: espeak-ng has one synthesiser per process, and the
   // utterances are reproducible only as one sequence)
-  auto& mpi = runtime.mpi();
   if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
-  Logger& log = runtime.logger();
-  if (mpi.rank() == 0) {
-    log.info("generating synthetic speech corpus '", output, "' (", options.hours, " h)",
-             mpi.size() > 1 ? " on rank 0 (serial)" : "");
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    io::write_synth_speech(options, output, force, source, [&](double done, double total) {
-      if (!progress) {
-        progress.emplace(log, "synth", static_cast<std::int64_t>(total), "s of speech",
-                         ProgressOptions{stderr_is_terminal(), 30.0});
-      }
-      progress->update(static_cast<std::int64_t>(done));
-    });
-    progress.reset();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    log.info("wrote '", output, "' in ", format_duration(seconds));
-    std::cout << io::summarize(io::SpeechReader(output).index());
-  }
-  NS_MPI_CHECK(MPI_Barrier(mpi.world()));
+  std::ostringstream what;
+  what << "generating synthetic speech corpus '" << output << "' (" << options.hours << " h)";
+  generate_on_rank_zero(
+      runtime, what.str(), output, "s of speech",
+      [&](const SynthProgress& progress) {
+        io::write_synth_speech(options, output, force, source, progress);
+      },
+      [&] { return io::summarize(io::SpeechReader(output).index()); });
   return 0;
 }
 

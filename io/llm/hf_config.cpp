@@ -2,92 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-
 #include "core/check.h"
 #include "core/json.h"
-#include "io/fs/files.h"
+#include "io/config/json_fields.h"
 
 namespace neuroscale::io {
-namespace {
-
-class ConfigFields {
- public:
-  ConfigFields(const nlohmann::json& root, std::string path)
-      : root_(root), path_(std::move(path)) {}
-
-  std::int64_t integer(const char* field) const {
-    NS_CHECK_AS(DataError, root_.contains(field), "'", path_, "': ", field, " is missing");
-    return integer_or(field, 0);
-  }
-  std::int64_t integer_or(const char* field, std::int64_t fallback) const {
-    if (!root_.contains(field) || root_[field].is_null()) return fallback;
-    NS_CHECK_AS(DataError, root_[field].is_number_integer(), "'", path_, "': ", field,
-                " must be an integer, is ", root_[field].dump());
-    return root_[field].get<std::int64_t>();
-  }
-  double number_or(const char* field, double fallback) const {
-    if (!root_.contains(field) || root_[field].is_null()) return fallback;
-    NS_CHECK_AS(DataError, root_[field].is_number(), "'", path_, "': ", field,
-                " must be a number, is ", root_[field].dump());
-    return root_[field].get<double>();
-  }
-  bool flag_or(const char* field, bool fallback) const {
-    if (!root_.contains(field) || root_[field].is_null()) return fallback;
-    NS_CHECK_AS(DataError, root_[field].is_boolean(), "'", path_, "': ", field,
-                " must be true or false, is ", root_[field].dump());
-    return root_[field].get<bool>();
-  }
-  std::string text_or(const char* field, const std::string& fallback) const {
-    if (!root_.contains(field) || root_[field].is_null()) return fallback;
-    NS_CHECK_AS(DataError, root_[field].is_string(), "'", path_, "': ", field,
-                " must be a string, is ", root_[field].dump());
-    return root_[field].get<std::string>();
-  }
-  // One id or a list of ids.
-  std::vector<std::int64_t> ids(const char* field) const {
-    if (!root_.contains(field) || root_[field].is_null()) return {};
-    const auto& node = root_[field];
-    if (node.is_number_integer()) return {node.get<std::int64_t>()};
-    NS_CHECK_AS(DataError, node.is_array(), "'", path_, "': ", field,
-                " must be an id or a list of ids, is ", node.dump());
-    std::vector<std::int64_t> result;
-    for (const auto& id : node) {
-      NS_CHECK_AS(DataError, id.is_number_integer(), "'", path_, "': ", field,
-                  " must hold integer ids, is ", node.dump());
-      result.push_back(id.get<std::int64_t>());
-    }
-    return result;
-  }
-  void refuse_unless(bool supported, const char* field, const std::string& why) const {
-    NS_CHECK_AS(DataError, supported, "'", path_, "': ", field, " ",
-                root_.contains(field) ? root_[field].dump() : std::string("(missing)"),
-                " is not supported: ", why);
-  }
-  const nlohmann::json& root() const { return root_; }
-
- private:
-  const nlohmann::json& root_;
-  std::string path_;
-};
-
-}  // namespace
 
 llm::CausalLmOptions read_hf_config(const std::string& path) {
-  const auto text = read_file(path);
-  NS_CHECK_AS(DataError, text.has_value(), "cannot read '", path, "': ", std::strerror(errno));
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::exception& error) {
-    NS_THROW(DataError, "'", path, "' is not valid JSON: ", error.what());
-  }
-  NS_CHECK_AS(DataError, root.is_object(), "'", path,
-              "' is not a JSON object (a Hugging Face config.json)");
+  const nlohmann::json root = read_json_object(path, "a Hugging Face config.json");
   llm::CausalLmOptions options;
   try {
-    const ConfigFields f(root, path);
+    const JsonFields f(root, path);
     const auto family = f.text_or("model_type", "");
     f.refuse_unless(family == "llama" || family == "qwen2", "model_type",
                     "the decoder implements the Llama family (model_type llama or qwen2)");
@@ -104,7 +29,7 @@ llm::CausalLmOptions read_hf_config(const std::string& path) {
               rope.value("rope_type", rope.value("type", std::string("default"))) == "default",
           field, "rotary embeddings are unscaled (rope_type default)");
       if (rope.contains("rope_theta"))
-        rope_theta = ConfigFields(rope, path + " " + field).number_or("rope_theta", 0.0);
+        rope_theta = JsonFields(rope, path + " " + field).number_or("rope_theta", 0.0);
     }
     if (root.contains("layer_types") && root["layer_types"].is_array()) {
       for (const auto& type : root["layer_types"]) {
@@ -129,7 +54,7 @@ llm::CausalLmOptions read_hf_config(const std::string& path) {
         .tie_embeddings(f.flag_or("tie_word_embeddings", false))
         .qkv_bias(family == "qwen2" ? true : f.flag_or("attention_bias", false))
         .bos(f.integer_or("bos_token_id", -1))
-        .eos(f.ids("eos_token_id"))
+        .eos(f.integers("eos_token_id"))
         .pad(f.integer_or("pad_token_id", -1));
   } catch (const nlohmann::json::exception& error) {
     NS_THROW(DataError, "'", path, "': malformed field: ", error.what());

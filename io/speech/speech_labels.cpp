@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "io/fs/files.h"
+#include "io/hdf5/file_format.h"
 #include "io/hdf5/h5_file.h"
 #include "neuroscale/build_config.h"
 
@@ -96,15 +97,8 @@ SpeechLabels read_speech_labels(const std::string& path) {
   Lock lock(hdf5_mutex());
   H5Id file = open_file(path, MPI_COMM_NULL);
   const hid_t root = file.get();
-  const std::string format =
-      has_attribute(root, "format") ? read_string_attribute(root, "format") : "";
-  NS_CHECK_AS(DataError, format == kSpeechLabelsFormatName, "'", path,
-              "' is not a neuroscale speech labels file (attribute 'format' is '", format,
-              "', expected '", kSpeechLabelsFormatName, "')");
-  const std::int64_t version = read_int_attribute(root, "format_version");
-  NS_CHECK_AS(DataError, version == kSpeechLabelsFormatVersion, "speech labels '", path,
-              "': format_version ", version, " (this build reads ", kSpeechLabelsFormatVersion,
-              ")");
+  check_file_format(root, path, kSpeechLabelsFormatName, kSpeechLabelsFormatVersion,
+                    "speech labels file", "speech labels");
   SpeechLabels l;
   l.path = path;
   l.corpus = read_string_attribute(root, "corpus");

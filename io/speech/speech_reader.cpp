@@ -6,6 +6,7 @@
 
 #include "core/check.h"
 #include "io/fs/files.h"
+#include "io/hdf5/file_format.h"
 #include "io/hdf5/h5_file.h"
 
 namespace neuroscale::io {
@@ -39,14 +40,8 @@ SpeechReader::SpeechReader(const std::string& path) {
   Lock lock(hdf5_mutex());
   file_ = open_file(path, MPI_COMM_NULL);
   const hid_t root = file_.get();
-  const std::string format =
-      has_attribute(root, "format") ? read_string_attribute(root, "format") : "";
-  NS_CHECK_AS(DataError, format == kSpeechFormatName, "'", path,
-              "' is not a neuroscale speech corpus (attribute 'format' is '", format,
-              "', expected '", kSpeechFormatName, "'; docs/speech-format.md)");
-  const std::int64_t version = read_int_attribute(root, "format_version");
-  NS_CHECK_AS(DataError, version == kSpeechFormatVersion, "speech corpus '", path,
-              "': format_version ", version, " (this build reads ", kSpeechFormatVersion, ")");
+  check_file_format(root, path, kSpeechFormatName, kSpeechFormatVersion, "speech corpus",
+                    "speech corpus", "; docs/speech-format.md");
   index_.sample_rate = read_double_attribute(root, "sample_rate");
   NS_CHECK_AS(DataError, index_.sample_rate > 0, "speech corpus '", path, "': sample_rate ",
               index_.sample_rate, " (expected > 0)");
