@@ -1,5 +1,5 @@
-// `neuroscale speech labels|pretrain|export`: the self-supervised speech backbone's side of the
-// engine (docs/speech-pretraining.md); jobs/speech/ holds the actions.
+// `neuroscale speech labels|pretrain|export|probe`: the self-supervised speech backbone's side of
+// the engine (docs/speech-pretraining.md); jobs/speech/ holds the actions.
 #include "jobs/cli/actions.h"
 #include "jobs/speech/speech_actions.h"
 
@@ -22,12 +22,14 @@ int run_speech(Runtime& runtime, const std::vector<std::string>& args) {
       "--run-dir runs/hubert \\\n"
       "      data.corpus=speech.h5 data.labels=labels-mfcc.h5\n";
   command.actions = {
-      {"labels", "HuBERT frame targets: k-means clusters of MFCC frames, one label per frame",
+      {"labels", "HuBERT frame targets: k-means clusters of MFCC frames or of a layer, per frame",
        speech_labels},
       {"pretrain", "HuBERT masked prediction of those labels: a backbone trained from scratch",
        speech_pretrain},
       {"export", "a checkpoint of a speech pretrain run as a Hugging Face HubertModel directory",
        speech_export},
+      {"probe", "a linear phoneme probe on each layer of a backbone (or its random init, or MFCCs)",
+       speech_probe},
   };
   return run_action(runtime, command, args);
 }

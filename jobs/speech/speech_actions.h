@@ -11,5 +11,6 @@ namespace neuroscale::jobs {
 int speech_labels(Runtime& runtime, const std::vector<std::string>& args);
 int speech_pretrain(Runtime& runtime, const std::vector<std::string>& args);
 int speech_export(Runtime& runtime, const std::vector<std::string>& args);
+int speech_probe(Runtime& runtime, const std::vector<std::string>& args);
 
 }  // namespace neuroscale::jobs
