@@ -23,8 +23,8 @@ class StepSource : public ResumableSource {
   // `one_pass`: a validation source, empty after its first epoch. `whole_step`: draw every
   // virtual rank's micro-batch (not only this rank's) and show each to begin_step(), for
   // choices that must not depend on how the global batch is split.
-  StepSource(const io::GlobalSampler& sampler, io::SamplerPosition start, int rank,
-             int world_size, int accumulate, bool one_pass, bool whole_step);
+  StepSource(const io::GlobalSampler& sampler, io::SamplerPosition start, int rank, int world_size,
+             int accumulate, bool one_pass, bool whole_step);
 
   // Called once per step before any collate(), with the step's epoch and, with whole_step,
   // every virtual rank's micro-batch (else this rank's); absent entries are exhausted ranks.

@@ -8,8 +8,10 @@ namespace neuroscale::speech {
 
 LinearProbe fit_linear_probe(const at::Tensor& x, const at::Tensor& y, std::int64_t classes,
                              const LinearProbeOptions& options) {
-  NS_CHECK_AS(UsageError, x.dim() == 2 && x.size(0) > 0, "linear probe: features must be [n, d] "
-              "with n > 0, got ", x.sizes());
+  NS_CHECK_AS(UsageError, x.dim() == 2 && x.size(0) > 0,
+              "linear probe: features must be [n, d] "
+              "with n > 0, got ",
+              x.sizes());
   NS_CHECK_AS(UsageError, y.dim() == 1 && y.size(0) == x.size(0), "linear probe: ", x.size(0),
               " feature rows but labels of shape ", y.sizes());
   NS_CHECK_AS(UsageError, classes >= 2, "linear probe: classes must be >= 2, got ", classes);
@@ -17,8 +19,7 @@ LinearProbe fit_linear_probe(const at::Tensor& x, const at::Tensor& y, std::int6
               "linear probe: weight_decay must be >= 0 and iterations >= 1");
   const at::Tensor labels = y.to(at::kLong);
   NS_CHECK_AS(UsageError,
-              labels.min().item<std::int64_t>() >= 0 &&
-                  labels.max().item<std::int64_t>() < classes,
+              labels.min().item<std::int64_t>() >= 0 && labels.max().item<std::int64_t>() < classes,
               "linear probe: labels must lie in [0, ", classes, ")");
   torch::NoGradGuard outer;
   LinearProbe probe;
@@ -30,15 +31,14 @@ LinearProbe fit_linear_probe(const at::Tensor& x, const at::Tensor& y, std::int6
 
   at::Tensor weight = torch::zeros({classes, x.size(1)}, torch::requires_grad());
   at::Tensor bias = torch::zeros({classes}, torch::requires_grad());
-  torch::optim::LBFGS optimizer(
-      std::vector<at::Tensor>{weight, bias},
-      torch::optim::LBFGSOptions(1.0)
-          .max_iter(options.iterations())
-          .max_eval(options.iterations() * 5 / 4 + 1)
-          .tolerance_grad(options.gradient_tolerance())
-          .tolerance_change(1e-12)
-          .history_size(20)
-          .line_search_fn("strong_wolfe"));
+  torch::optim::LBFGS optimizer(std::vector<at::Tensor>{weight, bias},
+                                torch::optim::LBFGSOptions(1.0)
+                                    .max_iter(options.iterations())
+                                    .max_eval(options.iterations() * 5 / 4 + 1)
+                                    .tolerance_grad(options.gradient_tolerance())
+                                    .tolerance_change(1e-12)
+                                    .history_size(20)
+                                    .line_search_fn("strong_wolfe"));
   const double decay = options.weight_decay();
   auto closure = [&]() -> at::Tensor {
     torch::AutoGradMode enable(true);

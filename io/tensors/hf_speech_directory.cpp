@@ -41,7 +41,8 @@ HfSpeechDirectory read_hf_speech_directory(const std::string& directory) {
                                                      [&](auto c) { return c == conv_dim[0]; }),
                     "conv_dim", "every convolution has the same number of channels");
     f.refuse_unless(kernels.size() == conv_dim.size() && strides.size() == conv_dim.size(),
-                    "conv_kernel", "conv_dim, conv_kernel and conv_stride list one value per "
+                    "conv_kernel",
+                    "conv_dim, conv_kernel and conv_stride list one value per "
                     "convolution");
     result.options.conv_dim(conv_dim[0])
         .conv_kernels(kernels)

@@ -13,11 +13,11 @@ namespace neuroscale::io {
 
 struct HfSpeechDirectory {
   std::string directory;
-  std::string model_type;            ///< "hubert" or "wav2vec2"
-  model::Wav2Vec2Options options;    ///< the backbone's size from config.json (no LoRA)
-  bool normalize = true;             ///< preprocessor_config.json's do_normalize
-  double sampling_rate = 16000;      ///< preprocessor_config.json's sampling_rate
-  std::string weights;               ///< directory/model.safetensors
+  std::string model_type;          ///< "hubert" or "wav2vec2"
+  model::Wav2Vec2Options options;  ///< the backbone's size from config.json (no LoRA)
+  bool normalize = true;           ///< preprocessor_config.json's do_normalize
+  double sampling_rate = 16000;    ///< preprocessor_config.json's sampling_rate
+  std::string weights;             ///< directory/model.safetensors
 };
 
 // Reads `directory`. config.json must describe the post-norm backbone the engine implements:

@@ -30,8 +30,8 @@ std::vector<std::size_t> spread(const std::vector<std::size_t>& split, std::int6
   if (static_cast<std::int64_t>(split.size()) <= count) return split;
   std::vector<std::size_t> chosen;
   for (std::int64_t i = 0; i < count; ++i)
-    chosen.push_back(split[static_cast<std::size_t>(i * static_cast<std::int64_t>(split.size()) /
-                                                    count)]);
+    chosen.push_back(
+        split[static_cast<std::size_t>(i * static_cast<std::int64_t>(split.size()) / count)]);
   return chosen;
 }
 
@@ -107,8 +107,8 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   io::SpeechReader reader(corpus);
   const auto& index = reader.index();
   const speech::MfccOptions mfcc_options;
-  NS_CHECK_AS(DataError, index.sample_rate == mfcc_options.sample_rate(), "speech corpus '",
-              corpus, "' is at ", index.sample_rate, " Hz; the probe's frames need ",
+  NS_CHECK_AS(DataError, index.sample_rate == mfcc_options.sample_rate(), "speech corpus '", corpus,
+              "' is at ", index.sample_rate, " Hz; the probe's frames need ",
               mfcc_options.sample_rate(), " Hz");
   std::optional<SpeechBackbone> backbone;
   std::vector<std::string> names;
@@ -142,10 +142,10 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
       const auto audio = reader.audio(u);
       std::vector<at::Tensor> features;
       if (with_mfcc) {
-        features.push_back(speech::mfcc(
-            at::from_blob(const_cast<float*>(audio.data()),
-                          {static_cast<std::int64_t>(audio.size())}, at::kFloat),
-            mfcc_options));
+        features.push_back(
+            speech::mfcc(at::from_blob(const_cast<float*>(audio.data()),
+                                       {static_cast<std::int64_t>(audio.size())}, at::kFloat),
+                         mfcc_options));
       }
       if (backbone) {
         for (auto& state : backbone->hidden_states(audio, last_layer)) features.push_back(state);
@@ -174,7 +174,8 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   const FrameSet train = collect("train", train_utterances);
   const FrameSet test = collect("test", test_utterances);
   // The majority baseline: every test frame given the most frequent phoneme of training.
-  const std::int64_t majority = at::bincount(train.phonemes, {}, classes).argmax().item<std::int64_t>();
+  const std::int64_t majority =
+      at::bincount(train.phonemes, {}, classes).argmax().item<std::int64_t>();
   const double majority_accuracy = test.phonemes.eq(majority).to(at::kDouble).mean().item<double>();
   log.info("probing ", names.size(), " feature set(s): ", train.phonemes.size(0), " train frames, ",
            test.phonemes.size(0), " test frames, ", classes, " phonemes");
@@ -193,9 +194,9 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   result["probes"] = nlohmann::ordered_json::array();
   std::cout << "speech probe of '" << (model_dir.empty() ? corpus : model_dir) << "'"
             << (backbone ? " (" + backbone->weights + ")" : std::string()) << ": "
-            << train.phonemes.size(0) << " train / " << test.phonemes.size(0)
-            << " test frames, " << classes << " phonemes, majority " << std::fixed
-            << std::setprecision(3) << majority_accuracy << "\n";
+            << train.phonemes.size(0) << " train / " << test.phonemes.size(0) << " test frames, "
+            << classes << " phonemes, majority " << std::fixed << std::setprecision(3)
+            << majority_accuracy << "\n";
   for (std::size_t s = 0; s < names.size(); ++s) {
     const auto probe = speech::fit_linear_probe(
         train.features[s], train.phonemes, classes,

@@ -33,11 +33,11 @@ SpeechBackbone load_speech_backbone(const std::string& directory,
     backbone.weights = "random initialisation (seed " + std::to_string(*random_seed) + ")";
   } else {
     const auto summary = io::load_speech_checkpoint(backbone.source.weights, *backbone.model);
-    backbone.weights = summary.path + " (" + std::to_string(summary.bytes) +
-                       " bytes, xxh64 " + io::to_hex(summary.xxh64) + ")";
+    backbone.weights = summary.path + " (" + std::to_string(summary.bytes) + " bytes, xxh64 " +
+                       io::to_hex(summary.xxh64) + ")";
   }
-  log.info("speech backbone: ", backbone.source.model_type, " of '", directory, "', ",
-           o.layers(), " layers of width ", o.hidden(), ", weights: ", backbone.weights);
+  log.info("speech backbone: ", backbone.source.model_type, " of '", directory, "', ", o.layers(),
+           " layers of width ", o.hidden(), ", weights: ", backbone.weights);
   return backbone;
 }
 

@@ -26,8 +26,7 @@ struct SpeechBackbone {
   // Hidden states 0..last_layer of one utterance's 16 kHz audio (normalised first when the
   // directory's feature extractor normalises): each [frames, hidden] float32, frames =
   // model->frames(audio.size()). Throws UsageError when last_layer exceeds the layers.
-  std::vector<at::Tensor> hidden_states(const std::vector<float>& audio,
-                                        std::int64_t last_layer);
+  std::vector<at::Tensor> hidden_states(const std::vector<float>& audio, std::int64_t last_layer);
 };
 
 // Builds the backbone of `directory`; with `random_seed`, leaves its weights as initialised

@@ -55,8 +55,8 @@ TEST(LinearProbe, ConstantFeaturesAndRowOrderDoNotMatter) {
   EXPECT_EQ(probe.scale[6].item<float>(), 0.0f);
   EXPECT_TRUE(at::isfinite(probe.weight).all().item<bool>());
   const at::Tensor order = at::randperm(400, at::detail::createCPUGenerator(2), at::kLong);
-  const auto shuffled = fit_linear_probe(with_constant.index_select(0, order),
-                                         y.index_select(0, order), 3);
+  const auto shuffled =
+      fit_linear_probe(with_constant.index_select(0, order), y.index_select(0, order), 3);
   EXPECT_NEAR(shuffled.loss, probe.loss, 1e-5);
   const at::Tensor rows = with_constant.narrow(0, 0, 50);
   EXPECT_TRUE(at::allclose(probe_logits(shuffled, rows), probe_logits(probe, rows), 1e-3, 1e-3));

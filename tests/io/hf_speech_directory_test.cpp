@@ -80,13 +80,17 @@ TEST_F(HfSpeechDirectory, ReadsAWav2Vec2BaseConfig) {
 }
 
 TEST_F(HfSpeechDirectory, RefusesWhatTheBackboneDoesNotImplement) {
-  const auto base = nlohmann::json::parse(
-      ns::io::hf_hubert_config_json(ns::model::Wav2Vec2Options::tiny()));
+  const auto base =
+      nlohmann::json::parse(ns::io::hf_hubert_config_json(ns::model::Wav2Vec2Options::tiny()));
   const std::vector<std::pair<std::string, nlohmann::json>> variants = {
-      {"model_type", "whisper"},         {"do_stable_layer_norm", true},
-      {"feat_extract_norm", "layer"},    {"hidden_act", "relu"},
-      {"conv_bias", true},               {"conv_dim", {32, 64, 32, 32, 32, 32, 32}},
-      {"conv_kernel", {10, 3}},          {"num_attention_heads", 5},
+      {"model_type", "whisper"},
+      {"do_stable_layer_norm", true},
+      {"feat_extract_norm", "layer"},
+      {"hidden_act", "relu"},
+      {"conv_bias", true},
+      {"conv_dim", {32, 64, 32, 32, 32, 32, 32}},
+      {"conv_kernel", {10, 3}},
+      {"num_attention_heads", 5},
       {"hidden_size", "wide"}};
   for (const auto& [field, value] : variants) {
     auto config = base;
