@@ -81,11 +81,12 @@ AlignmentFits fit_alignment(const io::FmriReader& reader,
 void add_alignment_scores(const AlignmentFits& fits, const io::FmriIndex& index,
                           const std::vector<std::string>& participants,
                           const std::vector<std::int64_t>& layers, double min_cc_max,
+                          std::int64_t train_stories, const std::string& voxel_suffix,
                           io::AlignmentResults& results, Logger& log) {
   for (std::size_t p = 0; p < participants.size(); ++p) {
     const auto& who = index.participant(participants[p]);
     const auto& ceiling = fits.ceilings[p];
-    if (ceiling.defined())
+    if (ceiling.defined() && voxel_suffix.empty())
       results.per_voxel.emplace_back("cc_max/" + who.name, ceiling.to(at::kFloat));
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const auto pair = static_cast<std::int64_t>(p * layers.size() + l);
@@ -93,13 +94,14 @@ void add_alignment_scores(const AlignmentFits& fits, const io::FmriIndex& index,
       const std::string layer = layers[l] < 0 ? "ground_truth" : std::to_string(layers[l]);
       results.scores.push_back({who.name, who.role, layer, summary.mean_r, summary.mean_cc_norm,
                                 summary.normalised_voxels, summary.voxels,
-                                fits.alpha[pair].median().item<double>()});
-      const std::string key = who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer);
+                                fits.alpha[pair].median().item<double>(), train_stories});
+      const std::string key =
+          who.name + (layers[l] < 0 ? "/ground_truth" : "/layer" + layer) + voxel_suffix;
       results.per_voxel.emplace_back("r/" + key, fits.r[pair].to(at::kFloat));
       results.per_voxel.emplace_back("alpha/" + key, fits.alpha[pair].to(at::kFloat));
       log.info(who.name, " (", who.role, ") layer ", layer, ": mean r ", summary.mean_r,
                ", mean normalised r ", summary.mean_cc_norm, " over ", summary.normalised_voxels,
-               " voxels");
+               " voxels (encoding models fit on ", train_stories, " stories)");
     }
   }
 }

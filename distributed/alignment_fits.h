@@ -51,10 +51,13 @@ AlignmentFits fit_alignment(const io::FmriReader& reader,
 // The scores of `fits` into `results` (rank 0, after fit_alignment): per participant and
 // layer (`layers[l]`, -1 for a synthetic corpus' ground-truth features) the mean r, the mean
 // r normalised by the noise ceiling over voxels whose ceiling reaches `min_cc_max`, the median
-// alpha, and the per-voxel r, alpha and ceiling; each line logged.
+// alpha, and the per-voxel r, alpha and ceiling; each line logged. `train_stories` is the
+// number of stories the fits used; `voxel_suffix` is appended to the per-voxel names ("" for
+// the fit on every training story; the ceilings are added only then).
 void add_alignment_scores(const AlignmentFits& fits, const io::FmriIndex& index,
                           const std::vector<std::string>& participants,
                           const std::vector<std::int64_t>& layers, double min_cc_max,
+                          std::int64_t train_stories, const std::string& voxel_suffix,
                           io::AlignmentResults& results, Logger& log);
 
 }  // namespace neuroscale::distributed

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/check.h"
 #include "distributed/alignment_fits.h"
@@ -32,7 +33,8 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
       "held-out stories, normalised by the noise ceiling when the test story has repeats.\n"
       "The model is a brain-tuning run's (checkpoint=RUN) or the untuned one of `model`.\n"
       "Writes to --run-dir:\n"
-      "  alignment.tsv              per participant and layer: mean r, mean normalised r, voxels\n"
+      "  alignment.tsv              per participant, layer and number of training stories\n"
+      "                             (data.encoding_stories): mean r, mean normalised r, voxels\n"
       "  alignment.json             the same, with the model and the stories\n"
       "  voxel_scores.safetensors   per-voxel r, alpha and noise ceiling\n"
       "Ranks share the stories' features and the (participant, layer) fits.",
@@ -111,28 +113,41 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
                                            job.device(), log);
   }
 
-  // ---- encoding models: (participant, layer) pairs round-robin over ranks
+  // ---- encoding models: (participant, layer) pairs round-robin over ranks, on the first n
+  // training stories for each n of data.encoding_stories, then on all of them
+  const auto all = static_cast<std::int64_t>(train_stories.size());
+  std::set<std::int64_t> counts = {all};
+  for (const std::int64_t n : config.encoding_stories) {
+    NS_CHECK_AS(ConfigError, n <= all, "data.encoding_stories entry ", n, " exceeds the ", all,
+                " training stories of corpus '", config.corpus, "'");
+    counts.insert(n);
+  }
   distributed::AlignmentFitOptions fit;
   fit.participants = participants;
-  fit.train_stories = train_stories;
   fit.test_stories = test_stories;
   fit.layers = static_cast<std::int64_t>(layers.size());
   fit.test_skip_rows = config.test_skip_rows;
   fit.delays = config.delays;
   fit.ridge = config.ridge;
   fit.zscore_repeats = config.zscore_repeats;
-  const auto fits =
-      distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
+  io::AlignmentResults results;
+  for (const std::int64_t n : counts) {
+    fit.train_stories.assign(train_stories.begin(), train_stories.begin() + n);
+    const auto fits =
+        distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
+    if (job.mpi().rank() == 0) {
+      add_alignment_scores(fits, index, participants, layers, config.min_cc_max, n,
+                           n == all ? "" : "/stories" + std::to_string(n), results, log);
+    }
+  }
 
   // ---- rank 0 writes the results
   if (job.mpi().rank() != 0) return 0;
-  io::AlignmentResults results;
   results.model = config.checkpoint.empty() ? "untuned" : config.checkpoint;
   results.step = step;
   results.base_weights = model.base_reference;
   results.train_stories = train_stories;
   results.test_stories = test_stories;
-  add_alignment_scores(fits, index, participants, layers, config.min_cc_max, results, log);
   io::write_alignment(job.run_dir(), results);
   log.info("brain alignment of ", participants.size(), " participant(s) x ", layers.size(),
            " layer(s) in ", job.run_dir(), "/alignment.tsv");

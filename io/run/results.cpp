@@ -111,18 +111,21 @@ EvaluationTotals write_evaluation(const std::string& run_dir,
 
 void write_alignment(const std::string& run_dir, const AlignmentResults& results) {
   std::string tsv =
-      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n";
+      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\t"
+      "train_stories\n";
   auto scores = nlohmann::ordered_json::array();
   for (const auto& s : results.scores) {
     tsv += s.participant + "\t" + s.role + "\t" + s.layer + "\t" + table_number(s.mean_r) + "\t" +
            table_number(s.mean_cc_norm) + "\t" + std::to_string(s.normalised_voxels) + "\t" +
-           std::to_string(s.voxels) + "\t" + table_number(s.median_alpha) + "\n";
+           std::to_string(s.voxels) + "\t" + table_number(s.median_alpha) + "\t" +
+           std::to_string(s.train_stories) + "\n";
     scores.push_back({{"participant", s.participant},
                       {"role", s.role},
                       {"layer", s.layer},
                       {"mean_r", s.mean_r},
                       {"mean_cc_norm", s.mean_cc_norm},  // NaN: null
-                      {"normalised_voxels", s.normalised_voxels}});
+                      {"normalised_voxels", s.normalised_voxels},
+                      {"train_stories", s.train_stories}});
   }
   nlohmann::ordered_json document;
   document["model"] = results.model;

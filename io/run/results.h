@@ -52,7 +52,8 @@ struct AlignmentScore {
   double mean_r = 0.0;        ///< mean Pearson r over voxels
   double mean_cc_norm = 0.0;  ///< mean r normalised by the noise ceiling (NaN: no ceiling)
   std::int64_t normalised_voxels = 0, voxels = 0;
-  double median_alpha = 0.0;  ///< median ridge alpha over voxels
+  double median_alpha = 0.0;       ///< median ridge alpha over voxels
+  std::int64_t train_stories = 0;  ///< training stories the encoding model was fit on
 };
 
 struct AlignmentResults {

@@ -80,14 +80,26 @@ void set_parameter(espeak_PARAMETER parameter, int value, const char* name) {
            status_name(status), ")");
 }
 
+// Selects a voice as the espeak-ng executable's -v does: by name or file name, else by
+// language ("en-gb" is a language of the voice file gmw/en, not a name). Caller holds
+// espeak_mutex().
+bool select_voice_locked(const std::string& name) {
+  if (espeak_SetVoiceByName(name.c_str()) == EE_OK) return true;
+  espeak_VOICE spec;
+  std::memset(&spec, 0, sizeof spec);
+  spec.languages = name.c_str();
+  return espeak_SetVoiceByProperties(&spec) == EE_OK;
+}
+
 // Caller holds espeak_mutex().
 void check_voice_locked(const std::string& name, const std::string& context) {
   const auto plus = name.find('+');
   const std::string base = name.substr(0, plus);
-  NS_CHECK_AS(ConfigError, !base.empty() && espeak_SetVoiceByName(base.c_str()) == EE_OK, context,
-              "espeak-ng has no voice '", base, "' (in '", name,
-              "'; expected a name or file name of 'espeak-ng --voices', e.g. en-us, en (British), "
-              "en-gb-x-rp)");
+  NS_CHECK_AS(
+      ConfigError, !base.empty() && select_voice_locked(base), context, "espeak-ng has no voice '",
+      base, "' (in '", name,
+      "'; expected a name, file name or language of 'espeak-ng --voices', e.g. en-us, en-gb, "
+      "en-gb-x-rp)");
   if (plus == std::string::npos) return;
   const std::string variant = name.substr(plus + 1);
   espeak_VOICE spec;
@@ -122,8 +134,8 @@ SpokenText EspeakEngine::speak(const std::string& text, const EspeakVoice& voice
   Collector collector;
   {
     std::lock_guard<std::mutex> lock(espeak_mutex());
-    NS_CHECK_AS(ConfigError, espeak_SetVoiceByName(voice.name.c_str()) == EE_OK,
-                "espeak-ng has no voice '", voice.name, "' ('espeak-ng --voices' lists them)");
+    NS_CHECK_AS(ConfigError, select_voice_locked(voice.name), "espeak-ng has no voice '",
+                voice.name, "' ('espeak-ng --voices' lists them)");
     set_parameter(espeakRATE, voice.words_per_minute, "the rate (words per minute)");
     set_parameter(espeakPITCH, voice.pitch, "the pitch");
     set_parameter(espeakRANGE, voice.pitch_range, "the pitch range");

@@ -40,8 +40,9 @@ class EspeakEngine {
 
   // Speaks `text` (UTF-8) with `voice`, resampled to `sample_rate` (libsoxr) when it
   // differs from the library's own rate (native_rate()). Throws ConfigError naming the
-  // voice when espeak-ng has none of that name (an unknown variant is ignored: check_voice
-  // refuses it), Error when synthesis fails.
+  // voice when espeak-ng has none of that name, file name or language (as the executable's
+  // -v: "en-gb" is gmw/en's language; an unknown variant is ignored: check_voice refuses
+  // it), Error when synthesis fails.
   SpokenText speak(const std::string& text, const EspeakVoice& voice, double sample_rate) const;
 
   // The library's output rate (22050 Hz for espeak-ng's own voices).

@@ -7,7 +7,8 @@
 #include "core/check.h"
 #include "core/random.h"
 #include "io/synth/auditory_features.h"
-#include "io/synth/speech_synthesis.h"
+#include "io/synth/espeak_engine.h"
+#include "io/synth/phonetic_features.h"
 
 namespace neuroscale::io {
 namespace {
@@ -79,6 +80,21 @@ at::Tensor ar1_noise(Rng& rng, std::int64_t rows, std::int64_t voxels, double rh
   return noise;
 }
 
+// The columns of the hidden features, comma-separated: band_00.., modulation_00.., then the
+// phonetic features.
+std::string feature_names(int bands) {
+  std::string names;
+  char name[32];  // "modulation_" and any int
+  for (const char* kind : {"band", "modulation"}) {
+    for (int b = 0; b < bands; ++b) {
+      std::snprintf(name, sizeof(name), "%s_%02d", kind, b);
+      names += (names.empty() ? "" : ",") + std::string(name);
+    }
+  }
+  for (const char* phonetic : phonetic_feature_names()) names += std::string(",") + phonetic;
+  return names;
+}
+
 }  // namespace
 
 std::vector<SynthStoryPlan> plan_synth_fmri_stories(const SynthFmriOptions& options) {
@@ -122,12 +138,39 @@ std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, dou
   return times;
 }
 
-SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options) {
-  const std::int64_t features = 2 * options.bands, voxels = options.voxels;
-  const double scale = 1.0 / std::sqrt(static_cast<double>(features));
+at::Tensor synth_fmri_frame_features(const SynthFmriOptions& options,
+                                     const std::vector<float>& audio,
+                                     const std::vector<PhonemeSegment>& phonemes) {
+  const at::Tensor auditory = auditory_features(audio, kSynthFmriSampleRate, options.bands);
+  const at::Tensor phonetic =
+      phonetic_features(phonemes, static_cast<std::int64_t>(audio.size()), kSynthFmriSampleRate);
+  NS_ASSERT(auditory.size(0) == phonetic.size(0), "auditory (", auditory.size(0),
+            ") and phonetic (", phonetic.size(0), ") frames differ");
+  return at::cat({auditory, phonetic}, 1);
+}
+
+SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options,
+                                     const std::vector<at::Tensor>& features) {
+  const std::int64_t auditory = 2 * options.bands, phonetic = kPhoneticFeatures;
+  const std::int64_t voxels = options.voxels;
+  // Each group's rows N(0, 1/rows of the group).
+  const auto draw = [&](Rng& rng) {
+    return at::cat({normal_matrix(rng, auditory, voxels, 1 / std::sqrt(double(auditory))),
+                    normal_matrix(rng, phonetic, voxels, 1 / std::sqrt(double(phonetic)))});
+  };
+  // Scales each group's rows per voxel: its part of X W gets the group's variance share.
+  const at::Tensor x = at::cat(features).to(at::kDouble);
+  const auto balance = [&](const at::Tensor& w) {
+    const at::Tensor wa = w.narrow(0, 0, auditory), wp = w.narrow(0, auditory, phonetic);
+    const at::Tensor sd_a = at::matmul(x.narrow(1, 0, auditory), wa).std(0, false);
+    const at::Tensor sd_p = at::matmul(x.narrow(1, auditory, phonetic), wp).std(0, false);
+    return at::cat({wa * (std::sqrt(1 - options.phonetic_weight) / sd_a.clamp_min(1e-12)),
+                    wp * (std::sqrt(options.phonetic_weight) / sd_p.clamp_min(1e-12))});
+  };
   SynthFmriModel model;
   Rng shared(static_cast<std::uint64_t>(options.seed), {kSharedWeights});
-  model.shared_weights = normal_matrix(shared, features, voxels, scale);
+  const at::Tensor shared_raw = draw(shared);
+  model.shared_weights = balance(shared_raw);
   Rng fraction_rng(static_cast<std::uint64_t>(options.seed), {kVoxelFraction});
   model.voxel_signal_fraction = at::zeros({voxels}, at::kDouble);
   for (std::int64_t v = 0; v < voxels; ++v) {
@@ -141,8 +184,8 @@ SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options) {
   const std::size_t participants = synth_fmri_participants(options).size();
   for (std::size_t p = 0; p < participants; ++p) {
     Rng rng(static_cast<std::uint64_t>(options.seed), {kParticipantWeights, p});
-    const at::Tensor own = normal_matrix(rng, features, voxels, scale);
-    model.weights.push_back(std::sqrt(1 - m * m) * model.shared_weights + m * own);
+    const at::Tensor own = draw(rng);
+    model.weights.push_back(balance(std::sqrt(1 - m * m) * shared_raw + m * own));
     const double quality =
         options.min_participant_quality + rng.uniform() * (1 - options.min_participant_quality);
     model.signal_fraction.push_back(model.voxel_signal_fraction * quality);
@@ -184,19 +227,21 @@ void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, 
   const std::vector<std::string> participants = synth_fmri_participants(options);
   const std::size_t total = plans.size() + participants.size();
   std::size_t done = 0;
-  FmriWriter writer(path, kSynthFmriSampleRate, options.tr_s, options.voxels,
-                    "synth: neuroscale synth --kind fmri, seed " + std::to_string(options.seed) +
-                        ", speech by espeak-ng, responses from a hidden auditory encoding model",
-                    overwrite);
+  FmriWriter writer(
+      path, kSynthFmriSampleRate, options.tr_s, options.voxels,
+      "synth: neuroscale synth --kind fmri, seed " + std::to_string(options.seed) +
+          ", speech by espeak-ng, responses from a hidden auditory and phonetic encoding model",
+      overwrite);
   if (!provenance.empty()) writer.add_attribute("/", "provenance", provenance);
 
   // ---- stories: speech, rows and hidden features
+  const EspeakEngine engine;
   std::vector<at::Tensor> features;
   std::vector<FmriStory> stories;
   for (const SynthStoryPlan& plan : plans) {
-    const std::vector<float> audio = speak(
-        plan.text,
-        SpeechOptions{options.espeak, plan.voice, plan.words_per_minute, kSynthFmriSampleRate});
+    const SpokenText spoken = engine.speak(
+        plan.text, EspeakVoice{plan.voice, plan.words_per_minute}, kSynthFmriSampleRate);
+    const std::vector<float>& audio = spoken.samples;
     FmriStory story;
     story.name = plan.name;
     story.split = plan.split;
@@ -215,21 +260,31 @@ void write_synth_fmri(const SynthFmriOptions& options, const std::string& path, 
     writer.add_attribute(story_path, "voice", plan.voice);
     writer.add_attribute(story_path, "words_per_minute",
                          static_cast<double>(plan.words_per_minute));
+    std::string phonemes;
+    for (const PhonemeSegment& segment : spoken.phonemes) {
+      if (segment.end <= segment.start || segment.phoneme[0] == '_') continue;
+      phonemes += (phonemes.empty() ? "" : " ") + segment.phoneme;
+    }
+    writer.add_attribute(story_path, "phonemes", phonemes);
     features.push_back(features_at_tr_times(
-        auditory_features(audio, kSynthFmriSampleRate, options.bands), story.tr_times));
+        synth_fmri_frame_features(options, audio, spoken.phonemes), story.tr_times));
     writer.add_dataset(story_path + "/features", features.back());
     stories.push_back(std::move(story));
     if (progress) progress(++done, total);
   }
 
   // ---- participants: responses through the hidden model
-  const SynthFmriModel model = make_synth_fmri_model(options);
+  const SynthFmriModel model = make_synth_fmri_model(options, features);
   writer.add_attribute(
       "/ground_truth", "model",
       std::string("features: log energies of ") + std::to_string(options.bands) +
-          " bands (100 Hz - 7.6 kHz) and their modulation at 10 Hz, convolved with SPM's "
-          "canonical HRF, sampled at tr_times; responses = zscore(sqrt(f) signal + sqrt(1-f) "
-          "AR(1) noise)");
+          " bands (100 Hz - 7.6 kHz) and their modulation at 10 Hz, then 20 articulatory "
+          "features of espeak-ng's phonemes (fraction of each 100 ms frame), convolved with "
+          "SPM's canonical HRF, sampled at tr_times; weights scaled so the phonetic part has " +
+          std::to_string(options.phonetic_weight) +
+          " of the signal variance; responses = zscore(sqrt(f) signal + sqrt(1-f) AR(1) noise)");
+  writer.add_attribute("/ground_truth", "phonetic_weight", options.phonetic_weight);
+  writer.add_attribute("/ground_truth", "feature_names", feature_names(options.bands));
   writer.add_dataset("/ground_truth/shared_weights", model.shared_weights);
   writer.add_dataset("/ground_truth/voxel_signal_fraction", model.voxel_signal_fraction);
   for (std::size_t p = 0; p < participants.size(); ++p) {

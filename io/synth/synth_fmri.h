@@ -1,11 +1,14 @@
 // The synthetic fMRI corpus (docs/fmri-format.md, "The synthetic corpus"): stories whose
-// texts follow from the seed, spoken by espeak-ng, heard by participants whose responses
-// come from a hidden encoding model with known ground truth: auditory features
-// (auditory_features.h) through SPM's HRF, sampled at the TRs, mapped to one shared voxel
-// space by shared weights mixed with participant-specific ones, plus AR(1) noise whose
-// share varies over voxels (some voxels are pure noise) and participants; z-scored per
-// story and voxel like the LeBel files. The test story has repeats (independent noise)
-// and its responses are their mean. Serial; deterministic for a seed.
+// texts follow from the seed, spoken by libespeak-ng (audio and phoneme timing), heard by
+// participants whose responses come from a hidden encoding model with known ground truth:
+// auditory features (auditory_features.h) and articulatory features of the phonemes
+// (phonetic_features.h), each through SPM's HRF, sampled at the TRs, mapped to one shared
+// voxel space by shared weights mixed with participant-specific ones, the two groups'
+// shares of the signal variance set by `phonetic_weight`, plus AR(1) noise whose share
+// varies over voxels (some voxels are pure noise) and participants; z-scored per story and
+// voxel like the LeBel files. The test story has repeats (independent noise) and its
+// responses are their mean. Serial; a file is reproducible from a fresh process (espeak-ng's
+// output depends slightly on what the process spoke before: espeak_engine.h).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "io/fmri/fmri_writer.h"
+#include "io/speech/speech_index.h"
 #include "io/synth/synth_fmri_options.h"
 
 namespace neuroscale::io {
@@ -38,14 +42,26 @@ std::vector<SynthStoryPlan> plan_synth_fmri_stories(const SynthFmriOptions& opti
 std::vector<double> synth_tr_times(std::int64_t samples, double sample_rate, double tr_s,
                                    int trim_start_trs);
 
-// The hidden model's voxel side. F = 2 * bands features.
+// The hidden model's voxel side. F = 2 * bands auditory features, then the 20 phonetic ones.
 struct SynthFmriModel {
-  at::Tensor shared_weights;                ///< [F, V], N(0, 1/F)
+  at::Tensor shared_weights;                ///< [F, V]
   at::Tensor voxel_signal_fraction;         ///< [V], 0 for noise voxels
   std::vector<at::Tensor> weights;          ///< per participant [F, V]
   std::vector<at::Tensor> signal_fraction;  ///< per participant [V]: voxel fraction x quality
 };
-SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options);
+
+// Draws the weights (each group's rows N(0, 1/group size); participants mix the shared map
+// with their own) and scales each group's rows per voxel so that, over the rows of
+// `features` (every story's [rows, F], stacked), the auditory part of features x weights
+// has variance 1 - phonetic_weight and the phonetic part phonetic_weight.
+SynthFmriModel make_synth_fmri_model(const SynthFmriOptions& options,
+                                     const std::vector<at::Tensor>& features);
+
+// The hidden features of a story: [frames, F] at 10 Hz, the auditory ones of `audio`, then
+// the phonetic ones of `phonemes` (samples at kSynthFmriSampleRate).
+at::Tensor synth_fmri_frame_features(const SynthFmriOptions& options,
+                                     const std::vector<float>& audio,
+                                     const std::vector<PhonemeSegment>& phonemes);
 
 // One participant's data for one story given its hidden features [rows, F].
 struct SynthStoryResponses {

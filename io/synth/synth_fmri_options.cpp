@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/check.h"
+#include "io/synth/espeak_engine.h"
 
 namespace neuroscale::io {
 
@@ -19,12 +20,14 @@ void describe(ConfigVisitor& v, SynthFmriOptions& o) {
   v.value("max_wpm", o.max_wpm, Field("fastest speaking rate (words per minute)").range(80, 450));
   v.value("voices", o.voices,
           Field("espeak-ng voices, one per story in turn (espeak-ng --voices)").non_empty());
-  v.value("espeak", o.espeak, Field("the espeak-ng executable").non_empty());
   v.value("tr_s", o.tr_s, Field("repetition time of the responses (s)").range(0.5, 5));
   v.value("trim_start_trs", o.trim_start_trs,
           Field("first TRs of each story without a response row").range(0, 100));
   v.value("voxels", o.voxels, Field("voxels of the shared voxel space").range(1, 1000000));
   v.value("bands", o.bands, Field("frequency bands of the hidden auditory features").range(2, 64));
+  v.value("phonetic_weight", o.phonetic_weight,
+          Field("share of the signal variance from the phonetic features (0: auditory only)")
+              .range(0, 1));
   v.value("train_participants", o.train_participants,
           Field("participants with role train").range(1, 99));
   v.value("held_out_participants", o.held_out_participants,
@@ -59,10 +62,8 @@ void validate(const SynthFmriOptions& o, const std::string& source) {
               ") TRs of ", o.tr_s, " s; expected min_story_s >= ", (o.trim_start_trs + 5) * o.tr_s);
   NS_CHECK_AS(ConfigError, o.train_participants + o.held_out_participants <= 99, source,
               ": 'train_participants' + 'held_out_participants' must be at most 99");
-  for (const auto& voice : o.voices) {
-    NS_CHECK_AS(ConfigError, !voice.empty() && voice.find_first_of(" \t\n") == std::string::npos,
-                source, ": 'voices' entry '", voice, "' is not an espeak-ng voice name");
-  }
+  const EspeakEngine engine;
+  for (const auto& voice : o.voices) engine.check_voice(voice, source + ": 'voices': ");
 }
 
 std::vector<std::string> synth_fmri_participants(const SynthFmriOptions& o) {

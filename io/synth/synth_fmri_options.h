@@ -18,11 +18,12 @@ struct SynthFmriOptions {
   int max_wpm = 185;         ///< fastest speaking rate
   std::vector<std::string> voices = {"en-us", "en-us+f3", "en-gb",
                                      "en-us+m3"};  ///< espeak-ng voices, cycled
-  std::string espeak = "espeak-ng";                ///< the espeak-ng executable (PATH is searched)
   double tr_s = 2.0;                               ///< repetition time of the responses (s)
   int trim_start_trs = 5;              ///< first TRs of each story without a response row
   int voxels = 96;                     ///< V, one voxel space shared by every participant
   int bands = 16;                      ///< frequency bands of the hidden auditory features
+  double phonetic_weight = 0.5;        ///< share of the signal variance from the 20 phonetic
+                                       ///< features (the rest from the auditory ones)
   int train_participants = 3;          ///< participants P01.. with role train
   int held_out_participants = 2;       ///< participants after them with role held_out
   int test_repeats = 4;                ///< repeated presentations of the test story
@@ -38,7 +39,8 @@ struct SynthFmriOptions {
 
 void describe(ConfigVisitor& v, SynthFmriOptions& o);
 
-// Cross-field checks (ranges between keys); throws ConfigError naming `source` and the key.
+// Cross-field checks (ranges between keys) and that espeak-ng has every voice; throws
+// ConfigError naming `source` and the key.
 void validate(const SynthFmriOptions& o, const std::string& source);
 
 // Participant names: P01, P02, ... (train first, then held out).

@@ -31,6 +31,9 @@ void describe(ConfigVisitor& v, AlignmentConfig& o) {
     s.value("max_train_stories", o.max_train_stories,
             Field("fit on the first N training stories only (0: all), for data-efficiency curves")
                 .at_least(0));
+    s.value("encoding_stories", o.encoding_stories,
+            Field("also fit on the first N of the training stories, for each N (features "
+                  "extracted once; alignment.tsv's train_stories column tells the fits apart)"));
     s.value("test_skip_rows", o.test_skip_rows,
             Field("rows dropped at the start of each test story (the reference: 40)").at_least(0));
   });
@@ -77,6 +80,13 @@ void describe(ConfigVisitor& v, AlignmentConfig& o) {
 void validate(const AlignmentConfig& o, const std::string& source) {
   NS_CHECK_AS(ConfigError, !o.features.layers().empty(), source, ": 'features.layers' is empty");
   NS_CHECK_AS(ConfigError, !o.delays.empty(), source, ": 'ridge.delays' is empty");
+  for (const std::int64_t n : o.encoding_stories) {
+    NS_CHECK_AS(ConfigError, n >= 1, source, ": 'data.encoding_stories' entry ", n,
+                " (expected a number of training stories >= 1)");
+    NS_CHECK_AS(ConfigError, o.max_train_stories == 0 || n <= o.max_train_stories, source,
+                ": 'data.encoding_stories' entry ", n, " exceeds 'data.max_train_stories' (",
+                o.max_train_stories, ")");
+  }
   NS_CHECK_AS(ConfigError, !o.ridge.alphas().empty(), source, ": 'ridge.alphas' is empty");
   for (const double alpha : o.ridge.alphas()) {
     NS_CHECK_AS(ConfigError, alpha > 0, source, ": 'ridge.alphas' must be > 0, has ", alpha);

@@ -25,6 +25,9 @@ struct AlignmentConfig {
   std::vector<std::string> train_stories;  ///< data.train_stories (empty: split train)
   std::vector<std::string> test_stories;   ///< data.test_stories (empty: split test)
   std::int64_t max_train_stories = 0;      ///< data.max_train_stories (0: all)
+  /// data.encoding_stories: also fit on the first N of the training stories, for each N
+  /// (features extracted once; encoding-data efficiency curves). The full set is always fit.
+  std::vector<std::int64_t> encoding_stories;
   std::int64_t test_skip_rows = 0;  ///< data.test_skip_rows: rows dropped at a test story's start
   /// features.source: model (layer features of the speech model) or ground_truth (a
   /// synthetic corpus' hidden features, /ground_truth/stories/<story>/features, already

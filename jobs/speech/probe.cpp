@@ -47,7 +47,7 @@ struct FrameSet {
 }  // namespace
 
 int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
-  std::string corpus, model_dir, output;
+  std::string corpus, model_dir, output, braintune_run;
   std::int64_t train_utterances = 500, test_utterances = 200, seed = 1, iterations = 300,
                last_layer = -1;
   double weight_decay = 1e-4;
@@ -57,7 +57,8 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
       "neuroscale speech probe",
       "A linear phoneme probe on every layer of a wav2vec2/HuBERT backbone (a Hugging Face\n"
       "directory, as `speech export` writes or people download), on its random\n"
-      "initialisation, and/or on MFCCs: multinomial logistic regression of each frame's\n"
+      "initialisation, after brain-tuning (a braintune run's adapters over it), and/or on\n"
+      "MFCCs: multinomial logistic regression of each frame's\n"
       "phoneme (espeak-ng's timing in the speech corpus) from the standardised features,\n"
       "fitted by L-BFGS on frames of train-split utterances, scored on test-split ones.\n"
       "Prints one line per feature set and writes them as JSON with --output. Runs on one\n"
@@ -67,6 +68,9 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   parser.option("--model", &model_dir, "DIR", "Hugging Face wav2vec2/HuBERT directory");
   parser.flag("--random-init", &random_init,
               "probe DIR's architecture with random weights (seeded by --seed), not its weights");
+  parser.option("--braintune", &braintune_run, "RUN",
+                "probe DIR's backbone as the brain-tuning run RUN left it (its base weights and "
+                "adapters; its corpus gives the head's size)");
   parser.flag("--mfcc", &with_mfcc, "probe MFCCs too (13 + deltas + delta-deltas, 50 Hz)");
   parser.option("--last-layer", &last_layer, "L", "probe layers 0-L (default: all)");
   parser.option("--train-utterances", &train_utterances, "N",
@@ -83,9 +87,15 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
       "examples:\n"
       "  neuroscale speech probe --corpus speech.h5 --model runs/hubert-hf --mfcc\n"
       "  neuroscale speech probe --corpus speech.h5 --model runs/hubert-hf --random-init "
-      "--output random.json\n");
+      "--output random.json\n"
+      "  neuroscale speech probe --corpus speech.h5 --model runs/hubert-hf --braintune "
+      "runs/bt-multi\n");
   if (!parser.parse(args, std::cout)) return 0;
   NS_CHECK_AS(UsageError, !random_init || !model_dir.empty(), "--random-init needs --model DIR");
+  NS_CHECK_AS(UsageError, braintune_run.empty() || !model_dir.empty(),
+              "--braintune needs --model DIR (the directory the run's base weights came from)");
+  NS_CHECK_AS(UsageError, braintune_run.empty() || !random_init,
+              "--braintune and --random-init exclude each other");
   NS_CHECK_AS(UsageError, !model_dir.empty() || with_mfcc,
               "nothing to probe: give --model DIR and/or --mfcc");
   NS_CHECK_AS(UsageError, train_utterances >= 1 && test_utterances >= 1,
@@ -114,10 +124,14 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   std::vector<std::string> names;
   if (with_mfcc) names.push_back("mfcc");
   if (!model_dir.empty()) {
-    backbone = load_speech_backbone(
-        model_dir,
-        random_init ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(seed)) : std::nullopt,
-        log);
+    backbone =
+        braintune_run.empty()
+            ? load_speech_backbone(
+                  model_dir,
+                  random_init ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(seed))
+                              : std::nullopt,
+                  log)
+            : load_brain_tuned_backbone(model_dir, braintune_run, log);
     NS_CHECK_AS(DataError, backbone->source.sampling_rate == index.sample_rate, "model '",
                 model_dir, "' expects ", backbone->source.sampling_rate, " Hz audio; corpus '",
                 corpus, "' is at ", index.sample_rate, " Hz");
@@ -184,6 +198,7 @@ int speech_probe(Runtime& runtime, const std::vector<std::string>& args) {
   result["corpus"] = corpus;
   result["model"] = model_dir;
   result["weights"] = backbone ? backbone->weights : "";
+  result["braintune"] = braintune_run;
   result["train_utterances"] = train.phoneme_parts.size();
   result["test_utterances"] = test.phoneme_parts.size();
   result["train_frames"] = train.phonemes.size(0);

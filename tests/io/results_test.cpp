@@ -82,17 +82,19 @@ TEST(Results, AlignmentFilesWriteNaNAsNullAndTheVoxelTensors) {
   results.train_stories = {"s1", "s2"};
   results.test_stories = {"s3"};
   results.scores.push_back(
-      {"P01", "train", "3", 0.25, std::numeric_limits<double>::quiet_NaN(), 0, 10, 100.0});
+      {"P01", "train", "3", 0.25, std::numeric_limits<double>::quiet_NaN(), 0, 10, 100.0, 2});
   results.per_voxel.emplace_back("r/P01/layer3", at::full({10}, 0.25));
   write_alignment(dir, results);
   const auto json = nlohmann::json::parse(read_file(dir + "/alignment.json").value());
   EXPECT_EQ(json["scores"][0]["layer"], "3");
   EXPECT_TRUE(json["scores"][0]["mean_cc_norm"].is_null());
   EXPECT_EQ(json["test_stories"], nlohmann::json::array({"s3"}));
+  EXPECT_EQ(json["scores"][0]["train_stories"], 2);
   EXPECT_EQ(
       read_file(dir + "/alignment.tsv").value(),
-      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\n"
-      "P01\ttrain\t3\t0.25\tnan\t0\t10\t100\n");
+      "participant\trole\tlayer\tmean_r\tmean_cc_norm\tnormalised_voxels\tvoxels\tmedian_alpha\t"
+      "train_stories\n"
+      "P01\ttrain\t3\t0.25\tnan\t0\t10\t100\t2\n");
   EXPECT_TRUE(std::ifstream(dir + "/voxel_scores.safetensors").good());
 }
 

@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "io/fmri/fmri_reader.h"
 #include "io/synth/auditory_features.h"
-#include "io/synth/speech_synthesis.h"
+#include "io/synth/phonetic_features.h"
 #include "io/synth/synth_fmri.h"
 
 namespace neuroscale::io {
@@ -79,20 +79,63 @@ TEST_F(FmriSynth, FileFollowsTheOptions) {
     EXPECT_LT(r.mean(0).abs().max().item<float>(), 1e-4);
     EXPECT_NEAR(r.pow(2).mean(0).mean().item<float>(), 1.0, 1e-3);
   }
+  // Hidden features: 2 x 16 auditory, then the 20 phonetic ones.
+  EXPECT_EQ(reader.dataset("/ground_truth/stories/story02/features").size(1), 2 * 16 + 20);
+  EXPECT_EQ(reader.dataset("/ground_truth/participants/P01/weights").size(0), 2 * 16 + 20);
 }
 
-TEST_F(FmriSynth, DeterministicForASeed) {
-  const std::string again = temp_path("again");
-  write_synth_fmri(small_options(), again, true, "");
-  FmriReader a(*path_), b(again);
-  for (const auto& story : a.index().stories) {
-    EXPECT_TRUE(at::equal(a.audio(story.name), b.audio(story.name))) << story.name;
-    for (const auto& p : a.index().participants) {
-      EXPECT_TRUE(at::equal(a.responses(p.name, story.name), b.responses(p.name, story.name)));
+// Over the corpus's rows the phonetic part of the signal has phonetic_weight (0.5) of its
+// variance, and both parts shape each voxel's signal: neither is a copy of the other.
+TEST_F(FmriSynth, PhoneticFeaturesCarryTheirShareOfTheSignal) {
+  FmriReader reader(*path_);
+  for (const std::string p : {"P01", "P05"}) {
+    const at::Tensor weights =
+        reader.dataset("/ground_truth/participants/" + p + "/weights").to(at::kDouble);
+    std::vector<at::Tensor> features, signals;
+    for (const std::string story : {"story01", "story02", "story03"}) {
+      features.push_back(reader.dataset("/ground_truth/stories/" + story + "/features"));
+      signals.push_back(
+          reader.dataset("/ground_truth/participants/" + p + "/" + story + "/signal"));
+    }
+    const at::Tensor x = at::cat(features).to(at::kDouble);
+    const at::Tensor auditory = at::matmul(x.narrow(1, 0, 32), weights.narrow(0, 0, 32));
+    const at::Tensor phonetic = at::matmul(x.narrow(1, 32, 20), weights.narrow(0, 32, 20));
+    const at::Tensor share =
+        phonetic.var(0, false) / (phonetic.var(0, false) + auditory.var(0, false));
+    EXPECT_NEAR(share.min().item<double>(), 0.5, 1e-4) << p;  // float32 in the file
+    EXPECT_NEAR(share.max().item<double>(), 0.5, 1e-4) << p;
+    const at::Tensor signal = at::cat(signals);
+    const double with_phonetic = column_correlation(phonetic, signal).mean().item<double>();
+    const double with_auditory = column_correlation(auditory, signal).mean().item<double>();
+    EXPECT_GT(with_phonetic, 0.4) << p;
+    EXPECT_LT(with_phonetic, 0.95) << p;
+    EXPECT_GT(with_auditory, 0.4) << p;
+    EXPECT_LT(with_auditory, 0.95) << p;
+  }
+}
+
+// phonetic_weight sets the phonetic rows' share: 0 leaves them zero (auditory only), 1 the
+// auditory rows; the other weights follow the same draws.
+TEST(FmriSynthParts, PhoneticWeightScalesTheGroupsRows) {
+  SynthFmriOptions options = small_options();
+  const at::Tensor features =
+      at::randn({200, 2 * 16 + kPhoneticFeatures}, at::TensorOptions().dtype(at::kDouble));
+  for (double w : {0.0, 0.3, 1.0}) {
+    options.phonetic_weight = w;
+    const SynthFmriModel model = make_synth_fmri_model(options, {features});
+    ASSERT_EQ(model.weights.size(), 5u);
+    for (const at::Tensor& weights : model.weights) {
+      const at::Tensor a = at::matmul(features.narrow(1, 0, 32), weights.narrow(0, 0, 32));
+      const at::Tensor p = at::matmul(features.narrow(1, 32, 20), weights.narrow(0, 32, 20));
+      EXPECT_TRUE(at::allclose(a.var(0, false), at::full({48}, 1 - w, at::kDouble), 1e-9, 1e-12));
+      EXPECT_TRUE(at::allclose(p.var(0, false), at::full({48}, w, at::kDouble), 1e-9, 1e-12));
     }
   }
-  EXPECT_TRUE(at::equal(a.repeats("P04", "story01"), b.repeats("P04", "story01")));
-  std::remove(again.c_str());
+}
+
+// The file's reproducibility is checked from fresh processes (SynthFmriCli): espeak-ng's
+// output depends slightly on what the process spoke before.
+TEST(FmriSynthParts, StoryPlansArePureFunctionsOfTheSeed) {
   SynthFmriOptions other = small_options();
   other.seed = 99;
   EXPECT_NE(plan_synth_fmri_stories(other)[0].text,
@@ -177,18 +220,19 @@ TEST(FmriSynthParts, CanonicalHrfPeaksAtFiveSeconds) {
   EXPECT_LT(*std::min_element(hrf.begin(), hrf.end()), 0.0);  // the undershoot
 }
 
-TEST(FmriSynthParts, MissingEspeakIsAClearError) {
-  SpeechOptions options;
-  options.espeak = "neuroscale-no-such-espeak";
+TEST(FmriSynthParts, UnknownVoicesAreNamed) {
+  SynthFmriOptions options = small_options();
+  options.voices = {"en-us", "en-gb", "xx-nosuchvoice"};
   try {
-    speak("hello", options);
+    validate(options, "cfg.yaml");
     FAIL() << "expected an error";
-  } catch (const Error& e) {
+  } catch (const ConfigError& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("neuroscale-no-such-espeak -v en-us -s 160"), std::string::npos)
-        << message;
-    EXPECT_NE(message.find("scripts/setup"), std::string::npos) << message;
+    EXPECT_NE(message.find("cfg.yaml: 'voices': "), std::string::npos) << message;
+    EXPECT_NE(message.find("xx-nosuchvoice"), std::string::npos) << message;
   }
+  options.voices = {"en-us", "en-gb", "en-us+f3"};
+  EXPECT_NO_THROW(validate(options, "cfg.yaml"));
 }
 
 }  // namespace

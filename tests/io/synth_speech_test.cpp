@@ -162,6 +162,9 @@ TEST(EspeakEngine, SegmentsTileTheAudioAndFollowItsEnergy) {
 TEST(EspeakEngine, RefusesUnknownVoicesAndVariants) {
   EspeakEngine engine;
   EXPECT_NO_THROW(engine.check_voice("en-us+f3"));
+  // By language, as `espeak-ng -v en-gb` (the voice file is gmw/en, its name English_(...)).
+  EXPECT_NO_THROW(engine.check_voice("en-gb+m3"));
+  EXPECT_FALSE(engine.speak("hello.", {"en-gb", 170, 50, 50}, 16000).samples.empty());
   try {
     engine.check_voice("en-us+nosuchvariant", "cfg.yaml: 'voices': ");
     FAIL() << "an unknown variant was accepted";

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -180,18 +181,19 @@ TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
   ASSERT_EQ(aligned.code, 0) << aligned.err;
   const auto rows = tsv(slurp(root_ + "/truth/alignment.tsv"));
   ASSERT_EQ(rows.size(), 6u);
-  EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"participant", "role", "layer", "mean_r", "mean_cc_norm",
-                                      "normalised_voxels", "voxels", "median_alpha"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"participant", "role", "layer", "mean_r",
+                                               "mean_cc_norm", "normalised_voxels", "voxels",
+                                               "median_alpha", "train_stories"}));
   std::set<std::string> participants;
   for (std::size_t i = 1; i < rows.size(); ++i) {
-    ASSERT_EQ(rows[i].size(), 8u);
+    ASSERT_EQ(rows[i].size(), 9u);
     participants.insert(rows[i][0]);
     EXPECT_EQ(rows[i][1], i <= 3 ? "train" : "held_out");
     EXPECT_EQ(rows[i][2], "ground_truth");
     EXPECT_GT(std::stod(rows[i][3]), 0.2) << rows[i][0];
     EXPECT_LE(std::stod(rows[i][3]), 1.0) << rows[i][0];
     EXPECT_EQ(rows[i][6], "96");
+    EXPECT_EQ(rows[i][8], "4");  // story03-06
   }
   EXPECT_EQ(participants, (std::set<std::string>{"P01", "P02", "P03", "P04", "P05"}));
   const auto json = nlohmann::json::parse(slurp(root_ + "/truth/alignment.json"));
@@ -208,6 +210,35 @@ TEST_F(BraintuneCli, GroundTruthFeaturesRecoverTheGeneratorsEncodingModel) {
        {"r/P01/ground_truth", "alpha/P01/ground_truth", "cc_max/P01", "r/P05/ground_truth"}) {
     EXPECT_TRUE(names.count(name)) << name;
   }
+
+  // Encoding-data efficiency: the same features fit on the first 1 and 2 training stories
+  // too; the fits on all 4 are those above, and one story predicts worse than four.
+  Result curve = run(kAlignment + " --run-dir " + root_ + "/curve data.corpus=" + root_ +
+                     "/fmri.h5 features.source=ground_truth ridge.delays=[0] ridge.chunk_length=5 "
+                     "'data.encoding_stories=[2, 1]'");
+  ASSERT_EQ(curve.code, 0) << curve.err;
+  const auto curve_rows = tsv(slurp(root_ + "/curve/alignment.tsv"));
+  ASSERT_EQ(curve_rows.size(), 1u + 3 * 5);
+  std::map<std::string, double> mean_r;  // train_stories -> mean over participants
+  for (std::size_t i = 1; i < curve_rows.size(); ++i) {
+    const std::string n = curve_rows[i][8];
+    EXPECT_EQ(n, i <= 5 ? "1" : i <= 10 ? "2" : "4") << i;
+    mean_r[n] += std::stod(curve_rows[i][3]) / 5;
+    if (n == "4") EXPECT_EQ(curve_rows[i], rows[i - 10]);
+  }
+  EXPECT_LT(mean_r["1"], mean_r["4"]);
+  const auto curve_voxels =
+      neuroscale::io::read_safetensors(root_ + "/curve/voxel_scores.safetensors");
+  std::set<std::string> curve_names;
+  for (const auto& [name, tensor] : curve_voxels.tensors) curve_names.insert(name);
+  for (const char* name : {"r/P01/ground_truth/stories1", "alpha/P05/ground_truth/stories2",
+                           "r/P01/ground_truth", "cc_max/P01"}) {
+    EXPECT_TRUE(curve_names.count(name)) << name;
+  }
+  Result too_many = run(kAlignment + " --run-dir " + root_ + "/too-many data.corpus=" + root_ +
+                        "/fmri.h5 features.source=ground_truth 'data.encoding_stories=[5]'");
+  EXPECT_EQ(too_many.code, 2) << too_many.err;
+  EXPECT_TRUE(contains(too_many.err, "data.encoding_stories")) << too_many.err;
 
   // The same corpus without one story's hidden features is refused, naming the dataset.
   const std::string bare = root_ + "/bare.h5";

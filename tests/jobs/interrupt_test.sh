@@ -5,9 +5,7 @@
 # and an existing output is untouched.
 set -u
 neuroscale=$1 config=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/test_helpers.sh"
 for signal in INT TERM; do
   echo precious > "$dir/out.h5"
   "$neuroscale" synth --config "$config" --output "$dir/out.h5" --force 2> "$dir/err" > /dev/null &

@@ -7,14 +7,8 @@
 set -u
 neuroscale=$1 python=$2 mpirun=$3
 here=$(cd "$(dirname "$0")" && pwd)
-if ! "$python" -c 'import numpy, scipy.fft, scipy.signal, h5py' 2>/dev/null; then
-  echo "SKIPPED: $python cannot import numpy, scipy and h5py (scripts/setup installs them)"
-  exit 77
-fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-export OMP_NUM_THREADS=1
+source "$here/test_helpers.sh"
+require_python "$python" numpy scipy.fft scipy.signal h5py
 
 "$neuroscale" synth --kind speech --output "$dir/speech.h5" hours=0.02 > /dev/null || fail "synth"
 "$neuroscale" speech labels --corpus "$dir/speech.h5" --output "$dir/np1.h5" --clusters 20 \

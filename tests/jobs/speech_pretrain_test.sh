@@ -7,10 +7,7 @@
 # corpus are refused before anything runs.
 set -u
 neuroscale=$1 mpirun=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-export OMP_NUM_THREADS=1
+source "$(dirname "$0")/test_helpers.sh"
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 config=$source_dir/configs/speech/hubert-tiny.yaml
 

@@ -11,14 +11,8 @@
 # Exits 77 (skipped) when PYTHON lacks transformers or h5py.
 set -u
 neuroscale=$1 python=$2 mpirun=$3
-if ! "$python" -c 'import transformers, h5py, numpy, torch' 2>/dev/null; then
-  echo "SKIPPED: $python cannot import transformers, h5py, numpy and torch (scripts/setup installs them)"
-  exit 77
-fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-export OMP_NUM_THREADS=1
+source "$(dirname "$0")/test_helpers.sh"
+require_python "$python" transformers h5py numpy torch
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 
 "$neuroscale" synth --kind speech --output "$dir/speech.h5" hours=0.04 test_fraction=0.2 > /dev/null || fail "synth"
@@ -88,6 +82,32 @@ assert p["probes"][0]["test_accuracy"] > p["majority_accuracy"] + 0.05, (p["prob
 assert "xxh64" in p["weights"] and r["weights"] == "random initialisation (seed 3)", (p["weights"], r["weights"])
 assert [q["features"] for q in r["probes"]] == ["layer 0", "layer 1"], r["probes"]
 PY
+
+# After brain-tuning: a short braintune run over the exported weights; its adapters act on
+# the attention layers, so layer 0 (before them) probes as before and the last layer not.
+"$neuroscale" synth --kind fmri --config "$source_dir/configs/synth/fmri-tiny.yaml" \
+  --output "$dir/fmri.h5" > /dev/null || fail "fMRI synth"
+"$neuroscale" braintune --config "$source_dir/configs/braintune/tiny.yaml" --run-dir "$dir/bt" \
+  data.corpus="$dir/fmri.h5" model.base_weights="$dir/it1-hf/model.safetensors" train.epochs=1 \
+  schedule.lr=0.01 2> "$dir/bt.err" || { cat "$dir/bt.err"; fail "braintune"; }
+"$neuroscale" speech probe --corpus "$dir/speech.h5" --model "$dir/it1-hf" --braintune "$dir/bt" \
+  --iterations 100 --output "$dir/tuned.json" > /dev/null 2> "$dir/tuned.err" || { cat "$dir/tuned.err"; fail "probe --braintune"; }
+"$python" - "$dir" <<'PY' || fail "probe after tuning"
+import json, sys
+d = sys.argv[1]
+p, t = (json.load(open(f"{d}/{n}.json")) for n in ("probe", "tuned"))
+assert t["weights"].startswith(f"brain-tuned by {d}/bt (step ") and "xxh64=" in t["weights"], t["weights"]
+assert t["braintune"] == f"{d}/bt", t["braintune"]
+before = {q["features"]: q for q in p["probes"]}
+after = {q["features"]: q for q in t["probes"]}
+assert list(after) == ["layer 0", "layer 1", "layer 2"], list(after)
+assert after["layer 0"]["test_accuracy"] == before["layer 0"]["test_accuracy"], (after["layer 0"], before["layer 0"])
+assert after["layer 2"]["train_accuracy"] != before["layer 2"]["train_accuracy"], "the adapters changed nothing"
+PY
+out=$("$neuroscale" speech probe --corpus "$dir/speech.h5" --model "$dir/it1-hf" --braintune "$dir/nosuchrun" 2>&1)
+[ $? -ne 0 ] && [[ "$out" == *"nosuchrun"* ]] || fail "--braintune of a missing run: $out"
+out=$("$neuroscale" speech probe --corpus "$dir/speech.h5" --braintune "$dir/bt" 2>&1)
+[ $? -ne 0 ] && [[ "$out" == *"--braintune needs --model DIR"* ]] || fail "--braintune alone: $out"
 
 # Refusals: nothing written.
 out=$("$neuroscale" speech labels --corpus "$dir/speech.h5" --output "$dir/x.h5" --layer 1 2>&1)
