@@ -133,8 +133,14 @@ int run_brain_alignment(Runtime& runtime, const std::vector<std::string>& args) 
   io::AlignmentResults results;
   for (const std::int64_t n : counts) {
     fit.train_stories.assign(train_stories.begin(), train_stories.begin() + n);
-    const auto fits =
-        distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
+    distributed::AlignmentFits fits;
+    try {
+      fits = distributed::fit_alignment(reader, features, fit, job.comm(), job.device(), log);
+    } catch (const UsageError& e) {
+      if (n == all) throw;
+      NS_THROW(ConfigError, "data.encoding_stories entry ", n, " (ridge models on the first ", n,
+               " training stories): ", e.what());
+    }
     if (job.mpi().rank() == 0) {
       add_alignment_scores(fits, index, participants, layers, config.min_cc_max, n,
                            n == all ? "" : "/stories" + std::to_string(n), results, log);
