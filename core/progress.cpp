@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/interrupt.h"
 #include "core/text.h"
 
 namespace neuroscale {
@@ -53,6 +54,7 @@ Progress::~Progress() {
 void Progress::advance(std::int64_t n) { update(done_ + n); }
 
 void Progress::update(std::int64_t done) {
+  throw_if_interrupted(what_.c_str());
   done_ = std::max(done_, std::min(done, total_));
   const auto now = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(now - start_).count();

@@ -4,6 +4,9 @@
 //    replaced by one log line at the end;
 //  - otherwise (Slurm logs, pipes), a plain log line at most every `interval_s` seconds and
 //    at the end, so logs stay short.
+// Every update is also a safe point for a pending SIGINT, SIGTERM or SIGUSR1 (core/interrupt.h):
+// long work that reports progress stops there with InterruptedError, before writing its
+// output (the commands that use it write their outputs at the end, atomically).
 // Used from one thread.
 #pragma once
 
@@ -36,9 +39,10 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  // `n` more units done.
+  // `n` more units done. Throws InterruptedError ("<what> interrupted by SIGTERM; ...") when
+  // a signal is pending.
   void advance(std::int64_t n = 1);
-  // Sets the units done (monotonic).
+  // Sets the units done (monotonic); throws as advance() does.
   void update(std::int64_t done);
 
  private:

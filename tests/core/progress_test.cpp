@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
+#include "core/interrupt.h"
 #include "core/process_info.h"
 #include "core/progress.h"
 
@@ -38,6 +42,30 @@ TEST(Progress, PlainLinesOnlyAtTheIntervalAndAtTheEnd) {
   progress.advance();
   const std::string lines = every.str();
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
+}
+
+// A signal recorded by the handlers stops work that reports progress at its next update, with
+// the exit code and line the command would report (run in a child process: the pending
+// signal is process-wide and cannot be cleared).
+TEST(ProgressDeathTest, PendingSignalStopsTheWorkAtTheNextUpdate) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const auto work = [] {
+    install_interrupt_handlers();
+    std::ostringstream console;
+    Logger log(ProcessInfo{}, LoggerOptions{}, console);
+    Progress progress(log, "features of train", 10, "utterances", ProgressOptions{false, 1e9});
+    progress.advance();  // no signal yet: goes on
+    std::raise(SIGTERM);
+    try {
+      progress.advance();
+    } catch (const InterruptedError& error) {
+      std::fprintf(stderr, "%s\n", error.what());
+      std::_Exit(static_cast<int>(error.exit_code()));
+    }
+    std::_Exit(0);
+  };
+  EXPECT_EXIT(work(), testing::ExitedWithCode(128 + SIGTERM),
+              "features of train interrupted by SIGTERM; nothing was written to the output");
 }
 
 }  // namespace
