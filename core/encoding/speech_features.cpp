@@ -16,6 +16,8 @@ SpeechFeatures speech_features(model::Wav2Vec2ModelImpl& model, const at::Tensor
   NS_CHECK_AS(UsageError, options.batch() >= 1, "speech features: batch must be >= 1, got ",
               options.batch());
   NS_CHECK_AS(UsageError, !options.layers().empty(), "speech features: no layer requested");
+  NS_CHECK_AS(UsageError, options.pool_frames() >= 1,
+              "speech features: pool_frames must be >= 1, got ", options.pool_frames());
   std::int64_t deepest = 0;
   for (const auto layer : options.layers()) {
     NS_CHECK_AS(UsageError, layer >= 0 && layer <= model.options.layers(),
@@ -52,8 +54,11 @@ SpeechFeatures speech_features(model::Wav2Vec2ModelImpl& model, const at::Tensor
     if (options.normalize_audio()) input = model::normalize_waveform(input);
     const auto hidden = model.forward(input.to(device), deepest);
     for (std::size_t l = 0; l < options.layers().size(); ++l) {
-      const auto last_frame = hidden[static_cast<std::size_t>(options.layers()[l])].select(1, -1);
-      features.layers[l].slice(0, first, last).copy_(last_frame.to(at::kCPU, at::kFloat));
+      const auto& states = hidden[static_cast<std::size_t>(options.layers()[l])];  // [B, T, H]
+      const auto pooled = std::min(options.pool_frames(), states.size(1));
+      const auto feature = pooled == 1 ? states.select(1, -1)
+                                       : states.narrow(1, states.size(1) - pooled, pooled).mean(1);
+      features.layers[l].slice(0, first, last).copy_(feature.to(at::kCPU, at::kFloat));
     }
     first = last;
     if (progress) progress(first);

@@ -53,6 +53,10 @@ void describe(ConfigVisitor& v, AlignmentConfig& o) {
     s.value("min_samples", o.features.windows().min_input_length(),
             Field("shortest window in samples (the backbone's receptive field: 400)").at_least(1));
     s.value("batch", o.features.batch(), Field("windows per forward pass").range(1, 1 << 16));
+    s.value("pool_frames", o.features.pool_frames(),
+            Field("a window's feature is the mean of its last N frames (1: the last frame, the "
+                  "reference; 50 x stride_s: all the audio between window ends)")
+                .range(1, 1 << 16));
   });
   v.section("ridge", "bootstrap ridge regression, one alpha per voxel", [&](ConfigVisitor& s) {
     s.value("alphas", o.ridge.alphas(),
