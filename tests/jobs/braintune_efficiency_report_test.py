@@ -2,7 +2,8 @@
 at its best full-data layer, tuned cells are means with a 95% t-interval over seeds, the
 difference rows (tuned minus untuned, multi minus single paired by seed) are hand-computed,
 the encoding fraction at which a tuned run reaches the untuned model's full-data alignment is
-interpolated linearly, and a directory without alignments is one clear line. Also
+interpolated linearly, the tuning fit is each run's last metrics line, and a directory
+without alignments or a broken metrics file is one clear line. Also
 scripts/h5-content-hash: data, not attributes, make the hash.
 
 usage: braintune_efficiency_report_test.py REPORT_SCRIPT HASH_SCRIPT
@@ -64,9 +65,17 @@ def main():
         for seed in single:
             write_alignment(out, f"single-4-seed{seed}", lambda l, n, role, s=seed: untuned[n] * (1 if l == 1 else 0.5) - (0.02 if role == "held_out" else 0) + single[s])
             write_alignment(out, f"multi-4-seed{seed}", lambda l, n, role, s=seed: untuned[n] * (1 if l == 1 else 0.5) - (0.02 if role == "held_out" else 0) + multi[s])
+        # Tuning metrics: the last line of each run counts (val_loss 0.99, 0.98, 0.97 for single).
+        for seed, val in zip(single, (0.99, 0.98, 0.97)):
+            with open(os.path.join(out, f"tuning-single-4-seed{seed}.jsonl"), "w") as f:
+                f.write('{"step": 10, "loss": 1.5, "val_loss": 1.2}\n')
+                f.write(f'{{"step": 20, "loss": 1.0, "val_loss": {val}, "val_spatial_r": 0.1}}\n')
         result = subprocess.run([sys.executable, REPORT, out], capture_output=True, text=True)
         check(result.returncode == 0, f"report ran: {result.stderr}")
         text = open(os.path.join(out, "results.md")).read()
+        cells = row(text, "| single-4 | 3 | 20 | ")
+        check(cells[3] == "1.0000 ± 0.0000" and cells[4] == f"{0.98:.4f} ± {T975_2 * 0.01 / math.sqrt(3):.4f}" and cells[5] == "0.1000 ± 0.0000",
+              f"tuning fit of single-4 from each run's last line: {cells}")
 
         # Alignment table: single-4 at layer 1, train 8/8 = 0.20 + mean(0.01, 0.02, 0.03).
         cells = row(text, "| single-4 | 1 | ")
@@ -111,6 +120,11 @@ def main():
         check(digest(paths[0]) != digest(paths[3]), "a changed shape changes the content hash")
         result = subprocess.run([sys.executable, HASH, os.path.join(out, "missing.h5")], capture_output=True, text=True)
         check(result.returncode != 0 and "missing.h5" in result.stderr, f"a missing file is named: {result.stderr!r}")
+        with open(os.path.join(out, "tuning-multi-4-seed1.jsonl"), "w") as f:
+            f.write("not json\n")
+        result = subprocess.run([sys.executable, REPORT, out], capture_output=True, text=True)
+        check(result.returncode != 0 and "tuning-multi-4-seed1.jsonl" in result.stderr,
+              f"a broken metrics file is named: {result.stderr!r}")
     print("braintune_efficiency_report_test: passed")
 
 
