@@ -87,6 +87,9 @@ def main():
         # Differences: tuned minus untuned, multi minus single paired by seed (0.02, 0.03, 0.01).
         cells = row(text, "| single-4 − untuned | ")
         check(cells[2] == f"{0.02:.4f} ± {half:.4f}" and cells[3] == cells[2], f"single minus untuned: {cells}")
+        # Per layer: layer 0 is half the untuned curve, and the offsets are added at every layer.
+        cells = row(text, "| single-4, layer 0 | ")
+        check(len(cells) == 7 and all(c == f"{0.02:.4f} ± {half:.4f}" for c in cells[1:]), f"single minus untuned, layer 0: {cells}")
         cells = row(text, "| multi-4 − single-4 (paired by seed) | ")
         check(cells[1] == "3" and cells[2] == f"{0.02:.4f} ± {half:.4f}", f"multi minus single: {cells}")
 
