@@ -7,7 +7,10 @@
 #     the base weights; a different backbone is refused on resume;
 #  4. `evaluate --task brain-alignment` of the tuned model gives identical scores on 1 and
 #     2 ranks, for every participant (trained and held out).
-# Adapter dropout is off so that runs on different rank layouts draw no random numbers.
+# Adapter dropout is off so that runs on different rank layouts draw no random numbers, and
+# every process computes on one thread: LibTorch's CPU kernels split reductions by the thread
+# count, so 1 rank on 2 threads and 2 ranks bound to a core each round differently (seen on
+# an AVX-512 machine), which is not what this test is about.
 # usage: braintune_ranks.sh NEUROSCALE MPIRUN SYNTH_CONFIG BRAINTUNE_CONFIG ALIGNMENT_CONFIG
 set -euo pipefail
 bin=$1 mpirun=$2 synth_config=$3 braintune_config=$4 alignment_config=$5
@@ -15,7 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 "$bin" synth --kind fmri --config "$synth_config" --output "$work/fmri.h5" >/dev/null 2>&1
-common=(--config "$braintune_config" data.corpus="$work/fmri.h5" model.lora.dropout=0 train.max_steps=12
+common=(--config "$braintune_config" data.corpus="$work/fmri.h5" model.lora.dropout=0 train.threads=1 train.max_steps=12
         train.batch_rows=8 checkpoint.every_steps=6 checkpoint.async=false)
 "$bin" braintune "${common[@]}" --run-dir "$work/one" train.accumulate=2 2>"$work/one.err" \
   || { cat "$work/one.err"; fail "1-rank brain-tuning"; }
