@@ -13,15 +13,11 @@ build=${1:-build}
 threads=${2:-$(nproc)}
 rounds=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_bit_step
-[ -x "$bin" ] || { echo "bench/bit_step.sh: build first ($bin missing)" >&2; exit 2; }
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
-"$python" -c 'import torch' 2>/dev/null ||
-  { echo "bench/bit_step.sh: $python lacks torch (scripts/setup installs it)" >&2; exit 2; }
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_bit_step)
+python=$(bench_python "$build" torch)
 variants=("--attention manual" "--attention sdpa")
 [ "${COMPILE:-1}" = 0 ] || variants+=("--attention sdpa --compile")
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-best() { while read -r line; do echo "$(field step_ms "$line") $line"; done | sort -g | head -1 | cut -d' ' -f2-; }
 for size in default small; do
   ours=()
   declare -A peer=()
@@ -32,15 +28,15 @@ for size in default small; do
       peer[$v]+="$("$python" "$here/bit_step_pytorch.py" --size "$size" --threads "$threads" --steps 10 ${variants[$v]})"$'\n'
     done
   done
-  a=$(printf '%s\n' "${ours[@]}" | best)
+  a=$(printf '%s\n' "${ours[@]}" | best step_ms min)
   echo "$a"
   all=""
   for v in "${!variants[@]}"; do
-    b=$(printf '%s' "${peer[$v]}" | best)
+    b=$(printf '%s' "${peer[$v]}" | best step_ms min)
     echo "$b"
     all+="$b"$'\n'
   done
-  b=$(printf '%s' "$all" | best)
+  b=$(printf '%s' "$all" | best step_ms min)
   awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v who="$(field impl "$b")" \
       -v f="$(field peak_fraction "$a")" -v g="$(field gflops "$b")" \
       -v p="$(field gemm_peak_gflops "$a")" -v s="$size" -v r="$rounds" \

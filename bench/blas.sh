@@ -4,9 +4,9 @@
 # usage: bench/blas.sh [BUILD_DIR]
 set -euo pipefail
 build=${1:-build}
-bin=$build/bench/bench_linear
+source "$(dirname "$0")/lib.sh"
+bin=$(bench_binary "$build" bench_linear)
 ref=/usr/lib/x86_64-linux-gnu/blas/libblas.so.3
-[ -x "$bin" ] || { echo "bench/blas.sh: build first ($bin missing)" >&2; exit 2; }
 [ -e "$ref" ] || { echo "bench/blas.sh: reference BLAS not installed ($ref)" >&2; exit 2; }
 echo "system BLAS: $(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu)"
 fast=$("$bin")

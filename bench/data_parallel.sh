@@ -14,21 +14,22 @@ ranks=${2:-2}
 size=${3:-small}
 rounds=${4:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_reducer)
+python=$(bench_python "$build" torch)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 results=()
 for ((round = 1; round <= rounds; ++round)); do
   ours=$(mpirun --oversubscribe --bind-to none -np "$ranks" -x OMP_NUM_THREADS \
-    "$build/bench/bench_reducer" --size "$size" --batch 8 --bins 500 --steps 12 | grep -v INFO)
+    "$bin" --size "$size" --batch 8 --bins 500 --steps 12 | grep -v INFO)
   peer=$("$python" "$here/ddp_peer.py" --ranks "$ranks" --size "$size" --batch 8 --bins 500 --steps 12 --threads 1)
   echo "round $round"
   echo "$ours"
   echo "$peer"
-  busbw=$(grep '^busbw' <<<"$ours" | field ratio)
-  overhead=$(grep '^step' <<<"$ours" | field overhead)
-  a=$(grep '^step' <<<"$ours" | field samples_per_s)
-  b=$(field samples_per_s <<<"$peer")
+  busbw=$(field ratio "$(grep '^busbw' <<<"$ours")")
+  overhead=$(field overhead "$(grep '^step' <<<"$ours")")
+  a=$(field samples_per_s "$(grep '^step' <<<"$ours")")
+  b=$(field samples_per_s "$peer")
   results+=("$busbw $overhead $(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')")
 done
 printf '%s\n' "${results[@]}" | awk -v n="$rounds" '

@@ -11,14 +11,10 @@ build=${1:-build}
 threads=${2:-$(nproc)}
 rounds=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_e2e_step
-[ -x "$bin" ] || { echo "bench/e2e_step.sh: build first ($bin missing)" >&2; exit 2; }
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
-"$python" -c 'import torch, transformers, peft' 2>/dev/null ||
-  { echo "bench/e2e_step.sh: $python lacks torch, transformers or peft (scripts/setup installs them)" >&2; exit 2; }
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_e2e_step)
+python=$(bench_python "$build" torch transformers peft)
 export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-best() { printf '%s\n' "$@" | awk '{ split($6, f, "="); print f[2], $0 }' | sort -g | head -1 | cut -d' ' -f2-; }
 for size in tiny 100m; do
   dir=$build/bench-lm/$size
   [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
@@ -27,8 +23,8 @@ for size in tiny 100m; do
     ours+=("$("$bin" "$dir" "$threads" 8)")
     peer+=("$("$python" "$here/e2e_step_peer.py" "$dir" "$threads" 8 2>/dev/null)")
   done
-  a=$(best "${ours[@]}")
-  b=$(best "${peer[@]}")
+  a=$(printf '%s\n' "${ours[@]}" | best step_ms min)
+  b=$(printf '%s\n' "${peer[@]}" | best step_ms min)
   echo "$size $a"
   echo "$size $b"
   awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v s="$size" -v r="$rounds" \

@@ -10,14 +10,10 @@ build=${1:-build}
 threads=${2:-$(nproc)}
 rounds=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_lm_generate
-[ -x "$bin" ] || { echo "bench/lm_generate.sh: build first ($bin missing)" >&2; exit 2; }
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
-"$python" -c 'import torch, transformers' 2>/dev/null ||
-  { echo "bench/lm_generate.sh: $python lacks torch or transformers (scripts/setup installs them)" >&2; exit 2; }
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_lm_generate)
+python=$(bench_python "$build" torch transformers)
 export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-best() { printf '%s\n' "$@" | awk '{ split($6, f, "="); print f[2], $0 }' | sort -gr | head -1 | cut -d' ' -f2-; }
 for size in tiny 100m; do
   dir=$build/bench-lm/$size
   [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
@@ -27,8 +23,8 @@ for size in tiny 100m; do
       ours+=("$("$bin" "$dir" "$threads" "$beams" 32)")
       peer+=("$("$python" "$here/lm_generate_peer.py" run "$dir" "$threads" "$beams" 32)")
     done
-    a=$(best "${ours[@]}")
-    b=$(best "${peer[@]}")
+    a=$(printf '%s\n' "${ours[@]}" | best tokens_per_s max)
+    b=$(printf '%s\n' "${peer[@]}" | best tokens_per_s max)
     echo "$size $a"
     echo "$size $b"
     awk -v a="$(field tokens_per_s "$a")" -v b="$(field tokens_per_s "$b")" -v s="$size" -v k="$beams" -v r="$rounds" \

@@ -8,9 +8,9 @@
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_lm_memory
-[ -x "$bin" ] || { echo "bench/lm_memory.sh: build first ($bin missing)" >&2; exit 2; }
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_lm_memory)
+python=$(bench_python "$build" torch transformers)
 dir=$build/bench-lm/100m
 [ -f "$dir/prompts.json" ] || HF_HUB_OFFLINE=1 "$python" "$here/lm_generate_peer.py" make "$dir" 100m
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -11,11 +11,10 @@ threads=${2:-$(nproc)}
 rounds=${3:-2}
 rows=${4:-4000} features=${5:-768} voxels=${6:-8192}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_ridge
-[ -x "$bin" ] || { echo "bench/ridge.sh: build first ($bin missing)" >&2; exit 2; }
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_ridge)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null ||
   { echo "bench/ridge.sh: /usr/bin/python3 lacks numpy (apt-get install python3-numpy)" >&2; exit 2; }
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 size=(--rows "$rows" --features "$features" --voxels "$voxels")
 ours=() peer=()
 for ((r = 0; r < rounds; r++)); do
@@ -24,10 +23,8 @@ for ((r = 0; r < rounds; r++)); do
   peer+=("$(OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/ridge_numpy.py" \
             "${size[@]}" --repeats 1 --gflop "$(field gflop "$line")" --peak-gflops "$(field dgemm_peak_gflops "$line")")")
 done
-pick() { printf '%s\n' "$@" | awk '{ for (i = 1; i <= NF; ++i) if ($i ~ /^fit_ms=/) { split($i, f, "="); print f[2], $0 } }' |
-         sort -g | head -1 | cut -d' ' -f2-; }
-a=$(pick "${ours[@]}")
-b=$(pick "${peer[@]}")
+a=$(printf '%s\n' "${ours[@]}" | best fit_ms min)
+b=$(printf '%s\n' "${peer[@]}" | best fit_ms min)
 echo "$a"
 echo "$b"
 awk -v a="$(field fit_ms "$a")" -v b="$(field fit_ms "$b")" -v f="$(field peak_fraction "$a")" \

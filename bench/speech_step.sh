@@ -13,12 +13,10 @@ build=${1:-build}
 threads=${2:-$(nproc)}
 rounds=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$build/bench/bench_speech_step
+source "$here/lib.sh"
+bin=$(bench_binary "$build" bench_speech_step)
 packages=$build/bench-python
-[ -x "$bin" ] || { echo "bench/speech_step.sh: build first ($bin missing)" >&2; exit 2; }
-python=$(sed -n 's/^NEUROSCALE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
-"$python" -c 'import torch' 2>/dev/null ||
-  { echo "bench/speech_step.sh: $python lacks torch (scripts/setup installs it)" >&2; exit 2; }
+python=$(bench_python "$build" torch)
 export PYTHONPATH=$packages${PYTHONPATH:+:$PYTHONPATH}
 if ! "$python" -c 'import transformers, peft' 2>/dev/null; then
   echo "bench/speech_step.sh: installing transformers and peft into $packages" >&2
@@ -27,8 +25,6 @@ if ! "$python" -c 'import transformers, peft' 2>/dev/null; then
     "transformers==4.57.1" "tokenizers==0.22.1" "huggingface-hub==0.36.0" "safetensors==0.6.2" \
     "regex==2025.9.18" "peft==0.17.1" "accelerate==1.10.1" "psutil==7.1.0" "tqdm==4.67.1" "packaging==25.0"
 fi
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-best() { printf '%s\n' "$@" | awk '{ split($4, f, "="); print f[2], $0 }' | sort -g | head -1 | cut -d' ' -f2-; }
 for size in tiny base; do
   ours=() peer=()
   for ((r = 0; r < rounds; r++)); do
@@ -37,8 +33,8 @@ for size in tiny base; do
     peer+=("$("$python" "$here/speech_step_pytorch.py" --size "$size" --threads "$threads" \
               --model-gflop "$(field model_gflop "$line")" --peak-gflops "$(field gemm_peak_gflops "$line")")")
   done
-  a=$(best "${ours[@]}")
-  b=$(best "${peer[@]}")
+  a=$(printf '%s\n' "${ours[@]}" | best step_ms min)
+  b=$(printf '%s\n' "${peer[@]}" | best step_ms min)
   echo "$a"
   echo "$b"
   awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v f="$(field peak_fraction "$a")" \
