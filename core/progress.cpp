@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 #include "core/interrupt.h"
 #include "core/text.h"
@@ -75,6 +76,22 @@ void Progress::update(std::int64_t done) {
     last_line_ = now;
     log_.info(line);
   }
+}
+
+ReportedProgress::ReportedProgress(Logger& log, std::string what, std::string unit)
+    : log_(log), what_(std::move(what)), unit_(std::move(unit)) {}
+
+void ReportedProgress::operator()(double done, double total) {
+  if (!progress_) {
+    progress_.emplace(log_, what_, static_cast<std::int64_t>(total), unit_,
+                      ProgressOptions{stderr_is_terminal(), 30.0});
+  }
+  progress_->update(static_cast<std::int64_t>(done));
+}
+
+double ReportedProgress::finish() {
+  progress_.reset();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
 }  // namespace neuroscale

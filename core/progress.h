@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/log.h"
@@ -53,6 +54,27 @@ class Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(),
                                         last_line_ = start_;
   bool drawn_ = false;
+};
+
+// Progress of work that reports "done of total" through a callback and learns its total only
+// when it starts (the corpus writers and ingesters): the Progress is made at the first report,
+// with a live line when stderr is a terminal and plain lines every 30 s otherwise.
+class ReportedProgress {
+ public:
+  ReportedProgress(Logger& log, std::string what, std::string unit);
+  ReportedProgress(const ReportedProgress&) = delete;
+  ReportedProgress& operator=(const ReportedProgress&) = delete;
+
+  // The callback (pass std::ref(*this)); throws as Progress::update does.
+  void operator()(double done, double total);
+  // Ends the live line; returns the seconds since construction.
+  double finish();
+
+ private:
+  Logger& log_;
+  std::string what_, unit_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::optional<Progress> progress_;
 };
 
 }  // namespace neuroscale

@@ -1,8 +1,7 @@
 // `neuroscale ingest`: convert recordings of a source format into a corpus file.
-#include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
-#include <optional>
 
 #include "core/check.h"
 #include "core/progress.h"
@@ -101,18 +100,9 @@ int run_ingest(Runtime& runtime, const std::vector<std::string>& args) {
   Logger& log = runtime.logger();
   log.info("ingesting ", options.format, " from ", join(options.inputs, ", "), " on ", mpi.size(),
            " rank(s)");
-  const auto start = std::chrono::steady_clock::now();
-  std::optional<Progress> progress;  // created when the number of sessions is known
-  io::ingest_corpus(options, mpi.world(), [&](std::size_t done, std::size_t total) {
-    if (!progress) {
-      progress.emplace(log, "ingest", static_cast<std::int64_t>(total), "sessions",
-                       ProgressOptions{stderr_is_terminal(), 30.0});
-    }
-    progress->update(static_cast<std::int64_t>(done));
-  });
-  progress.reset();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ReportedProgress progress(log, "ingest", "sessions");
+  io::ingest_corpus(options, mpi.world(), std::ref(progress));
+  const double seconds = progress.finish();
 
   // ---- summary
   if (mpi.rank() == 0) {

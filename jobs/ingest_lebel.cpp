@@ -1,9 +1,8 @@
 // `neuroscale ingest --format lebel`: the LeBel 2023 fMRI dataset into an fMRI corpus.
 #include "jobs/ingest_lebel.h"
 
-#include <chrono>
+#include <functional>
 #include <iostream>
-#include <optional>
 
 #include "core/check.h"
 #include "core/progress.h"
@@ -38,18 +37,9 @@ int run_ingest_lebel(Runtime& runtime, io::LebelOptions options,
   if (mpi.rank() == 0) {
     log.info("ingesting lebel (", options.derivative, ") from ", options.input,
              mpi.size() > 1 ? " on rank 0 (serial)" : "");
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    io::ingest_lebel(options, [&](std::size_t done, std::size_t total) {
-      if (!progress) {
-        progress.emplace(log, "ingest", static_cast<std::int64_t>(total), "stories+files",
-                         ProgressOptions{stderr_is_terminal(), 30.0});
-      }
-      progress->update(static_cast<std::int64_t>(done));
-    });
-    progress.reset();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ReportedProgress progress(log, "ingest", "stories+files");
+    io::ingest_lebel(options, std::ref(progress));
+    const double seconds = progress.finish();
     log.info("wrote '", options.output, "' in ", format_duration(seconds));
     std::cout << io::summarize(io::FmriReader(options.output).index());
   }

@@ -1,8 +1,6 @@
 // `neuroscale synth`: generate a synthetic cross-species corpus, in parallel under mpirun.
-#include <chrono>
 #include <functional>
 #include <iostream>
-#include <optional>
 
 #include "core/check.h"
 #include "core/progress.h"
@@ -87,19 +85,9 @@ int run_synth(Runtime& runtime, const std::vector<std::string>& args) {
   if (!run_dir.empty()) runtime.open_run_directory(run_dir, io::to_yaml(describe));
   Logger& log = runtime.logger();
   log.info("generating synthetic corpus '", output, "' on ", mpi.size(), " rank(s)");
-  const auto start = std::chrono::steady_clock::now();
-  std::optional<Progress> progress;  // created when the number of sessions is known
-  io::write_synth_corpus(
-      options, output, mpi.world(), force, [&](std::size_t done, std::size_t total) {
-        if (!progress) {
-          progress.emplace(log, "synth", static_cast<std::int64_t>(total), "sessions",
-                           ProgressOptions{stderr_is_terminal(), 30.0});
-        }
-        progress->update(static_cast<std::int64_t>(done));
-      });
-  progress.reset();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ReportedProgress progress(log, "synth", "sessions");
+  io::write_synth_corpus(options, output, mpi.world(), force, std::ref(progress));
+  const double seconds = progress.finish();
 
   // ---- summary
   if (mpi.rank() == 0) {

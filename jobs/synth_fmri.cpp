@@ -1,7 +1,6 @@
 // `neuroscale synth --kind fmri`, and the config reading both kinds share.
-#include <chrono>
+#include <functional>
 #include <iostream>
-#include <optional>
 
 #include "core/check.h"
 #include "core/progress.h"
@@ -44,18 +43,9 @@ void generate_on_rank_zero(Runtime& runtime, const std::string& what, const std:
   if (mpi.rank() == 0) {
     Logger& log = runtime.logger();
     log.info(what, mpi.size() > 1 ? " on rank 0 (serial)" : "");
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<Progress> progress;
-    write([&](double done, double total) {
-      if (!progress) {
-        progress.emplace(log, "synth", static_cast<std::int64_t>(total), unit,
-                         ProgressOptions{stderr_is_terminal(), 30.0});
-      }
-      progress->update(static_cast<std::int64_t>(done));
-    });
-    progress.reset();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ReportedProgress progress(log, "synth", unit);
+    write(std::ref(progress));
+    const double seconds = progress.finish();
     log.info("wrote '", output, "' in ", format_duration(seconds));
     std::cout << summary();
   }

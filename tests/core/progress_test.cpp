@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <sstream>
 
 #include "core/interrupt.h"
@@ -42,6 +43,24 @@ TEST(Progress, PlainLinesOnlyAtTheIntervalAndAtTheEnd) {
   progress.advance();
   const std::string lines = every.str();
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
+}
+
+// The callback form the corpus writers take: the total arrives with the first report, and the
+// one line at the end counts in that total.
+TEST(Progress, ReportedProgressStartsAtTheFirstReport) {
+  std::ostringstream console;
+  Logger log(ProcessInfo{}, LoggerOptions{}, console);
+  ReportedProgress progress(log, "ingest", "sessions");
+  const std::function<void(std::size_t, std::size_t)> report = std::ref(progress);
+  report(0, 5);
+  report(3, 5);
+  EXPECT_EQ(console.str(), "") << "no line before the end (interval 30 s)";
+  report(5, 5);
+  EXPECT_GE(progress.finish(), 0.0);
+  const std::string text = console.str();
+  EXPECT_NE(text.find("INFO ingest [########################] 5/5 sessions"), std::string::npos)
+      << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
 }
 
 // A signal recorded by the handlers stops work that reports progress at its next update, with
