@@ -2,13 +2,15 @@
 at its best full-data layer, tuned cells are means with a 95% t-interval over seeds, the
 difference rows (tuned minus untuned, multi minus single paired by seed) are hand-computed,
 the encoding fraction at which a tuned run reaches the untuned model's full-data alignment is
-interpolated linearly, the tuning fit is each run's last metrics line, and a directory
+interpolated linearly, the tuning fit is each run's last metrics line, the phoneme probe of
+the random initialisation is a mean with its interval over initialisation seeds, and a directory
 without alignments or a broken metrics file is one clear line. Also
 scripts/h5-content-hash: data, not attributes, make the hash.
 
 usage: braintune_efficiency_report_test.py REPORT_SCRIPT HASH_SCRIPT
        (exit 0: passed; 1: failed; 77: skipped)
 """
+import json
 import math
 import os
 import subprocess
@@ -76,6 +78,23 @@ def main():
         cells = row(text, "| single-4 | 3 | 20 | ")
         check(cells[3] == "1.0000 ± 0.0000" and cells[4] == f"{0.98:.4f} ± {T975_2 * 0.01 / math.sqrt(3):.4f}" and cells[5] == "0.1000 ± 0.0000",
               f"tuning fit of single-4 from each run's last line: {cells}")
+
+        # Probes: the untuned backbone once, the random initialisation with seeds 1-3.
+        def write_probe(name, accuracies):
+            probes = [{"features": f, "test_accuracy": a} for f, a in accuracies.items()]
+            with open(os.path.join(out, f"probe-{name}.json"), "w") as f:
+                json.dump({"train_utterances": 30, "test_utterances": 12, "phonemes": 71,
+                           "majority_accuracy": 0.07, "probes": probes}, f)
+        write_probe("untuned", {"layer0": 0.50, "layer1": 0.55, "mfcc": 0.60})
+        for seed, a in zip((1, 2, 3), (0.20, 0.22, 0.24)):
+            write_probe(f"random-seed{seed}", {"layer0": a, "layer1": a + 0.01})
+        result = subprocess.run([sys.executable, REPORT, out], capture_output=True, text=True)
+        check(result.returncode == 0, f"report ran with probes: {result.stderr}")
+        text = open(os.path.join(out, "results.md")).read()
+        check(row(text, "| untuned | 0.500 |") == ["untuned", "0.500", "0.550", "0.600"], "untuned probe row")
+        probe_half = T975_2 * 0.02 / math.sqrt(3)  # standard deviation of (0.20, 0.22, 0.24)
+        check(row(text, "| random | 0.220") == ["random", f"0.220 ± {probe_half:.3f}", f"0.230 ± {probe_half:.3f}", "-"],
+              f"random probe: mean ± interval over 3 initialisation seeds in\n{text}")
 
         # Alignment table: single-4 at layer 1, train 8/8 = 0.20 + mean(0.01, 0.02, 0.03).
         cells = row(text, "| single-4 | 1 | ")
