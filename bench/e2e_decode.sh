@@ -20,16 +20,12 @@ for size in tiny 100m; do
   dir=$build/bench-lm/$size
   [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
   for beams in 1 4; do
-    ours=() peer=()
-    for ((r = 0; r < rounds; r++)); do
-      ours+=("$("$bin" "$dir" "$threads" 8 "$beams" 20)")
-      peer+=("$("$python" "$here/e2e_decode_peer.py" "$dir" "$threads" 8 "$beams" 20 2>/dev/null)")
-    done
-    a=$(printf '%s\n' "${ours[@]}" | best sentences_per_s max)
-    b=$(printf '%s\n' "${peer[@]}" | best sentences_per_s max)
+    ours() { "$bin" "$dir" "$threads" 8 "$beams" 20; }
+    peer() { "$python" "$here/e2e_decode_peer.py" "$dir" "$threads" 8 "$beams" 20 2>/dev/null; }
+    alternate "$rounds" sentences_per_s max
+    a=$best_ours b=$best_peer
     echo "$size $a"
     echo "$size $b"
-    awk -v a="$(field sentences_per_s "$a")" -v b="$(field sentences_per_s "$b")" -v s="$size" -v k="$beams" -v r="$rounds" \
-        'BEGIN { printf "%s, %d beam(s) (best of %d rounds): neuroscale %.2fx the sentences/s of transformers generate()\n", s, k, r, a / b }'
+    echo "$size, $beams beam(s) (best of $rounds rounds): neuroscale $(speedup sentences_per_s max "$a" "$b")x the sentences/s of transformers generate()"
   done
 done

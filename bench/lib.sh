@@ -1,5 +1,6 @@
+# shellcheck shell=bash
 # Helpers of the side-by-side benchmark scripts (bench/*.sh source this file). Every
-# benchmark binary and peer prints one line of key=value pairs; these read them.
+# benchmark binary and peer prints one line of key=value pairs; these run and read them.
 
 # bench_binary BUILD NAME: prints BUILD/bench/NAME; exits 2 naming the calling script when
 # it has not been built.
@@ -40,3 +41,31 @@ best() {
     }
   } END { if (found) print line }'
 }
+
+# alternate ROUNDS KEY min|max: runs the caller's functions `ours` and then `peer LINE` (LINE:
+# what `ours` printed this round, for peers that take its sizes or peak) ROUNDS times,
+# alternating so that both see the same machine, and sets best_ours and best_peer to the
+# best line of each by KEY. A failing `ours` or `peer` stops the script.
+alternate() {
+  local rounds=$1 key=$2 direction=$3 r line mine="" theirs=""
+  for ((r = 0; r < rounds; r++)); do
+    line=$(ours)
+    mine+=$line$'\n'
+    line=$(peer "$line")
+    theirs+=$line$'\n'
+  done
+  # shellcheck disable=SC2034  # the caller's results
+  best_ours=$(printf '%s' "$mine" | best "$key" "$direction")
+  # shellcheck disable=SC2034
+  best_peer=$(printf '%s' "$theirs" | best "$key" "$direction")
+}
+
+# speedup KEY min|max OURS PEER: how many times better OURS' KEY is than PEER's (%.2f): PEER /
+# OURS for a time (min is better), OURS / PEER for a rate (max is better).
+speedup() {
+  awk -v a="$(field "$1" "$3")" -v b="$(field "$1" "$4")" -v d="$2" \
+      'BEGIN { printf "%.2f", d == "min" ? b / a : a / b }'
+}
+
+# percent KEY LINE: 100 * KEY of LINE, rounded.
+percent() { awk -v v="$(field "$1" "$2")" 'BEGIN { printf "%.0f", 100 * v }'; }

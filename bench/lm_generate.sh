@@ -18,16 +18,12 @@ for size in tiny 100m; do
   dir=$build/bench-lm/$size
   [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
   for beams in 1 4; do
-    ours=() peer=()
-    for ((r = 0; r < rounds; r++)); do
-      ours+=("$("$bin" "$dir" "$threads" "$beams" 32)")
-      peer+=("$("$python" "$here/lm_generate_peer.py" run "$dir" "$threads" "$beams" 32)")
-    done
-    a=$(printf '%s\n' "${ours[@]}" | best tokens_per_s max)
-    b=$(printf '%s\n' "${peer[@]}" | best tokens_per_s max)
+    ours() { "$bin" "$dir" "$threads" "$beams" 32; }
+    peer() { "$python" "$here/lm_generate_peer.py" run "$dir" "$threads" "$beams" 32; }
+    alternate "$rounds" tokens_per_s max
+    a=$best_ours b=$best_peer
     echo "$size $a"
     echo "$size $b"
-    awk -v a="$(field tokens_per_s "$a")" -v b="$(field tokens_per_s "$b")" -v s="$size" -v k="$beams" -v r="$rounds" \
-        'BEGIN { printf "%s, %d beam(s) (best of %d rounds): neuroscale %.2fx the tokens/s of transformers generate()\n", s, k, r, a / b }'
+    echo "$size, $beams beam(s) (best of $rounds rounds): neuroscale $(speedup tokens_per_s max "$a" "$b")x the tokens/s of transformers generate()"
   done
 done

@@ -17,15 +17,11 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
 for size in tiny 100m; do
   dir=$build/bench-lm/$size
   [ -f "$dir/prompts.json" ] || "$python" "$here/lm_generate_peer.py" make "$dir" "$size"
-  ours=() peer=()
-  for ((r = 0; r < rounds; r++)); do
-    ours+=("$("$bin" "$dir" "$threads" 4 64)")
-    peer+=("$("$python" "$here/lm_lora_step_peer.py" "$dir" "$threads" 4 64 2>/dev/null)")
-  done
-  a=$(printf '%s\n' "${ours[@]}" | best step_ms min)
-  b=$(printf '%s\n' "${peer[@]}" | best step_ms min)
+  ours() { "$bin" "$dir" "$threads" 4 64; }
+  peer() { "$python" "$here/lm_lora_step_peer.py" "$dir" "$threads" 4 64 2>/dev/null; }
+  alternate "$rounds" step_ms min
+  a=$best_ours b=$best_peer
   echo "$size $a"
   echo "$size $b"
-  awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v s="$size" -v r="$rounds" \
-      'BEGIN { printf "%s (best of %d rounds): neuroscale %.2fx the LoRA step rate of transformers+PEFT\n", s, r, b / a }'
+  echo "$size (best of $rounds rounds): neuroscale $(speedup step_ms min "$a" "$b")x the LoRA step rate of transformers+PEFT"
 done

@@ -16,18 +16,14 @@ bin=$(bench_binary "$build" bench_ridge)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null ||
   { echo "bench/ridge.sh: /usr/bin/python3 lacks numpy (apt-get install python3-numpy)" >&2; exit 2; }
 size=(--rows "$rows" --features "$features" --voxels "$voxels")
-ours=() peer=()
-for ((r = 0; r < rounds; r++)); do
-  line=$("$bin" "${size[@]}" --threads "$threads" --repeats 1)
-  ours+=("$line")
-  peer+=("$(OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/ridge_numpy.py" \
-            "${size[@]}" --repeats 1 --gflop "$(field gflop "$line")" --peak-gflops "$(field dgemm_peak_gflops "$line")")")
-done
-a=$(printf '%s\n' "${ours[@]}" | best fit_ms min)
-b=$(printf '%s\n' "${peer[@]}" | best fit_ms min)
+ours() { "$bin" "${size[@]}" --threads "$threads" --repeats 1; }
+peer() {
+  OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/ridge_numpy.py" \
+    "${size[@]}" --repeats 1 --gflop "$(field gflop "$1")" --peak-gflops "$(field dgemm_peak_gflops "$1")"
+}
+alternate "$rounds" fit_ms min
+a=$best_ours b=$best_peer
 echo "$a"
 echo "$b"
-awk -v a="$(field fit_ms "$a")" -v b="$(field fit_ms "$b")" -v f="$(field peak_fraction "$a")" \
-    -v g="$(field peak_fraction "$b")" -v r="$rounds" \
-    'BEGIN { printf "bootstrap ridge (best of %d rounds): neuroscale %.2fx the NumPy reference; %.0f%% of float64 GEMM peak (NumPy %.0f%%)\n",
-             r, b / a, 100 * f, 100 * g }'
+echo "bootstrap ridge (best of $rounds rounds): neuroscale $(speedup fit_ms min "$a" "$b")x the NumPy reference;" \
+  "$(percent peak_fraction "$a")% of float64 GEMM peak (NumPy $(percent peak_fraction "$b")%)"

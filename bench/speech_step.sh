@@ -26,19 +26,15 @@ if ! "$python" -c 'import transformers, peft' 2>/dev/null; then
     "regex==2025.9.18" "peft==0.17.1" "accelerate==1.10.1" "psutil==7.1.0" "tqdm==4.67.1" "packaging==25.0"
 fi
 for size in tiny base; do
-  ours=() peer=()
-  for ((r = 0; r < rounds; r++)); do
-    line=$("$bin" --size "$size" --threads "$threads")
-    ours+=("$line")
-    peer+=("$("$python" "$here/speech_step_pytorch.py" --size "$size" --threads "$threads" \
-              --model-gflop "$(field model_gflop "$line")" --peak-gflops "$(field gemm_peak_gflops "$line")")")
-  done
-  a=$(printf '%s\n' "${ours[@]}" | best step_ms min)
-  b=$(printf '%s\n' "${peer[@]}" | best step_ms min)
+  ours() { "$bin" --size "$size" --threads "$threads"; }
+  peer() {
+    "$python" "$here/speech_step_pytorch.py" --size "$size" --threads "$threads" \
+      --model-gflop "$(field model_gflop "$1")" --peak-gflops "$(field gemm_peak_gflops "$1")"
+  }
+  alternate "$rounds" step_ms min
+  a=$best_ours b=$best_peer
   echo "$a"
   echo "$b"
-  awk -v a="$(field step_ms "$a")" -v b="$(field step_ms "$b")" -v f="$(field peak_fraction "$a")" \
-      -v g="$(field peak_fraction "$b")" -v s="$size" -v r="$rounds" \
-      'BEGIN { printf "%s (best of %d rounds): neuroscale %.2fx the step rate of transformers+PEFT; %.0f%% of GEMM peak (peer %.0f%%)\n",
-               s, r, b / a, 100 * f, 100 * g }'
+  echo "$size (best of $rounds rounds): neuroscale $(speedup step_ms min "$a" "$b")x the step rate of transformers+PEFT;" \
+    "$(percent peak_fraction "$a")% of GEMM peak (peer $(percent peak_fraction "$b")%)"
 done
