@@ -60,7 +60,8 @@ int run_finetune(Runtime& runtime, const std::vector<std::string>& args) {
   task::CtcPhonemeTask task(config.task);
   std::set<std::string> pretrained;
   if (!config.init_checkpoint.empty())
-    pretrained = load_pretrained_encoder(task.model()->encoder, config.init_checkpoint, run->log());
+    pretrained = load_pretrained_encoder(task.model()->encoder, config.init_checkpoint,
+                                         config.init_new_read_ins, run->log());
   task.module().to(run->device());
 
   auto optimization = finetune_optimization(config, std::move(pretrained));

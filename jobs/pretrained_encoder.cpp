@@ -9,8 +9,36 @@
 
 namespace neuroscale::jobs {
 
+namespace {
+
+// "read_in.<subject>.<rest>" -> "<subject>"; "" for any other parameter.
+std::string read_in_subject(const std::string& name) {
+  constexpr std::size_t kStart = sizeof("read_in.") - 1;
+  if (!starts_with(name, "read_in.")) return "";
+  return name.substr(kStart, name.find('.', kStart) - kStart);
+}
+
+std::string joined(const std::set<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+}  // namespace
+
 std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const std::string& path,
+                                              const std::vector<std::string>& new_read_ins,
                                               Logger& log) {
+  std::set<std::string> subjects;
+  for (const auto& item : encoder->named_parameters(true)) {
+    if (const auto subject = read_in_subject(item.key()); !subject.empty())
+      subjects.insert(subject);
+  }
+  const std::set<std::string> renewed(new_read_ins.begin(), new_read_ins.end());
+  for (const auto& subject : renewed) {
+    NS_CHECK_AS(ConfigError, subjects.count(subject), "init.new_read_ins: '", subject,
+                "' is not a subject of this model (its subjects: ", joined(subjects), ")");
+  }
   const auto [checkpoint, manifest] = io::newest_verified_checkpoint(
       io::locate_checkpoints(path), [&](const std::string& skipped, const std::string& reason) {
         log.warn("skipping ", skipped, ": ", reason);
@@ -26,6 +54,7 @@ std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const 
   io::ModuleLoad how;
   how.prefix = prefix;
   how.may_be_missing = is_read_in;  // a subject the pretraining did not see gets a new read-in
+  how.skip = [&](const std::string& name) { return renewed.count(read_in_subject(name)) > 0; };
   how.label = "init.checkpoint '" + checkpoint + "'";
   how.noun = "encoder parameter";
   how.config_error = true;
@@ -41,12 +70,9 @@ std::set<std::string> load_pretrained_encoder(model::BitEncoder& encoder, const 
     const std::string& name = item.key();
     if (encoder_loaded.count(name)) loaded.insert("encoder." + name);
     if (!is_read_in(name)) continue;
-    const std::string subject = name.substr(8, name.find('.', 8) - 8);
-    (encoder_loaded.count(name) ? reused_subjects : new_subjects).insert(subject);
+    (encoder_loaded.count(name) ? reused_subjects : new_subjects).insert(read_in_subject(name));
   }
-  std::string reused, fresh;
-  for (const auto& s : reused_subjects) reused += (reused.empty() ? "" : ", ") + s;
-  for (const auto& s : new_subjects) fresh += (fresh.empty() ? "" : ", ") + s;
+  const std::string reused = joined(reused_subjects), fresh = joined(new_subjects);
   log.info("encoder initialised from ", checkpoint, " (step ", manifest.step,
            "): read-ins reused for ", reused.empty() ? "no subject" : reused,
            new_subjects.empty() ? "" : "; new read-ins for " + fresh);

@@ -47,7 +47,8 @@ void run_sentence_finetune(ConfigJob& job, FinetuneConfig& config) {
   auto& model = task.model();
   std::set<std::string> pretrained;
   if (!config.init_checkpoint.empty())
-    pretrained = load_pretrained_encoder(model->encoder, config.init_checkpoint, log);
+    pretrained = load_pretrained_encoder(model->encoder, config.init_checkpoint,
+                                         config.init_new_read_ins, log);
   task.module().to(run->device());
   std::int64_t trainable = 0;
   for (const auto& p : model->parameters()) trainable += p.requires_grad() ? p.numel() : 0;

@@ -32,6 +32,7 @@ std::set<std::string> load_module(torch::nn::Module& module, const std::string& 
   for (auto& item : module.named_parameters(true)) {
     const std::string& name = item.key();
     if (how.trainable_only && !item.value().requires_grad()) continue;
+    if (how.skip && how.skip(name)) continue;
     const auto found = by_name.find(how.prefix + name);
     if (found == by_name.end()) {
       if (how.may_be_missing && how.may_be_missing(name)) continue;

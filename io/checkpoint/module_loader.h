@@ -24,6 +24,8 @@ struct ModuleLoad {
   bool trainable_only = false;
   /// parameters that may be absent from the checkpoint; they keep their initial values
   std::function<bool(const std::string& name)> may_be_missing;
+  /// parameters not loaded even when the checkpoint has them; they keep their initial values
+  std::function<bool(const std::string& name)> skip;
   /// errors: "checkpoint 'X'" by default; what the user named, e.g. "init.checkpoint 'X'"
   std::string label;
   /// what a parameter is called in errors ("parameter", "encoder parameter")

@@ -26,6 +26,9 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
     s.value("checkpoint", o.init_checkpoint,
             Field("pretrained run directory or checkpoint (its newest verified one); empty: from "
                   "scratch"));
+    s.value("new_read_ins", o.init_new_read_ins,
+            Field("subjects whose read-in starts anew even when the checkpoint has one, as a new "
+                  "subject's does (the others' are reused)"));
   });
   v.value("seed", o.seed, Field("seed of new layers, dropout, shuffling and masking").at_least(0));
   v.section("train", "the training loop", [&](ConfigVisitor& s) { describe(s, o.train); });
@@ -48,6 +51,8 @@ void describe(ConfigVisitor& v, FinetuneConfig& o) {
 void validate(const FinetuneConfig& o, const std::string& source) {
   validate(o.task.model().encoder(), source);
   if (o.objective == "sentence") validate(o.sentence, source);
+  NS_CHECK_AS(ConfigError, o.init_new_read_ins.empty() || !o.init_checkpoint.empty(), source,
+              ": 'init.new_read_ins' needs 'init.checkpoint' (from scratch every read-in is new)");
   NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
               ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
               ") exceeds 'train.max_steps' (", o.train.max_steps, ")");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "jobs/schema/model_sections.h"
 #include "jobs/schema/sentence_schema.h"
@@ -20,6 +21,8 @@ struct FinetuneConfig {
   std::int64_t label_seed = 0;  ///< data.label_seed: which subset (nested across fractions)
   std::string
       init_checkpoint;  ///< init.checkpoint: pretrained run or checkpoint ("": from scratch)
+  std::vector<std::string>
+      init_new_read_ins;  ///< init.new_read_ins: subjects whose read-in starts anew regardless
   std::int64_t seed = 0;
   distributed::TrainOptions train;
   distributed::CheckpointPolicy checkpoint;

@@ -95,6 +95,50 @@ TEST_F(FinetuneCli, StartsFromThePretrainedEncoderAndLogsErrorRates) {
   EXPECT_GE(records.back().values.at("val_per"), 0.0);
 }
 
+TEST_F(FinetuneCli, NewReadInsStartAnewAndTheRestIsReused) {
+  // init.new_read_ins: human-a's read-in is the fresh one a from-scratch run of the same seed
+  // has, not the pretrained one; monkey-a's and the shared layers are still the checkpoint's.
+  const std::string frozen = " train.max_steps=2 schedule.lr=0 schedule.warmup_steps=0";
+  Result renewed = run(finetune(
+      "renewed", "init.checkpoint=" + root_ + "/pre init.new_read_ins=[human-a]" + frozen));
+  ASSERT_EQ(renewed.code, 0) << renewed.err;
+  EXPECT_NE(renewed.err.find("read-ins reused for monkey-a; new read-ins for human-a"),
+            std::string::npos)
+      << renewed.err;
+  Result scratch = run(finetune("renewed_scratch", frozen));
+  ASSERT_EQ(scratch.code, 0) << scratch.err;
+  const auto pre = model_tensors(root_ + "/pre");
+  const auto tuned = model_tensors(root_ + "/renewed");
+  const auto fresh = model_tensors(root_ + "/renewed_scratch");
+  int human = 0, monkey = 0, shared = 0;
+  for (const auto& [name, tensor] : tuned) {
+    if (name.rfind("model.encoder.", 0) != 0) continue;
+    if (name.rfind("model.encoder.read_in.human-a.", 0) == 0) {
+      EXPECT_FALSE(at::equal(pre.at(name), tensor)) << name;
+      EXPECT_TRUE(at::equal(fresh.at(name), tensor)) << name;
+      ++human;
+    } else {
+      EXPECT_TRUE(at::equal(pre.at(name), tensor)) << name;
+      ++(name.rfind("model.encoder.read_in.", 0) == 0 ? monkey : shared);
+    }
+  }
+  EXPECT_GT(human, 0);
+  EXPECT_GT(monkey, 0);
+  EXPECT_GT(shared, 10);
+
+  Result unknown = run(finetune(
+      "renewed_unknown", "init.checkpoint=" + root_ + "/pre init.new_read_ins=[human-z]" + frozen));
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("init.new_read_ins: 'human-z' is not a subject of this model (its "
+                             "subjects: human-a, monkey-a)"),
+            std::string::npos)
+      << unknown.err;
+  Result without = run(finetune("renewed_without", "init.new_read_ins=[human-a]" + frozen));
+  EXPECT_EQ(without.code, 2);
+  EXPECT_NE(without.err.find("'init.new_read_ins' needs 'init.checkpoint'"), std::string::npos)
+      << without.err;
+}
+
 TEST_F(FinetuneCli, FromScratchAndLabelFractions) {
   Result scratch = run(finetune("scratch", "train.max_steps=6 data.label_fraction=0.25"));
   ASSERT_EQ(scratch.code, 0) << scratch.err;
