@@ -1,5 +1,6 @@
 """scripts/bit-v2-report on runs whose edit counts are known: the point estimates are the
-summed-edit ratios, the relative reductions follow from them, intervals are degenerate where
+summed-edit ratios, the relative reductions follow from them (against scratch, and of an
+ENCODER-fresh against its ENCODER), intervals are degenerate where
 nothing varies and bracket the point where something does, the scaling table reads the
 pretraining hours from the pretraining logs, the archive (counts.tsv.gz) reproduces the tables
 and takes further seeds but refuses runs or pretrainings that differ from its own, and a
@@ -71,8 +72,10 @@ def main():
             human = write_run(out, f"human-{seed}", [(2, 10, 1, 5)] * len(TRIALS))
             varied = [((t + seed) % 6, 10, (t + seed) % 3, 5) for t in TRIALS]
             human_half = write_run(out, f"human-half-{seed}", varied)
+            # The human encoder with a fresh read-in for the target: half its phoneme errors.
+            human_fresh = write_run(out, f"human-fresh-{seed}", [(1, 10, 1, 5)] * len(TRIALS))
             runs += [("scratch", "-", seed, scratch, "-"), ("human", "1.0", seed, human, full),
-                     ("human", "0.5", seed, human_half, half)]
+                     ("human", "0.5", seed, human_half, half), ("human-fresh", "1.0", seed, human_fresh, full)]
         write_runs_tsv(out, runs)
         result = run_report(out)
         check(result.returncode == 0, f"report failed: {result.stderr}")
@@ -82,6 +85,9 @@ def main():
         check("| 5% | scratch | 3 | 0.400 [0.400, 0.400] | 0.400 [0.400, 0.400] | - | - |" in text, text)
         check("| 5% | human | 3 | 0.200 [0.200, 0.200] | 0.200 [0.200, 0.200] | +50% [+50%, +50%] "
               "| +50% [+50%, +50%] |" in text, text)
+        # ENCODER-fresh against ENCODER, paired: -50% phoneme errors, the same word errors.
+        check("## attempted_speech: a fresh read-in for the target against the pretrained one" in text, text)
+        check("| 5% | human-fresh | human | 3/3 | +50.0% [+50.0%, +50.0%] | +0.0% [+0.0%, +0.0%] |" in text, text)
         # The half-data encoder in the scaling table: its hours from the log, its PER the summed
         # ratio (hand-computed), an interval that brackets it and has width.
         edits = sum((t + s) % 6 for t in TRIALS for s in (1, 2, 3))
