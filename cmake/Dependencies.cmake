@@ -88,6 +88,18 @@ if(Torch_VERSION VERSION_GREATER_EQUAL 2.10)
   set(CMAKE_CXX_STANDARD 20)
 endif()
 
+# OpenMP, as LibTorch's own CPU parallelism: at::parallel_for is an inline template whose
+# OpenMP backend is a `#pragma omp parallel` in LibTorch's headers, so code that calls it
+# runs on one thread unless it is itself compiled with -fopenmp. Every target that uses
+# LibTorch (and the precompiled header they share) therefore gets OpenMP through the torch
+# target; the library it links is the libgomp.so.1 LibTorch loads anyway (one OpenMP
+# runtime, one thread pool). core/intra_op.h checks that it took. The fuzz build (clang,
+# without its OpenMP runtime) runs those loops on one thread, as libFuzzer runs the harness.
+if(NOT NEUROSCALE_FUZZ)
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+  set_property(TARGET torch APPEND PROPERTY INTERFACE_LINK_LIBRARIES OpenMP::OpenMP_CXX)
+endif()
+
 find_package(MPI REQUIRED COMPONENTS C)
 find_package(Boost 1.71 REQUIRED COMPONENTS serialization)
 find_package(TBB REQUIRED)

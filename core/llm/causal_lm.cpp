@@ -58,15 +58,6 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t queries, at::Scal
       .unsqueeze(1);
 }
 
-// [B, H_kv, S, D] -> [B, H_kv * groups, S, D]: each KV head serves `groups` query heads.
-at::Tensor repeat_kv(const at::Tensor& x, std::int64_t groups) {
-  if (groups == 1) return x;
-  const auto sizes = x.sizes();
-  return x.unsqueeze(2)
-      .expand({sizes[0], sizes[1], groups, sizes[2], sizes[3]})
-      .reshape({sizes[0], sizes[1] * groups, sizes[2], sizes[3]});
-}
-
 }  // namespace
 
 void KvCache::select_rows(const at::Tensor& rows) {
@@ -118,15 +109,23 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, co
   const auto value = split(v_proj(x), kv_heads);
   keys = keys.defined() ? at::cat({keys, key}, 2) : key;
   values = values.defined() ? at::cat({values, value}, 2) : value;
+  // Grouped-query attention without copying the cache per query head: query head h reads
+  // KV head h / groups, so the `groups` heads of one KV head are stacked as one head with
+  // groups * T query rows ([B, H, T, D] -> [B, H_kv, groups * T, D], rows g-major), each row
+  // with its position's bias.
   const auto groups = heads / kv_heads;
-  const auto k = repeat_kv(keys, groups), v = repeat_kv(values, groups);
+  const auto grouped_query = query.reshape({batch, kv_heads, groups * tokens, head_dim});
+  const auto grouped_bias = groups == 1 ? bias : bias.repeat({1, 1, groups, 1});
 #if TORCH_VERSION_MAJOR >= 2
-  const auto context = at::scaled_dot_product_attention(query, k, v, bias);
+  const auto grouped = at::scaled_dot_product_attention(grouped_query, keys, values, grouped_bias);
 #else
-  auto scores =
-      at::matmul(query, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim)) + bias;
-  const auto context = at::matmul(at::softmax(scores, -1, at::kFloat).to(query.scalar_type()), v);
+  const auto scores =
+      at::matmul(grouped_query, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim)) +
+      grouped_bias;
+  const auto grouped =
+      at::matmul(at::softmax(scores, -1, at::kFloat).to(query.scalar_type()), values);
 #endif
+  const auto context = grouped.reshape({batch, heads, tokens, head_dim});
   return o_proj(context.transpose(1, 2).reshape({batch, tokens, heads * head_dim}));
 }
 

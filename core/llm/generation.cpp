@@ -111,9 +111,12 @@ std::vector<std::vector<Hypothesis>> beam_search(CausalLmImpl& model, const at::
   const double penalty = options.length_penalty();
 
   auto mask = mask_in.defined() ? mask_in.to(at::kLong) : at::ones({batch, prompt}, long_options);
+  // The prompt goes through the model once per sequence; its cache and last logits are then
+  // copied to each beam (transformers runs the prompt once per beam: beams times the work).
   KvCache cache;
-  auto logits = model.forward_embeddings(embeddings.repeat_interleave(beams, 0),
-                                         mask.repeat_interleave(beams, 0), &cache, true);
+  auto logits =
+      model.forward_embeddings(embeddings, mask, &cache, true).repeat_interleave(beams, 0);
+  cache.select_rows(at::arange(batch, long_options).repeat_interleave(beams));
   auto running = at::full({batch, beams, steps}, fill, long_options);
   auto running_scores = at::zeros({batch, beams}, float_options);
   running_scores.narrow(1, 1, beams - 1).fill_(kImpossible);

@@ -11,8 +11,8 @@
 namespace neuroscale::model {
 namespace {
 
-// Columns of the output one task computes: 64 weight rows (192 KB at width 768) stay in L2
-// while each group of rows passes over them.
+// The parallel loop's grain in output columns: at::parallel_for gives each intra-op thread
+// one contiguous range of at least this many columns (16 of the kernel's column groups).
 constexpr std::int64_t kColumnsPerBlock = 64;
 
 }  // namespace
@@ -23,7 +23,8 @@ bool uses_few_rows_kernel(const at::Tensor& rows, const at::Tensor& weight) {
   if (rows.dim() != 2 || weight.dim() != 2 || rows.size(1) != weight.size(1)) return false;
   if (!rows.device().is_cpu() || !weight.device().is_cpu()) return false;
   if (rows.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat) return false;
-  if (at::GradMode::is_enabled() && (rows.requires_grad() || weight.requires_grad())) return false;
+  // Decoding only: with gradients on, every product is addmm's, as in the reference models.
+  if (at::GradMode::is_enabled()) return false;
   if (!weight.is_contiguous() || rows.size(0) == 0) return false;
   return rows.size(0) <= few_rows_limit(isa);
 }

@@ -13,7 +13,8 @@ enum class FewRowsIsa { kNone, kAvx2, kAvx512 };
 FewRowsIsa few_rows_isa();
 
 // The most rows for which the kernel beats MKL's GEMM on the benchmark's model
-// (bench/lm_generate.sh): 16 with AVX-512, 4 with AVX2.
+// (bench_few_rows, docs/benchmarks.md): 32 with AVX-512 (1.4x MKL there, 1.0-1.1x at 48
+// and 64 rows), 4 with AVX2.
 std::int64_t few_rows_limit(FewRowsIsa isa);
 
 struct FewRowsProduct {

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "core/intra_op.h"
 #include "core/model/affine.h"
 #include "core/model/few_rows_kernel.h"
 #include "core/model/qkv_heads.h"
@@ -131,7 +132,7 @@ TEST(FewRowsKernel, EveryShapeMatchesTheFloat64ProductOnEveryKernelThisCpuRuns) 
   if (isas.empty()) GTEST_SKIP() << "this CPU has neither AVX2+FMA nor AVX-512";
   torch::manual_seed(11);
   for (const auto isa : isas) {
-    for (const std::int64_t m : {1, 2, 3, 4, 5, 8, 13, 16}) {
+    for (const std::int64_t m : {1, 2, 3, 4, 5, 8, 13, 16, 17, 31, 32}) {
       for (const std::int64_t k : {1, 7, 16, 37, 768}) {
         for (const std::int64_t n : {1, 5, 67, 300}) {
           const auto x = torch::randn({m, k});
@@ -178,4 +179,14 @@ TEST(FewRowsKernel, AffineTakesItOnlyForFewFloat32RowsOutsideAutograd) {
   EXPECT_FALSE(ns::model::uses_few_rows_kernel(x, w));
   ns::model::affine(x, w, bias).sum().backward();
   EXPECT_TRUE(torch::allclose(x.grad(), w.sum(0).expand({2, 40}), 1e-5, 1e-5));
+}
+
+// The engine's kernels (the few-rows product, dropout, the fused losses and heads) split their
+// work with at::parallel_for; compiled without OpenMP they would all run on one thread.
+TEST(IntraOp, TheEnginesParallelLoopsReachEveryThread) {
+  const int before = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_EQ(ns::intra_op_threads_reached(64), 2);
+  EXPECT_EQ(ns::intra_op_threads_reached(1), 1);
+  at::set_num_threads(before);
 }
