@@ -238,8 +238,12 @@ at::Tensor CausalLmImpl::hidden_states(const at::Tensor& x, const at::Tensor& ma
   return model->norm(h);
 }
 
+const at::Tensor& CausalLmImpl::head_weight() const {
+  return lm_head ? lm_head->weight : model->embed_tokens->weight;
+}
+
 at::Tensor CausalLmImpl::logits(const at::Tensor& hidden) {
-  const auto& head = lm_head ? lm_head->weight : model->embed_tokens->weight;
+  const auto& head = head_weight();
   auto sizes = hidden.sizes().vec();
   sizes.back() = head.size(0);
   return model::affine(hidden.reshape({-1, hidden.size(-1)}), head, {}).view(sizes);

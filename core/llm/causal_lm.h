@@ -123,6 +123,8 @@ class CausalLmImpl : public torch::nn::Module {
                            KvCache* cache = nullptr);
   // hidden [.., hidden] -> logits [.., vocab].
   at::Tensor logits(const at::Tensor& hidden);
+  // The output head [vocab, hidden]: lm_head's weight, or the embeddings' when tied.
+  const at::Tensor& head_weight() const;
 
   const CausalLmOptions& options() const { return options_; }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/check.h"
+#include "core/llm/head_loss.h"
 
 namespace neuroscale::llm {
 namespace {
@@ -140,8 +141,7 @@ std::pair<at::Tensor, at::Tensor> NeuralLmImpl::generation_inputs(
 at::Tensor NeuralLmImpl::cross_entropy_sum(const NeuralLmSequences& s) {
   const auto hidden = llm->hidden_states(s.embeddings, s.mask);
   const auto picked = hidden.reshape({-1, hidden.size(-1)}).index_select(0, s.predictors);
-  const auto log_probs = at::log_softmax(llm->logits(picked).to(at::kFloat), -1);
-  return at::nll_loss(log_probs, s.targets, {}, at::Reduction::Sum);
+  return head_cross_entropy_sum(picked, llm->head_weight(), s.targets);
 }
 
 std::vector<double> NeuralLmImpl::target_log_likelihoods(const NeuralLmSequences& s) {

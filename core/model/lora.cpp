@@ -51,9 +51,15 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
   auto out = affine(rows, weight, bias);
   if (has_adapter()) {
     // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
+    // The scaling multiplies the rank-r intermediate, and the update is accumulated into the
+    // base product by the GEMM (addmm's beta = 1): no pass over [rows, out] of its own,
+    // forward or backward.
     const auto dropped =
         model::dropout(rows.to(lora_A.scalar_type()), lora.dropout(), is_training());
-    out = out + (at::mm(at::mm(dropped, lora_A.t()), lora_B.t()) * scaling()).to(out.scalar_type());
+    const auto down = at::mm(dropped, lora_A.t()).mul_(scaling());
+    out = out.scalar_type() == down.scalar_type()
+              ? at::addmm(out, down, lora_B.t())
+              : out + at::mm(down, lora_B.t()).to(out.scalar_type());
   }
   sizes.back() = out_features;
   return out.view(sizes);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/check.h"
+#include "core/llm/head_loss.h"
 
 namespace neuroscale::task {
 
@@ -20,13 +21,17 @@ TaskOutput CausalLmTask::forward(const Batch& batch, const StepContext&) {
   const auto positions = at::arange(length, at::TensorOptions().dtype(at::kLong).device(device));
   const auto mask =
       positions.unsqueeze(0).lt(batch.bins.to(device).unsqueeze(1)).to(at::kLong);  // [B, L]
-  const auto logits = model_->forward(tokens, mask).narrow(1, 0, length - 1);
-  const auto targets = tokens.narrow(1, 1, length - 1);
+  // Every position whose next token is real predicts it; the head and its loss run on
+  // those rows only (head_loss.h: no [rows, vocab] logits for the whole batch).
+  const auto hidden = model_->hidden_states(model_->embed(tokens), mask);
+  const auto width = hidden.size(2);
   const auto predicted = mask.narrow(1, 1, length - 1).to(at::kBool);  // the target is a real token
-  const auto log_probs = at::log_softmax(logits.to(at::kFloat), -1);
-  const auto nll = -log_probs.gather(2, targets.unsqueeze(2)).squeeze(2);
+  const auto rows = predicted.reshape({-1}).nonzero().select(1, 0);
+  const auto predictors =
+      hidden.narrow(1, 0, length - 1).reshape({-1, width}).index_select(0, rows);
+  const auto targets = tokens.narrow(1, 1, length - 1).reshape({-1}).index_select(0, rows);
   TaskOutput out;
-  out.loss = nll.masked_select(predicted).sum();
+  out.loss = llm::head_cross_entropy_sum(predictors, model_->head_weight(), targets);
   const auto count = predicted.sum().to(at::kDouble);
   out.count = count.item<double>();
   out.sums = at::stack({out.loss.detach().to(at::kDouble), count});

@@ -1,0 +1,101 @@
+#include "core/llm/head_loss.h"
+
+#include <ATen/core/grad_mode.h>
+#include <torch/autograd.h>
+
+#include <algorithm>
+
+#include "core/check.h"
+
+namespace neuroscale::llm {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// Throws UsageError naming the first row whose target is outside [0, vocab).
+void check_targets(const at::Tensor& targets, std::int64_t vocab) {
+  if (targets.numel() == 0) return;
+  const auto outside = targets.lt(0).logical_or(targets.ge(vocab));
+  if (!outside.any().item<bool>()) return;
+  const auto row = outside.nonzero().select(1, 0)[0].item<std::int64_t>();
+  NS_THROW(UsageError, "target token ", targets[row].item<std::int64_t>(), " of row ", row,
+           " is outside the vocabulary [0, ", vocab, ")");
+}
+
+// Forward computes the loss and, for the inputs that need them, the gradients of the loss
+// itself (incoming gradient 1); backward scales those by the incoming gradient.
+struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
+  static at::Tensor forward(AutogradContext* context, const at::Tensor& hidden,
+                            const at::Tensor& head, const at::Tensor& targets,
+                            std::int64_t chunk_rows, bool grad_hidden, bool grad_head) {
+    const auto rows = hidden.size(0);
+    const auto h = hidden.contiguous();
+    at::Tensor hidden_gradient, head_gradient;
+    if (grad_hidden) hidden_gradient = at::empty_like(h);
+    // Accumulated in float32 across chunks, converted to the head's dtype at the end.
+    if (grad_head) head_gradient = at::zeros(head.sizes(), head.options().dtype(at::kFloat));
+    auto loss = at::zeros({}, h.options().dtype(at::kDouble));
+    for (std::int64_t first = 0; first < rows; first += chunk_rows) {
+      const auto count = std::min(chunk_rows, rows - first);
+      const auto x = h.narrow(0, first, count);
+      const auto chosen = targets.narrow(0, first, count).unsqueeze(1);
+      auto scores = at::log_softmax(at::mm(x, head.t()).to(at::kFloat), 1);
+      loss.sub_(scores.gather(1, chosen).sum(at::kDouble));
+      if (!grad_hidden && !grad_head) continue;
+      // d loss / d logits = softmax - one_hot(target), in the log-probabilities' buffer.
+      scores.exp_().scatter_add_(1, chosen, at::full({count, 1}, -1.0f, scores.options()));
+      const auto gradient = scores.to(head.scalar_type());
+      if (grad_hidden) {
+        auto rows_gradient = hidden_gradient.narrow(0, first, count);
+        at::mm_out(rows_gradient, gradient, head);
+      }
+      if (grad_head) head_gradient.add_(at::mm(gradient.t(), x).to(at::kFloat));
+    }
+    if (grad_head) head_gradient = head_gradient.to(head.scalar_type());
+    context->saved_data["hidden_gradient"] = hidden_gradient;
+    context->saved_data["head_gradient"] = head_gradient;
+    return loss.to(at::kFloat);
+  }
+
+  static tensor_list backward(AutogradContext* context, tensor_list grads) {
+    const auto& incoming = grads[0];
+    auto scaled = [&](const char* name) {
+      const auto gradient = context->saved_data[name].toTensor();
+      return gradient.defined() ? gradient * incoming.to(gradient.scalar_type()) : at::Tensor();
+    };
+    return {scaled("hidden_gradient"),
+            scaled("head_gradient"),
+            at::Tensor(),
+            at::Tensor(),
+            at::Tensor(),
+            at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor head_cross_entropy_sum(const at::Tensor& hidden, const at::Tensor& head,
+                                  const at::Tensor& targets, std::int64_t chunk_bytes) {
+  NS_CHECK_AS(UsageError, hidden.dim() == 2 && head.dim() == 2 && hidden.size(1) == head.size(1),
+              "the head loss needs hidden rows [N, H] and a head [V, H], got ", hidden.sizes(),
+              " and ", head.sizes());
+  NS_CHECK_AS(
+      UsageError,
+      targets.dim() == 1 && targets.size(0) == hidden.size(0) && targets.scalar_type() == at::kLong,
+      "the head loss needs one int64 target per hidden row (", hidden.size(0), "), got ",
+      targets.sizes(), " ", targets.scalar_type());
+  NS_CHECK_AS(UsageError, hidden.scalar_type() == head.scalar_type(),
+              "hidden rows and head must share a dtype, got ", hidden.scalar_type(), " and ",
+              head.scalar_type());
+  NS_CHECK_AS(UsageError, chunk_bytes > 0, "head loss chunk must be positive, got ", chunk_bytes);
+  const auto vocab = head.size(0);
+  check_targets(targets, vocab);
+  const auto row_bytes = vocab * static_cast<std::int64_t>(sizeof(float));
+  const auto chunk_rows = std::max<std::int64_t>(1, chunk_bytes / row_bytes);
+  const bool grad = at::GradMode::is_enabled();
+  return HeadCrossEntropy::apply(hidden, head, targets.to(hidden.device()), chunk_rows,
+                                 grad && hidden.requires_grad(), grad && head.requires_grad());
+}
+
+}  // namespace neuroscale::llm
