@@ -2,12 +2,14 @@
 // forward over a batch of token sequences, the next-token cross-entropy, backward into rank-8
 // adapters on all seven projections (the base frozen), AdamW. The model is a Hugging Face
 // directory made by bench/lm_generate_peer.py. Prints one line: the step time, the median of
-// 5 steps after 2 warm-ups.
-// usage: bench_lm_lora_step DIR THREADS BATCH LENGTH
+// 5 steps after 2 warm-ups. `packed` packs the frozen base weights for MKL's packed GEMM
+// first (CausalLmImpl::pack_frozen_weights, both directions) and prints the packs' bytes.
+// usage: bench_lm_lora_step DIR THREADS BATCH LENGTH [packed]
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "bench/bench_common.h"
 #include "core/optim/optimizer.h"
@@ -17,8 +19,9 @@
 
 int main(int argc, char** argv) {
   using namespace neuroscale;
-  if (argc != 5) {
-    std::cerr << "usage: bench_lm_lora_step DIR THREADS BATCH LENGTH\n";
+  const bool packed = argc == 6 && std::string(argv[5]) == "packed";
+  if (argc != 5 && !packed) {
+    std::cerr << "usage: bench_lm_lora_step DIR THREADS BATCH LENGTH [packed]\n";
     return 2;
   }
   const int threads = std::stoi(argv[2]);
@@ -29,6 +32,7 @@ int main(int argc, char** argv) {
       argv[1], {}, "", model::LoraOptions().rank(8).alpha(32).dropout(0.0),
       {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
   const auto trainable = model::freeze_all_but_lora(*lm.model);
+  const auto packed_bytes = packed ? lm.model->pack_frozen_weights(/*with_gradient=*/true) : 0;
   lm.model->train();
   task::CausalLmTask task(lm.model);
   optim::AdamW optimizer(optim::weight_decay_groups(*lm.model, 0.0));
@@ -49,8 +53,10 @@ int main(int argc, char** argv) {
     step();
     times.push_back(bench::seconds(start));
   }
-  std::printf("neuroscale threads=%d batch=%lld length=%lld trainable=%lld step_ms=%.1f\n", threads,
-              static_cast<long long>(batch_size), static_cast<long long>(length),
-              static_cast<long long>(trainable), 1e3 * bench::median(times));
+  std::printf(
+      "neuroscale%s threads=%d batch=%lld length=%lld trainable=%lld packed_mb=%.0f step_ms=%.1f\n",
+      packed ? "-packed" : "", threads, static_cast<long long>(batch_size),
+      static_cast<long long>(length), static_cast<long long>(trainable), packed_bytes / 1048576.0,
+      1e3 * bench::median(times));
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "core/model/affine.h"
+#include "core/model/packed_gemm.h"
 #include "core/model/rotary.h"
 
 namespace neuroscale::llm {
@@ -246,7 +247,32 @@ at::Tensor CausalLmImpl::logits(const at::Tensor& hidden) {
   const auto& head = head_weight();
   auto sizes = hidden.sizes().vec();
   sizes.back() = head.size(0);
-  return model::affine(hidden.reshape({-1, hidden.size(-1)}), head, {}).view(sizes);
+  const auto rows = hidden.reshape({-1, hidden.size(-1)});
+  const auto* pack = packed_head();
+  return (pack != nullptr && pack->serves(rows, {}) ? pack->linear(rows, {})
+                                                    : model::affine(rows, head, {}))
+      .view(sizes);
+}
+
+std::int64_t CausalLmImpl::pack_frozen_weights(bool with_gradient) {
+  NS_CHECK_AS(UsageError, model::packed_gemm_available(),
+              "packing frozen weights needs MKL's packed GEMM (cblas_sgemm_pack), which this "
+              "LibTorch does not export (PyTorch's wheels do; Debian's libtorch-dev does not)");
+  std::int64_t bytes = 0;
+  for (const auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<model::LoraLinearImpl>())
+      bytes += linear->pack_weight(with_gradient);
+  }
+  packed_head_.reset();
+  if (model::packable(head_weight())) {
+    packed_head_ = std::make_shared<model::PackedWeight>(head_weight(), with_gradient);
+    bytes += packed_head_->bytes();
+  }
+  return bytes;
+}
+
+const model::PackedWeight* CausalLmImpl::packed_head() {
+  return model::refresh_pack(packed_head_, head_weight());
 }
 
 at::Tensor CausalLmImpl::forward_embeddings(const at::Tensor& x, const at::Tensor& mask,

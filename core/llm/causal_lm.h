@@ -21,6 +21,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/llm/causal_lm_options.h"
@@ -128,11 +129,23 @@ class CausalLmImpl : public torch::nn::Module {
 
   const CausalLmOptions& options() const { return options_; }
 
+  // Packs the frozen float32 CPU base weights for MKL's packed GEMM (core/model/packed_gemm.h):
+  // every LoRA-capable projection whose weight does not train, and the output head when it
+  // does not. The products with them then skip re-packing the weight each call; the packs
+  // are private memory, one copy of those weights for x·Wᵀ and, `with_gradient` (training),
+  // one more for g·W. Returns the bytes packed. Throws UsageError when this LibTorch has no
+  // packed GEMM (packed_gemm_available()).
+  std::int64_t pack_frozen_weights(bool with_gradient);
+  // The head's pack when one was asked for and the head is still packable (packed again if
+  // it changed since), else null.
+  const model::PackedWeight* packed_head();
+
   DecoderStack model{nullptr};
   WeightMatrix lm_head{nullptr};  ///< [vocab, hidden]; null when tied to the embeddings
 
  private:
   CausalLmOptions options_;
+  std::shared_ptr<model::PackedWeight> packed_head_;
 };
 TORCH_MODULE(CausalLm);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/check.h"
+#include "core/model/packed_gemm.h"
 
 namespace neuroscale::llm {
 namespace {
@@ -28,7 +29,8 @@ void check_targets(const at::Tensor& targets, std::int64_t vocab) {
 struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
   static at::Tensor forward(AutogradContext* context, const at::Tensor& hidden,
                             const at::Tensor& head, const at::Tensor& targets,
-                            std::int64_t chunk_rows, bool grad_hidden, bool grad_head) {
+                            std::int64_t chunk_rows, bool grad_hidden, bool grad_head,
+                            const model::PackedWeight* packed) {
     const auto rows = hidden.size(0);
     const auto h = hidden.contiguous();
     at::Tensor hidden_gradient, head_gradient;
@@ -40,7 +42,14 @@ struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
       const auto count = std::min(chunk_rows, rows - first);
       const auto x = h.narrow(0, first, count);
       const auto chosen = targets.narrow(0, first, count).unsqueeze(1);
-      auto scores = at::log_softmax(at::mm(x, head.t()).to(at::kFloat), 1);
+      at::Tensor logits;
+      if (packed != nullptr) {
+        logits = at::empty({count, head.size(0)}, x.options());
+        packed->times_transposed_out(logits, x);
+      } else {
+        logits = at::mm(x, head.t());
+      }
+      auto scores = at::log_softmax(logits.to(at::kFloat), 1);
       loss.sub_(scores.gather(1, chosen).sum(at::kDouble));
       if (!grad_hidden && !grad_head) continue;
       // d loss / d logits = softmax - one_hot(target), in the log-probabilities' buffer.
@@ -48,7 +57,11 @@ struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
       const auto gradient = scores.to(head.scalar_type());
       if (grad_hidden) {
         auto rows_gradient = hidden_gradient.narrow(0, first, count);
-        at::mm_out(rows_gradient, gradient, head);
+        if (packed != nullptr) {
+          packed->times_out(rows_gradient, gradient);
+        } else {
+          at::mm_out(rows_gradient, gradient, head);
+        }
       }
       if (grad_head) head_gradient.add_(at::mm(gradient.t(), x).to(at::kFloat));
     }
@@ -69,6 +82,7 @@ struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
             at::Tensor(),
             at::Tensor(),
             at::Tensor(),
+            at::Tensor(),
             at::Tensor()};
   }
 };
@@ -76,7 +90,8 @@ struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
 }  // namespace
 
 at::Tensor head_cross_entropy_sum(const at::Tensor& hidden, const at::Tensor& head,
-                                  const at::Tensor& targets, std::int64_t chunk_bytes) {
+                                  const at::Tensor& targets, std::int64_t chunk_bytes,
+                                  const model::PackedWeight* packed_head) {
   NS_CHECK_AS(UsageError, hidden.dim() == 2 && head.dim() == 2 && hidden.size(1) == head.size(1),
               "the head loss needs hidden rows [N, H] and a head [V, H], got ", hidden.sizes(),
               " and ", head.sizes());
@@ -94,8 +109,12 @@ at::Tensor head_cross_entropy_sum(const at::Tensor& hidden, const at::Tensor& he
   const auto row_bytes = vocab * static_cast<std::int64_t>(sizeof(float));
   const auto chunk_rows = std::max<std::int64_t>(1, chunk_bytes / row_bytes);
   const bool grad = at::GradMode::is_enabled();
-  return HeadCrossEntropy::apply(hidden, head, targets.to(hidden.device()), chunk_rows,
-                                 grad && hidden.requires_grad(), grad && head.requires_grad());
+  const bool grad_hidden = grad && hidden.requires_grad(), grad_head = grad && head.requires_grad();
+  // The packs hold the frozen head's values: a head that trains is multiplied as it is.
+  const bool use_pack = packed_head != nullptr && packed_head->current_for(head) && !grad_head &&
+                        packed_head->serves(hidden, {});
+  return HeadCrossEntropy::apply(hidden, head, targets.to(hidden.device()), chunk_rows, grad_hidden,
+                                 grad_head, use_pack ? packed_head : nullptr);
 }
 
 }  // namespace neuroscale::llm

@@ -14,6 +14,10 @@
 
 #include <cstdint>
 
+namespace neuroscale::model {
+class PackedWeight;
+}
+
 namespace neuroscale::llm {
 
 // The logits one chunk may hold, in bytes: 256 MiB (32,000-token vocabularies take up to
@@ -25,9 +29,12 @@ constexpr std::int64_t kHeadLossChunkBytes = std::int64_t{256} << 20;
 // float32, as the unfused loss), targets [N] int64 in [0, V). Differentiable in `hidden`
 // and `head` (each gradient only when that input requires one). `chunk_bytes` bounds the
 // float32 logits held at once (at least one row). Throws UsageError on mismatched shapes or
-// a target outside the vocabulary (naming the row).
+// a target outside the vocabulary (naming the row). `packed_head`, when given and current
+// for `head` (core/model/packed_gemm.h), computes the products with the head from its packs
+// (float32 on the CPU, the head frozen); otherwise it is ignored.
 at::Tensor head_cross_entropy_sum(const at::Tensor& hidden, const at::Tensor& head,
                                   const at::Tensor& targets,
-                                  std::int64_t chunk_bytes = kHeadLossChunkBytes);
+                                  std::int64_t chunk_bytes = kHeadLossChunkBytes,
+                                  const model::PackedWeight* packed_head = nullptr);
 
 }  // namespace neuroscale::llm

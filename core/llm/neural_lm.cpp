@@ -141,7 +141,8 @@ std::pair<at::Tensor, at::Tensor> NeuralLmImpl::generation_inputs(
 at::Tensor NeuralLmImpl::cross_entropy_sum(const NeuralLmSequences& s) {
   const auto hidden = llm->hidden_states(s.embeddings, s.mask);
   const auto picked = hidden.reshape({-1, hidden.size(-1)}).index_select(0, s.predictors);
-  return head_cross_entropy_sum(picked, llm->head_weight(), s.targets);
+  return head_cross_entropy_sum(picked, llm->head_weight(), s.targets, kHeadLossChunkBytes,
+                                llm->packed_head());
 }
 
 std::vector<double> NeuralLmImpl::target_log_likelihoods(const NeuralLmSequences& s) {

@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "core/model/affine.h"
 #include "core/model/dropout.h"
+#include "core/model/packed_gemm.h"
 
 namespace neuroscale::model {
 
@@ -48,7 +49,9 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
               in_features, "] input, got ", x.sizes());
   auto sizes = x.sizes().vec();
   const auto rows = x.reshape({-1, in_features});
-  auto out = affine(rows, weight, bias);
+  const auto* pack = current_pack();
+  auto out = pack != nullptr && pack->serves(rows, bias) ? pack->linear(rows, bias)
+                                                         : affine(rows, weight, bias);
   if (has_adapter()) {
     // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
     // The scaling multiplies the rank-r intermediate, and the update is accumulated into the
@@ -64,6 +67,15 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
   sizes.back() = out_features;
   return out.view(sizes);
 }
+
+std::int64_t LoraLinearImpl::pack_weight(bool with_gradient) {
+  packed_.reset();
+  if (!packable(weight)) return 0;
+  packed_ = std::make_shared<PackedWeight>(weight, with_gradient);
+  return packed_->bytes();
+}
+
+const PackedWeight* LoraLinearImpl::current_pack() { return refresh_pack(packed_, weight); }
 
 bool is_lora_parameter(const std::string& name) {
   const auto dot = name.rfind('.');

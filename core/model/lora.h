@@ -6,9 +6,12 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include <memory>
 #include <string>
 
 namespace neuroscale::model {
+
+class PackedWeight;
 
 // The adapter's shape; rank 0 means no adapter (the layer is a plain Linear). Defaults are
 // PEFT's LoraConfig as the brain-tuning reference sets it (lora_alpha 32, lora_dropout 0.1).
@@ -44,10 +47,23 @@ class LoraLinearImpl : public torch::nn::Module {
   double scaling() const;
   bool has_adapter() const { return lora.rank() > 0; }
 
+  // Keeps the base weight packed for MKL's GEMM (core/model/packed_gemm.h) from now on: the
+  // product x·Wᵀ and, `with_gradient`, the input's gradient g·W. Returns the packs' bytes
+  // (private memory), 0 when the weight is not packable (not float32 on the CPU, or it
+  // trains). A pack follows the weight: when the weight is modified or replaced, the next
+  // forward packs it again (or stops using packs once the weight is no longer packable).
+  std::int64_t pack_weight(bool with_gradient);
+
   std::int64_t in_features, out_features;
   LoraOptions lora;
   at::Tensor weight, bias;    ///< bias undefined without one
   at::Tensor lora_A, lora_B;  ///< undefined when rank is 0
+
+ private:
+  // The current pack of `weight`, or null (none asked for, or no longer packable).
+  const PackedWeight* current_pack();
+
+  std::shared_ptr<PackedWeight> packed_;
 };
 TORCH_MODULE(LoraLinear);
 

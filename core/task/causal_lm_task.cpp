@@ -31,7 +31,8 @@ TaskOutput CausalLmTask::forward(const Batch& batch, const StepContext&) {
       hidden.narrow(1, 0, length - 1).reshape({-1, width}).index_select(0, rows);
   const auto targets = tokens.narrow(1, 1, length - 1).reshape({-1}).index_select(0, rows);
   TaskOutput out;
-  out.loss = llm::head_cross_entropy_sum(predictors, model_->head_weight(), targets);
+  out.loss = llm::head_cross_entropy_sum(predictors, model_->head_weight(), targets,
+                                         llm::kHeadLossChunkBytes, model_->packed_head());
   const auto count = predicted.sum().to(at::kDouble);
   out.count = count.item<double>();
   out.sums = at::stack({out.loss.detach().to(at::kDouble), count});
