@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "bench/bench_common.h"
+#include "core/host_allocator.h"
 #include "core/llm/neural_lm.h"
 #include "core/optim/optimizer.h"
 #include "core/optim/param_groups.h"
@@ -19,6 +20,7 @@
 
 int main(int argc, char** argv) {
   using namespace neuroscale;
+  tune_host_allocator();  // as the neuroscale executable does
   if (argc != 4) {
     std::cerr << "usage: bench_e2e_step DIR THREADS BATCH\n";
     return 2;

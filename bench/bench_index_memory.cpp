@@ -6,22 +6,10 @@
 #include <fstream>
 #include <string>
 
+#include "bench/process_memory.h"
 #include "io/config/config_document.h"
 #include "io/data/sampler.h"
 #include "io/synth/synth_corpus.h"
-
-namespace {
-
-// VmHWM or VmRSS of this process in KiB.
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
-  }
-  return -1;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace neuroscale;
@@ -32,7 +20,7 @@ int main(int argc, char** argv) {
   io::SynthOptions options;
   io::ConfigDocument::from_file(argv[1]).read_into(
       [&](io::ConfigVisitor& v) { io::describe(v, options); });
-  const long before = status_kib("VmRSS:");
+  const long before = bench::status_kib("VmRSS:");
   io::CorpusContent content = io::plan_synth_corpus(options);
   content.phonemes.clear();  // labels and text are read per trial, not held
   content.phonemes.shrink_to_fit();
@@ -40,7 +28,7 @@ int main(int argc, char** argv) {
   content.text.shrink_to_fit();
   io::GlobalSampler sampler(content.index, io::SamplerOptions{});
   const auto batches = sampler.epoch_batches(0);  // the epoch's order, as a training step holds it
-  const long peak = status_kib("VmHWM:");
+  const long peak = bench::status_kib("VmHWM:");
   double hours = 0;
   for (auto b : content.index.trial_bins) hours += b * 0.02 / 3600.0;
   std::printf(

@@ -2,8 +2,9 @@
 // forward over a batch of token sequences, the next-token cross-entropy, backward into rank-8
 // adapters on all seven projections (the base frozen), AdamW. The model is a Hugging Face
 // directory made by bench/lm_generate_peer.py. Prints one line: the step time, the median of
-// 5 steps after 2 warm-ups. `packed` packs the frozen base weights for MKL's packed GEMM
-// first (CausalLmImpl::pack_frozen_weights, both directions) and prints the packs' bytes.
+// 5 steps after 2 warm-ups, and the peak resident memory. `packed` packs the frozen base
+// weights for MKL's packed GEMM first (CausalLmImpl::pack_frozen_weights, both directions;
+// prints packed_gemm=unavailable where LibTorch has none).
 // usage: bench_lm_lora_step DIR THREADS BATCH LENGTH [packed]
 #include <torch/torch.h>
 
@@ -12,6 +13,9 @@
 #include <string>
 
 #include "bench/bench_common.h"
+#include "bench/process_memory.h"
+#include "core/host_allocator.h"
+#include "core/model/packed_gemm.h"
 #include "core/optim/optimizer.h"
 #include "core/optim/param_groups.h"
 #include "core/task/causal_lm_task.h"
@@ -19,6 +23,7 @@
 
 int main(int argc, char** argv) {
   using namespace neuroscale;
+  tune_host_allocator();  // as the neuroscale executable does
   const bool packed = argc == 6 && std::string(argv[5]) == "packed";
   if (argc != 5 && !packed) {
     std::cerr << "usage: bench_lm_lora_step DIR THREADS BATCH LENGTH [packed]\n";
@@ -32,7 +37,11 @@ int main(int argc, char** argv) {
       argv[1], {}, "", model::LoraOptions().rank(8).alpha(32).dropout(0.0),
       {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
   const auto trainable = model::freeze_all_but_lora(*lm.model);
-  const auto packed_bytes = packed ? lm.model->pack_frozen_weights(/*with_gradient=*/true) : 0;
+  if (packed && !model::packed_gemm_available()) {
+    std::printf("neuroscale-packed packed_gemm=unavailable\n");
+    return 0;
+  }
+  if (packed) lm.model->pack_frozen_weights(/*with_gradient=*/true);
   lm.model->train();
   task::CausalLmTask task(lm.model);
   optim::AdamW optimizer(optim::weight_decay_groups(*lm.model, 0.0));
@@ -54,9 +63,10 @@ int main(int argc, char** argv) {
     times.push_back(bench::seconds(start));
   }
   std::printf(
-      "neuroscale%s threads=%d batch=%lld length=%lld trainable=%lld packed_mb=%.0f step_ms=%.1f\n",
+      "neuroscale%s threads=%d batch=%lld length=%lld trainable=%lld peak_rss_mb=%.0f "
+      "step_ms=%.1f\n",
       packed ? "-packed" : "", threads, static_cast<long long>(batch_size),
-      static_cast<long long>(length), static_cast<long long>(trainable), packed_bytes / 1048576.0,
-      1e3 * bench::median(times));
+      static_cast<long long>(length), static_cast<long long>(trainable),
+      bench::status_kib("VmHWM:") / 1024.0, 1e3 * bench::median(times));
   return 0;
 }

@@ -15,14 +15,6 @@
 namespace neuroscale {
 namespace {
 
-bool is_enabled(at::DeviceType device) {
-#if NEUROSCALE_AUTOCAST_BY_DEVICE
-  return at::autocast::is_autocast_enabled(device);
-#else
-  return device == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-#endif
-}
-
 void set_enabled(at::DeviceType device, bool enabled) {
 #if NEUROSCALE_AUTOCAST_BY_DEVICE
   at::autocast::set_autocast_enabled(device, enabled);
@@ -56,12 +48,20 @@ void set_dtype(at::DeviceType device, at::ScalarType dtype) {
 
 }  // namespace
 
+bool autocast_enabled(at::DeviceType device) {
+#if NEUROSCALE_AUTOCAST_BY_DEVICE
+  return at::autocast::is_autocast_enabled(device);
+#else
+  return device == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
+}
+
 AutocastGuard::AutocastGuard(at::DeviceType device, bool enabled)
     : device_(device), enabled_(enabled) {
   if (!enabled_) return;
   NS_CHECK_AS(UsageError, device == at::kCPU || device == at::kCUDA,
               "bf16 autocast needs a CPU or CUDA device");
-  was_enabled_ = is_enabled(device_);
+  was_enabled_ = autocast_enabled(device_);
   previous_dtype_ = get_dtype(device_);
   set_dtype(device_, at::kBFloat16);
   set_enabled(device_, true);

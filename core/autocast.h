@@ -8,6 +8,9 @@
 
 namespace neuroscale {
 
+// Whether autocast is on for `device` now (products then run in its lower precision).
+bool autocast_enabled(at::DeviceType device);
+
 class AutocastGuard {
  public:
   // Enables bf16 autocast on `device` (CPU or CUDA) while alive when `enabled`; otherwise a

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/host_allocator.h"
 #include "core/interrupt.h"
 #include "core/sanitizer_defaults.h"
 #include "core/text.h"
@@ -60,6 +61,7 @@ int dispatch(Runtime& runtime, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   using namespace neuroscale;
+  tune_host_allocator();  // before any thread or tensor exists
   std::vector<std::string> args(argv + 1, argv + argc);
   bool verbose = false;
   for (const auto& arg : args) verbose = verbose || arg == "--verbose";

@@ -92,6 +92,7 @@ AttentionImpl::AttentionImpl(const CausalLmOptions& options, bool initialize)
       "v_proj", projection(hidden, kv_heads * head_dim, bias, "v_proj", options, initialize));
   o_proj = register_module(
       "o_proj", projection(heads * head_dim, hidden, false, "o_proj", options, initialize));
+  qkv = model::FusedProjections({q_proj, k_proj, v_proj});
 }
 
 at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
@@ -105,9 +106,10 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, co
     const auto rotated = at::cat({at::neg(y.narrow(-1, half, half)), y.narrow(-1, 0, half)}, -1);
     return y * cos + rotated * sin;
   };
-  const auto query = rotate(split(q_proj(x), heads));
-  const auto key = rotate(split(k_proj(x), kv_heads));
-  const auto value = split(v_proj(x), kv_heads);
+  const auto projected = qkv.forward(x);
+  const auto query = rotate(split(projected[0], heads));
+  const auto key = rotate(split(projected[1], kv_heads));
+  const auto value = split(projected[2], kv_heads);
   keys = keys.defined() ? at::cat({keys, key}, 2) : key;
   values = values.defined() ? at::cat({values, value}, 2) : value;
   // Grouped-query attention without copying the cache per query head: query head h reads
@@ -138,10 +140,12 @@ MlpImpl::MlpImpl(const CausalLmOptions& options, bool initialize) {
       register_module("up_proj", projection(hidden, inner, false, "up_proj", options, initialize));
   down_proj = register_module("down_proj",
                               projection(inner, hidden, false, "down_proj", options, initialize));
+  gate_up = model::FusedProjections({gate_proj, up_proj});
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
-  return down_proj(at::silu(gate_proj(x)) * up_proj(x));
+  const auto projected = gate_up.forward(x);
+  return down_proj(at::silu(projected[0]) * projected[1]);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const CausalLmOptions& options, bool initialize) {

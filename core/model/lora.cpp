@@ -50,22 +50,23 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
   auto sizes = x.sizes().vec();
   const auto rows = x.reshape({-1, in_features});
   const auto* pack = current_pack();
-  auto out = pack != nullptr && pack->serves(rows, bias) ? pack->linear(rows, bias)
-                                                         : affine(rows, weight, bias);
-  if (has_adapter()) {
-    // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
-    // The scaling multiplies the rank-r intermediate, and the update is accumulated into the
-    // base product by the GEMM (addmm's beta = 1): no pass over [rows, out] of its own,
-    // forward or backward.
-    const auto dropped =
-        model::dropout(rows.to(lora_A.scalar_type()), lora.dropout(), is_training());
-    const auto down = at::mm(dropped, lora_A.t()).mul_(scaling());
-    out = out.scalar_type() == down.scalar_type()
-              ? at::addmm(out, down, lora_B.t())
-              : out + at::mm(down, lora_B.t()).to(out.scalar_type());
-  }
+  const auto base = pack != nullptr && pack->serves(rows, bias) ? pack->linear(rows, bias)
+                                                                : affine(rows, weight, bias);
   sizes.back() = out_features;
-  return out.view(sizes);
+  return add_update(rows, base).view(sizes);
+}
+
+at::Tensor LoraLinearImpl::add_update(const at::Tensor& rows, const at::Tensor& base) {
+  if (!has_adapter()) return base;
+  // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
+  // The scaling multiplies the rank-r intermediate, and the update is accumulated into the
+  // base product by the GEMM (addmm's beta = 1): no pass over [rows, out] of its own,
+  // forward or backward.
+  const auto dropped = model::dropout(rows.to(lora_A.scalar_type()), lora.dropout(), is_training());
+  const auto down = at::mm(dropped, lora_A.t()).mul_(scaling());
+  return base.scalar_type() == down.scalar_type()
+             ? at::addmm(base, down, lora_B.t())
+             : base + at::mm(down, lora_B.t()).to(base.scalar_type());
 }
 
 std::int64_t LoraLinearImpl::pack_weight(bool with_gradient) {
@@ -74,6 +75,8 @@ std::int64_t LoraLinearImpl::pack_weight(bool with_gradient) {
   packed_ = std::make_shared<PackedWeight>(weight, with_gradient);
   return packed_->bytes();
 }
+
+void LoraLinearImpl::unpack_weight() { packed_.reset(); }
 
 const PackedWeight* LoraLinearImpl::current_pack() { return refresh_pack(packed_, weight); }
 

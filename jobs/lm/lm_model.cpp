@@ -16,6 +16,9 @@ std::unique_ptr<io::HfCausalLm> open_base(const LmTrainConfig& config) {
   if (config.model.init_from.empty()) return nullptr;
   const auto& m = config.model;
   const std::set<std::string> targets(m.lora_targets.begin(), m.lora_targets.end());
+  // The adapters are drawn as the model is built: from the run's seed, so that a run is
+  // reproducible (and every rank starts from the same adapters).
+  torch::manual_seed(static_cast<std::uint64_t>(config.seed));
   return std::make_unique<io::HfCausalLm>(io::load_hf_causal_lm(
       m.init_from, {}, "", m.lora, m.lora.rank() > 0 ? targets : std::set<std::string>{}));
 }

@@ -77,6 +77,14 @@ int lm_train(Runtime& runtime, const std::vector<std::string>& args) {
   run->log().info("model: ", model->options().family(), ", ", model->options().layers(),
                   " layers, hidden ", model->options().hidden(), ", ",
                   model->options().parameter_count(), " parameters");
+  if (config.pack_frozen_weights) {
+    // After the move to the device: only float32 weights on the CPU that do not train pack.
+    const auto bytes = model->pack_frozen_weights(/*with_gradient=*/true);
+    run->log().info(
+        "frozen weights packed for MKL's GEMM: ", bytes >> 20,
+        " MiB asked for, private to this rank",
+        bytes == 0 ? " (none: every weight trains, or they are not float32 on the CPU)" : "");
+  }
 
   distributed::OptimizationSpec optimization;
   optimization.optimizer = config.optimizer;

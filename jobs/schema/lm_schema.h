@@ -44,6 +44,9 @@ struct LmTrainConfig {
   optim::OptimizerOptions optimizer;
   optim::LrScheduleOptions schedule;
   std::string output;  ///< the Hugging Face directory written at the end ("": RUN_DIR/hf)
+  /// frozen float32 weights packed for MKL's GEMM (core/model/packed_gemm.h); key
+  /// train.pack_frozen_weights
+  bool pack_frozen_weights = false;
 
   LmTrainConfig();
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/autocast.h"
 #include "core/error.h"
 #include "core/llm/causal_lm.h"
 #include "core/llm/head_loss.h"
@@ -76,6 +77,10 @@ TEST(PackedGemm, ForwardOnlyPackRefusesTrainingAndServesInference) {
     EXPECT_TRUE(packed.serves(x, {}));
   }
   EXPECT_FALSE(packed.serves(x.detach().to(torch::kDouble), {}));
+  {
+    const ns::AutocastGuard bf16(torch::kCPU, true);
+    EXPECT_FALSE(packed.serves(x.detach(), {}));
+  }
   EXPECT_FALSE(packed.serves(x.detach(), torch::zeros({6}).requires_grad_()));
   auto out = torch::empty({3, 5});
   EXPECT_THROW(packed.times_out(out, torch::randn({3, 6})), ns::UsageError);
@@ -150,48 +155,78 @@ TEST(PackedGemm, LoraLinearFollowsItsWeight) {
   EXPECT_EQ(packed->pack_weight(true), 0);
 }
 
-// The causal-LM task with every frozen weight packed (projections with and without bias, the
-// tied head) against the same model unpacked: loss and every adapter gradient.
-TEST(PackedGemm, CausalLmTaskMatchesUnpacked) {
-  SKIP_WITHOUT_PACKED_GEMM();
+namespace {
+
+// The causal-LM task's loss and adapter gradients over three steps (the adapters updated
+// between them), from a model with its frozen weights packed against an identical one
+// unpacked.
+void expect_packed_task_matches(ns::llm::CausalLmOptions options) {
   torch::manual_seed(23);
-  auto options = ns::llm::CausalLmOptions::tiny();
-  options.qkv_bias(true)
-      .lora(ns::model::LoraOptions().rank(4).alpha(8).dropout(0.0))
-      .lora_targets({"q_proj", "v_proj", "down_proj"});
-  ns::llm::CausalLm model(options);
-  for (auto& item : model->named_parameters())
-    if (ns::model::is_lora_parameter(item.key())) item.value().data().normal_(0.0, 0.1);
-  ns::model::freeze_all_but_lora(*model);
+  ns::llm::CausalLm plain(options), packed(options);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : plain->named_parameters()) {
+      if (ns::model::is_lora_parameter(item.key())) item.value().normal_(0.0, 0.1);
+      packed->named_parameters()[item.key()].copy_(item.value());
+    }
+  }
+  ns::model::freeze_all_but_lora(*plain);
+  ns::model::freeze_all_but_lora(*packed);
+  const auto bytes = packed->pack_frozen_weights(/*with_gradient=*/true);
+  EXPECT_GT(bytes, 2 * 4 * options.vocab() * options.hidden());
+  ASSERT_NE(packed->packed_head(), nullptr);
   ns::Batch batch;
   batch.tokens = torch::randint(0, options.vocab(), {3, 7}, torch::kLong);
   batch.bins = torch::tensor({7, 5, 3}, torch::kLong);
   batch.trials = {0, 1, 2};
-  ns::task::CausalLmTask task(model);
+  ns::task::CausalLmTask plain_task(plain), packed_task(packed);
 
-  auto step = [&] {
+  // One step: the loss, then every adapter gradient, each adapter moved by -0.5 x its
+  // gradient.
+  auto step = [&](ns::task::CausalLmTask& task, ns::llm::CausalLm& model) {
     const auto loss = task.forward(batch, {0}).loss;
     loss.backward();
     std::vector<torch::Tensor> out{loss.detach()};
+    torch::NoGradGuard no_grad;
     for (auto& item : model->named_parameters()) {
       if (!ns::model::is_lora_parameter(item.key())) continue;
       out.push_back(item.value().grad().clone());
+      item.value().sub_(0.5 * item.value().grad());
       item.value().mutable_grad().zero_();
     }
     return out;
   };
-  const auto expected = step();
-  const auto bytes = model->pack_frozen_weights(/*with_gradient=*/true);
-  EXPECT_GT(bytes, 2 * 4 * options.vocab() * options.hidden());
-  ASSERT_NE(model->packed_head(), nullptr);
-  const auto got = step();
-  ASSERT_EQ(got.size(), expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i)
-    EXPECT_TRUE(torch::allclose(got[i], expected[i], 1e-4, 1e-5))
-        << i << ": " << max_difference(got[i], expected[i]);
+  for (int i = 0; i < 3; ++i) {
+    const auto expected = step(plain_task, plain), got = step(packed_task, packed);
+    ASSERT_EQ(got.size(), expected.size());
+    for (std::size_t k = 0; k < got.size(); ++k)
+      EXPECT_TRUE(torch::allclose(got[k], expected[k], 1e-4, 1e-5))
+          << "step " << i << ", tensor " << k << ": " << max_difference(got[k], expected[k]);
+  }
   // Generation's logits (no gradient) through the head's pack.
   torch::NoGradGuard no_grad;
-  const auto logits = model->forward(batch.tokens);
-  const auto hidden = model->hidden_states(model->embed(batch.tokens));
-  EXPECT_LT(max_difference(logits, hidden.matmul(model->head_weight().t())), 1e-4);
+  EXPECT_LT(max_difference(packed->forward(batch.tokens), plain->forward(batch.tokens)), 1e-4);
+}
+
+}  // namespace
+
+// q, k, v with biases, adapters on some projections only (the fused q/k/v pack serves
+// layers with and without adapters).
+TEST(PackedGemm, CausalLmTaskMatchesUnpackedWithBiasesAndSomeAdapters) {
+  SKIP_WITHOUT_PACKED_GEMM();
+  auto options = ns::llm::CausalLmOptions::tiny();
+  options.qkv_bias(true)
+      .lora(ns::model::LoraOptions().rank(4).alpha(8).dropout(0.0))
+      .lora_targets({"q_proj", "v_proj", "down_proj"});
+  expect_packed_task_matches(options);
+}
+
+// Adapters on all seven projections, tied head, as `lm train` with LoRA runs.
+TEST(PackedGemm, CausalLmTaskMatchesUnpackedWithEveryAdapter) {
+  SKIP_WITHOUT_PACKED_GEMM();
+  auto options = ns::llm::CausalLmOptions::tiny();
+  options.tie_embeddings(true)
+      .lora(ns::model::LoraOptions().rank(4).alpha(8).dropout(0.0))
+      .lora_targets({"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"});
+  expect_packed_task_matches(options);
 }
