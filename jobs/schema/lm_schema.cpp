@@ -132,6 +132,10 @@ void validate(const LmTrainConfig& o, const std::string& source) {
   NS_CHECK_AS(ConfigError, !o.pack_frozen_weights || model::packed_gemm_available(), source,
               ": 'train.pack_frozen_weights' needs MKL's packed GEMM (cblas_sgemm_pack), which "
               "this build's LibTorch does not export (PyTorch's wheels do; Debian's does not)");
+  NS_CHECK_AS(ConfigError, !o.pack_frozen_weights || o.train.precision == "fp32", source,
+              ": 'train.pack_frozen_weights' packs float32 products, but 'train.precision' is ",
+              o.train.precision,
+              " (its products run under autocast and the packs would go unused)");
   NS_CHECK_AS(ConfigError, o.schedule.warmup_steps() <= o.train.max_steps, source,
               ": 'schedule.warmup_steps' (", o.schedule.warmup_steps(),
               ") exceeds 'train.max_steps' (", o.train.max_steps, ")");

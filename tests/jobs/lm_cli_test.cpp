@@ -145,6 +145,9 @@ TEST_F(LmCli, PackedFrozenWeightsTrainAsUnpacked) {
     return;
   }
   ASSERT_EQ(packed.code, 0) << packed.err;
+  Result bf16 = train("lora-packed-bf16", " train.pack_frozen_weights=true train.precision=bf16");
+  EXPECT_EQ(bf16.code, 2);
+  EXPECT_TRUE(contains(bf16.err, "'train.pack_frozen_weights' packs float32 products")) << bf16.err;
   EXPECT_TRUE(contains(packed.err + packed.out, "frozen weights packed for MKL's GEMM"))
       << packed.err;
   Result plain = train("lora-plain", "");
