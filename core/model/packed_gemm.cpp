@@ -6,7 +6,9 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "core/autocast.h"
 #include "core/check.h"
@@ -30,6 +32,24 @@ struct MklPackedGemm {
   Compute compute = nullptr;
 };
 
+// Whether `f` computes a small product right: the symbols could come from an MKL built with
+// 64-bit integers (ILP64), whose arguments these declarations would pass wrongly.
+bool gives_known_product(const MklPackedGemm& f) {
+  const float a[2 * 3] = {1, 2, 3, 4, 5, 6};   // [2, 3]
+  const float w[2 * 3] = {1, 0, -1, 2, 1, 0};  // W [2, 3]; C = A·Wᵀ
+  const float expected[2 * 2] = {-2, 4, -2, 13};
+  const auto bytes = f.get_size(kBMatrix, 2, 2, 3);
+  if (bytes == 0 || bytes > (std::size_t{1} << 30)) return false;
+  std::vector<float> pack((bytes + sizeof(float) - 1) / sizeof(float) + 16);
+  // MKL wants the buffer 64-byte aligned.
+  auto* aligned = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(pack.data()) + 63) &
+                                           ~std::uintptr_t{63});
+  f.pack(kRowMajor, kBMatrix, kTrans, 2, 2, 3, 1.0f, w, 3, aligned);
+  float c[2 * 2] = {0, 0, 0, 0};
+  f.compute(kRowMajor, kNoTrans, kPacked, 2, 2, 3, a, 3, aligned, 2, 0.0f, c, 2);
+  return std::equal(c, c + 4, expected);
+}
+
 const MklPackedGemm& mkl() {
   static const MklPackedGemm found = [] {
     MklPackedGemm f;
@@ -38,7 +58,7 @@ const MklPackedGemm& mkl() {
     f.pack = reinterpret_cast<MklPackedGemm::Pack>(dlsym(RTLD_DEFAULT, "cblas_sgemm_pack"));
     f.compute =
         reinterpret_cast<MklPackedGemm::Compute>(dlsym(RTLD_DEFAULT, "cblas_sgemm_compute"));
-    if (!f.get_size || !f.pack || !f.compute) f = {};
+    if (!f.get_size || !f.pack || !f.compute || !gives_known_product(f)) f = {};
     return f;
   }();
   return found;
