@@ -48,7 +48,8 @@ class PackedWeight {
   bool has_gradient_pack() const { return gradient_pack_.defined(); }
   // The pack of W for g·W (undefined without one).
   const at::Tensor& gradient_pack() const { return gradient_pack_; }
-  // Bytes held by the packs (private memory).
+  // Bytes allocated for the packs, as MKL asks: more than it fills (its resident part is
+  // about the weights' bytes per direction), all private to the process.
   std::int64_t bytes() const;
   std::int64_t out_features() const { return out_; }
   std::int64_t in_features() const { return in_; }
