@@ -263,9 +263,12 @@ std::int64_t CausalLmImpl::pack_frozen_weights(bool with_gradient) {
               "packing frozen weights needs MKL's packed GEMM (cblas_sgemm_pack), which this "
               "LibTorch does not export (PyTorch's wheels do; Debian's libtorch-dev does not)");
   std::int64_t bytes = 0;
-  for (const auto& module : modules(/*include_self=*/false)) {
-    if (auto* linear = module->as<model::LoraLinearImpl>())
-      bytes += linear->pack_weight(with_gradient);
+  for (const auto& module : *model->layers) {
+    auto& layer = *module->as<DecoderLayerImpl>();
+    bytes += layer.self_attn->qkv.pack(with_gradient) +
+             layer.self_attn->o_proj->pack_weight(with_gradient) +
+             layer.mlp->gate_up.pack(with_gradient) +
+             layer.mlp->down_proj->pack_weight(with_gradient);
   }
   packed_head_.reset();
   if (model::packable(head_weight())) {

@@ -28,6 +28,9 @@ class FusedProjections {
   // frozen); otherwise packs each packable layer alone. Returns the packs' bytes.
   std::int64_t pack(bool with_gradient);
 
+  // Whether the layers are packed as one stacked weight.
+  bool stacked() const { return packed_ != nullptr; }
+
   // Each layer's output for x [..., in], in the layers' order.
   std::vector<at::Tensor> forward(const at::Tensor& x);
 
