@@ -92,7 +92,6 @@ AttentionImpl::AttentionImpl(const CausalLmOptions& options, bool initialize)
       "v_proj", projection(hidden, kv_heads * head_dim, bias, "v_proj", options, initialize));
   o_proj = register_module(
       "o_proj", projection(heads * head_dim, hidden, false, "o_proj", options, initialize));
-  qkv = model::FusedProjections({q_proj, k_proj, v_proj});
 }
 
 at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
@@ -106,10 +105,9 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, co
     const auto rotated = at::cat({at::neg(y.narrow(-1, half, half)), y.narrow(-1, 0, half)}, -1);
     return y * cos + rotated * sin;
   };
-  const auto projected = qkv.forward(x);
-  const auto query = rotate(split(projected[0], heads));
-  const auto key = rotate(split(projected[1], kv_heads));
-  const auto value = split(projected[2], kv_heads);
+  const auto query = rotate(split(q_proj(x), heads));
+  const auto key = rotate(split(k_proj(x), kv_heads));
+  const auto value = split(v_proj(x), kv_heads);
   keys = keys.defined() ? at::cat({keys, key}, 2) : key;
   values = values.defined() ? at::cat({values, value}, 2) : value;
   // Grouped-query attention without copying the cache per query head: query head h reads
@@ -140,12 +138,10 @@ MlpImpl::MlpImpl(const CausalLmOptions& options, bool initialize) {
       register_module("up_proj", projection(hidden, inner, false, "up_proj", options, initialize));
   down_proj = register_module("down_proj",
                               projection(inner, hidden, false, "down_proj", options, initialize));
-  gate_up = model::FusedProjections({gate_proj, up_proj});
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
-  const auto projected = gate_up.forward(x);
-  return down_proj(at::silu(projected[0]) * projected[1]);
+  return down_proj(at::silu(gate_proj(x)) * up_proj(x));
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const CausalLmOptions& options, bool initialize) {
@@ -263,12 +259,9 @@ std::int64_t CausalLmImpl::pack_frozen_weights(bool with_gradient) {
               "packing frozen weights needs MKL's packed GEMM (cblas_sgemm_pack), which this "
               "LibTorch does not export (PyTorch's wheels do; Debian's libtorch-dev does not)");
   std::int64_t bytes = 0;
-  for (const auto& module : *model->layers) {
-    auto& layer = *module->as<DecoderLayerImpl>();
-    bytes += layer.self_attn->qkv.pack(with_gradient) +
-             layer.self_attn->o_proj->pack_weight(with_gradient) +
-             layer.mlp->gate_up.pack(with_gradient) +
-             layer.mlp->down_proj->pack_weight(with_gradient);
+  for (const auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<model::LoraLinearImpl>())
+      bytes += linear->pack_weight(with_gradient);
   }
   packed_head_.reset();
   if (model::packable(head_weight())) {

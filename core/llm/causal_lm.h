@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "core/llm/causal_lm_options.h"
-#include "core/model/fused_projections.h"
 #include "core/model/lora.h"
 
 namespace neuroscale::llm {
@@ -61,7 +60,6 @@ class AttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                      const at::Tensor& bias, at::Tensor& keys, at::Tensor& values);
   model::LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
-  model::FusedProjections qkv;  ///< q, k and v: one GEMM when packed
   std::int64_t heads, kv_heads, head_dim;
 };
 TORCH_MODULE(Attention);
@@ -71,7 +69,6 @@ class MlpImpl : public torch::nn::Module {
   MlpImpl(const CausalLmOptions& options, bool initialize);
   at::Tensor forward(const at::Tensor& x);
   model::LoraLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
-  model::FusedProjections gate_up;  ///< gate and up: one GEMM when packed
 };
 TORCH_MODULE(Mlp);
 
@@ -133,9 +130,8 @@ class CausalLmImpl : public torch::nn::Module {
   const CausalLmOptions& options() const { return options_; }
 
   // Packs the frozen float32 CPU base weights for MKL's packed GEMM (core/model/packed_gemm.h):
-  // every projection whose weight does not train (q, k and v stacked as one, gate and up
-  // too: core/model/fused_projections.h), and the output head when it does not. The products
-  // with them then skip re-packing the weight each call; the packs are private memory, one
+  // every projection whose weight does not train, and the output head when it does not. The
+  // products with them then skip re-packing the weight each call; the packs are private memory, one
   // copy of those weights for x·Wᵀ and, `with_gradient` (training), one more for g·W.
   // Returns the bytes MKL asked for (it fills about the weights' bytes of each pack). Throws
   // UsageError when this LibTorch has no packed GEMM (packed_gemm_available()).

@@ -76,8 +76,6 @@ std::int64_t LoraLinearImpl::pack_weight(bool with_gradient) {
   return packed_->bytes();
 }
 
-void LoraLinearImpl::unpack_weight() { packed_.reset(); }
-
 const PackedWeight* LoraLinearImpl::current_pack() { return refresh_pack(packed_, weight); }
 
 bool is_lora_parameter(const std::string& name) {

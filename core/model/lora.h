@@ -42,9 +42,6 @@ class LoraLinearImpl : public torch::nn::Module {
 
   // x [..., in] -> [..., out].
   at::Tensor forward(const at::Tensor& x);
-  // base [N, out] (rows [N, in] times the base weight, plus bias, computed elsewhere: a
-  // fused projection) plus the adapter's update of `rows`; `base` itself without an adapter.
-  at::Tensor add_update(const at::Tensor& rows, const at::Tensor& base);
 
   // alpha / r (0 without an adapter).
   double scaling() const;
@@ -56,8 +53,6 @@ class LoraLinearImpl : public torch::nn::Module {
   // trains). A pack follows the weight: when the weight is modified or replaced, the next
   // forward packs it again (or stops using packs once the weight is no longer packable).
   std::int64_t pack_weight(bool with_gradient);
-  // Drops the pack: the base weight is multiplied as it is again.
-  void unpack_weight();
 
   std::int64_t in_features, out_features;
   LoraOptions lora;
@@ -67,6 +62,9 @@ class LoraLinearImpl : public torch::nn::Module {
  private:
   // The current pack of `weight`, or null (none asked for, or no longer packable).
   const PackedWeight* current_pack();
+  // base [N, out] (rows [N, in] times the base weight, plus bias) plus the adapter's update
+  // of `rows`; `base` itself without an adapter.
+  at::Tensor add_update(const at::Tensor& rows, const at::Tensor& base);
 
   std::shared_ptr<PackedWeight> packed_;
 };
