@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "core/model/affine.h"
 #include "core/model/dropout.h"
+#include "core/model/lora_update.h"
 #include "core/model/packed_gemm.h"
 
 namespace neuroscale::model {
@@ -58,15 +59,15 @@ at::Tensor LoraLinearImpl::forward(const at::Tensor& x) {
 
 at::Tensor LoraLinearImpl::add_update(const at::Tensor& rows, const at::Tensor& base) {
   if (!has_adapter()) return base;
-  // Adapters may stay float32 over bfloat16 base weights: the update is computed in theirs.
-  // The scaling multiplies the rank-r intermediate, and the update is accumulated into the
-  // base product by the GEMM (addmm's beta = 1): no pass over [rows, out] of its own,
-  // forward or backward.
+  // The update is added into the base product by its GEMM (no pass over [rows, out] of its
+  // own), with every rank-r product in BLAS's fast orientation (core/model/lora_update.h).
+  // Adapters may stay float32 over bfloat16 base weights: the update is then computed in
+  // theirs and added.
   const auto dropped = model::dropout(rows.to(lora_A.scalar_type()), lora.dropout(), is_training());
+  if (base.scalar_type() == lora_A.scalar_type())
+    return lora_update(base, dropped, lora_A, lora_B, scaling());
   const auto down = at::mm(dropped, lora_A.t()).mul_(scaling());
-  return base.scalar_type() == down.scalar_type()
-             ? at::addmm(base, down, lora_B.t())
-             : base + at::mm(down, lora_B.t()).to(base.scalar_type());
+  return base + at::mm(down, lora_B.t()).to(base.scalar_type());
 }
 
 std::int64_t LoraLinearImpl::pack_weight(bool with_gradient) {

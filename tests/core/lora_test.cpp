@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/model/lora.h"
+#include "core/model/lora_update.h"
 #include "core/model/wav2vec2.h"
 
 namespace ns = neuroscale;
@@ -119,4 +120,56 @@ TEST(Lora, BaseSizeRankEightHas589824AdapterValues) {
   }
   // Wav2Vec2Model-base has 94,371,712 values, 768 of them masked_spec_embed (not kept here).
   EXPECT_EQ(base, 94371712 - 768);
+}
+
+// The fused update (core/model/lora_update.h) against the composite form autograd
+// differentiates itself, in float64: value and the gradients of base, x, A and B, for every
+// subset of inputs that need one (the update computes only what is asked).
+TEST(LoraUpdate, MatchesTheCompositeFormInValueAndEveryGradient) {
+  torch::manual_seed(11);
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto base0 = torch::randn({37, 5}, f64), x0 = torch::randn({37, 6}, f64);
+  const auto a0 = torch::randn({3, 6}, f64), b0 = torch::randn({5, 3}, f64);
+  const auto g = torch::randn({37, 5}, f64);
+  const double scaling = 2.5;
+  for (int needs = 1; needs < 16; ++needs) {
+    std::vector<torch::Tensor> fused_in, plain_in;
+    for (const auto& t : {base0, x0, a0, b0}) {
+      const bool wants = (needs >> fused_in.size()) & 1;
+      fused_in.push_back(t.clone().set_requires_grad(wants));
+      plain_in.push_back(t.clone().set_requires_grad(wants));
+    }
+    // The fused update adds into its base: hand it a product made for it, as LoraLinear does.
+    const auto fused_base = fused_in[0] * 1.0;
+    const auto fused =
+        ns::model::lora_update(fused_base, fused_in[1], fused_in[2], fused_in[3], scaling);
+    const auto plain = plain_in[0] + scaling * plain_in[1].mm(plain_in[2].t()).mm(plain_in[3].t());
+    EXPECT_TRUE(torch::allclose(fused, plain, 1e-12, 1e-12)) << "needs " << needs;
+    (fused * g).sum().backward();
+    (plain * g).sum().backward();
+    for (std::size_t i = 0; i < 4; ++i) {
+      SCOPED_TRACE("needs " + std::to_string(needs) + ", input " + std::to_string(i));
+      ASSERT_EQ(fused_in[i].grad().defined(), plain_in[i].grad().defined());
+      if (plain_in[i].grad().defined()) {
+        EXPECT_TRUE(torch::allclose(fused_in[i].grad(), plain_in[i].grad(), 1e-12, 1e-12));
+      }
+    }
+  }
+}
+
+TEST(LoraUpdate, AddsIntoItsBaseAndRefusesMismatchedShapes) {
+  torch::manual_seed(12);
+  auto base = torch::zeros({4, 5});
+  const auto x = torch::randn({4, 6}), a = torch::randn({2, 6}), b = torch::randn({5, 2});
+  const auto version = base._version();
+  const auto y = ns::model::lora_update(base, x, a, b, 0.5);
+  EXPECT_TRUE(y.is_same(base));
+  EXPECT_GT(base._version(), version);
+  EXPECT_TRUE(torch::allclose(y, 0.5 * x.mm(a.t()).mm(b.t()), 1e-6, 1e-6));
+  try {
+    ns::model::lora_update(base, x, a, b.t(), 0.5);
+    FAIL() << "a transposed B was accepted";
+  } catch (const ns::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("B [out, r]"), std::string::npos) << e.what();
+  }
 }
