@@ -8,7 +8,9 @@
 #include "core/check.h"
 #include "core/model/affine.h"
 #include "core/model/packed_gemm.h"
+#include "core/model/rms_norm.h"
 #include "core/model/rotary.h"
+#include "core/model/swiglu.h"
 
 namespace neuroscale::llm {
 namespace {
@@ -72,11 +74,7 @@ RmsNormImpl::RmsNormImpl(std::int64_t width, double eps_) : eps(eps_) {
   weight = register_parameter("weight", at::ones({width}));
 }
 
-at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
-  const auto x32 = x.to(at::kFloat);
-  const auto normed = x32 * at::rsqrt(x32.pow(2).mean(-1, true) + eps);
-  return weight * normed.to(x.scalar_type());
-}
+at::Tensor RmsNormImpl::forward(const at::Tensor& x) { return model::rms_norm(x, weight, eps); }
 
 AttentionImpl::AttentionImpl(const CausalLmOptions& options, bool initialize)
     : heads(options.heads()),
@@ -97,17 +95,13 @@ AttentionImpl::AttentionImpl(const CausalLmOptions& options, bool initialize)
 at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                                   const at::Tensor& bias, at::Tensor& keys, at::Tensor& values) {
   const auto batch = x.size(0), tokens = x.size(1);
-  auto split = [&](const at::Tensor& y, std::int64_t n) {
-    return y.view({batch, tokens, n, head_dim}).transpose(1, 2);
+  // Projections write [B, T, heads · D]: rotated per token as they are, then [B, heads, T, D].
+  auto heads_of = [&](const at::Tensor& y, std::int64_t n) {
+    return y.view({batch, tokens, n, head_dim});
   };
-  auto rotate = [&](const at::Tensor& y) {
-    const auto half = head_dim / 2;
-    const auto rotated = at::cat({at::neg(y.narrow(-1, half, half)), y.narrow(-1, 0, half)}, -1);
-    return y * cos + rotated * sin;
-  };
-  const auto query = rotate(split(q_proj(x), heads));
-  const auto key = rotate(split(k_proj(x), kv_heads));
-  const auto value = split(v_proj(x), kv_heads);
+  const auto query = model::rotate_heads(heads_of(q_proj(x), heads), cos, sin).transpose(1, 2);
+  const auto key = model::rotate_heads(heads_of(k_proj(x), kv_heads), cos, sin).transpose(1, 2);
+  const auto value = heads_of(v_proj(x), kv_heads).transpose(1, 2);
   keys = keys.defined() ? at::cat({keys, key}, 2) : key;
   values = values.defined() ? at::cat({values, value}, 2) : value;
   // Grouped-query attention without copying the cache per query head: query head h reads
@@ -141,7 +135,7 @@ MlpImpl::MlpImpl(const CausalLmOptions& options, bool initialize) {
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
-  return down_proj(at::silu(gate_proj(x)) * up_proj(x));
+  return down_proj(model::silu_mul(gate_proj(x), up_proj(x)));
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const CausalLmOptions& options, bool initialize) {
@@ -213,8 +207,8 @@ at::Tensor CausalLmImpl::hidden_states(const at::Tensor& x, const at::Tensor& ma
   const auto tables =
       model::rotary_tables(positions.reshape({-1}), head_dim, options_.rope_theta());
   const auto dtype = x.scalar_type();
-  const auto cos = tables.cos.view({batch, 1, tokens, head_dim}).to(dtype);
-  const auto sin = tables.sin.view({batch, 1, tokens, head_dim}).to(dtype);
+  const auto cos = tables.cos.view({batch, tokens, head_dim}).to(dtype);
+  const auto sin = tables.sin.view({batch, tokens, head_dim}).to(dtype);
   const auto bias = attention_bias(mask, tokens, dtype);
 
   if (cache != nullptr && cache->keys.empty()) {

@@ -20,4 +20,11 @@ RotaryTables rotary_tables(const at::Tensor& positions, std::int64_t head_dim, d
 // x [..., N, head_dim] rotated by the tables (broadcast over leading dimensions).
 at::Tensor apply_rotary(const at::Tensor& x, const RotaryTables& tables);
 
+// x [B, T, H, head_dim] (each token's heads side by side, as a projection writes them)
+// rotated by per-token tables cos, sin [B, T, head_dim] (no gradient) -> [B, T, H, head_dim],
+// differentiable in x. Contiguous float32 CPU tensors take a fused kernel (one pass forward
+// and one backward, instead of LibTorch's narrow/neg/cat/mul/add and their backward); the
+// rest the LibTorch ops.
+at::Tensor rotate_heads(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
+
 }  // namespace neuroscale::model
