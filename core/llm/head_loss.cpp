@@ -1,12 +1,17 @@
 #include "core/llm/head_loss.h"
 
+#include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
 
 #include "core/check.h"
 #include "core/model/packed_gemm.h"
+#include "core/model/vector_math.h"
 
 namespace neuroscale::llm {
 namespace {
@@ -22,6 +27,66 @@ void check_targets(const at::Tensor& targets, std::int64_t vocab) {
   const auto row = outside.nonzero().select(1, 0)[0].item<std::int64_t>();
   NS_THROW(UsageError, "target token ", targets[row].item<std::int64_t>(), " of row ", row,
            " is outside the vocabulary [0, ", vocab, ")");
+}
+
+// Lanes of independent partial maxima and sums, so that the row loops vectorize.
+constexpr int kLanes = 16;
+
+// One row of float32 logits [vocab]: returns -log softmax(row)[target] (in double) and,
+// `gradient`, overwrites the row with softmax(row) - one_hot(target). Three passes over a
+// row that stays in cache (the max, the exponentials and their sum, the scaling) instead of
+// LibTorch's log_softmax, gather, exp_ and scatter_add_ over the whole chunk. A NaN logit
+// makes the loss NaN.
+NS_VECTOR_CLONES double row_cross_entropy(float* row, std::int64_t vocab, std::int64_t target,
+                                          bool gradient) {
+  float lane_max[kLanes];
+  for (auto& m : lane_max) m = -std::numeric_limits<float>::infinity();
+  std::int64_t i = 0;
+  for (; i + kLanes <= vocab; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane_max[l] = std::max(lane_max[l], row[i + l]);
+  float max = -std::numeric_limits<float>::infinity();
+  for (; i < vocab; ++i) max = std::max(max, row[i]);
+  for (const float m : lane_max) max = std::max(max, m);
+  const float chosen = row[target];
+  float lane_sum[kLanes] = {};
+  for (i = 0; i + kLanes <= vocab; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const float e = model::vector_exp(row[i + l] - max);
+      lane_sum[l] += e;
+      row[i + l] = e;
+    }
+  }
+  float sum = 0.0f;
+  for (; i < vocab; ++i) {
+    row[i] = model::vector_exp(row[i] - max);
+    sum += row[i];
+  }
+  for (const float s : lane_sum) sum += s;
+  if (gradient) {
+    const float inverse = 1.0f / sum;
+    for (i = 0; i < vocab; ++i) row[i] *= inverse;
+    row[target] -= 1.0f;
+  }
+  return std::log(static_cast<double>(sum)) + static_cast<double>(max) -
+         static_cast<double>(chosen);
+}
+
+// The summed loss of a chunk's float32 logits [count, vocab] (contiguous, on the CPU), the
+// rows in parallel and summed in row order; `gradient` as row_cross_entropy.
+double chunk_cross_entropy(at::Tensor& logits, const at::Tensor& targets, bool gradient) {
+  const auto count = logits.size(0), vocab = logits.size(1);
+  std::vector<double> losses(static_cast<std::size_t>(count));
+  const auto target = targets.contiguous();
+  const auto* t = target.data_ptr<std::int64_t>();
+  float* data = logits.data_ptr<float>();
+  at::parallel_for(0, count, 1, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t r = first; r < last; ++r)
+      losses[static_cast<std::size_t>(r)] =
+          row_cross_entropy(data + r * vocab, vocab, t[r], gradient);
+  });
+  double sum = 0.0;
+  for (const double loss : losses) sum += loss;
+  return sum;
 }
 
 // Forward computes the loss and, for the inputs that need them, the gradients of the loss
@@ -49,11 +114,19 @@ struct HeadCrossEntropy : public torch::autograd::Function<HeadCrossEntropy> {
       } else {
         logits = at::mm(x, head.t());
       }
-      auto scores = at::log_softmax(logits.to(at::kFloat), 1);
-      loss.sub_(scores.gather(1, chosen).sum(at::kDouble));
-      if (!grad_hidden && !grad_head) continue;
-      // d loss / d logits = softmax - one_hot(target), in the log-probabilities' buffer.
-      scores.exp_().scatter_add_(1, chosen, at::full({count, 1}, -1.0f, scores.options()));
+      const bool any_gradient = grad_hidden || grad_head;
+      auto scores = logits.to(at::kFloat).contiguous();
+      if (scores.is_cpu()) {
+        // d loss / d logits = softmax - one_hot(target), in the logits' buffer.
+        loss.add_(chunk_cross_entropy(scores, targets.narrow(0, first, count), any_gradient));
+      } else {
+        scores = at::log_softmax(scores, 1);
+        loss.sub_(scores.gather(1, chosen).sum(at::kDouble));
+        // The gradient in the log-probabilities' buffer.
+        if (any_gradient)
+          scores.exp_().scatter_add_(1, chosen, at::full({count, 1}, -1.0f, scores.options()));
+      }
+      if (!any_gradient) continue;
       const auto gradient = scores.to(head.scalar_type());
       if (grad_hidden) {
         auto rows_gradient = hidden_gradient.narrow(0, first, count);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <string>
 
 #include "core/error.h"
@@ -62,6 +63,24 @@ TEST(HeadLoss, MatchesLogSoftmaxInOneChunkAndInSeveral) {
         << chunk_bytes << "\n"
         << (head.grad().to(torch::kDouble) - reference_head.grad()).abs().max();
   }
+}
+
+// Logits far from 0 (exp would overflow without the row's max taken out), a vocabulary
+// of many vector widths plus a tail, and a row of NaN, which makes the loss NaN.
+TEST(HeadLoss, LargeLogitsStayFiniteAndANanRowPropagates) {
+  auto c = random_case(6, 8, 1001);
+  c.hidden = c.hidden * 40.0;
+  const auto expected = reference_loss(c.hidden, c.head, c.targets);
+  const auto hidden = c.hidden.clone().requires_grad_();
+  const auto loss = head_cross_entropy_sum(hidden, c.head, c.targets);
+  EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-6 * expected.item<double>());
+  loss.backward();
+  const auto reference_hidden = c.hidden.to(torch::kDouble).requires_grad_();
+  reference_loss(reference_hidden, c.head, c.targets).backward();
+  EXPECT_TRUE(
+      torch::allclose(hidden.grad().to(torch::kDouble), reference_hidden.grad(), 1e-4, 1e-4));
+  c.hidden[2][3] = std::nan("");
+  EXPECT_TRUE(std::isnan(head_cross_entropy_sum(c.hidden, c.head, c.targets).item<double>()));
 }
 
 TEST(HeadLoss, GradientsOnlyWhereNeededAndNoneWithoutGradMode) {
