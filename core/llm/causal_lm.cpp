@@ -12,6 +12,12 @@
 #include "core/model/rotary.h"
 #include "core/model/swiglu.h"
 
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+#define NS_CAUSAL_GQA_ATTENTION 1
+#else
+#define NS_CAUSAL_GQA_ATTENTION 0
+#endif
+
 namespace neuroscale::llm {
 namespace {
 
@@ -39,6 +45,10 @@ model::LoraLinear projection(std::int64_t in, std::int64_t out, bool bias, const
   }
   return layer;
 }
+
+// Whether this LibTorch's attention takes grouped-query heads with a causal mask
+// (scaled_dot_product_attention's enable_gqa, from 2.5).
+constexpr bool kCausalAttention = NS_CAUSAL_GQA_ATTENTION;
 
 // The additive attention bias [B, 1, T, S] for queries at the last T of S positions: a key
 // is visible when it is real (mask 1) and not after the query.
@@ -104,6 +114,16 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, co
   const auto value = heads_of(v_proj(x), kv_heads).transpose(1, 2);
   keys = keys.defined() ? at::cat({keys, key}, 2) : key;
   values = values.defined() ? at::cat({values, value}, 2) : value;
+#if NS_CAUSAL_GQA_ATTENTION
+  // No bias: every key real and none cached, so the causal mask alone applies; LibTorch's
+  // grouped-query attention skips the masked blocks instead of adding a bias to them.
+  if (!bias.defined()) {
+    const auto context = at::scaled_dot_product_attention(query, keys, values, {}, 0.0,
+                                                          /*is_causal=*/true, {},
+                                                          /*enable_gqa=*/true);
+    return o_proj(context.transpose(1, 2).reshape({batch, tokens, heads * head_dim}));
+  }
+#endif
   // Grouped-query attention without copying the cache per query head: query head h reads
   // KV head h / groups, so the `groups` heads of one KV head are stacked as one head with
   // groups * T query rows ([B, H, T, D] -> [B, H_kv, groups * T, D], rows g-major), each row
@@ -209,7 +229,10 @@ at::Tensor CausalLmImpl::hidden_states(const at::Tensor& x, const at::Tensor& ma
   const auto dtype = x.scalar_type();
   const auto cos = tables.cos.view({batch, tokens, head_dim}).to(dtype);
   const auto sin = tables.sin.view({batch, tokens, head_dim}).to(dtype);
-  const auto bias = attention_bias(mask, tokens, dtype);
+  // Without padding and cache the causal mask is all there is to attention's bias: LibTorch's
+  // causal attention then applies it (AttentionImpl::forward gets an undefined bias).
+  const bool causal_only = past == 0 && kCausalAttention && mask.all().item<bool>();
+  const auto bias = causal_only ? at::Tensor() : attention_bias(mask, tokens, dtype);
 
   if (cache != nullptr && cache->keys.empty()) {
     cache->keys.resize(static_cast<std::size_t>(options_.layers()));

@@ -55,7 +55,8 @@ class AttentionImpl : public torch::nn::Module {
  public:
   AttentionImpl(const CausalLmOptions& options, bool initialize);
   // x [B, T, hidden]; `cos`/`sin` [B, T, head_dim] in x's dtype; `bias` [B, 1, T, S]
-  // additive (0 or the dtype's lowest value); appends this call's keys and values to
+  // additive (0 or the dtype's lowest value), or undefined for the causal mask alone (no
+  // padding, nothing cached; LibTorch 2.5 or later); appends this call's keys and values to
   // `keys`/`values` (undefined at first).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                      const at::Tensor& bias, at::Tensor& keys, at::Tensor& values);
