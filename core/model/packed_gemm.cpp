@@ -5,7 +5,6 @@
 #include <dlfcn.h>
 #include <torch/autograd.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -150,52 +149,34 @@ bool packable(const at::Tensor& weight) {
          weight.scalar_type() == at::kFloat && weight.is_cpu() && !weight.requires_grad();
 }
 
-PackedWeight::PackedWeight(const at::Tensor& weight, bool with_gradient)
-    : PackedWeight(std::vector<at::Tensor>{weight}, with_gradient) {}
-
-PackedWeight::PackedWeight(const std::vector<at::Tensor>& weights, bool with_gradient) {
+PackedWeight::PackedWeight(const at::Tensor& weight, bool with_gradient) {
   NS_CHECK_AS(UsageError, packed_gemm_available(),
               "packed weights need MKL's packed GEMM (cblas_sgemm_pack), which this process's "
               "LibTorch does not export (PyTorch's wheels do)");
-  NS_CHECK_AS(UsageError, !weights.empty(), "nothing to pack: no weights given");
-  for (const auto& weight : weights) {
-    NS_CHECK_AS(UsageError,
-                weight.defined() && weight.dim() == 2 && weight.scalar_type() == at::kFloat &&
-                    weight.is_cpu(),
-                "only a float32 CPU weight [out, in] can be packed, got ",
-                weight.defined() ? weight.sizes() : at::IntArrayRef{}, " ",
-                weight.defined() ? weight.scalar_type() : at::kFloat, " on ",
-                weight.defined() ? weight.device() : at::Device(at::kCPU));
-    NS_CHECK_AS(UsageError, weight.size(1) == weights.front().size(1),
-                "weights packed together must share their input width: ", weights.front().sizes(),
-                " and ", weight.sizes());
-    sources_.push_back({weight, weight.data_ptr(), weight._version(), weight.size(0)});
-    out_ += weight.size(0);
-  }
-  in_ = weights.front().size(1);
-  const auto source = weights.size() == 1 ? weights.front().contiguous() : at::cat(weights, 0);
+  NS_CHECK_AS(UsageError,
+              weight.defined() && weight.dim() == 2 && weight.scalar_type() == at::kFloat &&
+                  weight.is_cpu(),
+              "only a float32 CPU weight [out, in] can be packed, got ",
+              weight.defined() ? weight.sizes() : at::IntArrayRef{}, " ",
+              weight.defined() ? weight.scalar_type() : at::kFloat, " on ",
+              weight.defined() ? weight.device() : at::Device(at::kCPU));
+  weight_ = weight;
+  data_ = weight.data_ptr();
+  version_ = weight._version();
+  out_ = weight.size(0);
+  in_ = weight.size(1);
+  const auto source = weight.contiguous();
   forward_pack_ = pack_b(source, /*transpose=*/true);
   if (with_gradient) gradient_pack_ = pack_b(source, /*transpose=*/false);
 }
 
 bool PackedWeight::current() const {
-  for (const auto& s : sources_) {
-    if (s.weight.data_ptr() != s.data || s.weight._version() != s.version || s.weight.dim() != 2 ||
-        s.weight.size(0) != s.rows || s.weight.size(1) != in_)
-      return false;
-  }
-  return true;
+  return weight_.data_ptr() == data_ && weight_._version() == version_ && weight_.dim() == 2 &&
+         weight_.size(0) == out_ && weight_.size(1) == in_;
 }
 
 bool PackedWeight::current_for(const at::Tensor& weight) const {
-  return current_for(std::vector<at::Tensor>{weight});
-}
-
-bool PackedWeight::current_for(const std::vector<at::Tensor>& weights) const {
-  if (weights.size() != sources_.size()) return false;
-  for (std::size_t i = 0; i < weights.size(); ++i)
-    if (!sources_[i].weight.is_same(weights[i])) return false;
-  return current();
+  return weight_.is_same(weight) && current();
 }
 
 std::int64_t PackedWeight::bytes() const {
@@ -226,18 +207,12 @@ at::Tensor PackedWeight::linear(const at::Tensor& x, const at::Tensor& bias) con
   return PackedLinear::apply(x, this, &b);
 }
 
-const PackedWeight* refresh_pack(std::shared_ptr<PackedWeight>& pack,
-                                 const std::vector<at::Tensor>& weights) {
-  if (pack == nullptr || pack->current_for(weights)) return pack.get();
+const PackedWeight* refresh_pack(std::shared_ptr<PackedWeight>& pack, const at::Tensor& weight) {
+  if (pack == nullptr || pack->current_for(weight)) return pack.get();
   const bool with_gradient = pack->has_gradient_pack();
   pack.reset();
-  if (std::all_of(weights.begin(), weights.end(), packable))
-    pack = std::make_shared<PackedWeight>(weights, with_gradient);
+  if (packable(weight)) pack = std::make_shared<PackedWeight>(weight, with_gradient);
   return pack.get();
-}
-
-const PackedWeight* refresh_pack(std::shared_ptr<PackedWeight>& pack, const at::Tensor& weight) {
-  return refresh_pack(pack, std::vector<at::Tensor>{weight});
 }
 
 }  // namespace neuroscale::model

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 namespace neuroscale::model {
 
@@ -27,24 +26,19 @@ bool packed_gemm_available();
 // frozen (no requires_grad: a weight that trains changes every step).
 bool packable(const at::Tensor& weight);
 
-// A weight W [out, in] and its packs; or several weights that read the same input (a
-// layer's q, k and v projections), stacked along out as one W, so that one GEMM computes
-// their products side by side. The weights are referenced, not copied: while they keep their
-// storage and version (no in-place change), the packs are current. Not thread-safe to
+// A weight W [out, in] and its packs. The weight is referenced, not copied: while it keeps
+// its storage and version (no in-place change), the packs are current. Not thread-safe to
 // build; products may run from any thread.
 class PackedWeight {
  public:
   // Packs `weight` (float32, CPU, 2-D) for x·Wᵀ, and for g·W too when `with_gradient`.
   // Throws UsageError when the weight is of another kind or packing is unavailable.
   PackedWeight(const at::Tensor& weight, bool with_gradient);
-  // W = the rows of `weights` stacked in order (each [out_i, in], the same in).
-  PackedWeight(const std::vector<at::Tensor>& weights, bool with_gradient);
 
   // The weight has not been given new storage or modified in place since it was packed.
   bool current() const;
   // current(), and `weight` is the very tensor packed (not another one put in its place).
   bool current_for(const at::Tensor& weight) const;
-  bool current_for(const std::vector<at::Tensor>& weights) const;
   bool has_gradient_pack() const { return gradient_pack_.defined(); }
   // The pack of W for g·W (undefined without one).
   const at::Tensor& gradient_pack() const { return gradient_pack_; }
@@ -69,12 +63,9 @@ class PackedWeight {
   at::Tensor linear(const at::Tensor& x, const at::Tensor& bias) const;
 
  private:
-  struct Source {
-    at::Tensor weight;
-    const void* data;
-    std::int64_t version, rows;
-  };
-  std::vector<Source> sources_;
+  at::Tensor weight_;
+  const void* data_ = nullptr;  ///< the weight's storage when packed
+  std::int64_t version_ = 0;    ///< and its version
   std::int64_t out_ = 0, in_ = 0;
   at::Tensor forward_pack_, gradient_pack_;  ///< byte buffers in MKL's layout
 };
@@ -83,7 +74,5 @@ class PackedWeight {
 // pack of `weight` in the same directions if it is still packable, else none. Returns the
 // pack in `pack` now (null for none).
 const PackedWeight* refresh_pack(std::shared_ptr<PackedWeight>& pack, const at::Tensor& weight);
-const PackedWeight* refresh_pack(std::shared_ptr<PackedWeight>& pack,
-                                 const std::vector<at::Tensor>& weights);
 
 }  // namespace neuroscale::model
