@@ -4,8 +4,9 @@
 // Why: with rank r = 8, the products x·Aᵀ [N, r], g·B [N, r] and gᵀ·D [out, r] have an
 // output only r columns wide, a shape MKL's GEMM runs at a third of the speed of the same
 // product transposed (A·xᵀ [r, N]): 90 µs against 32 µs for N = 256, in = 768, two threads
-// (bench/lm_lora_step.sh). Autograd's own backward of mm/addmm computes them in the slow
-// orientation; this function computes every one as its transpose, r rows by N or out.
+// (timed from PyTorch; docs/benchmarks.md, the LoRA step). Autograd's own backward of
+// mm/addmm computes them in the slow orientation; this function computes every one as its
+// transpose, r rows by N or out.
 #pragma once
 
 #include <ATen/core/Tensor.h>
