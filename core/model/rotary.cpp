@@ -104,10 +104,7 @@ at::Tensor rotate_heads(const at::Tensor& x, const at::Tensor& cos, const at::Te
               "rotating heads expects x [B, T, H, D] (D even) and tables [B, T, D], got ",
               x.sizes(), ", ", cos.sizes(), " and ", sin.sizes());
   if (fused(x, cos, sin)) return RotateHeads::apply(x, cos, sin);
-  const auto half = x.size(3) / 2;
-  const auto rotated = at::cat({at::neg(x.narrow(3, half, half)), x.narrow(3, 0, half)}, 3);
-  const auto dtype = x.scalar_type();
-  return at::addcmul(x * cos.unsqueeze(2).to(dtype), rotated, sin.unsqueeze(2).to(dtype));
+  return apply_rotary(x, {cos.unsqueeze(2), sin.unsqueeze(2)});  // tables broadcast over heads
 }
 
 }  // namespace neuroscale::model

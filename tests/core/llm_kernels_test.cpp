@@ -133,6 +133,10 @@ TEST(RotateHeads, FusedMatchesTheCompositeRotationInValueAndGradient) {
                                      sin.unsqueeze(1).to(torch::kFloat64)};
   const auto plain = ns::model::apply_rotary(x64.transpose(1, 2), wide).transpose(1, 2);
   EXPECT_LT(relative_error(fused, plain), 1e-6);
+  // float64 takes the composite form, which agrees with the fused kernel too.
+  const auto composite =
+      ns::model::rotate_heads(x64.detach(), cos.to(torch::kFloat64), sin.to(torch::kFloat64));
+  EXPECT_LT(relative_error(fused, composite), 1e-6);
   (fused * g).sum().backward();
   (plain * g.to(torch::kFloat64)).sum().backward();
   EXPECT_LT(relative_error(x32.grad(), x64.grad()), 1e-6);
